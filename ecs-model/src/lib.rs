@@ -1,0 +1,30 @@
+//! Lossless serde types for the Amazon ECS API, the rule set that says what is valid, and
+//! normalization.
+//!
+//! - [`types`]: one Rust type per structure and enum of the AWS API model that the
+//!   task-definition, service, cluster and capacity-provider operations reach, generated from
+//!   botocore's `service-2.json`. Every member is a typed field; members the model does not know
+//!   are kept in `extra` and written back.
+//! - [`load`]: the lenient loader, which reads real-world JSON (nulls, numbers as strings, empty
+//!   enums, timestamps in either form) and reports each oddity as a [`Diagnostic`] with its JSON
+//!   path.
+//!
+//! No AWS SDK here: crates that only produce or check JSON stay light.
+
+#[rustfmt::skip]
+mod generated;
+
+pub mod diagnostic;
+pub mod load;
+mod shape;
+mod timestamp;
+
+/// The generated wire types, one per AWS shape, grouped by resource and re-exported flat.
+pub mod types {
+    pub use crate::generated::*;
+}
+
+pub use diagnostic::{Diagnostic, JsonPath, PathSegment, Severity};
+pub use load::{FromJson, Loaded};
+pub use shape::Shape;
+pub use timestamp::Timestamp;
