@@ -186,6 +186,18 @@ pub struct Diagnostic {
     /// How to fix it, when there is a clear way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// Line and column in the source text, when known (JSON syntax errors).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+}
+
+/// A position in the source text, counted from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Location {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub column: usize,
 }
 
 impl Diagnostic {
@@ -202,6 +214,7 @@ impl Diagnostic {
             severity,
             message: message.into(),
             hint: None,
+            location: None,
         }
     }
 

@@ -15,16 +15,23 @@
 mod generated;
 
 pub mod diagnostic;
+pub mod document;
 pub mod load;
+pub mod normalize;
 mod shape;
+mod stack;
 mod timestamp;
+pub mod validate;
 
 /// The generated wire types, one per AWS shape, grouped by resource and re-exported flat.
 pub mod types {
     pub use crate::generated::*;
 }
 
-pub use diagnostic::{Diagnostic, JsonPath, PathSegment, Severity};
+pub use diagnostic::{Diagnostic, JsonPath, Location, PathSegment, Severity};
+pub use document::{Document, Input, Kind};
 pub use load::{FromJson, Loaded};
 pub use shape::Shape;
+pub use stack::Stack;
 pub use timestamp::Timestamp;
+pub use validate::{validate, validate_document};

@@ -106,7 +106,9 @@ impl<'v> Loader<'v> {
             Severity::Error,
             codes::TYPE_MISMATCH,
             format!("expected {expected}, found {}", describe(found)),
-            Some(format!("write {expected} here; the value is kept as written")),
+            Some(format!(
+                "write {expected} here; the value is kept as written"
+            )),
         );
     }
 
@@ -132,7 +134,11 @@ impl<'v> Loader<'v> {
         out
     }
 
-    pub(crate) fn object(&mut self, value: &'v Value, shape: &str) -> Option<&'v Map<String, Value>> {
+    pub(crate) fn object(
+        &mut self,
+        value: &'v Value,
+        shape: &str,
+    ) -> Option<&'v Map<String, Value>> {
         match value {
             Value::Object(object) => Some(object),
             other => {
@@ -180,6 +186,21 @@ impl<'v> Loader<'v> {
         }
     }
 
+    /// Loads a list member whose absence means empty (the stack file's lists).
+    pub(crate) fn list<T: FromJson>(
+        &mut self,
+        key: &'v str,
+        value: &'v Value,
+        slot: &mut Vec<T>,
+        extra: &mut Map<String, Value>,
+    ) {
+        let mut typed = None;
+        self.member(key, value, &mut typed, extra);
+        if let Some(typed) = typed {
+            *slot = typed;
+        }
+    }
+
     /// Keeps a member the model does not know, with a warning.
     pub(crate) fn unknown<S: Shape>(
         &mut self,
@@ -187,7 +208,19 @@ impl<'v> Loader<'v> {
         value: &'v Value,
         extra: &mut Map<String, Value>,
     ) {
-        let hint = match closest(key, S::MEMBERS) {
+        self.unknown_in(key, value, S::SHAPE, S::MEMBERS, extra);
+    }
+
+    /// Keeps a member that `owner` (with `members`) does not have, with a warning.
+    pub(crate) fn unknown_in(
+        &mut self,
+        key: &'v str,
+        value: &'v Value,
+        owner: &str,
+        members: &[&str],
+        extra: &mut Map<String, Value>,
+    ) {
+        let hint = match closest(key, members) {
             Some(near) => format!("did you mean `{near}`? It is kept and written back as is"),
             None => "it is kept and written back as is; remove it if it is a typo".to_owned(),
         };
@@ -195,11 +228,27 @@ impl<'v> Loader<'v> {
             cx.report(
                 Severity::Warning,
                 codes::UNKNOWN_FIELD,
-                format!("`{key}` is not a member of {} in the AWS model", S::SHAPE),
+                format!("`{key}` is not a member of {owner} in the AWS model"),
                 Some(hint),
             );
         });
         extra.insert(key.to_owned(), value.clone());
+    }
+
+    /// Turns the `unknown-field` warning of a top-level `key` into `output-only-field`.
+    pub(crate) fn reclassify_output_only(&mut self, key: &str, request: &str) {
+        let at = JsonPath::root().key(key);
+        for diagnostic in &mut self.diagnostics {
+            if diagnostic.path == at && diagnostic.code == codes::UNKNOWN_FIELD {
+                diagnostic.code = codes::OUTPUT_ONLY_FIELD.to_owned();
+                diagnostic.message =
+                    format!("`{key}` is an output-only member that {request} does not take");
+                diagnostic.hint = Some(
+                    "it comes from a describe call; `render` drops it, and you can remove it"
+                        .to_owned(),
+                );
+            }
+        }
     }
 
     pub(crate) fn check_required(&mut self, object: &'v Map<String, Value>, required: &[&str]) {
@@ -562,7 +611,10 @@ mod tests {
         });
         let loaded = from_value::<RegisterTaskDefinitionRequest>(&input);
         let td = loaded.value.expect("typed");
-        assert_eq!(td.network_mode, Some(NetworkMode::Unknown("awsvpcx".into())));
+        assert_eq!(
+            td.network_mode,
+            Some(NetworkMode::Unknown("awsvpcx".into()))
+        );
         let found: Vec<_> = loaded
             .diagnostics
             .iter()
@@ -599,14 +651,17 @@ mod tests {
         let ok: ContainerDefinition =
             serde_json::from_str(r#"{"name":"a","memory":"64"}"#).expect("lenient");
         assert_eq!(ok.memory, Some(64));
-        let err = serde_json::from_str::<ContainerDefinition>(r#"{"memory":[1]}"#)
-            .expect_err("mismatch");
+        let err =
+            serde_json::from_str::<ContainerDefinition>(r#"{"memory":[1]}"#).expect_err("mismatch");
         assert!(err.to_string().contains("type-mismatch"), "{err}");
     }
 
     #[test]
     fn closest_finds_typos_only() {
-        assert_eq!(closest("portBindings", &["portMappings", "links"]), Some("portMappings"));
+        assert_eq!(
+            closest("portBindings", &["portMappings", "links"]),
+            Some("portMappings")
+        );
         assert_eq!(closest("zzzz", &["portMappings"]), None);
     }
 }

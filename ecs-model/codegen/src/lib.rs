@@ -337,7 +337,9 @@ impl<'a> Model<'a> {
             });
         }
         out.push_str("    /// Members the AWS model of this crate does not know (newer AWS fields), or values\n");
-        out.push_str("    /// that could not be typed, kept verbatim and written back unchanged.\n");
+        out.push_str(
+            "    /// that could not be typed, kept verbatim and written back unchanged.\n",
+        );
         out.push_str("    #[serde(flatten)]\n");
         out.push_str("    pub extra: serde_json::Map<String, serde_json::Value>,\n");
         out.push_str("}\n\n");
@@ -350,7 +352,10 @@ impl<'a> Model<'a> {
         out.push_str("];\n");
         out.push_str("    const REQUIRED: &'static [&'static str] = &[");
         out.push_str(&quoted_list(
-            fields.iter().filter(|f| f.required).map(|f| f.json.as_str()),
+            fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| f.json.as_str()),
         ));
         out.push_str("];\n\n");
         out.push_str("    fn extra(&self) -> &serde_json::Map<String, serde_json::Value> {\n");
@@ -381,9 +386,7 @@ impl<'a> Model<'a> {
         );
         out.push_str("            }\n        }\n");
         if fields.iter().any(|f| f.required) {
-            out.push_str(
-                "        cx.check_required(object, <Self as crate::Shape>::REQUIRED);\n",
-            );
+            out.push_str("        cx.check_required(object, <Self as crate::Shape>::REQUIRED);\n");
         }
         out.push_str("        Some(out)\n    }\n}\n\n");
 
@@ -454,14 +457,18 @@ impl<'a> Model<'a> {
 
         let _ = writeln!(out, "impl Default for {name} {{");
         out.push_str("    /// The empty value, which AWS rejects: it stands for a missing required member.\n");
-        out.push_str("    fn default() -> Self {\n        Self::Unknown(String::new())\n    }\n}\n\n");
+        out.push_str(
+            "    fn default() -> Self {\n        Self::Unknown(String::new())\n    }\n}\n\n",
+        );
 
         let _ = writeln!(out, "impl From<&str> for {name} {{");
         out.push_str("    fn from(value: &str) -> Self {\n        match value {\n");
         for (variant, value) in &variants {
             let _ = writeln!(out, "            \"{value}\" => Self::{variant},");
         }
-        out.push_str("            other => Self::Unknown(other.to_owned()),\n        }\n    }\n}\n\n");
+        out.push_str(
+            "            other => Self::Unknown(other.to_owned()),\n        }\n    }\n}\n\n",
+        );
 
         let _ = writeln!(out, "impl std::str::FromStr for {name} {{");
         out.push_str("    type Err = std::convert::Infallible;\n\n");
@@ -478,12 +485,16 @@ impl<'a> Model<'a> {
 
         let _ = writeln!(out, "impl<'de> serde::Deserialize<'de> for {name} {{");
         out.push_str("    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {\n");
-        out.push_str("        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;\n");
+        out.push_str(
+            "        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;\n",
+        );
         out.push_str("        Ok(Self::from(value.as_ref()))\n    }\n}\n\n");
 
         let _ = writeln!(out, "impl FromJson for {name} {{");
         out.push_str("    fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {\n");
-        out.push_str("        cx.enum_value(value, Self::SHAPE, Self::VALUES).map(Self::from)\n    }\n}\n");
+        out.push_str(
+            "        cx.enum_value(value, Self::SHAPE, Self::VALUES).map(Self::from)\n    }\n}\n",
+        );
         Ok(out)
     }
 }
@@ -778,7 +789,10 @@ mod tests {
             snake_case("FSxWindowsFileServerAuthorizationConfig"),
             "fsx_windows_file_server_authorization_config"
         );
-        assert_eq!(snake_case("enableECSManagedTags"), "enable_ecs_managed_tags");
+        assert_eq!(
+            snake_case("enableECSManagedTags"),
+            "enable_ecs_managed_tags"
+        );
         assert_eq!(snake_case("CPUArchitecture"), "cpu_architecture");
     }
 

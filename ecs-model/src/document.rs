@@ -1,0 +1,703 @@
+//! Whole documents: what a JSON file holds, in which form, and its canonical API input.
+//!
+//! A file may hold a resource in its *input* form (the RegisterTaskDefinition, CreateService,
+//! CreateCluster or CreateCapacityProvider request), in its *output* form (what the describe
+//! calls return, bare or wrapped as `{"taskDefinition": ..., "tags": [...]}`, `{"service": ...}`,
+//! `{"services": [...], "failures": []}`), or a [`Stack`] of inputs. [`parse`] tells which from
+//! the content (or takes the kind it is given) and loads it; [`Document::inputs`] turns any of
+//! them into API inputs, dropping output-only members, and [`Document::render`] writes the
+//! canonical JSON that `ecs-deploy render` prints.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+
+use crate::diagnostic::{Diagnostic, JsonPath, Location, Severity};
+use crate::load::{FromJson, Loaded, Loader, codes, from_value};
+use crate::shape::Shape;
+use crate::stack::Stack;
+use crate::types::{
+    CapacityProvider, Cluster, CreateCapacityProviderRequest, CreateClusterRequest,
+    CreateServiceRequest, DescribeCapacityProvidersResponse, DescribeClustersResponse,
+    DescribeServicesResponse, RegisterTaskDefinitionRequest, Service, Tag, TaskDefinition,
+};
+
+/// The kinds of document `validate` and `render` take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A task definition (RegisterTaskDefinition input or DescribeTaskDefinition output).
+    TaskDefinition,
+    /// A service (CreateService input or DescribeServices output).
+    Service,
+    /// A cluster (CreateCluster input or DescribeClusters output).
+    Cluster,
+    /// A capacity provider (CreateCapacityProvider input or DescribeCapacityProviders output).
+    CapacityProvider,
+    /// A stack file.
+    Stack,
+}
+
+impl Kind {
+    /// Every kind, in the order the CLI lists them.
+    pub const ALL: &'static [Kind] = &[
+        Kind::TaskDefinition,
+        Kind::Service,
+        Kind::Cluster,
+        Kind::CapacityProvider,
+        Kind::Stack,
+    ];
+
+    /// The kind's name on the command line: `task-definition`, `service`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::TaskDefinition => "task-definition",
+            Kind::Service => "service",
+            Kind::Cluster => "cluster",
+            Kind::CapacityProvider => "capacity-provider",
+            Kind::Stack => "stack",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| {
+                let names: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                format!(
+                    "unknown kind `{text}`; expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// One resource as its API input, with where it sits in the document it came from.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Input {
+    /// A RegisterTaskDefinition request.
+    TaskDefinition(RegisterTaskDefinitionRequest),
+    /// A CreateService request.
+    Service(CreateServiceRequest),
+    /// A CreateCluster request.
+    Cluster(CreateClusterRequest),
+    /// A CreateCapacityProvider request.
+    CapacityProvider(CreateCapacityProviderRequest),
+}
+
+/// What a loaded file holds.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Document {
+    /// RegisterTaskDefinition input.
+    TaskDefinitionInput(RegisterTaskDefinitionRequest),
+    /// A task definition as DescribeTaskDefinition returns it, bare or wrapped with its tags.
+    TaskDefinitionOutput {
+        /// The task definition.
+        task_definition: TaskDefinition,
+        /// The wrapper's `tags`, when the file was wrapped.
+        tags: Option<Vec<Tag>>,
+        /// Whether the file was wrapped as `{"taskDefinition": ...}`.
+        wrapped: bool,
+    },
+    /// CreateService input.
+    ServiceInput(CreateServiceRequest),
+    /// A service as describe returns it, bare or wrapped as `{"service": ...}`.
+    ServiceOutput {
+        /// The service.
+        service: Service,
+        /// Whether the file was wrapped as `{"service": ...}`.
+        wrapped: bool,
+    },
+    /// DescribeServices output.
+    DescribeServices(DescribeServicesResponse),
+    /// CreateCluster input.
+    ClusterInput(CreateClusterRequest),
+    /// A cluster as describe returns it, bare or wrapped as `{"cluster": ...}`.
+    ClusterOutput {
+        /// The cluster.
+        cluster: Cluster,
+        /// Whether the file was wrapped as `{"cluster": ...}`.
+        wrapped: bool,
+    },
+    /// DescribeClusters output.
+    DescribeClusters(DescribeClustersResponse),
+    /// CreateCapacityProvider input.
+    CapacityProviderInput(CreateCapacityProviderRequest),
+    /// A capacity provider as describe returns it, bare or wrapped.
+    CapacityProviderOutput {
+        /// The capacity provider.
+        capacity_provider: CapacityProvider,
+        /// Whether the file was wrapped as `{"capacityProvider": ...}`.
+        wrapped: bool,
+    },
+    /// DescribeCapacityProviders output.
+    DescribeCapacityProviders(DescribeCapacityProvidersResponse),
+    /// A stack file.
+    Stack(Stack),
+}
+
+impl Document {
+    /// The document's kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Document::TaskDefinitionInput(_) | Document::TaskDefinitionOutput { .. } => {
+                Kind::TaskDefinition
+            }
+            Document::ServiceInput(_)
+            | Document::ServiceOutput { .. }
+            | Document::DescribeServices(_) => Kind::Service,
+            Document::ClusterInput(_)
+            | Document::ClusterOutput { .. }
+            | Document::DescribeClusters(_) => Kind::Cluster,
+            Document::CapacityProviderInput(_)
+            | Document::CapacityProviderOutput { .. }
+            | Document::DescribeCapacityProviders(_) => Kind::CapacityProvider,
+            Document::Stack(_) => Kind::Stack,
+        }
+    }
+
+    /// Every resource of the document as its API input, with its path in the document.
+    ///
+    /// Output forms lose their output-only members (ARNs, revision, status, counts,
+    /// deployments, events, timestamps); `clusterArn` and `roleArn` of a described service
+    /// become CreateService's `cluster` and `role`, and a wrapped task definition's `tags`
+    /// become RegisterTaskDefinition's `tags`. Unknown members are kept.
+    pub fn inputs(&self) -> Vec<(JsonPath, Input)> {
+        let root = JsonPath::root();
+        match self {
+            Document::TaskDefinitionInput(td) => vec![(root, Input::TaskDefinition(td.clone()))],
+            Document::TaskDefinitionOutput {
+                task_definition,
+                tags,
+                wrapped,
+            } => {
+                let mut input: RegisterTaskDefinitionRequest = to_input(task_definition, &[]);
+                if let Some(tags) = tags.as_ref().filter(|t| !t.is_empty()) {
+                    input.tags = Some(tags.clone());
+                }
+                let path = if *wrapped {
+                    root.key("taskDefinition")
+                } else {
+                    root
+                };
+                vec![(path, Input::TaskDefinition(input))]
+            }
+            Document::ServiceInput(s) => vec![(root, Input::Service(s.clone()))],
+            Document::ServiceOutput { service, wrapped } => {
+                let path = if *wrapped { root.key("service") } else { root };
+                vec![(path, Input::Service(service_input(service)))]
+            }
+            Document::DescribeServices(out) => out
+                .services
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, s)| {
+                    (
+                        JsonPath::root().key("services").index(i),
+                        Input::Service(service_input(s)),
+                    )
+                })
+                .collect(),
+            Document::ClusterInput(c) => vec![(root, Input::Cluster(c.clone()))],
+            Document::ClusterOutput { cluster, wrapped } => {
+                let path = if *wrapped { root.key("cluster") } else { root };
+                vec![(path, Input::Cluster(to_input(cluster, &[])))]
+            }
+            Document::DescribeClusters(out) => out
+                .clusters
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, c)| {
+                    (
+                        JsonPath::root().key("clusters").index(i),
+                        Input::Cluster(to_input(c, &[])),
+                    )
+                })
+                .collect(),
+            Document::CapacityProviderInput(c) => vec![(root, Input::CapacityProvider(c.clone()))],
+            Document::CapacityProviderOutput {
+                capacity_provider,
+                wrapped,
+            } => {
+                let path = if *wrapped {
+                    root.key("capacityProvider")
+                } else {
+                    root
+                };
+                vec![(
+                    path,
+                    Input::CapacityProvider(to_input(capacity_provider, &[])),
+                )]
+            }
+            Document::DescribeCapacityProviders(out) => out
+                .capacity_providers
+                .iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, c)| {
+                    (
+                        JsonPath::root().key("capacityProviders").index(i),
+                        Input::CapacityProvider(to_input(c, &[])),
+                    )
+                })
+                .collect(),
+            Document::Stack(stack) => stack_inputs(stack),
+        }
+    }
+
+    /// The document as a stack of API inputs.
+    pub fn to_stack(&self) -> Stack {
+        match self {
+            Document::Stack(stack) => stack.clone(),
+            other => {
+                let mut stack = Stack::default();
+                for (_, input) in other.inputs() {
+                    match input {
+                        Input::TaskDefinition(td) => stack.task_definitions.push(td),
+                        Input::Service(s) => stack.services.push(s),
+                        Input::Cluster(c) => stack.clusters.push(c),
+                        Input::CapacityProvider(c) => stack.capacity_providers.push(c),
+                    }
+                }
+                stack
+            }
+        }
+    }
+
+    /// The canonical API input as JSON: the one request when the document holds one resource,
+    /// otherwise a stack file.
+    pub fn render(&self) -> Value {
+        let inputs = self.inputs();
+        if !matches!(self, Document::Stack(_)) && inputs.len() == 1 {
+            if let Some((_, input)) = inputs.into_iter().next() {
+                return input.to_json();
+            }
+        }
+        to_json(&self.to_stack())
+    }
+}
+
+impl Input {
+    /// The request as JSON.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Input::TaskDefinition(v) => to_json(v),
+            Input::Service(v) => to_json(v),
+            Input::Cluster(v) => to_json(v),
+            Input::CapacityProvider(v) => to_json(v),
+        }
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    // Serializing our own types into a Value cannot fail: every map key is a string.
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+pub(crate) fn stack_inputs(stack: &Stack) -> Vec<(JsonPath, Input)> {
+    let root = JsonPath::root();
+    let mut out = Vec::new();
+    for (i, c) in stack.clusters.iter().enumerate() {
+        out.push((
+            root.clone().key("clusters").index(i),
+            Input::Cluster(c.clone()),
+        ));
+    }
+    for (i, c) in stack.capacity_providers.iter().enumerate() {
+        out.push((
+            root.clone().key("capacityProviders").index(i),
+            Input::CapacityProvider(c.clone()),
+        ));
+    }
+    for (i, td) in stack.task_definitions.iter().enumerate() {
+        out.push((
+            root.clone().key("taskDefinitions").index(i),
+            Input::TaskDefinition(td.clone()),
+        ));
+    }
+    for (i, s) in stack.services.iter().enumerate() {
+        out.push((
+            root.clone().key("services").index(i),
+            Input::Service(s.clone()),
+        ));
+    }
+    out
+}
+
+fn service_input(service: &Service) -> CreateServiceRequest {
+    to_input(service, &[("clusterArn", "cluster"), ("roleArn", "role")])
+}
+
+/// Converts a describe output shape into the matching request: members the request has are
+/// kept (after `renames`), members only the output has are dropped, unknown members are kept.
+fn to_input<O: Shape, I: Shape>(output: &O, renames: &[(&str, &str)]) -> I {
+    let Value::Object(object) = to_json(output) else {
+        return I::default();
+    };
+    let mut input = Map::new();
+    for (key, value) in object {
+        let key = renames
+            .iter()
+            .find(|(from, _)| *from == key)
+            .map_or(key, |(_, to)| (*to).to_owned());
+        let in_request = I::MEMBERS.contains(&key.as_str());
+        let output_only = O::MEMBERS.contains(&key.as_str());
+        if in_request || !output_only {
+            input.insert(key, value);
+        }
+    }
+    // The members were typed once already; loading them again reports nothing new.
+    from_value::<I>(&Value::Object(input))
+        .value
+        .unwrap_or_default()
+}
+
+/// Parses and loads a document, telling its kind from the content unless `kind` is given.
+///
+/// JSON syntax errors come back as a `json-syntax` diagnostic with a line and column and no
+/// value. Loading problems come back as diagnostics beside the typed value.
+///
+/// ```
+/// use ecs_model::document::{parse, Document};
+/// let loaded = parse(r#"{"family": "web", "containerDefinitions": [{"name": "web", "image": "nginx"}]}"#, None);
+/// assert!(matches!(loaded.value, Some(Document::TaskDefinitionInput(_))));
+/// assert!(loaded.diagnostics.is_empty());
+/// ```
+pub fn parse(text: &str, kind: Option<Kind>) -> Loaded<Document> {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(error) => {
+            return Loaded {
+                value: None,
+                diagnostics: vec![syntax_diagnostic(&error)],
+            };
+        }
+    };
+    load(&value, kind)
+}
+
+fn syntax_diagnostic(error: &serde_json::Error) -> Diagnostic {
+    let message = error.to_string();
+    // serde_json appends " at line L column C"; the location is reported separately.
+    let message = match message.rfind(" at line ") {
+        Some(cut) => message[..cut].to_owned(),
+        None => message,
+    };
+    let mut diagnostic = Diagnostic::error(
+        codes::JSON_SYNTAX,
+        JsonPath::root(),
+        format!("the file is not valid JSON: {message}"),
+    )
+    .with_hint(syntax_hint(&message));
+    diagnostic.location = Some(Location {
+        line: error.line(),
+        column: error.column(),
+    });
+    diagnostic
+}
+
+fn syntax_hint(message: &str) -> &'static str {
+    if message.contains("trailing comma") {
+        "remove the comma after the last element"
+    } else if message.contains("expected value") {
+        "a value is missing or is not JSON (strings need double quotes; no `...` or placeholders)"
+    } else if message.contains("key must be a string") {
+        "object keys need double quotes; remove `...` elisions"
+    } else if message.contains("EOF") {
+        "the file ends early: close every `{` and `[`"
+    } else {
+        "fix the JSON syntax at this position"
+    }
+}
+
+/// Loads a parsed JSON value as a document.
+pub fn load(value: &Value, kind: Option<Kind>) -> Loaded<Document> {
+    let Some(object) = value.as_object() else {
+        return Loaded {
+            value: None,
+            diagnostics: vec![
+                Diagnostic::error(
+                    codes::UNKNOWN_DOCUMENT_KIND,
+                    JsonPath::root(),
+                    "the document is not a JSON object",
+                )
+                .with_hint("a task definition, service, cluster or stack file is one JSON object"),
+            ],
+        };
+    };
+    let Some(shape) = detect(object, kind) else {
+        let message = match kind {
+            Some(kind) => format!("the document does not look like a {kind}"),
+            None => "cannot tell what kind of document this is".to_owned(),
+        };
+        return Loaded {
+            value: None,
+            diagnostics: vec![
+                Diagnostic::error(codes::UNKNOWN_DOCUMENT_KIND, JsonPath::root(), message)
+                    .with_hint(
+                        "pass --kind task-definition|service|cluster|capacity-provider|stack",
+                    ),
+            ],
+        };
+    };
+    let mut cx = Loader::new();
+    let document = shape.load(value, &mut cx);
+    Loaded {
+        value: document,
+        diagnostics: cx.into_diagnostics(),
+    }
+}
+
+/// The concrete JSON shape a document was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DetectedShape {
+    TaskDefinitionInput,
+    TaskDefinitionOutput { wrapped: bool },
+    ServiceInput,
+    ServiceOutput { wrapped: bool },
+    DescribeServices,
+    ClusterInput,
+    ClusterOutput { wrapped: bool },
+    DescribeClusters,
+    CapacityProviderInput,
+    CapacityProviderOutput { wrapped: bool },
+    DescribeCapacityProviders,
+    Stack,
+}
+
+fn non_null<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    object.get(key).filter(|v| !v.is_null())
+}
+
+fn score(object: &Map<String, Value>, members: &[&[&str]]) -> usize {
+    object
+        .keys()
+        .filter(|k| members.iter().any(|m| m.contains(&k.as_str())))
+        .count()
+}
+
+fn detect(object: &Map<String, Value>, kind: Option<Kind>) -> Option<DetectedShape> {
+    use DetectedShape as D;
+    let wants = |k: Kind| kind.is_none_or(|wanted| wanted == k);
+    let has_object = |key: &str| non_null(object, key).is_some_and(Value::is_object);
+    let has_array = |key: &str| non_null(object, key).is_some_and(Value::is_array);
+    let described = object.contains_key("failures");
+
+    // Wrapped outputs first: their one key names the resource.
+    if wants(Kind::TaskDefinition) && has_object("taskDefinition") {
+        return Some(D::TaskDefinitionOutput { wrapped: true });
+    }
+    if wants(Kind::Service) && has_object("service") {
+        return Some(D::ServiceOutput { wrapped: true });
+    }
+    if wants(Kind::Cluster) && has_object("cluster") && !object.contains_key("serviceName") {
+        return Some(D::ClusterOutput { wrapped: true });
+    }
+    if wants(Kind::CapacityProvider) && has_object("capacityProvider") {
+        return Some(D::CapacityProviderOutput { wrapped: true });
+    }
+    if described {
+        if wants(Kind::Service) && has_array("services") {
+            return Some(D::DescribeServices);
+        }
+        if wants(Kind::Cluster) && has_array("clusters") {
+            return Some(D::DescribeClusters);
+        }
+        if wants(Kind::CapacityProvider) && has_array("capacityProviders") {
+            return Some(D::DescribeCapacityProviders);
+        }
+    }
+    let stack_keys = score(object, &[Stack::MEMBERS]);
+    let looks_like_stack = stack_keys > 0
+        && stack_keys == object.len()
+        && !object.contains_key("clusterName")
+        && Stack::MEMBERS
+            .iter()
+            .all(|k| non_null(object, k).is_none_or(Value::is_array));
+    if kind == Some(Kind::Stack) || (kind.is_none() && looks_like_stack) {
+        return Some(D::Stack);
+    }
+
+    let candidates = [
+        (
+            Kind::TaskDefinition,
+            score(
+                object,
+                &[
+                    RegisterTaskDefinitionRequest::MEMBERS,
+                    TaskDefinition::MEMBERS,
+                ],
+            ),
+        ),
+        (
+            Kind::Service,
+            score(object, &[CreateServiceRequest::MEMBERS, Service::MEMBERS]),
+        ),
+        (
+            Kind::Cluster,
+            score(object, &[CreateClusterRequest::MEMBERS, Cluster::MEMBERS]),
+        ),
+        (
+            Kind::CapacityProvider,
+            score(
+                object,
+                &[
+                    CreateCapacityProviderRequest::MEMBERS,
+                    CapacityProvider::MEMBERS,
+                ],
+            ),
+        ),
+    ];
+    let best = match kind {
+        Some(kind) => kind,
+        None => {
+            // Keys that name the resource decide first; otherwise the most matching members.
+            if object.contains_key("containerDefinitions") || object.contains_key("family") {
+                Kind::TaskDefinition
+            } else if object.contains_key("serviceName") || object.contains_key("serviceArn") {
+                Kind::Service
+            } else if object.contains_key("clusterName") || object.contains_key("clusterArn") {
+                Kind::Cluster
+            } else if object.contains_key("autoScalingGroupProvider")
+                || object.contains_key("managedInstancesProvider")
+                || object.contains_key("capacityProviderArn")
+            {
+                Kind::CapacityProvider
+            } else {
+                let top = candidates.iter().map(|c| c.1).max().unwrap_or(0);
+                let mut leaders = candidates.iter().filter(|c| c.1 == top && top > 0);
+                match (leaders.next(), leaders.next()) {
+                    (Some(leader), None) => leader.0,
+                    _ => return None,
+                }
+            }
+        }
+    };
+    Some(match best {
+        Kind::TaskDefinition if non_null(object, "taskDefinitionArn").is_some() => {
+            D::TaskDefinitionOutput { wrapped: false }
+        }
+        Kind::TaskDefinition => D::TaskDefinitionInput,
+        Kind::Service if non_null(object, "serviceArn").is_some() => {
+            D::ServiceOutput { wrapped: false }
+        }
+        Kind::Service => D::ServiceInput,
+        Kind::Cluster if non_null(object, "clusterArn").is_some() => {
+            D::ClusterOutput { wrapped: false }
+        }
+        Kind::Cluster => D::ClusterInput,
+        Kind::CapacityProvider if non_null(object, "capacityProviderArn").is_some() => {
+            D::CapacityProviderOutput { wrapped: false }
+        }
+        Kind::CapacityProvider => D::CapacityProviderInput,
+        Kind::Stack => D::Stack,
+    })
+}
+
+impl DetectedShape {
+    fn load<'v>(self, value: &'v Value, cx: &mut Loader<'v>) -> Option<Document> {
+        use DetectedShape as D;
+        Some(match self {
+            D::TaskDefinitionInput => {
+                Document::TaskDefinitionInput(input::<_, TaskDefinition>(value, cx)?)
+            }
+            D::TaskDefinitionOutput { wrapped: false } => Document::TaskDefinitionOutput {
+                task_definition: TaskDefinition::from_json(value, cx)?,
+                tags: None,
+                wrapped: false,
+            },
+            D::TaskDefinitionOutput { wrapped: true } => {
+                let wrapper = crate::types::DescribeTaskDefinitionResponse::from_json(value, cx)?;
+                Document::TaskDefinitionOutput {
+                    task_definition: wrapper.task_definition?,
+                    tags: wrapper.tags,
+                    wrapped: true,
+                }
+            }
+            D::ServiceInput => Document::ServiceInput(input::<_, Service>(value, cx)?),
+            D::ServiceOutput { wrapped: false } => Document::ServiceOutput {
+                service: Service::from_json(value, cx)?,
+                wrapped: false,
+            },
+            D::ServiceOutput { wrapped: true } => Document::ServiceOutput {
+                service: crate::types::CreateServiceResponse::from_json(value, cx)?.service?,
+                wrapped: true,
+            },
+            D::DescribeServices => {
+                Document::DescribeServices(DescribeServicesResponse::from_json(value, cx)?)
+            }
+            D::ClusterInput => Document::ClusterInput(input::<_, Cluster>(value, cx)?),
+            D::ClusterOutput { wrapped: false } => Document::ClusterOutput {
+                cluster: Cluster::from_json(value, cx)?,
+                wrapped: false,
+            },
+            D::ClusterOutput { wrapped: true } => Document::ClusterOutput {
+                cluster: crate::types::CreateClusterResponse::from_json(value, cx)?.cluster?,
+                wrapped: true,
+            },
+            D::DescribeClusters => {
+                Document::DescribeClusters(DescribeClustersResponse::from_json(value, cx)?)
+            }
+            D::CapacityProviderInput => {
+                Document::CapacityProviderInput(input::<_, CapacityProvider>(value, cx)?)
+            }
+            D::CapacityProviderOutput { wrapped: false } => Document::CapacityProviderOutput {
+                capacity_provider: CapacityProvider::from_json(value, cx)?,
+                wrapped: false,
+            },
+            D::CapacityProviderOutput { wrapped: true } => Document::CapacityProviderOutput {
+                capacity_provider: crate::types::CreateCapacityProviderResponse::from_json(
+                    value, cx,
+                )?
+                .capacity_provider?,
+                wrapped: true,
+            },
+            D::DescribeCapacityProviders => Document::DescribeCapacityProviders(
+                DescribeCapacityProvidersResponse::from_json(value, cx)?,
+            ),
+            D::Stack => Document::Stack(Stack::from_json(value, cx)?),
+        })
+    }
+}
+
+/// Loads a request; top-level members that only the describe output `O` has (a console
+/// export's `revision`, ecspresso's `runningCount`) are reported as `output-only-field` and
+/// dropped, since the request does not take them.
+fn input<'v, I: Shape, O: Shape>(value: &'v Value, cx: &mut Loader<'v>) -> Option<I> {
+    let mut typed = I::from_json(value, cx)?;
+    let output_only: Vec<String> = typed
+        .extra()
+        .keys()
+        .filter(|k| O::MEMBERS.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    for key in output_only {
+        typed.extra_mut().remove(&key);
+        cx.reclassify_output_only(&key, I::SHAPE);
+    }
+    Some(typed)
+}
+
+impl Diagnostic {
+    /// Whether this diagnostic is a loader warning `--deny-unknown-fields` turns into an error.
+    pub fn is_unknown_field(&self) -> bool {
+        self.code == codes::UNKNOWN_FIELD && self.severity != Severity::Error
+    }
+}

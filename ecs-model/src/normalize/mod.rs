@@ -1,0 +1,2 @@
+//! Normalization: fill the defaults AWS fills, so that two definitions AWS treats as equal
+//! compare equal.

@@ -1,0 +1,132 @@
+//! The rule set: one `validate` for every document kind, returning every problem at once.
+//!
+//! Each rule has a stable code, a severity, a one-line summary and the AWS documentation page
+//! that states it ([`Rule`]); [`rules`] lists them all. The same functions run in three places:
+//! the JSON loader and the CLI (`ecs-deploy validate`), the DSL's builders at run time, and the
+//! DSL's macros at compile time.
+//!
+//! Paths in the diagnostics are relative to the value validated; [`validate`] and
+//! [`validate_document`] prefix them with the resource's place in the stack or file.
+
+mod capacity_provider;
+mod cluster;
+mod common;
+mod fargate;
+mod service;
+mod stack;
+mod task_definition;
+
+use crate::diagnostic::{Diagnostic, JsonPath, Severity};
+use crate::document::{Document, Input};
+use crate::stack::Stack;
+use crate::types::{
+    CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
+    RegisterTaskDefinitionRequest,
+};
+
+pub use fargate::{FARGATE_SIZES, FargateSize, fargate_size};
+
+/// One validity rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Rule {
+    /// Stable code, such as `fargate-cpu-memory`.
+    pub code: &'static str,
+    /// The severity of its diagnostics.
+    pub severity: Severity,
+    /// What the rule requires, in one sentence.
+    pub summary: &'static str,
+    /// The AWS documentation page that states the rule.
+    pub doc: &'static str,
+}
+
+impl Rule {
+    /// A diagnostic of this rule at `path`.
+    pub fn at(&self, path: JsonPath, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.severity, self.code, path, message)
+    }
+}
+
+/// Every rule, grouped by resource.
+pub fn rules() -> Vec<&'static Rule> {
+    [
+        task_definition::RULES,
+        fargate::RULES,
+        service::RULES,
+        cluster::RULES,
+        capacity_provider::RULES,
+        common::RULES,
+        stack::RULES,
+    ]
+    .concat()
+}
+
+/// The rule with this code.
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    rules().into_iter().find(|r| r.code == code)
+}
+
+/// Validates a task definition (RegisterTaskDefinition input).
+pub fn validate_task_definition(td: &RegisterTaskDefinitionRequest) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    task_definition::check(td, &mut out);
+    out
+}
+
+/// Validates a service (CreateService input) on its own; [`validate`] adds the checks that
+/// need its task definition and cluster.
+pub fn validate_service(service: &CreateServiceRequest) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    service::check(service, &mut out);
+    out
+}
+
+/// Validates a cluster (CreateCluster input).
+pub fn validate_cluster(cluster: &CreateClusterRequest) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    cluster::check(cluster, &mut out);
+    out
+}
+
+/// Validates a capacity provider (CreateCapacityProvider input).
+pub fn validate_capacity_provider(provider: &CreateCapacityProviderRequest) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    capacity_provider::check(provider, &mut out);
+    out
+}
+
+/// Validates one API input.
+pub fn validate_input(input: &Input) -> Vec<Diagnostic> {
+    match input {
+        Input::TaskDefinition(td) => validate_task_definition(td),
+        Input::Service(s) => validate_service(s),
+        Input::Cluster(c) => validate_cluster(c),
+        Input::CapacityProvider(c) => validate_capacity_provider(c),
+    }
+}
+
+/// Validates every resource of a stack and the references between them (a service's task
+/// definition and cluster, its launch type against the task definition's compatibilities, its
+/// load balancers against the containers' ports).
+pub fn validate(stack: &Stack) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (path, input) in crate::document::stack_inputs(stack) {
+        out.extend(validate_input(&input).into_iter().map(|d| d.under(&path)));
+    }
+    stack::check(stack, &mut out);
+    out
+}
+
+/// Validates a loaded document of any kind, with paths from the document's root.
+pub fn validate_document(document: &Document) -> Vec<Diagnostic> {
+    match document {
+        Document::Stack(stack) => validate(stack),
+        other => {
+            let mut out = Vec::new();
+            for (path, input) in other.inputs() {
+                out.extend(validate_input(&input).into_iter().map(|d| d.under(&path)));
+            }
+            out
+        }
+    }
+}
