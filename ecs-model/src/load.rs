@@ -13,7 +13,8 @@
 //!   `unknown-field` warning naming the closest known member.
 //! - A value that cannot be typed at all (an object where a number belongs) is kept verbatim in
 //!   `extra` under its key, with a `type-mismatch` error; nothing is dropped.
-//! - A missing required member gets a `missing-required-field` error and the type's default.
+//! - A missing required member gets a `missing-required-field` error; the member stays `None`,
+//!   so fragments (ecspresso's service files without `serviceName`) render unchanged.
 
 use std::collections::BTreeMap;
 
@@ -161,25 +162,6 @@ impl<'v> Loader<'v> {
         }
         match self.at_key(key, |cx| T::from_json(value, cx)) {
             Some(typed) => *slot = Some(typed),
-            None => {
-                extra.insert(key.to_owned(), value.clone());
-            }
-        }
-    }
-
-    /// Loads a required member; absence is reported by [`Loader::check_required`].
-    pub(crate) fn required<T: FromJson>(
-        &mut self,
-        key: &'v str,
-        value: &'v Value,
-        slot: &mut T,
-        extra: &mut Map<String, Value>,
-    ) {
-        if value.is_null() {
-            return;
-        }
-        match self.at_key(key, |cx| T::from_json(value, cx)) {
-            Some(typed) => *slot = typed,
             None => {
                 extra.insert(key.to_owned(), value.clone());
             }

@@ -5,6 +5,11 @@
 //! The output is committed under `ecs-model/src/generated/`; a test in `ecs-model` regenerates it
 //! in memory and fails when the committed copy is stale.
 //!
+//! Every member is an `Option`, the required ones too: real files are often fragments
+//! (ecspresso's service files leave `serviceName` to its own config) and must load and render
+//! without gaining or losing a member. The loader reports a missing required member as a
+//! `missing-required-field` error, and `Shape::REQUIRED` lists them.
+//!
 //! The generated code leans on three hand-written pieces of `ecs-model`: the lenient loader
 //! (`crate::load::{FromJson, Loader}`), the [`Shape`](../ecs_model/trait.Shape.html) trait and the
 //! `Timestamp` type.
@@ -308,7 +313,7 @@ impl<'a> Model<'a> {
             }
             write_doc(&mut out, "    ", doc, &fallback);
             if is_required {
-                out.push_str("    ///\n    /// Required by the AWS model.\n");
+                out.push_str("    ///\n    /// Required by the AWS model: AWS rejects the request without it.\n");
             }
             if member.get("deprecated").and_then(Value::as_bool) == Some(true) {
                 out.push_str("    ///\n    /// Deprecated in the AWS model: ");
@@ -320,16 +325,11 @@ impl<'a> Model<'a> {
                 );
                 out.push('\n');
             }
-            if is_required {
-                let _ = writeln!(out, "    #[serde(rename = \"{json}\")]");
-                let _ = writeln!(out, "    pub {rust}: {ty},");
-            } else {
-                let _ = writeln!(
-                    out,
-                    "    #[serde(rename = \"{json}\", skip_serializing_if = \"Option::is_none\")]"
-                );
-                let _ = writeln!(out, "    pub {rust}: Option<{ty}>,");
-            }
+            let _ = writeln!(
+                out,
+                "    #[serde(rename = \"{json}\", skip_serializing_if = \"Option::is_none\")]"
+            );
+            let _ = writeln!(out, "    pub {rust}: Option<{ty}>,");
             fields.push(Field {
                 json: json.clone(),
                 rust,
@@ -373,10 +373,9 @@ impl<'a> Model<'a> {
         out.push_str("        for (key, value) in object {\n");
         out.push_str("            match key.as_str() {\n");
         for f in &fields {
-            let method = if f.required { "required" } else { "member" };
             let _ = writeln!(
                 out,
-                "                \"{}\" => cx.{method}(key, value, &mut out.{}, &mut out.extra),",
+                "                \"{}\" => cx.member(key, value, &mut out.{}, &mut out.extra),",
                 f.json, f.rust
             );
         }

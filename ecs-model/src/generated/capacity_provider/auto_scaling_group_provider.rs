@@ -10,9 +10,9 @@ pub struct AutoScalingGroupProvider {
     /// The Amazon Resource Name (ARN) that identifies the Auto Scaling group, or the Auto Scaling
     /// group name.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "autoScalingGroupArn")]
-    pub auto_scaling_group_arn: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "autoScalingGroupArn", skip_serializing_if = "Option::is_none")]
+    pub auto_scaling_group_arn: Option<String>,
     /// The managed scaling settings for the Auto Scaling group capacity provider.
     #[serde(rename = "managedScaling", skip_serializing_if = "Option::is_none")]
     pub managed_scaling: Option<crate::generated::ManagedScaling>,
@@ -52,7 +52,7 @@ impl FromJson for AutoScalingGroupProvider {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "autoScalingGroupArn" => cx.required(key, value, &mut out.auto_scaling_group_arn, &mut out.extra),
+                "autoScalingGroupArn" => cx.member(key, value, &mut out.auto_scaling_group_arn, &mut out.extra),
                 "managedScaling" => cx.member(key, value, &mut out.managed_scaling, &mut out.extra),
                 "managedTerminationProtection" => cx.member(key, value, &mut out.managed_termination_protection, &mut out.extra),
                 "managedDraining" => cx.member(key, value, &mut out.managed_draining, &mut out.extra),

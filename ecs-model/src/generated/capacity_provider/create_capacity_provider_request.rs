@@ -11,9 +11,9 @@ pub struct CreateCapacityProviderRequest {
     /// (both upper and lowercase letters), numbers, underscores (\_), and hyphens (-). The name
     /// can't be prefixed with "`aws`", "`ecs`", or "`fargate`".
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "name")]
-    pub name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The name of the cluster to associate with the capacity provider. When you create a capacity
     /// provider with Amazon ECS Managed Instances, it becomes available only within the specified
     /// cluster.
@@ -57,7 +57,7 @@ impl FromJson for CreateCapacityProviderRequest {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "name" => cx.required(key, value, &mut out.name, &mut out.extra),
+                "name" => cx.member(key, value, &mut out.name, &mut out.extra),
                 "cluster" => cx.member(key, value, &mut out.cluster, &mut out.extra),
                 "autoScalingGroupProvider" => cx.member(key, value, &mut out.auto_scaling_group_provider, &mut out.extra),
                 "managedInstancesProvider" => cx.member(key, value, &mut out.managed_instances_provider, &mut out.extra),

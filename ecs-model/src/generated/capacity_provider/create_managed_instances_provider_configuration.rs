@@ -14,16 +14,16 @@ pub struct CreateManagedInstancesProviderConfiguration {
     /// Amazon EC2 instances, as well as access to other Amazon Web Services services required for
     /// Amazon ECS Managed Instances functionality.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "infrastructureRoleArn")]
-    pub infrastructure_role_arn: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "infrastructureRoleArn", skip_serializing_if = "Option::is_none")]
+    pub infrastructure_role_arn: Option<String>,
     /// The launch template configuration that specifies how Amazon ECS should launch Amazon EC2
     /// instances. This includes the instance profile, network configuration, storage settings, and
     /// instance requirements for attribute-based instance type selection.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "instanceLaunchTemplate")]
-    pub instance_launch_template: crate::generated::InstanceLaunchTemplate,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "instanceLaunchTemplate", skip_serializing_if = "Option::is_none")]
+    pub instance_launch_template: Option<crate::generated::InstanceLaunchTemplate>,
     /// Specifies whether to propagate tags from the capacity provider to the Amazon ECS Managed
     /// Instances. When enabled, tags applied to the capacity provider are automatically applied to
     /// all instances launched by this provider.
@@ -65,8 +65,8 @@ impl FromJson for CreateManagedInstancesProviderConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "infrastructureRoleArn" => cx.required(key, value, &mut out.infrastructure_role_arn, &mut out.extra),
-                "instanceLaunchTemplate" => cx.required(key, value, &mut out.instance_launch_template, &mut out.extra),
+                "infrastructureRoleArn" => cx.member(key, value, &mut out.infrastructure_role_arn, &mut out.extra),
+                "instanceLaunchTemplate" => cx.member(key, value, &mut out.instance_launch_template, &mut out.extra),
                 "propagateTags" => cx.member(key, value, &mut out.propagate_tags, &mut out.extra),
                 "infrastructureOptimization" => cx.member(key, value, &mut out.infrastructure_optimization, &mut out.extra),
                 "autoRepairConfiguration" => cx.member(key, value, &mut out.auto_repair_configuration, &mut out.extra),

@@ -14,15 +14,15 @@ pub struct InstanceLaunchTemplate {
     /// Managed Instances. This instance profile must include the necessary permissions for your
     /// tasks to access Amazon Web Services services and resources.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "ec2InstanceProfileArn")]
-    pub ec2_instance_profile_arn: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "ec2InstanceProfileArn", skip_serializing_if = "Option::is_none")]
+    pub ec2_instance_profile_arn: Option<String>,
     /// The network configuration for Amazon ECS Managed Instances. This specifies the subnets and
     /// security groups that instances use for network connectivity.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "networkConfiguration")]
-    pub network_configuration: crate::generated::ManagedInstancesNetworkConfiguration,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "networkConfiguration", skip_serializing_if = "Option::is_none")]
+    pub network_configuration: Option<crate::generated::ManagedInstancesNetworkConfiguration>,
     /// The storage configuration for Amazon ECS Managed Instances. This defines the data volume
     /// properties for the instances.
     #[serde(rename = "storageConfiguration", skip_serializing_if = "Option::is_none")]
@@ -91,8 +91,8 @@ impl FromJson for InstanceLaunchTemplate {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "ec2InstanceProfileArn" => cx.required(key, value, &mut out.ec2_instance_profile_arn, &mut out.extra),
-                "networkConfiguration" => cx.required(key, value, &mut out.network_configuration, &mut out.extra),
+                "ec2InstanceProfileArn" => cx.member(key, value, &mut out.ec2_instance_profile_arn, &mut out.extra),
+                "networkConfiguration" => cx.member(key, value, &mut out.network_configuration, &mut out.extra),
                 "storageConfiguration" => cx.member(key, value, &mut out.storage_configuration, &mut out.extra),
                 "localStorageConfiguration" => cx.member(key, value, &mut out.local_storage_configuration, &mut out.extra),
                 "monitoring" => cx.member(key, value, &mut out.monitoring, &mut out.extra),

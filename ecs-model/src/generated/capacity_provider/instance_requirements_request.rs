@@ -14,15 +14,15 @@ pub struct InstanceRequirementsRequest {
     /// The minimum and maximum number of vCPUs for the instance types. Amazon ECS selects instance
     /// types that have vCPU counts within this range.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "vCpuCount")]
-    pub v_cpu_count: crate::generated::VCpuCountRangeRequest,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "vCpuCount", skip_serializing_if = "Option::is_none")]
+    pub v_cpu_count: Option<crate::generated::VCpuCountRangeRequest>,
     /// The minimum and maximum amount of memory in mebibytes (MiB) for the instance types. Amazon
     /// ECS selects instance types that have memory within this range.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "memoryMiB")]
-    pub memory_mib: crate::generated::MemoryMiBRequest,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "memoryMiB", skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<crate::generated::MemoryMiBRequest>,
     /// The CPU manufacturers to include or exclude. You can specify `intel`, `amd`, or
     /// `amazon-web-services` to control which CPU types are used for your workloads.
     #[serde(rename = "cpuManufacturers", skip_serializing_if = "Option::is_none")]
@@ -141,8 +141,8 @@ impl FromJson for InstanceRequirementsRequest {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "vCpuCount" => cx.required(key, value, &mut out.v_cpu_count, &mut out.extra),
-                "memoryMiB" => cx.required(key, value, &mut out.memory_mib, &mut out.extra),
+                "vCpuCount" => cx.member(key, value, &mut out.v_cpu_count, &mut out.extra),
+                "memoryMiB" => cx.member(key, value, &mut out.memory_mib, &mut out.extra),
                 "cpuManufacturers" => cx.member(key, value, &mut out.cpu_manufacturers, &mut out.extra),
                 "memoryGiBPerVCpu" => cx.member(key, value, &mut out.memory_gib_per_v_cpu, &mut out.extra),
                 "excludedInstanceTypes" => cx.member(key, value, &mut out.excluded_instance_types, &mut out.extra),

@@ -9,9 +9,9 @@ use crate::load::{FromJson, Loader};
 pub struct UpdateCapacityProviderRequest {
     /// The name of the capacity provider to update.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "name")]
-    pub name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The name of the cluster that contains the capacity provider to update. Managed instances
     /// capacity providers are cluster-scoped and can only be updated within their associated
     /// cluster.
@@ -52,7 +52,7 @@ impl FromJson for UpdateCapacityProviderRequest {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "name" => cx.required(key, value, &mut out.name, &mut out.extra),
+                "name" => cx.member(key, value, &mut out.name, &mut out.extra),
                 "cluster" => cx.member(key, value, &mut out.cluster, &mut out.extra),
                 "autoScalingGroupProvider" => cx.member(key, value, &mut out.auto_scaling_group_provider, &mut out.extra),
                 "managedInstancesProvider" => cx.member(key, value, &mut out.managed_instances_provider, &mut out.extra),

@@ -13,16 +13,16 @@ pub struct UpdateManagedInstancesProviderConfiguration {
     /// the necessary permissions to manage instances and access required Amazon Web Services
     /// services.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "infrastructureRoleArn")]
-    pub infrastructure_role_arn: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "infrastructureRoleArn", skip_serializing_if = "Option::is_none")]
+    pub infrastructure_role_arn: Option<String>,
     /// The updated launch template configuration. Changes to the launch template affect new
     /// instances launched after the update, while existing instances continue to use their original
     /// configuration.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "instanceLaunchTemplate")]
-    pub instance_launch_template: crate::generated::InstanceLaunchTemplateUpdate,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "instanceLaunchTemplate", skip_serializing_if = "Option::is_none")]
+    pub instance_launch_template: Option<crate::generated::InstanceLaunchTemplateUpdate>,
     /// The updated tag propagation setting. When changed, this affects only new instances launched
     /// after the update.
     #[serde(rename = "propagateTags", skip_serializing_if = "Option::is_none")]
@@ -61,8 +61,8 @@ impl FromJson for UpdateManagedInstancesProviderConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "infrastructureRoleArn" => cx.required(key, value, &mut out.infrastructure_role_arn, &mut out.extra),
-                "instanceLaunchTemplate" => cx.required(key, value, &mut out.instance_launch_template, &mut out.extra),
+                "infrastructureRoleArn" => cx.member(key, value, &mut out.infrastructure_role_arn, &mut out.extra),
+                "instanceLaunchTemplate" => cx.member(key, value, &mut out.instance_launch_template, &mut out.extra),
                 "propagateTags" => cx.member(key, value, &mut out.propagate_tags, &mut out.extra),
                 "infrastructureOptimization" => cx.member(key, value, &mut out.infrastructure_optimization, &mut out.extra),
                 "autoRepairConfiguration" => cx.member(key, value, &mut out.auto_repair_configuration, &mut out.extra),

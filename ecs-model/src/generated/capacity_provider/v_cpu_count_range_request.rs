@@ -11,9 +11,9 @@ pub struct VCpuCountRangeRequest {
     /// The minimum number of vCPUs. Instance types with fewer vCPUs than this value are excluded
     /// from selection.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "min")]
-    pub min: i32,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "min", skip_serializing_if = "Option::is_none")]
+    pub min: Option<i32>,
     /// The maximum number of vCPUs. Instance types with more vCPUs than this value are excluded
     /// from selection.
     #[serde(rename = "max", skip_serializing_if = "Option::is_none")]
@@ -44,7 +44,7 @@ impl FromJson for VCpuCountRangeRequest {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "min" => cx.required(key, value, &mut out.min, &mut out.extra),
+                "min" => cx.member(key, value, &mut out.min, &mut out.extra),
                 "max" => cx.member(key, value, &mut out.max, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

@@ -15,9 +15,9 @@ pub struct ClusterServiceConnectDefaultsRequest {
     /// name can include up to 1024 characters. The name is case-sensitive. The name can't include
     /// greater than (&gt;), less than (&lt;), double quotation marks ("), or slash (/).
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "namespace")]
-    pub namespace: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "namespace", skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -44,7 +44,7 @@ impl FromJson for ClusterServiceConnectDefaultsRequest {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "namespace" => cx.required(key, value, &mut out.namespace, &mut out.extra),
+                "namespace" => cx.member(key, value, &mut out.namespace, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

@@ -10,19 +10,19 @@ pub struct PutClusterCapacityProvidersRequest {
     /// The short name or full Amazon Resource Name (ARN) of the cluster to modify the capacity
     /// provider settings for. If you don't specify a cluster, the default cluster is assumed.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "cluster")]
-    pub cluster: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "cluster", skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
     /// The name of one or more capacity providers to associate with the cluster.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "capacityProviders")]
-    pub capacity_providers: Vec<String>,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "capacityProviders", skip_serializing_if = "Option::is_none")]
+    pub capacity_providers: Option<Vec<String>>,
     /// The capacity provider strategy to use by default for the cluster.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "defaultCapacityProviderStrategy")]
-    pub default_capacity_provider_strategy: Vec<crate::generated::CapacityProviderStrategyItem>,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "defaultCapacityProviderStrategy", skip_serializing_if = "Option::is_none")]
+    pub default_capacity_provider_strategy: Option<Vec<crate::generated::CapacityProviderStrategyItem>>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -49,9 +49,9 @@ impl FromJson for PutClusterCapacityProvidersRequest {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "cluster" => cx.required(key, value, &mut out.cluster, &mut out.extra),
-                "capacityProviders" => cx.required(key, value, &mut out.capacity_providers, &mut out.extra),
-                "defaultCapacityProviderStrategy" => cx.required(key, value, &mut out.default_capacity_provider_strategy, &mut out.extra),
+                "cluster" => cx.member(key, value, &mut out.cluster, &mut out.extra),
+                "capacityProviders" => cx.member(key, value, &mut out.capacity_providers, &mut out.extra),
+                "defaultCapacityProviderStrategy" => cx.member(key, value, &mut out.default_capacity_provider_strategy, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

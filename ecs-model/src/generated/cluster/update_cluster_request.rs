@@ -9,9 +9,9 @@ use crate::load::{FromJson, Loader};
 pub struct UpdateClusterRequest {
     /// The name of the cluster to modify the settings for.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "cluster")]
-    pub cluster: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "cluster", skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
     /// The cluster settings for your cluster.
     #[serde(rename = "settings", skip_serializing_if = "Option::is_none")]
     pub settings: Option<Vec<crate::generated::ClusterSetting>>,
@@ -51,7 +51,7 @@ impl FromJson for UpdateClusterRequest {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "cluster" => cx.required(key, value, &mut out.cluster, &mut out.extra),
+                "cluster" => cx.member(key, value, &mut out.cluster, &mut out.extra),
                 "settings" => cx.member(key, value, &mut out.settings, &mut out.extra),
                 "configuration" => cx.member(key, value, &mut out.configuration, &mut out.extra),
                 "serviceConnectDefaults" => cx.member(key, value, &mut out.service_connect_defaults, &mut out.extra),

@@ -11,9 +11,9 @@ use crate::load::{FromJson, Loader};
 pub struct CapacityProviderStrategyItem {
     /// The short name of the capacity provider.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "capacityProvider")]
-    pub capacity_provider: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "capacityProvider", skip_serializing_if = "Option::is_none")]
+    pub capacity_provider: Option<String>,
     /// The weight value designates the relative percentage of the total number of tasks launched
     /// that should use the specified capacity provider. The `weight` value is taken into
     /// consideration after the `base` value, if defined, is satisfied.
@@ -50,7 +50,7 @@ impl FromJson for CapacityProviderStrategyItem {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "capacityProvider" => cx.required(key, value, &mut out.capacity_provider, &mut out.extra),
+                "capacityProvider" => cx.member(key, value, &mut out.capacity_provider, &mut out.extra),
                 "weight" => cx.member(key, value, &mut out.weight, &mut out.extra),
                 "base" => cx.member(key, value, &mut out.base, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),

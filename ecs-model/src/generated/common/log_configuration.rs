@@ -10,9 +10,9 @@ use crate::load::{FromJson, Loader};
 pub struct LogConfiguration {
     /// The log driver to use for the container.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "logDriver")]
-    pub log_driver: crate::generated::LogDriver,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "logDriver", skip_serializing_if = "Option::is_none")]
+    pub log_driver: Option<crate::generated::LogDriver>,
     /// The configuration options to send to the log driver.
     #[serde(rename = "options", skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, String>>,
@@ -46,7 +46,7 @@ impl FromJson for LogConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "logDriver" => cx.required(key, value, &mut out.log_driver, &mut out.extra),
+                "logDriver" => cx.member(key, value, &mut out.log_driver, &mut out.extra),
                 "options" => cx.member(key, value, &mut out.options, &mut out.extra),
                 "secretOptions" => cx.member(key, value, &mut out.secret_options, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),

@@ -10,15 +10,15 @@ use crate::load::{FromJson, Loader};
 pub struct Secret {
     /// The name of the secret.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "name")]
-    pub name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The secret to expose to the container. The supported values are either the full ARN of the
     /// Secrets Manager secret or the full ARN of the parameter in the SSM Parameter Store.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "valueFrom")]
-    pub value_from: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "valueFrom", skip_serializing_if = "Option::is_none")]
+    pub value_from: Option<String>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -45,8 +45,8 @@ impl FromJson for Secret {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "name" => cx.required(key, value, &mut out.name, &mut out.extra),
-                "valueFrom" => cx.required(key, value, &mut out.value_from, &mut out.extra),
+                "name" => cx.member(key, value, &mut out.name, &mut out.extra),
+                "valueFrom" => cx.member(key, value, &mut out.value_from, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

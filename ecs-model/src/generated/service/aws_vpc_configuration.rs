@@ -11,9 +11,9 @@ pub struct AwsVpcConfiguration {
     /// The IDs of the subnets associated with the task or service. There's a limit of 16 subnets
     /// that can be specified.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "subnets")]
-    pub subnets: Vec<String>,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "subnets", skip_serializing_if = "Option::is_none")]
+    pub subnets: Option<Vec<String>>,
     /// The IDs of the security groups associated with the task or service. If you don't specify a
     /// security group, the default security group for the VPC is used. There's a limit of 5
     /// security groups that can be specified.
@@ -48,7 +48,7 @@ impl FromJson for AwsVpcConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "subnets" => cx.required(key, value, &mut out.subnets, &mut out.extra),
+                "subnets" => cx.member(key, value, &mut out.subnets, &mut out.extra),
                 "securityGroups" => cx.member(key, value, &mut out.security_groups, &mut out.extra),
                 "assignPublicIp" => cx.member(key, value, &mut out.assign_public_ip, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),

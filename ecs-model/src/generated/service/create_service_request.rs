@@ -15,9 +15,9 @@ pub struct CreateServiceRequest {
     /// and hyphens are allowed. Service names must be unique within a cluster, but you can have
     /// similarly named services in multiple clusters within a Region or across multiple Regions.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "serviceName")]
-    pub service_name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "serviceName", skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
     /// The `family` and `revision` (`family:revision`) or full ARN of the task definition to run in
     /// your service. If a `revision` isn't specified, the latest `ACTIVE` revision is used.
     #[serde(rename = "taskDefinition", skip_serializing_if = "Option::is_none")]
@@ -163,7 +163,7 @@ impl FromJson for CreateServiceRequest {
         for (key, value) in object {
             match key.as_str() {
                 "cluster" => cx.member(key, value, &mut out.cluster, &mut out.extra),
-                "serviceName" => cx.required(key, value, &mut out.service_name, &mut out.extra),
+                "serviceName" => cx.member(key, value, &mut out.service_name, &mut out.extra),
                 "taskDefinition" => cx.member(key, value, &mut out.task_definition, &mut out.extra),
                 "availabilityZoneRebalancing" => cx.member(key, value, &mut out.availability_zone_rebalancing, &mut out.extra),
                 "loadBalancers" => cx.member(key, value, &mut out.load_balancers, &mut out.extra),

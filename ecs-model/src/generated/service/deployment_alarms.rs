@@ -10,21 +10,21 @@ use crate::load::{FromJson, Loader};
 pub struct DeploymentAlarms {
     /// One or more CloudWatch alarm names. Use a "," to separate the alarms.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "alarmNames")]
-    pub alarm_names: Vec<String>,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "alarmNames", skip_serializing_if = "Option::is_none")]
+    pub alarm_names: Option<Vec<String>>,
     /// Determines whether to configure Amazon ECS to roll back the service if a service deployment
     /// fails. If rollback is used, when a service deployment fails, the service is rolled back to
     /// the last deployment that completed successfully.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "rollback")]
-    pub rollback: bool,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "rollback", skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<bool>,
     /// Determines whether to use the CloudWatch alarm option in the service deployment process.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "enable")]
-    pub enable: bool,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    pub enable: Option<bool>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -51,9 +51,9 @@ impl FromJson for DeploymentAlarms {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "alarmNames" => cx.required(key, value, &mut out.alarm_names, &mut out.extra),
-                "rollback" => cx.required(key, value, &mut out.rollback, &mut out.extra),
-                "enable" => cx.required(key, value, &mut out.enable, &mut out.extra),
+                "alarmNames" => cx.member(key, value, &mut out.alarm_names, &mut out.extra),
+                "rollback" => cx.member(key, value, &mut out.rollback, &mut out.extra),
+                "enable" => cx.member(key, value, &mut out.enable, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

@@ -10,16 +10,16 @@ use crate::load::{FromJson, Loader};
 pub struct DeploymentCircuitBreaker {
     /// Determines whether to use the deployment circuit breaker logic for the service.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "enable")]
-    pub enable: bool,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    pub enable: Option<bool>,
     /// Determines whether to configure Amazon ECS to roll back the service if a service deployment
     /// fails. If rollback is on, when a service deployment fails, the service is rolled back to the
     /// last deployment that completed successfully.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "rollback")]
-    pub rollback: bool,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "rollback", skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<bool>,
     /// Specifies whether the deployment circuit breaker resets its failure count when a task
     /// reaches a healthy state. When set to `true`, a task that reaches a healthy state resets the
     /// failure count to `0`. When set to `false`, Amazon ECS does not reset the failure count. The
@@ -57,8 +57,8 @@ impl FromJson for DeploymentCircuitBreaker {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "enable" => cx.required(key, value, &mut out.enable, &mut out.extra),
-                "rollback" => cx.required(key, value, &mut out.rollback, &mut out.extra),
+                "enable" => cx.member(key, value, &mut out.enable, &mut out.extra),
+                "rollback" => cx.member(key, value, &mut out.rollback, &mut out.extra),
                 "resetOnHealthyTask" => cx.member(key, value, &mut out.reset_on_healthy_task, &mut out.extra),
                 "thresholdConfiguration" => cx.member(key, value, &mut out.threshold_configuration, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),

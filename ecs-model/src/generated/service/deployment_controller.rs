@@ -9,9 +9,9 @@ use crate::load::{FromJson, Loader};
 pub struct DeploymentController {
     /// The deployment controller type to use.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "type")]
-    pub r#type: crate::generated::DeploymentControllerType,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<crate::generated::DeploymentControllerType>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -38,7 +38,7 @@ impl FromJson for DeploymentController {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "type" => cx.required(key, value, &mut out.r#type, &mut out.extra),
+                "type" => cx.member(key, value, &mut out.r#type, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

@@ -12,9 +12,9 @@ pub struct DeploymentEarlySuccessCriteria {
     /// successful when the target service revision fully stabilizes and the previous tasks are
     /// removed. The default value is `false`.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "enable")]
-    pub enable: bool,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "enable", skip_serializing_if = "Option::is_none")]
+    pub enable: Option<bool>,
     /// The percentage of healthy tasks that the target service revision must reach before Amazon
     /// ECS considers the deployment successful. This percentage is relative to the service's
     /// `desiredCount` and must be an integer between `0` and `100`. This value must be greater than
@@ -51,7 +51,7 @@ impl FromJson for DeploymentEarlySuccessCriteria {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "enable" => cx.required(key, value, &mut out.enable, &mut out.extra),
+                "enable" => cx.member(key, value, &mut out.enable, &mut out.extra),
                 "healthyPercent" => cx.member(key, value, &mut out.healthy_percent, &mut out.extra),
                 "sourceServiceRevisionCleanup" => cx.member(key, value, &mut out.source_service_revision_cleanup, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),

@@ -9,9 +9,9 @@ use crate::load::{FromJson, Loader};
 pub struct EBSTagSpecification {
     /// The type of volume resource.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "resourceType")]
-    pub resource_type: crate::generated::EBSResourceType,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "resourceType", skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<crate::generated::EBSResourceType>,
     /// The tags applied to this Amazon EBS volume. `AmazonECSCreated` and `AmazonECSManaged` are
     /// reserved tags that can't be used.
     #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
@@ -47,7 +47,7 @@ impl FromJson for EBSTagSpecification {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "resourceType" => cx.required(key, value, &mut out.resource_type, &mut out.extra),
+                "resourceType" => cx.member(key, value, &mut out.resource_type, &mut out.extra),
                 "tags" => cx.member(key, value, &mut out.tags, &mut out.extra),
                 "propagateTags" => cx.member(key, value, &mut out.propagate_tags, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),

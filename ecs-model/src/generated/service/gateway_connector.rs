@@ -12,9 +12,9 @@ use crate::load::{FromJson, Loader};
 pub struct GatewayConnector {
     /// The name of the service port that the gateway routes ingress traffic to.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "portName")]
-    pub port_name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "portName", skip_serializing_if = "Option::is_none")]
+    pub port_name: Option<String>,
     /// The health check that the gateway uses to determine whether the targets for this connector
     /// are healthy.
     #[serde(rename = "healthCheck", skip_serializing_if = "Option::is_none")]
@@ -51,7 +51,7 @@ impl FromJson for GatewayConnector {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "portName" => cx.required(key, value, &mut out.port_name, &mut out.extra),
+                "portName" => cx.member(key, value, &mut out.port_name, &mut out.extra),
                 "healthCheck" => cx.member(key, value, &mut out.health_check, &mut out.extra),
                 "filters" => cx.member(key, value, &mut out.filters, &mut out.extra),
                 "deregistrationDelay" => cx.member(key, value, &mut out.deregistration_delay, &mut out.extra),

@@ -10,15 +10,15 @@ pub struct MetricConfiguration {
     /// The list of metric names to configure. The supported metric names are `CPUUtilization` and
     /// `MemoryUtilization`.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "metricNames")]
-    pub metric_names: Vec<String>,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "metricNames", skip_serializing_if = "Option::is_none")]
+    pub metric_names: Option<Vec<String>>,
     /// The resolution, in seconds, at which to collect the metrics. The valid values are `20` and
     /// `60`.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "resolutionSeconds")]
-    pub resolution_seconds: i32,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "resolutionSeconds", skip_serializing_if = "Option::is_none")]
+    pub resolution_seconds: Option<i32>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -45,8 +45,8 @@ impl FromJson for MetricConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "metricNames" => cx.required(key, value, &mut out.metric_names, &mut out.extra),
-                "resolutionSeconds" => cx.required(key, value, &mut out.resolution_seconds, &mut out.extra),
+                "metricNames" => cx.member(key, value, &mut out.metric_names, &mut out.extra),
+                "resolutionSeconds" => cx.member(key, value, &mut out.resolution_seconds, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

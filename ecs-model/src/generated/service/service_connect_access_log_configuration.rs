@@ -12,9 +12,9 @@ pub struct ServiceConnectAccessLogConfiguration {
     /// The format for Service Connect access log output. Choose TEXT for human-readable logs or
     /// JSON for structured data that integrates well with log analysis tools.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "format")]
-    pub format: crate::generated::ServiceConnectAccessLoggingFormat,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "format", skip_serializing_if = "Option::is_none")]
+    pub format: Option<crate::generated::ServiceConnectAccessLoggingFormat>,
     /// Specifies whether to include query parameters in Service Connect access logs.
     #[serde(rename = "includeQueryParameters", skip_serializing_if = "Option::is_none")]
     pub include_query_parameters: Option<crate::generated::ServiceConnectIncludeQueryParameters>,
@@ -44,7 +44,7 @@ impl FromJson for ServiceConnectAccessLogConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "format" => cx.required(key, value, &mut out.format, &mut out.extra),
+                "format" => cx.member(key, value, &mut out.format, &mut out.extra),
                 "includeQueryParameters" => cx.member(key, value, &mut out.include_query_parameters, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

@@ -11,9 +11,9 @@ pub struct ServiceConnectClientAlias {
     /// The listening port number for the Service Connect proxy. This port is available inside of
     /// all of the tasks within the same namespace.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "port")]
-    pub port: i32,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "port", skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
     /// The `dnsName` is the name that you use in the applications of client tasks to connect to
     /// this service. The name must be a valid DNS name but doesn't need to be fully-qualified. The
     /// name can include up to 127 characters. The name can include lowercase letters, numbers,
@@ -51,7 +51,7 @@ impl FromJson for ServiceConnectClientAlias {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "port" => cx.required(key, value, &mut out.port, &mut out.extra),
+                "port" => cx.member(key, value, &mut out.port, &mut out.extra),
                 "dnsName" => cx.member(key, value, &mut out.dns_name, &mut out.extra),
                 "testTrafficRules" => cx.member(key, value, &mut out.test_traffic_rules, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),

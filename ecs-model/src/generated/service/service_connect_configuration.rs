@@ -11,9 +11,9 @@ use crate::load::{FromJson, Loader};
 pub struct ServiceConnectConfiguration {
     /// Specifies whether to use Service Connect with this service.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "enabled")]
-    pub enabled: bool,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     /// The namespace name or full Amazon Resource Name (ARN) of the Cloud Map namespace for use
     /// with Service Connect. The namespace must be in the same Amazon Web Services Region as the
     /// Amazon ECS service and cluster. The type of namespace doesn't affect Service Connect. For
@@ -67,7 +67,7 @@ impl FromJson for ServiceConnectConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "enabled" => cx.required(key, value, &mut out.enabled, &mut out.extra),
+                "enabled" => cx.member(key, value, &mut out.enabled, &mut out.extra),
                 "namespace" => cx.member(key, value, &mut out.namespace, &mut out.extra),
                 "services" => cx.member(key, value, &mut out.services, &mut out.extra),
                 "logConfiguration" => cx.member(key, value, &mut out.log_configuration, &mut out.extra),

@@ -11,9 +11,9 @@ pub struct ServiceConnectService {
     /// The `portName` must match the name of one of the `portMappings` from all the containers in
     /// the task definition of this Amazon ECS service.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "portName")]
-    pub port_name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "portName", skip_serializing_if = "Option::is_none")]
+    pub port_name: Option<String>,
     /// The `discoveryName` is the name of the new Cloud Map service that Amazon ECS creates for
     /// this Amazon ECS service. This must be unique within the Cloud Map namespace. The name can
     /// contain up to 64 characters. The name can include lowercase letters, numbers, underscores
@@ -60,7 +60,7 @@ impl FromJson for ServiceConnectService {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "portName" => cx.required(key, value, &mut out.port_name, &mut out.extra),
+                "portName" => cx.member(key, value, &mut out.port_name, &mut out.extra),
                 "discoveryName" => cx.member(key, value, &mut out.discovery_name, &mut out.extra),
                 "clientAliases" => cx.member(key, value, &mut out.client_aliases, &mut out.extra),
                 "ingressPortOverride" => cx.member(key, value, &mut out.ingress_port_override, &mut out.extra),

@@ -13,9 +13,9 @@ pub struct ServiceConnectTestTrafficHeaderMatchRules {
     /// This provides precise control over which requests are routed to the new service revision
     /// during blue/green deployments.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "exact")]
-    pub exact: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "exact", skip_serializing_if = "Option::is_none")]
+    pub exact: Option<String>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -42,7 +42,7 @@ impl FromJson for ServiceConnectTestTrafficHeaderMatchRules {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "exact" => cx.required(key, value, &mut out.exact, &mut out.extra),
+                "exact" => cx.member(key, value, &mut out.exact, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

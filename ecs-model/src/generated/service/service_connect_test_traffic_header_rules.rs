@@ -13,9 +13,9 @@ pub struct ServiceConnectTestTrafficHeaderRules {
     /// custom headers like `X-Test-Version` or `X-Canary-Request` that can be used to identify test
     /// traffic.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "name")]
-    pub name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The header value matching configuration that determines how the HTTP header value is
     /// evaluated for test traffic routing decisions.
     #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
@@ -46,7 +46,7 @@ impl FromJson for ServiceConnectTestTrafficHeaderRules {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "name" => cx.required(key, value, &mut out.name, &mut out.extra),
+                "name" => cx.member(key, value, &mut out.name, &mut out.extra),
                 "value" => cx.member(key, value, &mut out.value, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

@@ -13,9 +13,9 @@ pub struct ServiceConnectTestTrafficRules {
     /// new service version during blue/green deployment testing. These rules provide fine-grained
     /// control over test traffic routing based on request headers.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "header")]
-    pub header: crate::generated::ServiceConnectTestTrafficHeaderRules,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "header", skip_serializing_if = "Option::is_none")]
+    pub header: Option<crate::generated::ServiceConnectTestTrafficHeaderRules>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -42,7 +42,7 @@ impl FromJson for ServiceConnectTestTrafficRules {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "header" => cx.required(key, value, &mut out.header, &mut out.extra),
+                "header" => cx.member(key, value, &mut out.header, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

@@ -9,9 +9,9 @@ use crate::load::{FromJson, Loader};
 pub struct ServiceConnectTlsConfiguration {
     /// The signer certificate authority.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "issuerCertificateAuthority")]
-    pub issuer_certificate_authority: crate::generated::ServiceConnectTlsCertificateAuthority,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "issuerCertificateAuthority", skip_serializing_if = "Option::is_none")]
+    pub issuer_certificate_authority: Option<crate::generated::ServiceConnectTlsCertificateAuthority>,
     /// The Amazon Web Services Key Management Service key.
     #[serde(rename = "kmsKey", skip_serializing_if = "Option::is_none")]
     pub kms_key: Option<String>,
@@ -45,7 +45,7 @@ impl FromJson for ServiceConnectTlsConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "issuerCertificateAuthority" => cx.required(key, value, &mut out.issuer_certificate_authority, &mut out.extra),
+                "issuerCertificateAuthority" => cx.member(key, value, &mut out.issuer_certificate_authority, &mut out.extra),
                 "kmsKey" => cx.member(key, value, &mut out.kms_key, &mut out.extra),
                 "roleArn" => cx.member(key, value, &mut out.role_arn, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),

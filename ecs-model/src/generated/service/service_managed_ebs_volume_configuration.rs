@@ -70,9 +70,9 @@ pub struct ServiceManagedEBSVolumeConfiguration {
     /// role. For more information, see Amazon ECS infrastructure IAM role in the Amazon ECS
     /// Developer Guide.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "roleArn")]
-    pub role_arn: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "roleArn", skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
     /// The filesystem type for the volume. For volumes created from a snapshot, you must specify
     /// the same filesystem type that the volume was using when the snapshot was created. If there
     /// is a filesystem type mismatch, the tasks will fail to start.
@@ -113,7 +113,7 @@ impl FromJson for ServiceManagedEBSVolumeConfiguration {
                 "iops" => cx.member(key, value, &mut out.iops, &mut out.extra),
                 "throughput" => cx.member(key, value, &mut out.throughput, &mut out.extra),
                 "tagSpecifications" => cx.member(key, value, &mut out.tag_specifications, &mut out.extra),
-                "roleArn" => cx.required(key, value, &mut out.role_arn, &mut out.extra),
+                "roleArn" => cx.member(key, value, &mut out.role_arn, &mut out.extra),
                 "filesystemType" => cx.member(key, value, &mut out.filesystem_type, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

@@ -11,9 +11,9 @@ pub struct ServiceVolumeConfiguration {
     /// The name of the volume. This value must match the volume name from the `Volume` object in
     /// the task definition.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "name")]
-    pub name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The configuration for the Amazon EBS volume that Amazon ECS creates and manages on your
     /// behalf. These settings are used to create each Amazon EBS volume, with one volume created
     /// for each task in the service. The Amazon EBS volumes are visible in your account in the
@@ -46,7 +46,7 @@ impl FromJson for ServiceVolumeConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "name" => cx.required(key, value, &mut out.name, &mut out.extra),
+                "name" => cx.member(key, value, &mut out.name, &mut out.extra),
                 "managedEBSVolume" => cx.member(key, value, &mut out.managed_ebs_volume, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

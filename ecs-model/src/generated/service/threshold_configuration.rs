@@ -14,17 +14,17 @@ pub struct ThresholdConfiguration {
     /// by the latest service desired count. For `COUNT`, Amazon ECS uses `value` directly as the
     /// threshold. The default is `BOUNDED_PERCENT`.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "type")]
-    pub r#type: crate::generated::ThresholdType,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<crate::generated::ThresholdType>,
     /// Specifies the integer that Amazon ECS uses to calculate the failure threshold. When `type`
     /// is `COUNT`, this value is the failure threshold itself. When `type` is a percentage type,
     /// Amazon ECS multiplies this value by the latest service desired count to produce the failure
     /// threshold. The default is `50`.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "value")]
-    pub value: i32,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<i32>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -51,8 +51,8 @@ impl FromJson for ThresholdConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "type" => cx.required(key, value, &mut out.r#type, &mut out.extra),
-                "value" => cx.required(key, value, &mut out.value, &mut out.extra),
+                "type" => cx.member(key, value, &mut out.r#type, &mut out.extra),
+                "value" => cx.member(key, value, &mut out.value, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

@@ -13,9 +13,9 @@ pub struct UpdateServiceRequest {
     pub cluster: Option<String>,
     /// The name of the service to update.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "service")]
-    pub service: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "service", skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
     /// The number of instantiations of the task to place and keep running in your service.
     #[serde(rename = "desiredCount", skip_serializing_if = "Option::is_none")]
     pub desired_count: Option<i32>,
@@ -142,7 +142,7 @@ impl FromJson for UpdateServiceRequest {
         for (key, value) in object {
             match key.as_str() {
                 "cluster" => cx.member(key, value, &mut out.cluster, &mut out.extra),
-                "service" => cx.required(key, value, &mut out.service, &mut out.extra),
+                "service" => cx.member(key, value, &mut out.service, &mut out.extra),
                 "desiredCount" => cx.member(key, value, &mut out.desired_count, &mut out.extra),
                 "taskDefinition" => cx.member(key, value, &mut out.task_definition, &mut out.extra),
                 "capacityProviderStrategy" => cx.member(key, value, &mut out.capacity_provider_strategy, &mut out.extra),

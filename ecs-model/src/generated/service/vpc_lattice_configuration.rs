@@ -11,21 +11,21 @@ pub struct VpcLatticeConfiguration {
     /// The ARN of the IAM role to associate with this VPC Lattice configuration. This is the Amazon
     /// ECS infrastructure IAM role that is used to manage your VPC Lattice infrastructure.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "roleArn")]
-    pub role_arn: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "roleArn", skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
     /// The full Amazon Resource Name (ARN) of the target group or groups associated with the VPC
     /// Lattice configuration that the Amazon ECS tasks will be registered to.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "targetGroupArn")]
-    pub target_group_arn: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "targetGroupArn", skip_serializing_if = "Option::is_none")]
+    pub target_group_arn: Option<String>,
     /// The name of the port mapping to register in the VPC Lattice target group. This is the name
     /// of the `portMapping` you defined in your task definition.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "portName")]
-    pub port_name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "portName", skip_serializing_if = "Option::is_none")]
+    pub port_name: Option<String>,
     /// The advanced settings for VPC Lattice used in blue/green deployments. Specify the alternate
     /// target group and listener rules required for traffic shifting during blue/green deployments.
     /// For more information, see Required resources for Amazon ECS blue/green deployments in the
@@ -58,9 +58,9 @@ impl FromJson for VpcLatticeConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "roleArn" => cx.required(key, value, &mut out.role_arn, &mut out.extra),
-                "targetGroupArn" => cx.required(key, value, &mut out.target_group_arn, &mut out.extra),
-                "portName" => cx.required(key, value, &mut out.port_name, &mut out.extra),
+                "roleArn" => cx.member(key, value, &mut out.role_arn, &mut out.extra),
+                "targetGroupArn" => cx.member(key, value, &mut out.target_group_arn, &mut out.extra),
+                "portName" => cx.member(key, value, &mut out.port_name, &mut out.extra),
                 "advancedConfiguration" => cx.member(key, value, &mut out.advanced_configuration, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

@@ -13,9 +13,9 @@ pub struct Attribute {
     /// may contain letters (uppercase and lowercase), numbers, hyphens (-), underscores (\_),
     /// forward slashes (/), back slashes (\\), or periods (.).
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "name")]
-    pub name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// The value of the attribute. The `value` must contain between 1 and 128 characters. It can
     /// contain letters (uppercase and lowercase), numbers, hyphens (-), underscores (\_), periods
     /// (.), at signs (@), forward slashes (/), back slashes (\\), colons (:), or spaces. The value
@@ -56,7 +56,7 @@ impl FromJson for Attribute {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "name" => cx.required(key, value, &mut out.name, &mut out.extra),
+                "name" => cx.member(key, value, &mut out.name, &mut out.extra),
                 "value" => cx.member(key, value, &mut out.value, &mut out.extra),
                 "targetType" => cx.member(key, value, &mut out.target_type, &mut out.extra),
                 "targetId" => cx.member(key, value, &mut out.target_id, &mut out.extra),

@@ -11,15 +11,15 @@ use crate::load::{FromJson, Loader};
 pub struct ContainerDependency {
     /// The name of a container.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "containerName")]
-    pub container_name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "containerName", skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
     /// The dependency condition of the container. The following are the available conditions and
     /// their behavior:
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "condition")]
-    pub condition: crate::generated::ContainerCondition,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "condition", skip_serializing_if = "Option::is_none")]
+    pub condition: Option<crate::generated::ContainerCondition>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -46,8 +46,8 @@ impl FromJson for ContainerDependency {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "containerName" => cx.required(key, value, &mut out.container_name, &mut out.extra),
-                "condition" => cx.required(key, value, &mut out.condition, &mut out.extra),
+                "containerName" => cx.member(key, value, &mut out.container_name, &mut out.extra),
+                "condition" => cx.member(key, value, &mut out.condition, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

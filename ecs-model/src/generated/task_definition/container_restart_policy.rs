@@ -12,9 +12,9 @@ use crate::load::{FromJson, Loader};
 pub struct ContainerRestartPolicy {
     /// Specifies whether a restart policy is enabled for the container.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "enabled")]
-    pub enabled: bool,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     /// A list of exit codes that Amazon ECS will ignore and not attempt a restart on. You can
     /// specify a maximum of 50 container exit codes. By default, Amazon ECS does not ignore any
     /// exit codes.
@@ -53,7 +53,7 @@ impl FromJson for ContainerRestartPolicy {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "enabled" => cx.required(key, value, &mut out.enabled, &mut out.extra),
+                "enabled" => cx.member(key, value, &mut out.enabled, &mut out.extra),
                 "ignoredExitCodes" => cx.member(key, value, &mut out.ignored_exit_codes, &mut out.extra),
                 "restartAttemptPeriod" => cx.member(key, value, &mut out.restart_attempt_period, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),

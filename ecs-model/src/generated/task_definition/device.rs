@@ -9,9 +9,9 @@ use crate::load::{FromJson, Loader};
 pub struct Device {
     /// The path for the device on the host container instance.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "hostPath")]
-    pub host_path: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "hostPath", skip_serializing_if = "Option::is_none")]
+    pub host_path: Option<String>,
     /// The path inside the container at which to expose the host device.
     #[serde(rename = "containerPath", skip_serializing_if = "Option::is_none")]
     pub container_path: Option<String>,
@@ -45,7 +45,7 @@ impl FromJson for Device {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "hostPath" => cx.required(key, value, &mut out.host_path, &mut out.extra),
+                "hostPath" => cx.member(key, value, &mut out.host_path, &mut out.extra),
                 "containerPath" => cx.member(key, value, &mut out.container_path, &mut out.extra),
                 "permissions" => cx.member(key, value, &mut out.permissions, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),

@@ -11,9 +11,9 @@ use crate::load::{FromJson, Loader};
 pub struct EFSVolumeConfiguration {
     /// The Amazon EFS file system ID to use.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "fileSystemId")]
-    pub file_system_id: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "fileSystemId", skip_serializing_if = "Option::is_none")]
+    pub file_system_id: Option<String>,
     /// The directory within the Amazon EFS file system to mount as the root directory inside the
     /// host. If this parameter is omitted, the root of the Amazon EFS volume will be used.
     /// Specifying `/` will have the same effect as omitting this parameter.
@@ -61,7 +61,7 @@ impl FromJson for EFSVolumeConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "fileSystemId" => cx.required(key, value, &mut out.file_system_id, &mut out.extra),
+                "fileSystemId" => cx.member(key, value, &mut out.file_system_id, &mut out.extra),
                 "rootDirectory" => cx.member(key, value, &mut out.root_directory, &mut out.extra),
                 "transitEncryption" => cx.member(key, value, &mut out.transit_encryption, &mut out.extra),
                 "transitEncryptionPort" => cx.member(key, value, &mut out.transit_encryption_port, &mut out.extra),

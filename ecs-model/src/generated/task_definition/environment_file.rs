@@ -13,15 +13,15 @@ pub struct EnvironmentFile {
     /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable
     /// file.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "value")]
-    pub value: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     /// The file type to use. Environment files are objects in Amazon S3. The only supported value
     /// is `s3`.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "type")]
-    pub r#type: crate::generated::EnvironmentFileType,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<crate::generated::EnvironmentFileType>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -48,8 +48,8 @@ impl FromJson for EnvironmentFile {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "value" => cx.required(key, value, &mut out.value, &mut out.extra),
-                "type" => cx.required(key, value, &mut out.r#type, &mut out.extra),
+                "value" => cx.member(key, value, &mut out.value, &mut out.extra),
+                "type" => cx.member(key, value, &mut out.r#type, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

@@ -13,9 +13,9 @@ pub struct EphemeralStorage {
     /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported
     /// value is `21` GiB and the maximum supported value is `200` GiB.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "sizeInGiB")]
-    pub size_in_gib: i32,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "sizeInGiB", skip_serializing_if = "Option::is_none")]
+    pub size_in_gib: Option<i32>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -42,7 +42,7 @@ impl FromJson for EphemeralStorage {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "sizeInGiB" => cx.required(key, value, &mut out.size_in_gib, &mut out.extra),
+                "sizeInGiB" => cx.member(key, value, &mut out.size_in_gib, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

@@ -11,9 +11,9 @@ use crate::load::{FromJson, Loader};
 pub struct FirelensConfiguration {
     /// The log router to use. The valid values are `fluentd` or `fluentbit`.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "type")]
-    pub r#type: crate::generated::FirelensConfigurationType,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<crate::generated::FirelensConfigurationType>,
     /// The options to use when configuring the log router. This field is optional and can be used
     /// to specify a custom configuration file or to add additional metadata, such as the task, task
     /// definition, cluster, and container instance details to the log event.
@@ -45,7 +45,7 @@ impl FromJson for FirelensConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "type" => cx.required(key, value, &mut out.r#type, &mut out.extra),
+                "type" => cx.member(key, value, &mut out.r#type, &mut out.extra),
                 "options" => cx.member(key, value, &mut out.options, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

@@ -12,15 +12,15 @@ pub struct FSxWindowsFileServerAuthorizationConfig {
     /// provided using either the Amazon Resource Name (ARN) of an Secrets Manager secret or SSM
     /// Parameter Store parameter. The ARN refers to the stored credentials.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "credentialsParameter")]
-    pub credentials_parameter: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "credentialsParameter", skip_serializing_if = "Option::is_none")]
+    pub credentials_parameter: Option<String>,
     /// A fully qualified domain name hosted by an Directory Service Managed Microsoft AD (Active
     /// Directory) or self-hosted AD on Amazon EC2.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "domain")]
-    pub domain: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "domain", skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -47,8 +47,8 @@ impl FromJson for FSxWindowsFileServerAuthorizationConfig {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "credentialsParameter" => cx.required(key, value, &mut out.credentials_parameter, &mut out.extra),
-                "domain" => cx.required(key, value, &mut out.domain, &mut out.extra),
+                "credentialsParameter" => cx.member(key, value, &mut out.credentials_parameter, &mut out.extra),
+                "domain" => cx.member(key, value, &mut out.domain, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

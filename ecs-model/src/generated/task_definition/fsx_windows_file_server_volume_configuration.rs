@@ -10,21 +10,21 @@ use crate::load::{FromJson, Loader};
 pub struct FSxWindowsFileServerVolumeConfiguration {
     /// The Amazon FSx for Windows File Server file system ID to use.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "fileSystemId")]
-    pub file_system_id: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "fileSystemId", skip_serializing_if = "Option::is_none")]
+    pub file_system_id: Option<String>,
     /// The directory within the Amazon FSx for Windows File Server file system to mount as the root
     /// directory inside the host.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "rootDirectory")]
-    pub root_directory: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "rootDirectory", skip_serializing_if = "Option::is_none")]
+    pub root_directory: Option<String>,
     /// The authorization configuration details for the Amazon FSx for Windows File Server file
     /// system.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "authorizationConfig")]
-    pub authorization_config: crate::generated::FSxWindowsFileServerAuthorizationConfig,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "authorizationConfig", skip_serializing_if = "Option::is_none")]
+    pub authorization_config: Option<crate::generated::FSxWindowsFileServerAuthorizationConfig>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -51,9 +51,9 @@ impl FromJson for FSxWindowsFileServerVolumeConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "fileSystemId" => cx.required(key, value, &mut out.file_system_id, &mut out.extra),
-                "rootDirectory" => cx.required(key, value, &mut out.root_directory, &mut out.extra),
-                "authorizationConfig" => cx.required(key, value, &mut out.authorization_config, &mut out.extra),
+                "fileSystemId" => cx.member(key, value, &mut out.file_system_id, &mut out.extra),
+                "rootDirectory" => cx.member(key, value, &mut out.root_directory, &mut out.extra),
+                "authorizationConfig" => cx.member(key, value, &mut out.authorization_config, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

@@ -14,9 +14,9 @@ pub struct HealthCheck {
     /// healthy. The string array must start with `CMD` to run the command arguments directly, or
     /// `CMD-SHELL` to run the command with the container's default shell.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "command")]
-    pub command: Vec<String>,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "command", skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
     /// The time period in seconds between each health check execution. You may specify between 5
     /// and 300 seconds. The default value is 30 seconds. This value applies only when you specify a
     /// `command`.
@@ -64,7 +64,7 @@ impl FromJson for HealthCheck {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "command" => cx.required(key, value, &mut out.command, &mut out.extra),
+                "command" => cx.member(key, value, &mut out.command, &mut out.extra),
                 "interval" => cx.member(key, value, &mut out.interval, &mut out.extra),
                 "timeout" => cx.member(key, value, &mut out.timeout, &mut out.extra),
                 "retries" => cx.member(key, value, &mut out.retries, &mut out.extra),

@@ -10,14 +10,14 @@ use crate::load::{FromJson, Loader};
 pub struct HostEntry {
     /// The hostname to use in the `/etc/hosts` entry.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "hostname")]
-    pub hostname: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "hostname", skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
     /// The IP address to use in the `/etc/hosts` entry.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "ipAddress")]
-    pub ip_address: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "ipAddress", skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -44,8 +44,8 @@ impl FromJson for HostEntry {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "hostname" => cx.required(key, value, &mut out.hostname, &mut out.extra),
-                "ipAddress" => cx.required(key, value, &mut out.ip_address, &mut out.extra),
+                "hostname" => cx.member(key, value, &mut out.hostname, &mut out.extra),
+                "ipAddress" => cx.member(key, value, &mut out.ip_address, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

@@ -11,14 +11,14 @@ pub struct InferenceAccelerator {
     /// The Elastic Inference accelerator device name. The `deviceName` must also be referenced in a
     /// container definition as a ResourceRequirement.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "deviceName")]
-    pub device_name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "deviceName", skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
     /// The Elastic Inference accelerator type to use.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "deviceType")]
-    pub device_type: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "deviceType", skip_serializing_if = "Option::is_none")]
+    pub device_type: Option<String>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -45,8 +45,8 @@ impl FromJson for InferenceAccelerator {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "deviceName" => cx.required(key, value, &mut out.device_name, &mut out.extra),
-                "deviceType" => cx.required(key, value, &mut out.device_type, &mut out.extra),
+                "deviceName" => cx.member(key, value, &mut out.device_name, &mut out.extra),
+                "deviceType" => cx.member(key, value, &mut out.device_type, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

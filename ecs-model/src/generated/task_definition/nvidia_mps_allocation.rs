@@ -14,9 +14,9 @@ pub struct NvidiaMpsAllocation {
     /// `CUDA_MPS_PINNED_DEVICE_MEM_LIMIT` environment variable in the container to limit its memory
     /// to this amount. The memory must be available on a single GPU.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "memory")]
-    pub memory: i32,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "memory", skip_serializing_if = "Option::is_none")]
+    pub memory: Option<i32>,
     /// The maximum percentage of the GPU's compute capacity that the container can use. Amazon ECS
     /// sets the `CUDA_MPS_ACTIVE_THREAD_PERCENTAGE` environment variable in the container to this
     /// value. This value is a limit, not a reservation.
@@ -48,7 +48,7 @@ impl FromJson for NvidiaMpsAllocation {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "memory" => cx.required(key, value, &mut out.memory, &mut out.extra),
+                "memory" => cx.member(key, value, &mut out.memory, &mut out.extra),
                 "maxComputePercent" => cx.member(key, value, &mut out.max_compute_percent, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

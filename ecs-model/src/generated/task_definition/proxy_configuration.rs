@@ -12,9 +12,9 @@ pub struct ProxyConfiguration {
     pub r#type: Option<crate::generated::ProxyConfigurationType>,
     /// The name of the container that will serve as the App Mesh proxy.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "containerName")]
-    pub container_name: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "containerName", skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
     /// The set of network configuration parameters to provide the Container Network Interface (CNI)
     /// plugin, specified as key-value pairs.
     #[serde(rename = "properties", skip_serializing_if = "Option::is_none")]
@@ -46,7 +46,7 @@ impl FromJson for ProxyConfiguration {
         for (key, value) in object {
             match key.as_str() {
                 "type" => cx.member(key, value, &mut out.r#type, &mut out.extra),
-                "containerName" => cx.required(key, value, &mut out.container_name, &mut out.extra),
+                "containerName" => cx.member(key, value, &mut out.container_name, &mut out.extra),
                 "properties" => cx.member(key, value, &mut out.properties, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

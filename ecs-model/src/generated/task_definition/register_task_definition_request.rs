@@ -11,9 +11,9 @@ pub struct RegisterTaskDefinitionRequest {
     /// the same task definition. The `family` is used as a name for your task definition. Up to 255
     /// letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "family")]
-    pub family: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "family", skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
     /// The short name or full Amazon Resource Name (ARN) of the IAM role that containers in this
     /// task can assume. All containers in this task are granted the permissions that are specified
     /// in this role. For more information, see IAM Roles for Tasks in the Amazon Elastic Container
@@ -34,9 +34,9 @@ pub struct RegisterTaskDefinitionRequest {
     /// A list of container definitions in JSON format that describe the different containers that
     /// make up your task.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "containerDefinitions")]
-    pub container_definitions: Vec<crate::generated::ContainerDefinition>,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "containerDefinitions", skip_serializing_if = "Option::is_none")]
+    pub container_definitions: Option<Vec<crate::generated::ContainerDefinition>>,
     /// A list of volume definitions in JSON format that containers in your task might use.
     #[serde(rename = "volumes", skip_serializing_if = "Option::is_none")]
     pub volumes: Option<Vec<crate::generated::Volume>>,
@@ -130,11 +130,11 @@ impl FromJson for RegisterTaskDefinitionRequest {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "family" => cx.required(key, value, &mut out.family, &mut out.extra),
+                "family" => cx.member(key, value, &mut out.family, &mut out.extra),
                 "taskRoleArn" => cx.member(key, value, &mut out.task_role_arn, &mut out.extra),
                 "executionRoleArn" => cx.member(key, value, &mut out.execution_role_arn, &mut out.extra),
                 "networkMode" => cx.member(key, value, &mut out.network_mode, &mut out.extra),
-                "containerDefinitions" => cx.required(key, value, &mut out.container_definitions, &mut out.extra),
+                "containerDefinitions" => cx.member(key, value, &mut out.container_definitions, &mut out.extra),
                 "volumes" => cx.member(key, value, &mut out.volumes, &mut out.extra),
                 "placementConstraints" => cx.member(key, value, &mut out.placement_constraints, &mut out.extra),
                 "requiresCompatibilities" => cx.member(key, value, &mut out.requires_compatibilities, &mut out.extra),

@@ -9,9 +9,9 @@ use crate::load::{FromJson, Loader};
 pub struct RepositoryCredentials {
     /// The Amazon Resource Name (ARN) of the secret containing the private repository credentials.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "credentialsParameter")]
-    pub credentials_parameter: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "credentialsParameter", skip_serializing_if = "Option::is_none")]
+    pub credentials_parameter: Option<String>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -38,7 +38,7 @@ impl FromJson for RepositoryCredentials {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "credentialsParameter" => cx.required(key, value, &mut out.credentials_parameter, &mut out.extra),
+                "credentialsParameter" => cx.member(key, value, &mut out.credentials_parameter, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

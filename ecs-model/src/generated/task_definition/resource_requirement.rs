@@ -15,9 +15,9 @@ pub struct ResourceRequirement {
     pub value: Option<String>,
     /// The type of resource to assign to a container.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "type")]
-    pub r#type: crate::generated::ResourceType,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<crate::generated::ResourceType>,
     /// The strategy that the container uses to share a GPU with other containers. Specify a sharing
     /// strategy only when the type is `GPU`. For a GPU resource requirement, specify either `value`
     /// or `sharingStrategy`, but not both. If you don't specify a sharing strategy, the container
@@ -52,7 +52,7 @@ impl FromJson for ResourceRequirement {
         for (key, value) in object {
             match key.as_str() {
                 "value" => cx.member(key, value, &mut out.value, &mut out.extra),
-                "type" => cx.required(key, value, &mut out.r#type, &mut out.extra),
+                "type" => cx.member(key, value, &mut out.r#type, &mut out.extra),
                 "sharingStrategy" => cx.member(key, value, &mut out.sharing_strategy, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

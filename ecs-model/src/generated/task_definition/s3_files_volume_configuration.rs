@@ -11,9 +11,9 @@ use crate::load::{FromJson, Loader};
 pub struct S3FilesVolumeConfiguration {
     /// The full ARN of the S3 Files file system to mount.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "fileSystemArn")]
-    pub file_system_arn: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "fileSystemArn", skip_serializing_if = "Option::is_none")]
+    pub file_system_arn: Option<String>,
     /// The directory within the Amazon S3 Files file system to mount as the root directory. If this
     /// parameter is omitted, the root of the Amazon S3 Files file system will be used. Specifying
     /// `/` will have the same effect as omitting this parameter.
@@ -57,7 +57,7 @@ impl FromJson for S3FilesVolumeConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "fileSystemArn" => cx.required(key, value, &mut out.file_system_arn, &mut out.extra),
+                "fileSystemArn" => cx.member(key, value, &mut out.file_system_arn, &mut out.extra),
                 "rootDirectory" => cx.member(key, value, &mut out.root_directory, &mut out.extra),
                 "transitEncryptionPort" => cx.member(key, value, &mut out.transit_encryption_port, &mut out.extra),
                 "accessPointArn" => cx.member(key, value, &mut out.access_point_arn, &mut out.extra),

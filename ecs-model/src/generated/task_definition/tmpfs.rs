@@ -9,14 +9,14 @@ use crate::load::{FromJson, Loader};
 pub struct Tmpfs {
     /// The absolute file path where the tmpfs volume is to be mounted.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "containerPath")]
-    pub container_path: String,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "containerPath", skip_serializing_if = "Option::is_none")]
+    pub container_path: Option<String>,
     /// The maximum size (in MiB) of the tmpfs volume.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "size")]
-    pub size: i32,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "size", skip_serializing_if = "Option::is_none")]
+    pub size: Option<i32>,
     /// The list of tmpfs volume mount options.
     #[serde(rename = "mountOptions", skip_serializing_if = "Option::is_none")]
     pub mount_options: Option<Vec<String>>,
@@ -46,8 +46,8 @@ impl FromJson for Tmpfs {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "containerPath" => cx.required(key, value, &mut out.container_path, &mut out.extra),
-                "size" => cx.required(key, value, &mut out.size, &mut out.extra),
+                "containerPath" => cx.member(key, value, &mut out.container_path, &mut out.extra),
+                "size" => cx.member(key, value, &mut out.size, &mut out.extra),
                 "mountOptions" => cx.member(key, value, &mut out.mount_options, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

@@ -11,9 +11,9 @@ pub struct TrustedExecutionConfiguration {
     /// The isolation mode for tasks that use this task definition. The isolation mode determines
     /// how a task is isolated from other tasks on the same Amazon EC2 instance.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "isolationMode")]
-    pub isolation_mode: crate::generated::IsolationMode,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "isolationMode", skip_serializing_if = "Option::is_none")]
+    pub isolation_mode: Option<crate::generated::IsolationMode>,
     /// The base64-encoded attestation policy envelope for the task. The policy specifies which
     /// containers are allowed to run and the runtime configuration that is cryptographically
     /// attested. This parameter is required when `isolationMode` is `CONFIDENTIAL_SANDBOX`.
@@ -45,7 +45,7 @@ impl FromJson for TrustedExecutionConfiguration {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "isolationMode" => cx.required(key, value, &mut out.isolation_mode, &mut out.extra),
+                "isolationMode" => cx.member(key, value, &mut out.isolation_mode, &mut out.extra),
                 "attestationPolicy" => cx.member(key, value, &mut out.attestation_policy, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }

@@ -9,21 +9,21 @@ use crate::load::{FromJson, Loader};
 pub struct Ulimit {
     /// The `type` of the `ulimit`.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "name")]
-    pub name: crate::generated::UlimitName,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<crate::generated::UlimitName>,
     /// The soft limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a
     /// count, depending on the `type` of the `ulimit`.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "softLimit")]
-    pub soft_limit: i32,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "softLimit", skip_serializing_if = "Option::is_none")]
+    pub soft_limit: Option<i32>,
     /// The hard limit for the `ulimit` type. The value can be specified in bytes, seconds, or as a
     /// count, depending on the `type` of the `ulimit`.
     ///
-    /// Required by the AWS model.
-    #[serde(rename = "hardLimit")]
-    pub hard_limit: i32,
+    /// Required by the AWS model: AWS rejects the request without it.
+    #[serde(rename = "hardLimit", skip_serializing_if = "Option::is_none")]
+    pub hard_limit: Option<i32>,
     /// Members the AWS model of this crate does not know (newer AWS fields), or values
     /// that could not be typed, kept verbatim and written back unchanged.
     #[serde(flatten)]
@@ -50,9 +50,9 @@ impl FromJson for Ulimit {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
-                "name" => cx.required(key, value, &mut out.name, &mut out.extra),
-                "softLimit" => cx.required(key, value, &mut out.soft_limit, &mut out.extra),
-                "hardLimit" => cx.required(key, value, &mut out.hard_limit, &mut out.extra),
+                "name" => cx.member(key, value, &mut out.name, &mut out.extra),
+                "softLimit" => cx.member(key, value, &mut out.soft_limit, &mut out.extra),
+                "hardLimit" => cx.member(key, value, &mut out.hard_limit, &mut out.extra),
                 _ => cx.unknown::<Self>(key, value, &mut out.extra),
             }
         }

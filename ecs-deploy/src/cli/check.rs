@@ -1,0 +1,76 @@
+//! `ecs-deploy validate`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use ecs_model::document::parse;
+use ecs_model::{Diagnostic, JsonPath, Kind, Severity, validate_document};
+
+use super::Format;
+use super::report::{FileReport, Style, write_json, write_text};
+
+/// Loads and validates one file: loader diagnostics first, then the rule set's.
+pub(super) fn check_file(path: &Path, kind: Option<Kind>, deny_unknown: bool) -> FileReport {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) => {
+            return FileReport {
+                file: path.display().to_string(),
+                kind: None,
+                diagnostics: vec![
+                    Diagnostic::error(
+                        "io-error",
+                        JsonPath::root(),
+                        format!("cannot read the file: {err}"),
+                    )
+                    .with_hint("check the path and its permissions"),
+                ],
+            };
+        }
+    };
+    let loaded = parse(&text, kind);
+    let mut diagnostics = loaded.diagnostics;
+    if let Some(document) = &loaded.value {
+        diagnostics.extend(validate_document(document));
+    }
+    if deny_unknown {
+        for diagnostic in &mut diagnostics {
+            if diagnostic.is_unknown_field() {
+                diagnostic.severity = Severity::Error;
+            }
+        }
+    }
+    FileReport {
+        file: path.display().to_string(),
+        kind: loaded.value.as_ref().map(|d| d.kind()),
+        diagnostics,
+    }
+}
+
+pub(super) fn run(
+    files: &[PathBuf],
+    kind: Option<Kind>,
+    format: Format,
+    deny_unknown: bool,
+) -> ExitCode {
+    let reports: Vec<FileReport> = files
+        .iter()
+        .map(|file| check_file(file, kind, deny_unknown))
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = match format {
+        Format::Json => write_json(&mut out, &reports),
+        Format::Text => write_text(&mut out, &reports, Style::for_stdout()),
+    };
+    let _ = out.flush();
+    if written.is_err() {
+        return ExitCode::FAILURE;
+    }
+    if reports.iter().any(FileReport::has_errors) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,159 @@
+//! Diagnostics for people (compiler-style text) and for machines (JSON).
+
+use std::io::{self, IsTerminal as _, Write};
+
+use ecs_model::{Diagnostic, Kind, Severity};
+use serde::Serialize;
+
+/// What one file produced.
+pub(super) struct FileReport {
+    pub(super) file: String,
+    pub(super) kind: Option<Kind>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    pub(super) fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}
+
+/// Whether to color the text.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn detect(is_terminal: bool) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self {
+            color: is_terminal && !no_color,
+        }
+    }
+
+    pub(super) fn for_stdout() -> Self {
+        Self::detect(io::stdout().is_terminal())
+    }
+
+    pub(super) fn for_stderr() -> Self {
+        Self::detect(io::stderr().is_terminal())
+    }
+
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn severity(self, severity: Severity) -> String {
+        let code = match severity {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            _ => "1;36",
+        };
+        self.paint(code, severity.as_str())
+    }
+}
+
+/// Writes the reports like a compiler:
+///
+/// ```text
+/// error[fargate-cpu-memory]: task cpu 256 does not allow memory 4096 MiB
+///   --> task.json: memory
+///    = hint: with cpu 256, use memory 512, 1024 or 2048
+/// ```
+pub(super) fn write_text(
+    out: &mut impl Write,
+    reports: &[FileReport],
+    style: Style,
+) -> io::Result<()> {
+    for report in reports {
+        for d in &report.diagnostics {
+            writeln!(
+                out,
+                "{}{}: {}",
+                style.severity(d.severity),
+                style.paint("1", &format!("[{}]", d.code)),
+                d.message
+            )?;
+            let arrow = style.paint("1;34", "-->");
+            match (&d.location, d.path.is_root()) {
+                (Some(at), _) => {
+                    writeln!(out, "  {arrow} {}:{}:{}", report.file, at.line, at.column)?
+                }
+                (None, true) => writeln!(out, "  {arrow} {}", report.file)?,
+                (None, false) => writeln!(out, "  {arrow} {}: {}", report.file, d.path)?,
+            }
+            if let Some(hint) = &d.hint {
+                writeln!(out, "   {} {hint}", style.paint("1;34", "= hint:"))?;
+            }
+            writeln!(out)?;
+        }
+        let errors = report.count(Severity::Error);
+        let warnings = report.count(Severity::Warning);
+        let kind = report.kind.map(|k| format!(" ({k})")).unwrap_or_default();
+        let verdict = if errors > 0 {
+            style.paint("1;31", "invalid")
+        } else {
+            style.paint("1;32", "ok")
+        };
+        writeln!(
+            out,
+            "{verdict}: {}{kind}: {errors} error{}, {warnings} warning{}",
+            report.file,
+            plural(errors),
+            plural(warnings)
+        )?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    file: &'a str,
+    path: String,
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    hint: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+}
+
+/// Writes one JSON array of `{"file","path","code","severity","message","hint"}` objects
+/// (`line` and `column` too for syntax errors).
+pub(super) fn write_json(out: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
+    let rows: Vec<JsonDiagnostic<'_>> = reports
+        .iter()
+        .flat_map(|report| {
+            report.diagnostics.iter().map(|d| JsonDiagnostic {
+                file: &report.file,
+                path: d.path.to_string(),
+                code: &d.code,
+                severity: d.severity,
+                message: &d.message,
+                hint: d.hint.as_deref(),
+                line: d.location.map(|l| l.line),
+                column: d.location.map(|l| l.column),
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    writeln!(out)
+}
