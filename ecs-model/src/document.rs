@@ -381,6 +381,9 @@ fn to_input<O: Shape, I: Shape>(output: &O, renames: &[(&str, &str)]) -> I {
 /// assert!(loaded.diagnostics.is_empty());
 /// ```
 pub fn parse(text: &str, kind: Option<Kind>) -> Loaded<Document> {
+    // Editors on Windows often save a byte order mark, which JSON parsers reject; it carries
+    // no content, so it is skipped (columns on the first line then count from after it).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value: Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(error) => {
@@ -699,5 +702,141 @@ impl Diagnostic {
     /// Whether this diagnostic is a loader warning `--deny-unknown-fields` turns into an error.
     pub fn is_unknown_field(&self) -> bool {
         self.code == codes::UNKNOWN_FIELD && self.severity != Severity::Error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn shape_of(value: Value, kind: Option<Kind>) -> Option<Document> {
+        load(&value, kind).value
+    }
+
+    #[test]
+    fn detects_every_form() {
+        let td = json!({"family": "f", "containerDefinitions": [{"name": "a"}]});
+        assert!(matches!(
+            shape_of(td.clone(), None),
+            Some(Document::TaskDefinitionInput(_))
+        ));
+        let mut out = td.clone();
+        out["taskDefinitionArn"] = json!("arn:aws:ecs:us-east-1:1:task-definition/f:1");
+        out["revision"] = json!(1);
+        assert!(matches!(
+            shape_of(out.clone(), None),
+            Some(Document::TaskDefinitionOutput { wrapped: false, .. })
+        ));
+        let wrapped = json!({"taskDefinition": out, "tags": [{"key": "k", "value": "v"}]});
+        let Some(doc) = shape_of(wrapped, None) else {
+            panic!("wrapped output loads")
+        };
+        let inputs = doc.inputs();
+        assert_eq!(inputs[0].0.to_string(), "taskDefinition");
+        let Input::TaskDefinition(input) = &inputs[0].1 else {
+            panic!("a task definition")
+        };
+        assert_eq!(input.tags.as_ref().map(Vec::len), Some(1));
+        assert!(input.extra.is_empty(), "{:?}", input.extra);
+
+        let svc = json!({"serviceName": "s", "cluster": "c", "desiredCount": 1});
+        assert!(matches!(
+            shape_of(svc, None),
+            Some(Document::ServiceInput(_))
+        ));
+        let described = json!({"services": [{"serviceArn": "arn", "serviceName": "s",
+            "clusterArn": "arn:c", "runningCount": 1}], "failures": []});
+        let Some(doc) = shape_of(described, None) else {
+            panic!("describe output loads")
+        };
+        assert!(matches!(doc, Document::DescribeServices(_)));
+        assert_eq!(
+            doc.render(),
+            json!({"serviceName": "s", "cluster": "arn:c"})
+        );
+        assert!(matches!(
+            shape_of(json!({"service": {"serviceName": "s"}}), None),
+            Some(Document::ServiceOutput { wrapped: true, .. })
+        ));
+        assert!(matches!(
+            shape_of(
+                json!({"clusterName": "c", "capacityProviders": ["FARGATE"]}),
+                None
+            ),
+            Some(Document::ClusterInput(_))
+        ));
+        assert!(matches!(
+            shape_of(
+                json!({"clusters": [{"clusterArn": "a", "clusterName": "c"}], "failures": []}),
+                None
+            ),
+            Some(Document::DescribeClusters(_))
+        ));
+        assert!(matches!(
+            shape_of(
+                json!({"name": "cp", "autoScalingGroupProvider": {"autoScalingGroupArn": "a"}}),
+                None
+            ),
+            Some(Document::CapacityProviderInput(_))
+        ));
+        let stack = json!({"clusters": [{"clusterName": "c"}], "services": [{"serviceName": "s"}]});
+        let Some(Document::Stack(stack)) = shape_of(stack, None) else {
+            panic!("a stack")
+        };
+        assert_eq!((stack.clusters.len(), stack.services.len()), (1, 1));
+    }
+
+    #[test]
+    fn ecspresso_fragments_are_services_with_output_only_members_dropped() {
+        let loaded = load(
+            &json!({"desiredCount": 2, "launchType": "FARGATE", "runningCount": 2}),
+            None,
+        );
+        let codes: Vec<_> = loaded.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["output-only-field", "missing-required-field"]);
+        let Some(doc) = loaded.value else {
+            panic!("loads")
+        };
+        assert_eq!(
+            doc.render(),
+            json!({"desiredCount": 2, "launchType": "FARGATE"})
+        );
+    }
+
+    #[test]
+    fn kind_flag_overrides_detection_and_reports_mismatch() {
+        let td = json!({"family": "f", "containerDefinitions": []});
+        let loaded = load(&td, Some(Kind::Service));
+        let codes: Vec<_> = loaded.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert!(codes.contains(&"unknown-field"), "{codes:?}");
+        let loaded = load(&json!({"x": 1}), None);
+        assert_eq!(loaded.diagnostics[0].code, codes::UNKNOWN_DOCUMENT_KIND);
+        let loaded = load(&json!([1]), None);
+        assert_eq!(loaded.diagnostics[0].code, codes::UNKNOWN_DOCUMENT_KIND);
+    }
+
+    #[test]
+    fn tabs_crlf_and_byte_order_marks_load() {
+        let text =
+            "\u{feff}{\r\n\t\"family\":\t\"f\",\r\n\t\t\"containerDefinitions\": [ ]\r\n}\r\n";
+        let loaded = parse(text, None);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        assert!(matches!(
+            loaded.value,
+            Some(Document::TaskDefinitionInput(_))
+        ));
+    }
+
+    #[test]
+    fn syntax_errors_carry_line_and_column() {
+        let loaded = parse("{\n  \"family\": \"f\",\n}", None);
+        let d = &loaded.diagnostics[0];
+        assert_eq!(d.code, codes::JSON_SYNTAX);
+        assert_eq!(d.location, Some(Location { line: 3, column: 1 }));
+        assert_eq!(
+            d.hint.as_deref(),
+            Some("remove the comma after the last element")
+        );
     }
 }
