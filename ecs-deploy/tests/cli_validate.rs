@@ -133,9 +133,22 @@ const EXPECTED_ERRORS: &[(&str, &str, &str, &str)] = &[
          CreateService rejects a request without it",
     ),
     (
+        "ecspresso-service-alarms-circuit-breaker.json",
+        "service-task-definition-required",
+        "taskDefinition",
+        "ecspresso also injects `taskDefinition`; AWS rejects a service without one under the \
+         ECS deployment controller",
+    ),
+    (
         "user-ecspresso-service-runtime-counts.json",
         "missing-required-field",
         "serviceName",
+        "an ecspresso service file, as above",
+    ),
+    (
+        "user-ecspresso-service-runtime-counts.json",
+        "service-task-definition-required",
+        "taskDefinition",
         "an ecspresso service file, as above",
     ),
 ];

@@ -175,8 +175,9 @@ impl Document {
     ///
     /// Output forms lose their output-only members (ARNs, revision, status, counts,
     /// deployments, events, timestamps); `clusterArn` and `roleArn` of a described service
-    /// become CreateService's `cluster` and `role`, and a wrapped task definition's `tags`
-    /// become RegisterTaskDefinition's `tags`. Unknown members are kept.
+    /// become CreateService's `cluster` and `role`, a DAEMON service's `desiredCount` (which AWS
+    /// sets) is dropped, and a wrapped task definition's `tags` become RegisterTaskDefinition's
+    /// `tags`. Unknown members are kept.
     pub fn inputs(&self) -> Vec<(JsonPath, Input)> {
         let root = JsonPath::root();
         match self {
@@ -342,7 +343,14 @@ pub(crate) fn stack_inputs(stack: &Stack) -> Vec<(JsonPath, Input)> {
 }
 
 fn service_input(service: &Service) -> CreateServiceRequest {
-    to_input(service, &[("clusterArn", "cluster"), ("roleArn", "role")])
+    let mut input: CreateServiceRequest =
+        to_input(service, &[("clusterArn", "cluster"), ("roleArn", "role")]);
+    // DescribeServices reports the count AWS keeps for a DAEMON service (one task per
+    // instance), but CreateService takes no desiredCount for DAEMON: it is output there.
+    if input.scheduling_strategy == Some(crate::types::SchedulingStrategy::Daemon) {
+        input.desired_count = None;
+    }
+    input
 }
 
 /// Converts a describe output shape into the matching request: members the request has are
