@@ -100,8 +100,12 @@ pub enum Input {
 }
 
 /// What a loaded file holds.
+///
+/// One document is loaded per file, so its size does not matter; boxing the large variants
+/// would only add noise to every `match`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum Document {
     /// RegisterTaskDefinition input.
     TaskDefinitionInput(RegisterTaskDefinitionRequest),
@@ -286,10 +290,11 @@ impl Document {
     /// otherwise a stack file.
     pub fn render(&self) -> Value {
         let inputs = self.inputs();
-        if !matches!(self, Document::Stack(_)) && inputs.len() == 1 {
-            if let Some((_, input)) = inputs.into_iter().next() {
-                return input.to_json();
-            }
+        if !matches!(self, Document::Stack(_))
+            && inputs.len() == 1
+            && let Some((_, input)) = inputs.first()
+        {
+            return input.to_json();
         }
         to_json(&self.to_stack())
     }

@@ -121,6 +121,8 @@ pub fn generate(model_json: &str) -> Result<BTreeMap<String, String>, GenerateEr
     let mut top = String::from(HEADER);
     top.push_str("//! Wire types generated from the AWS ECS API model, one module per shape.\n");
     top.push_str("//!\n//! Documentation text is derived from the AWS API model (Apache-2.0, see `ecs-model/aws-model/NOTICE`).\n\n");
+    top.push_str("// One module per shape, named after it: `cluster::cluster` models the `Cluster` shape.\n");
+    top.push_str("#![allow(clippy::module_inception)]\n\n");
     for group in groups.keys() {
         let _ = writeln!(top, "pub mod {group};");
     }
@@ -371,7 +373,12 @@ impl<'a> Model<'a> {
         out.push_str("        let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;\n");
         out.push_str("        let mut out = Self::default();\n");
         out.push_str("        for (key, value) in object {\n");
-        out.push_str("            match key.as_str() {\n");
+        if fields.is_empty() {
+            out.push_str("            cx.unknown::<Self>(key, value, &mut out.extra);\n");
+            out.push_str("        }\n");
+        } else {
+            out.push_str("            match key.as_str() {\n");
+        }
         for f in &fields {
             let _ = writeln!(
                 out,
@@ -379,11 +386,13 @@ impl<'a> Model<'a> {
                 f.json, f.rust
             );
         }
-        let _ = writeln!(
-            out,
-            "                _ => cx.unknown::<Self>(key, value, &mut out.extra),"
-        );
-        out.push_str("            }\n        }\n");
+        if !fields.is_empty() {
+            let _ = writeln!(
+                out,
+                "                _ => cx.unknown::<Self>(key, value, &mut out.extra),"
+            );
+            out.push_str("            }\n        }\n");
+        }
         if fields.iter().any(|f| f.required) {
             out.push_str("        cx.check_required(object, <Self as crate::Shape>::REQUIRED);\n");
         }
@@ -689,7 +698,7 @@ fn strip_html(html: &str) -> String {
 
 /// Escapes `[`, `]`, `<` and `>` outside code spans so rustdoc reads no links or HTML.
 fn escape_markdown(text: &str) -> String {
-    let balanced = text.matches('`').count() % 2 == 0;
+    let balanced = text.matches('`').count().is_multiple_of(2);
     let mut out = String::new();
     let mut in_code = false;
     for c in text.chars() {

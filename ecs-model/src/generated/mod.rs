@@ -3,6 +3,9 @@
 //!
 //! Documentation text is derived from the AWS API model (Apache-2.0, see `ecs-model/aws-model/NOTICE`).
 
+// One module per shape, named after it: `cluster::cluster` models the `Cluster` shape.
+#![allow(clippy::module_inception)]
+
 pub mod capacity_provider;
 pub mod cluster;
 pub mod common;

@@ -24,7 +24,10 @@ use crate::types::{
     RegisterTaskDefinitionRequest,
 };
 
-pub use fargate::{FARGATE_SIZES, FargateSize, fargate_size};
+pub use fargate::{
+    FARGATE_SIZES, FargateOs, FargateSize, fargate_cpu_values, fargate_memory_values,
+    fargate_size, fargate_size_on, parse_task_cpu, parse_task_memory,
+};
 
 /// One validity rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,9 +32,7 @@ impl FromJson for HookDetails {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;
         let mut out = Self::default();
         for (key, value) in object {
-            match key.as_str() {
-                _ => cx.unknown::<Self>(key, value, &mut out.extra),
-            }
+            cx.unknown::<Self>(key, value, &mut out.extra);
         }
         Some(out)
     }
