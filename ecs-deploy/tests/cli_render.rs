@@ -79,10 +79,8 @@ fn coerced_paths(stderr: &str) -> BTreeSet<String> {
         if line.starts_with("warning[type-coerced]") {
             coerced = true;
         } else if let Some(rest) = line.trim_start().strip_prefix("--> ") {
-            if coerced {
-                if let Some((_, path)) = rest.split_once(": ") {
-                    paths.insert(path.to_owned());
-                }
+            if coerced && let Some((_, path)) = rest.split_once(": ") {
+                paths.insert(path.to_owned());
             }
             coerced = false;
         }
@@ -282,7 +280,7 @@ fn output_only_members_are_dropped() {
 }
 
 #[test]
-fn render_refuses_files_with_errors() {
+fn render_refuses_text_that_is_not_a_document() {
     let file =
         workspace().join("tests/corpus/invalid/awscli-update-service-output-trailing-comma-2.json");
     let out = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"))

@@ -85,9 +85,13 @@ impl FromStr for Kind {
     }
 }
 
-/// One resource as its API input, with where it sits in the document it came from.
+/// One resource as its API input.
+///
+/// A stack holds tens of these, not millions; boxing the large task definition would only
+/// add noise to every `match`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum Input {
     /// A RegisterTaskDefinition request.
     TaskDefinition(RegisterTaskDefinitionRequest),

@@ -72,7 +72,9 @@ fn check(request: &str, kind: Kind, expected_members: usize) {
     let unknown: Vec<String> = loaded
         .diagnostics
         .iter()
-        .filter(|d| d.code == "unknown-field" || d.code == "type-mismatch" || d.code == "type-coerced")
+        .filter(|d| {
+            d.code == "unknown-field" || d.code == "type-mismatch" || d.code == "type-coerced"
+        })
         .map(ToString::to_string)
         .collect();
     assert!(unknown.is_empty(), "{request}: {unknown:#?}");

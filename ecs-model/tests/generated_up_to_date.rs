@@ -39,5 +39,9 @@ fn generated_code_is_up_to_date() {
         stale.is_empty() && extra.is_empty(),
         "src/generated is stale (run `cargo run -p ecs-model-codegen`): changed {stale:?}, not generated {extra:?}"
     );
-    assert!(fresh.len() > 200, "expected one file per shape, got {}", fresh.len());
+    assert!(
+        fresh.len() > 200,
+        "expected one file per shape, got {}",
+        fresh.len()
+    );
 }

@@ -121,7 +121,9 @@ pub fn generate(model_json: &str) -> Result<BTreeMap<String, String>, GenerateEr
     let mut top = String::from(HEADER);
     top.push_str("//! Wire types generated from the AWS ECS API model, one module per shape.\n");
     top.push_str("//!\n//! Documentation text is derived from the AWS API model (Apache-2.0, see `ecs-model/aws-model/NOTICE`).\n\n");
-    top.push_str("// One module per shape, named after it: `cluster::cluster` models the `Cluster` shape.\n");
+    top.push_str(
+        "// One module per shape, named after it: `cluster::cluster` models the `Cluster` shape.\n",
+    );
     top.push_str("#![allow(clippy::module_inception)]\n\n");
     for group in groups.keys() {
         let _ = writeln!(top, "pub mod {group};");

@@ -23,11 +23,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if out_dir.exists() {
-        if let Err(err) = std::fs::remove_dir_all(&out_dir) {
-            eprintln!("cannot clear {}: {err}", out_dir.display());
-            return ExitCode::FAILURE;
-        }
+    if out_dir.exists()
+        && let Err(err) = std::fs::remove_dir_all(&out_dir)
+    {
+        eprintln!("cannot clear {}: {err}", out_dir.display());
+        return ExitCode::FAILURE;
     }
     for (relative, contents) in &files {
         let path = out_dir.join(relative);

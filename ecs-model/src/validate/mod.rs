@@ -25,8 +25,8 @@ use crate::types::{
 };
 
 pub use fargate::{
-    FARGATE_SIZES, FargateOs, FargateSize, fargate_cpu_values, fargate_memory_values,
-    fargate_size, fargate_size_on, parse_task_cpu, parse_task_memory,
+    FARGATE_SIZES, FargateOs, FargateSize, fargate_cpu_values, fargate_memory_values, fargate_size,
+    fargate_size_on, parse_task_cpu, parse_task_memory,
 };
 
 /// One validity rule.

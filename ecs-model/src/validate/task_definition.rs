@@ -643,12 +643,13 @@ impl<'a> TaskView<'a> {
 
     /// The container names, for hints.
     fn name_list(&self) -> String {
-        let names: Vec<String> = self
-            .containers
-            .iter()
-            .filter_map(|c| c.name.as_deref())
-            .map(|n| format!("`{n}`"))
-            .collect();
+        let mut names: Vec<String> = Vec::new();
+        for name in self.containers.iter().filter_map(|c| c.name.as_deref()) {
+            let quoted = format!("`{name}`");
+            if !names.contains(&quoted) {
+                names.push(quoted);
+            }
+        }
         if names.is_empty() {
             "none".to_owned()
         } else {
