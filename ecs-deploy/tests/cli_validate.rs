@@ -178,3 +178,29 @@ fn corpus_validates_except_where_aws_rejects_too() {
         .collect();
     assert_eq!(errors, expected, "errors differ from the documented list");
 }
+
+/// The output the README shows for the broken example is what the CLI prints today.
+#[test]
+fn readme_shows_the_real_output() {
+    let readme = std::fs::read_to_string(workspace().join("README.md")).expect("README");
+    let command = "validate examples/json/broken-task-definition.json\n```";
+    let after = &readme[readme.find(command).expect("README shows the command") + command.len()..];
+    let start = after.find("```text\n").expect("followed by a text block") + "```text\n".len();
+    let shown = &after[start..start + after[start..].find("```").expect("closed")];
+    let out = validate(&["examples/json/broken-task-definition.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let printed = String::from_utf8(out.stdout).expect("utf8");
+    assert_eq!(
+        shown, printed,
+        "update the README block with the new output"
+    );
+}
+
+#[test]
+fn examples_are_valid() {
+    for file in ["examples/json/webserver.json", "examples/json/stack.json"] {
+        let (code, rows) = json_rows(&[file]);
+        assert_eq!(code, Some(0), "{file}: {rows:?}");
+        assert!(rows.is_empty(), "{file}: {rows:?}");
+    }
+}
