@@ -48,7 +48,8 @@ fn main() -> ExitCode {
                 _ => continue,
             };
             match normalized.and_then(|v| serde_json::to_string_pretty(&v)) {
-                Ok(json) => println!("// {file} {path}\n{json}"),
+                Ok(json) if path.is_root() => println!("// {file}\n{json}"),
+                Ok(json) => println!("// {file}: {path}\n{json}"),
                 Err(err) => eprintln!("{file}: cannot print: {err}"),
             }
         }
