@@ -8,6 +8,8 @@
 //! - [`load`]: the lenient loader, which reads real-world JSON (nulls, numbers as strings, empty
 //!   enums, timestamps in either form) and reports each oddity as a [`Diagnostic`] with its JSON
 //!   path.
+//! - [`validate`]: the rule set, and [`normalize`]: the form two equal definitions share; both
+//!   read task-level cpu and memory with [`units`].
 //!
 //! No AWS SDK here: crates that only produce or check JSON stay light.
 
@@ -21,6 +23,7 @@ pub mod normalize;
 mod shape;
 mod stack;
 mod timestamp;
+pub mod units;
 pub mod validate;
 
 /// The generated wire types, one per AWS shape, grouped by resource and re-exported flat.

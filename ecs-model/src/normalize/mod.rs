@@ -57,8 +57,8 @@
 //!   `dnsServers`, `dnsSearchDomains`, `extraHosts`, `mountPoints`, `volumesFrom`, `dependsOn`,
 //!   `dockerSecurityOptions`, lifecycle hooks.
 //! - **Unit strings become plain numbers**: task `cpu` `"1 vCPU"` becomes `"1024"`, `memory`
-//!   `"2 GB"` becomes `"2048"`, as RegisterTaskDefinition stores them (see [`cpu_units`] and
-//!   [`memory_mib`]).
+//!   `"2 GB"` becomes `"2048"`, as RegisterTaskDefinition stores them (see [`crate::units`]; [`cpu_units`] and
+//!   [`memory_mib`] are re-exported here).
 //!
 //! # Defaults and their sources
 //!
@@ -156,7 +156,6 @@
 mod cluster;
 mod service;
 mod task_definition;
-mod units;
 
 use std::collections::BTreeMap;
 
@@ -167,10 +166,10 @@ use crate::types::{
     CreateServiceRequest, RegisterTaskDefinitionRequest, Tag,
 };
 
+pub use crate::units::{cpu_units, memory_mib};
 pub use cluster::{capacity_provider, cluster};
 pub use service::service;
 pub use task_definition::task_definition;
-pub use units::{cpu_units, memory_mib};
 
 /// A value with a normal form: the form two values AWS treats as equal share.
 ///

@@ -7,8 +7,8 @@ use crate::types::{
     TransportProtocol, VersionConsistency, Volume,
 };
 
-use super::units::{canonical, cpu_units, memory_mib};
 use super::{drop_empty, drop_empty_enum, drop_empty_map, enum_order, sort_list, tags};
+use crate::units::{cpu_units, memory_mib};
 
 /// Normalizes a RegisterTaskDefinition input in place.
 ///
@@ -278,5 +278,48 @@ fn volume(v: &mut Volume) {
             // iam "If this parameter is omitted, the default value of DISABLED is used".
             auth.iam.get_or_insert(EFSAuthorizationConfigIAM::Disabled);
         }
+    }
+}
+
+/// Rewrites `value` to the plain number `parse` reads from it; leaves it alone when it is
+/// already plain or when `parse` cannot read it (validation reports that).
+fn canonical(value: &mut Option<String>, parse: fn(&str) -> Option<u64>) {
+    let Some(text) = value else {
+        return;
+    };
+    if is_plain(text) {
+        return;
+    }
+    if let Some(number) = parse(text) {
+        *text = number.to_string();
+    }
+}
+
+/// Whether `text` is already a plain decimal number without leading zeros: no allocation then.
+fn is_plain(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    !bytes.is_empty()
+        && bytes.iter().all(u8::is_ascii_digit)
+        && (bytes.len() == 1 || bytes[0] != b'0')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_rewrites_only_when_needed() {
+        let mut value = Some("1 vCPU".to_owned());
+        canonical(&mut value, cpu_units);
+        assert_eq!(value.as_deref(), Some("1024"));
+        let mut value = Some("about one".to_owned());
+        canonical(&mut value, cpu_units);
+        assert_eq!(value.as_deref(), Some("about one"));
+        let mut value = Some("0".to_owned());
+        canonical(&mut value, cpu_units);
+        assert_eq!(value.as_deref(), Some("0"));
+        let mut value = None;
+        canonical(&mut value, memory_mib);
+        assert_eq!(value, None);
     }
 }

@@ -1,6 +1,6 @@
-//! Fargate: the task sizes it offers, the parsers for the task-level `cpu` and `memory` strings,
-//! and the rules that apply when a task definition lists `FARGATE` in `requiresCompatibilities`
-//! (even next to `EC2`: AWS then holds it to the Fargate rules as well).
+//! Fargate: the task sizes it offers, and the rules that apply when a task definition lists
+//! `FARGATE` in `requiresCompatibilities` (even next to `EC2`: AWS then holds it to the Fargate
+//! rules as well). The task's `cpu` and `memory` strings are read by [`crate::units`].
 //!
 //! The size table follows the developer guide's "Task size" table
 //! (<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size>)
@@ -209,71 +209,6 @@ fn sizes_on(os: FargateOs) -> impl Iterator<Item = FargateSize> {
         .iter()
         .copied()
         .filter(move |s| os == FargateOs::Linux || s.windows)
-}
-
-/// Parses a task-level `cpu` as RegisterTaskDefinition takes it: CPU units (`"1024"`) or vCPUs
-/// (`"1 vCPU"`, `"0.25 vcpu"`, `"2vCPU"`), which AWS converts to units (× 1024) at
-/// registration. `None` when the text is neither, or is not a whole number of units: `"1024"`
-/// and `".25 vCPU"` give 1024 and 256, `"1 core"` and `"0.1 vCPU"` give `None`.
-pub fn parse_task_cpu(text: &str) -> Option<u32> {
-    parse_quantity(text, &[("vcpu", 1024)])
-}
-
-/// Parses a task-level `memory`: MiB (`"2048"`, `"512 MiB"`) or GB (`"2 GB"`, `"0.5GB"`,
-/// `"2 GiB"`), which AWS converts to MiB (× 1024) at registration. AWS documents the integer
-/// and `GB` forms; `MiB`, `MB` and `GiB` are read as the units they name. `None` when the text is
-/// none of these, or is not a whole number of MiB: `"2 GB"` gives 2048, `"lots"` gives `None`.
-pub fn parse_task_memory(text: &str) -> Option<u32> {
-    parse_quantity(text, &[("gb", 1024), ("gib", 1024), ("mb", 1), ("mib", 1)])
-}
-
-/// A decimal number with an optional unit from `units` (case-insensitive, space optional),
-/// scaled to a whole `u32`. A bare number must be an integer.
-fn parse_quantity(text: &str, units: &[(&str, u64)]) -> Option<u32> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let unit = unit.trim();
-    if unit.is_empty() {
-        if !number.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        return scale_decimal(number, 1);
-    }
-    let (_, scale) = units
-        .iter()
-        .find(|(name, _)| unit.eq_ignore_ascii_case(name))?;
-    scale_decimal(number, *scale)
-}
-
-/// `number` (digits with at most one `.`) times `scale`, when that is a whole `u32`.
-fn scale_decimal(number: &str, scale: u64) -> Option<u32> {
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    if (whole.is_empty() && fraction.is_empty())
-        || fraction.len() > 9
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !fraction.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let digits = |s: &str| {
-        if s.is_empty() {
-            Some(0)
-        } else {
-            s.parse::<u64>().ok()
-        }
-    };
-    let denominator = 10u64.pow(u32::try_from(fraction.len()).ok()?);
-    let numerator = digits(whole)?
-        .checked_mul(denominator)?
-        .checked_add(digits(fraction)?)?;
-    let scaled = numerator.checked_mul(scale)?;
-    if scaled % denominator != 0 {
-        return None;
-    }
-    u32::try_from(scaled / denominator).ok()
 }
 
 /// Lists values compactly: all of them when few, else as a range with its step.
@@ -593,26 +528,6 @@ mod tests {
             fargate_size(8192, 16384).and_then(|s| s.min_linux_platform_version),
             Some("1.4.0")
         );
-    }
-
-    #[test]
-    fn cpu_and_memory_strings_parse_like_aws_converts_them() {
-        assert_eq!(parse_task_cpu(" 256 "), Some(256));
-        assert_eq!(parse_task_cpu("1 vCPU"), Some(1024));
-        assert_eq!(parse_task_cpu("0.5vcpu"), Some(512));
-        assert_eq!(parse_task_cpu("16 VCPU"), Some(16384));
-        assert_eq!(parse_task_cpu("0.1 vCPU"), None);
-        assert_eq!(parse_task_cpu("1.5"), None);
-        assert_eq!(parse_task_cpu("-1"), None);
-        assert_eq!(parse_task_cpu(""), None);
-        assert_eq!(parse_task_cpu("."), None);
-        assert_eq!(parse_task_cpu("99999999999999999999"), None);
-        assert_eq!(parse_task_memory("1GB"), Some(1024));
-        assert_eq!(parse_task_memory("0.5 GB"), Some(512));
-        assert_eq!(parse_task_memory("3 gib"), Some(3072));
-        assert_eq!(parse_task_memory("512 MiB"), Some(512));
-        assert_eq!(parse_task_memory("2 TB"), None);
-        assert_eq!(parse_task_memory("1 vCPU"), None);
     }
 
     #[test]

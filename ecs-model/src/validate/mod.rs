@@ -24,9 +24,10 @@ use crate::types::{
     RegisterTaskDefinitionRequest,
 };
 
+pub use crate::units::{parse_task_cpu, parse_task_memory};
 pub use fargate::{
     FARGATE_SIZES, FargateOs, FargateSize, fargate_cpu_values, fargate_memory_values, fargate_size,
-    fargate_size_on, parse_task_cpu, parse_task_memory,
+    fargate_size_on,
 };
 
 /// One validity rule.

@@ -18,7 +18,8 @@ use crate::types::{
 
 use super::Rule;
 use super::common::{check_name, check_tags};
-use super::fargate::{self, FargateOs, parse_task_cpu, parse_task_memory};
+use super::fargate::{self, FargateOs};
+use crate::units::{parse_task_cpu, parse_task_memory};
 
 const API_TASK_DEFINITION: &str =
     "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html";
