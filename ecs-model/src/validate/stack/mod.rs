@@ -1,0 +1,124 @@
+//! Rules for Stack: the references between its resources (a service's task definition,
+//! cluster and capacity providers) and the names that must be unique.
+//!
+//! A reference to something the stack does not define may still be valid, since the resource
+//! can already exist in AWS: those are warnings. A reference the stack resolves is checked
+//! against what it finds, and a mismatch is an error.
+//!
+//! One module per relation checked, each rule next to the code that checks it:
+//! [`references`] resolves a service's references (and warns about the ones the stack does not
+//! define), then [`cluster`], [`compatibility`] and [`routing`] check the service against what
+//! they resolve to; [`duplicates`] checks the names that must be unique.
+
+mod cluster;
+mod compatibility;
+mod duplicates;
+mod references;
+mod routing;
+
+use crate::diagnostic::{Diagnostic, JsonPath};
+use crate::stack::Stack;
+use crate::types::{CreateClusterRequest, CreateServiceRequest, RegisterTaskDefinitionRequest};
+
+use super::Rule;
+use super::service::strategy::uses_fargate;
+
+const CREATE_SERVICE_DOC: &str =
+    "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html";
+
+/// Every rule of this module.
+pub(crate) const RULES: &[&Rule] = &[
+    &references::UNKNOWN_TASK_DEFINITION,
+    &references::UNKNOWN_CLUSTER,
+    &compatibility::LAUNCH_TYPE_COMPATIBILITY,
+    &compatibility::FARGATE_NOT_REQUIRED,
+    &cluster::DAEMON_FARGATE,
+    &compatibility::NETWORK_CONFIGURATION,
+    &routing::LOAD_BALANCER_CONTAINER,
+    &routing::CLASSIC_AWSVPC,
+    &routing::ROLE_AWSVPC,
+    &routing::SERVICE_CONNECT_PORT_NAME,
+    &cluster::SERVICE_CONNECT_NAMESPACE,
+    &cluster::STRATEGY_NOT_ASSOCIATED,
+    &references::UNKNOWN_CAPACITY_PROVIDER,
+    &routing::UNUSED_GRACE_PERIOD,
+    &duplicates::DUPLICATE_SERVICE,
+    &duplicates::DUPLICATE_TASK_DEFINITION,
+    &duplicates::DUPLICATE_CLUSTER,
+    &duplicates::DUPLICATE_CAPACITY_PROVIDER,
+];
+
+/// Checks one stack file, with paths from its root.
+pub(crate) fn check(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    duplicates::check_duplicates(stack, out);
+    let index = references::Index::new(stack);
+    for (i, service) in stack.services.iter().enumerate() {
+        let cx = ServiceCx::resolve(i, service, &index, out);
+        cx.check(out);
+    }
+    references::check_cluster_providers(stack, out);
+}
+
+/// Where a service's tasks run, as far as the stack tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Capacity {
+    Fargate,
+    NotFargate,
+    Unknown,
+}
+
+fn capacity(service: &CreateServiceRequest, cluster: Option<&CreateClusterRequest>) -> Capacity {
+    let fargate = |yes: bool| {
+        if yes {
+            Capacity::Fargate
+        } else {
+            Capacity::NotFargate
+        }
+    };
+    if let Some(launch_type) = &service.launch_type {
+        return fargate(matches!(launch_type, crate::types::LaunchType::Fargate));
+    }
+    if let Some(items) = service
+        .capacity_provider_strategy
+        .as_deref()
+        .filter(|s| !s.is_empty())
+    {
+        return fargate(uses_fargate(items));
+    }
+    let Some(cluster) = cluster else {
+        return Capacity::Unknown;
+    };
+    // Without a default strategy, CreateService falls back to the EC2 launch type.
+    let default = cluster.default_capacity_provider_strategy.as_deref();
+    fargate(default.is_some_and(uses_fargate))
+}
+
+/// One service with what its references resolve to.
+struct ServiceCx<'a> {
+    path: JsonPath,
+    service: &'a CreateServiceRequest,
+    task_definition: Option<&'a RegisterTaskDefinitionRequest>,
+    family: &'a str,
+    cluster: Option<&'a CreateClusterRequest>,
+    capacity: Capacity,
+}
+
+impl ServiceCx<'_> {
+    fn at(&self, member: &str) -> JsonPath {
+        self.path.clone().key(member)
+    }
+
+    fn check(&self, out: &mut Vec<Diagnostic>) {
+        self.check_daemon(out);
+        self.check_strategy_providers(out);
+        self.check_namespace(out);
+        let Some(td) = self.task_definition else {
+            return;
+        };
+        self.check_compatibility(td, out);
+        self.check_network(td, out);
+        self.check_load_balancers(td, out);
+        self.check_service_connect(td, out);
+        self.check_grace_period(td, out);
+    }
+}
