@@ -14,6 +14,7 @@ use std::str::FromStr;
 use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, JsonPath, Location, Severity};
+use crate::facts::is_daemon;
 use crate::load::{FromJson, Loaded, Loader, codes, from_value};
 use crate::shape::Shape;
 use crate::stack::Stack;
@@ -356,7 +357,7 @@ fn service_input(service: &Service) -> CreateServiceRequest {
         to_input(service, &[("clusterArn", "cluster"), ("roleArn", "role")]);
     // DescribeServices reports the count AWS keeps for a DAEMON service (one task per
     // instance), but CreateService takes no desiredCount for DAEMON: it is output there.
-    if input.scheduling_strategy == Some(crate::types::SchedulingStrategy::Daemon) {
+    if is_daemon(&input) {
         input.desired_count = None;
     }
     input

@@ -18,6 +18,7 @@ mod generated;
 
 pub mod diagnostic;
 pub mod document;
+mod facts;
 pub mod load;
 pub mod normalize;
 mod shape;

@@ -1,6 +1,7 @@
 //! Normalization of CreateService inputs. Each rule names its source; the module documentation
 //! of [`crate::normalize`] has the whole table.
 
+use crate::facts::is_fargate_provider;
 use crate::types::{
     AssignPublicIp, AvailabilityZoneRebalancing, CreateServiceRequest, DeploymentAlarms,
     DeploymentConfiguration, DeploymentController, DeploymentControllerType, LaunchType,
@@ -178,10 +179,9 @@ fn runs_on_fargate(s: &CreateServiceRequest) -> bool {
     s.capacity_provider_strategy.as_ref().is_some_and(|items| {
         !items.is_empty()
             && items.iter().all(|item| {
-                matches!(
-                    item.capacity_provider.as_deref(),
-                    Some("FARGATE" | "FARGATE_SPOT")
-                )
+                item.capacity_provider
+                    .as_deref()
+                    .is_some_and(is_fargate_provider)
             })
     })
 }

@@ -1,14 +1,15 @@
 //! Normalization of RegisterTaskDefinition inputs. Each rule names its source; the module
 //! documentation of [`crate::normalize`] has the whole table.
 
+use crate::facts::{Network, network};
 use crate::types::{
     ContainerDefinition, EFSAuthorizationConfigIAM, EFSTransitEncryption, HealthCheck,
-    LinuxParameters, LogConfiguration, NetworkMode, PortMapping, RegisterTaskDefinitionRequest,
+    LinuxParameters, LogConfiguration, PortMapping, RegisterTaskDefinitionRequest,
     TransportProtocol, VersionConsistency, Volume,
 };
+use crate::units::{cpu_units, memory_mib};
 
 use super::{drop_empty, drop_empty_enum, drop_empty_map, enum_order, sort_list, tags};
-use crate::units::{cpu_units, memory_mib};
 
 /// Normalizes a RegisterTaskDefinition input in place.
 ///
@@ -88,23 +89,13 @@ enum HostPorts {
 
 impl HostPorts {
     fn of(td: &RegisterTaskDefinitionRequest) -> Self {
-        match &td.network_mode {
-            Some(NetworkMode::Awsvpc | NetworkMode::Host) => HostPorts::Static,
-            Some(NetworkMode::Bridge) => HostPorts::Dynamic,
-            // "If no network mode is specified, the default is bridge" on Linux; Windows
-            // container instances use their own `<default>` mode.
-            // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html
-            None if !is_windows(td) => HostPorts::Dynamic,
-            _ => HostPorts::AsWritten,
+        match network(td) {
+            Network::Awsvpc | Network::Host => HostPorts::Static,
+            // `bridge`, or no network mode on Linux (see `network`).
+            Network::Bridge => HostPorts::Dynamic,
+            Network::Disabled | Network::WindowsDefault | Network::Unknown => HostPorts::AsWritten,
         }
     }
-}
-
-fn is_windows(td: &RegisterTaskDefinitionRequest) -> bool {
-    td.runtime_platform
-        .as_ref()
-        .and_then(|p| p.operating_system_family.as_ref())
-        .is_some_and(|os| os.as_str().starts_with("WINDOWS"))
 }
 
 fn container(c: &mut ContainerDefinition, ports: HostPorts) {

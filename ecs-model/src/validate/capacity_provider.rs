@@ -1,13 +1,13 @@
 //! Rules for CreateCapacityProviderRequest.
 
 use crate::diagnostic::{Diagnostic, JsonPath, Severity};
+use crate::facts::is_fargate_provider;
 use crate::types::{
     AutoScalingGroupProvider, CreateCapacityProviderRequest, ManagedScaling, ManagedScalingStatus,
     ManagedTerminationProtection,
 };
 
 use super::Rule;
-use super::service::strategy::is_fargate_provider;
 
 const CREATE_DOC: &str =
     "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCapacityProvider.html";

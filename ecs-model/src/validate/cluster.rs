@@ -1,6 +1,7 @@
 //! Rules for CreateClusterRequest.
 
 use crate::diagnostic::{Diagnostic, JsonPath, Severity};
+use crate::facts::is_arn;
 use crate::types::{ClusterSetting, ClusterSettingName, CreateClusterRequest};
 
 use super::Rule;
@@ -150,7 +151,7 @@ fn check_capacity_providers(cluster: &CreateClusterRequest, out: &mut Vec<Diagno
 
 fn check_namespace(namespace: &str, out: &mut Vec<Diagnostic>) {
     // An ARN names an existing namespace and has slashes of its own.
-    if namespace.starts_with("arn:") {
+    if is_arn(namespace) {
         return;
     }
     let len = namespace.chars().count();

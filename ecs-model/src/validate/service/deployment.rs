@@ -2,6 +2,7 @@
 //! and the scheduling strategy.
 
 use crate::diagnostic::{Diagnostic, JsonPath, Severity};
+use crate::facts::is_daemon;
 use crate::types::{
     CanaryConfiguration, CreateServiceRequest, DeploymentConfiguration, DeploymentControllerType,
     DeploymentEarlySuccessCriteria, DeploymentLifecycleHook, DeploymentLifecycleHookStage,
@@ -9,7 +10,6 @@ use crate::types::{
 };
 
 use super::super::Rule;
-use super::is_daemon;
 
 /// Percentages within their range.
 pub(crate) const PERCENT_RANGE: Rule = Rule {

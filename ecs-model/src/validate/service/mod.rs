@@ -10,9 +10,8 @@ mod placement;
 pub(crate) mod strategy;
 
 use crate::diagnostic::{Diagnostic, JsonPath, Severity};
-use crate::types::{
-    CreateServiceRequest, DeploymentControllerType, LaunchType, SchedulingStrategy,
-};
+use crate::facts::is_daemon;
+use crate::types::{CreateServiceRequest, DeploymentControllerType, LaunchType};
 
 use super::Rule;
 
@@ -158,14 +157,6 @@ pub(crate) const RULES: &[&Rule] = &[
     &network::CONNECT_DISCOVERY_NAME,
     &network::CONNECT_CLIENT_ALIASES,
 ];
-
-/// Whether the service uses the DAEMON scheduling strategy.
-pub(crate) fn is_daemon(service: &CreateServiceRequest) -> bool {
-    matches!(
-        service.scheduling_strategy,
-        Some(SchedulingStrategy::Daemon)
-    )
-}
 
 /// Whether the request itself puts the service on Fargate: launch type FARGATE, or a capacity
 /// provider strategy with FARGATE or FARGATE_SPOT. (A service with neither may still run on

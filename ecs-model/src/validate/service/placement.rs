@@ -1,13 +1,14 @@
 //! Rules for a service's `placementStrategy` and `placementConstraints`.
 
 use crate::diagnostic::{Diagnostic, JsonPath, Severity};
+use crate::facts::is_daemon;
 use crate::types::{
     CreateServiceRequest, PlacementConstraint, PlacementConstraintType, PlacementStrategy,
     PlacementStrategyType,
 };
 
 use super::super::Rule;
-use super::{is_daemon, runs_on_fargate};
+use super::runs_on_fargate;
 
 const CREATE_SERVICE_DOC: &str =
     "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html";

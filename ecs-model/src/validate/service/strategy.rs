@@ -4,14 +4,12 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, JsonPath, Severity};
+use crate::facts::is_fargate_provider;
 use crate::types::CapacityProviderStrategyItem;
 
 use super::super::Rule;
 
 const ITEM_DOC: &str = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html";
-
-/// The capacity providers AWS reserves for Fargate.
-pub(crate) const FARGATE_PROVIDERS: &[&str] = &["FARGATE", "FARGATE_SPOT"];
 
 /// At most 20 capacity providers in one strategy.
 pub(crate) const STRATEGY_LIMIT: Rule = Rule {
@@ -60,11 +58,6 @@ pub(crate) const STRATEGY_DUPLICATE: Rule = Rule {
     summary: "Each capacity provider appears once in a strategy.",
     doc: ITEM_DOC,
 };
-
-/// Whether `name` is one of the Fargate capacity providers.
-pub(crate) fn is_fargate_provider(name: &str) -> bool {
-    FARGATE_PROVIDERS.contains(&name)
-}
 
 /// Whether any item of the strategy names a Fargate capacity provider.
 pub(crate) fn uses_fargate(items: &[CapacityProviderStrategyItem]) -> bool {

@@ -3,8 +3,9 @@
 //! Service Connect without a namespace.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::is_daemon;
 use crate::validate::Rule;
-use crate::validate::service::{has_strategy, is_daemon};
+use crate::validate::service::has_strategy;
 
 use super::references::{cluster_name, referenced_cluster};
 use super::{CREATE_SERVICE_DOC, Capacity, ServiceCx};

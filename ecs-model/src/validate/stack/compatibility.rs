@@ -3,7 +3,8 @@
 //! configuration goes with the awsvpc network mode.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::types::{Compatibility, NetworkMode, RegisterTaskDefinitionRequest};
+use crate::facts::{Network, network, requires_fargate};
+use crate::types::{NetworkMode, RegisterTaskDefinitionRequest};
 use crate::validate::Rule;
 
 use super::{CREATE_SERVICE_DOC, Capacity, ServiceCx};
@@ -38,7 +39,7 @@ impl ServiceCx<'_> {
         td: &RegisterTaskDefinitionRequest,
         out: &mut Vec<Diagnostic>,
     ) {
-        if self.capacity != Capacity::Fargate || requires(td, &Compatibility::Fargate) {
+        if self.capacity != Capacity::Fargate || requires_fargate(td) {
             return;
         }
         let path = self.at("taskDefinition");
@@ -82,11 +83,12 @@ impl ServiceCx<'_> {
         let mode = match &td.network_mode {
             Some(NetworkMode::Unknown(_)) => return,
             // A Fargate task definition without awsvpc is reported by the task definition rules.
-            None if requires(td, &Compatibility::Fargate) => return,
+            None if requires_fargate(td) => return,
             Some(mode) => format!("uses network mode {}", mode.as_str()),
             None => "sets no networkMode".to_owned(),
         };
-        if is_awsvpc(td) && !has_vpc {
+        let awsvpc = network(td) == Network::Awsvpc;
+        if awsvpc && !has_vpc {
             out.push(
                 NETWORK_CONFIGURATION
                     .at(
@@ -98,7 +100,7 @@ impl ServiceCx<'_> {
                     )
                     .with_hint("add networkConfiguration.awsvpcConfiguration with the subnets and security groups"),
             );
-        } else if !is_awsvpc(td) && has_vpc {
+        } else if !awsvpc && has_vpc {
             out.push(
                 NETWORK_CONFIGURATION
                     .at(
@@ -114,19 +116,8 @@ impl ServiceCx<'_> {
     }
 }
 
-fn requires(td: &RegisterTaskDefinitionRequest, compatibility: &Compatibility) -> bool {
-    td.requires_compatibilities
-        .iter()
-        .flatten()
-        .any(|c| c == compatibility)
-}
-
-pub(super) fn is_awsvpc(td: &RegisterTaskDefinitionRequest) -> bool {
-    matches!(td.network_mode, Some(NetworkMode::Awsvpc))
-}
-
 /// Whether AWS could validate the task definition for Fargate without being asked: awsvpc
 /// with task-level cpu and memory.
 fn fargate_shaped(td: &RegisterTaskDefinitionRequest) -> bool {
-    is_awsvpc(td) && td.cpu.is_some() && td.memory.is_some()
+    network(td) == Network::Awsvpc && td.cpu.is_some() && td.memory.is_some()
 }

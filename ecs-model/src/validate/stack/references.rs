@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, JsonPath, Severity};
+use crate::facts::{is_arn, is_fargate_provider};
 use crate::stack::Stack;
 use crate::types::{CreateClusterRequest, CreateServiceRequest, RegisterTaskDefinitionRequest};
 use crate::validate::Rule;
-use crate::validate::service::strategy::is_fargate_provider;
 
 use super::{CREATE_SERVICE_DOC, ServiceCx, capacity};
 
@@ -78,16 +78,14 @@ pub(super) fn cluster_name(cluster: &CreateClusterRequest) -> &str {
 pub(super) fn referenced_cluster(service: &CreateServiceRequest) -> &str {
     match service.cluster.as_deref() {
         None | Some("") => DEFAULT_CLUSTER,
-        Some(arn) if arn.starts_with("arn:") => {
-            arn.rsplit_once(":cluster/").map_or(arn, |(_, name)| name)
-        }
+        Some(arn) if is_arn(arn) => arn.rsplit_once(":cluster/").map_or(arn, |(_, name)| name),
         Some(name) => name,
     }
 }
 
 /// The family a task definition reference names, unless it is an ARN.
 fn referenced_family(reference: &str) -> Option<&str> {
-    if reference.starts_with("arn:") {
+    if is_arn(reference) {
         return None;
     }
     reference.split(':').next()
@@ -119,7 +117,7 @@ impl<'a> ServiceCx<'a> {
         let task_definition = referenced_family(reference)
             .and_then(|family| index.task_definitions.get(family).copied());
         if task_definition.is_none() && !reference.is_empty() {
-            let message = if reference.starts_with("arn:") {
+            let message = if is_arn(reference) {
                 format!(
                     "task definition `{reference}` is an ARN; it is not checked against the stack"
                 )

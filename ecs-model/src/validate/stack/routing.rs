@@ -3,11 +3,11 @@
 //! names, and a health check grace period with something to wait for.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::{Network, network};
 use crate::types::{ContainerDefinition, RegisterTaskDefinitionRequest};
 use crate::validate::Rule;
 use crate::validate::service::{explicit_role, is_classic};
 
-use super::compatibility::is_awsvpc;
 use super::{CREATE_SERVICE_DOC, ServiceCx};
 
 /// Load balancers route to a container port of the task definition.
@@ -56,7 +56,7 @@ impl ServiceCx<'_> {
         td: &RegisterTaskDefinitionRequest,
         out: &mut Vec<Diagnostic>,
     ) {
-        let awsvpc = is_awsvpc(td);
+        let awsvpc = network(td) == Network::Awsvpc;
         for (j, lb) in self.service.load_balancers.iter().flatten().enumerate() {
             let at = self.at("loadBalancers").index(j);
             if awsvpc && is_classic(lb) {

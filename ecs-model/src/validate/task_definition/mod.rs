@@ -26,9 +26,8 @@ mod size;
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, JsonPath, Severity};
-use crate::types::{
-    Compatibility, ContainerDefinition, NetworkMode, RegisterTaskDefinitionRequest,
-};
+use crate::facts::{self, Network};
+use crate::types::{Compatibility, ContainerDefinition, RegisterTaskDefinitionRequest};
 use crate::units::{parse_task_cpu, parse_task_memory};
 
 use super::Rule;
@@ -127,23 +126,6 @@ pub(crate) const RULES: &[&Rule] = &[
     &secrets::DUPLICATE_ENVIRONMENT_NAME,
 ];
 
-/// The network mode a task gets, defaults applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Network {
-    /// `bridge`, or no mode on Linux.
-    Bridge,
-    /// `host`.
-    Host,
-    /// `awsvpc`.
-    Awsvpc,
-    /// `none`.
-    Disabled,
-    /// No mode on Windows: Docker's NAT network, which maps ports like bridge.
-    WindowsDefault,
-    /// A value the model does not list (the loader reported it); mode rules skip it.
-    Unknown,
-}
-
 /// A task definition with what the rules derive from it once: its compatibilities, operating
 /// system, network mode, parsed size and container names.
 pub(super) struct TaskView<'a> {
@@ -168,25 +150,9 @@ pub(super) struct TaskView<'a> {
 impl<'a> TaskView<'a> {
     fn new(td: &'a RegisterTaskDefinitionRequest) -> Self {
         let containers = td.container_definitions.as_deref().unwrap_or_default();
-        let fargate = td
-            .requires_compatibilities
-            .iter()
-            .flatten()
-            .any(|c| *c == Compatibility::Fargate);
-        let windows = td
-            .runtime_platform
-            .as_ref()
-            .and_then(|p| p.operating_system_family.as_ref())
-            .is_some_and(|family| family.as_str().starts_with("WINDOWS"));
-        let network = match &td.network_mode {
-            Some(NetworkMode::Bridge) => Network::Bridge,
-            Some(NetworkMode::Host) => Network::Host,
-            Some(NetworkMode::Awsvpc) => Network::Awsvpc,
-            Some(NetworkMode::None) => Network::Disabled,
-            Some(_) => Network::Unknown,
-            None if windows => Network::WindowsDefault,
-            None => Network::Bridge,
-        };
+        let fargate = facts::requires_fargate(td);
+        let windows = facts::is_windows(td);
+        let network = facts::network(td);
         let mut names = HashMap::new();
         for (i, container) in containers.iter().enumerate() {
             if let Some(name) = container.name.as_deref() {
