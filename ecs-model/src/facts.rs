@@ -1,6 +1,6 @@
 //! What a request means once AWS's defaults apply, decided once for every module that asks:
-//! the rule set ([`crate::validate`]), normalization ([`crate::normalize`]) and the document
-//! conversions ([`crate::document`]).
+//! the rule set ([`validate`](mod@crate::validate)), normalization
+//! ([`normalize`](crate::normalize)) and the document conversions ([`document`](crate::document)).
 //!
 //! Each function states one rule of the AWS documentation; where two modules used to decide
 //! the same thing with their own code, they now call the same function here, so that a fix to

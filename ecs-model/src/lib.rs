@@ -8,8 +8,8 @@
 //! - [`load`]: the lenient loader, which reads real-world JSON (nulls, numbers as strings, empty
 //!   enums, timestamps in either form) and reports each oddity as a [`Diagnostic`] with its JSON
 //!   path.
-//! - [`validate`]: the rule set, and [`normalize`]: the form two equal definitions share; both
-//!   read task-level cpu and memory with [`units`].
+//! - [`validate`](mod@validate): the rule set; [`normalize`]: the form that two definitions AWS
+//!   treats as equal share. Both read task-level cpu and memory with [`units`].
 //!
 //! No AWS SDK here: crates that only produce or check JSON stay light.
 

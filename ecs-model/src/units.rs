@@ -4,10 +4,10 @@
 //! takes `cpu` as CPU units (`"1024"`) or vCPUs (`"1 vCPU"`, `"1 vcpu"`), and `memory` as MiB
 //! (`"1024"`) or GB (`"1GB"`, `"1 GB"`, where 1 GB is 1024 MiB), and "string values are
 //! converted to an integer" when the task definition is registered. This module is that
-//! conversion, written once: the rule set ([`crate::validate`]) checks the number it gives
-//! (Fargate sizes, ranges, the containers' sums), and normalization ([`crate::normalize`])
-//! rewrites a value written with a unit into that number, so that a file written with units
-//! compares equal to what AWS returns.
+//! conversion, written once: the rule set ([`validate`](mod@crate::validate)) checks the
+//! number it gives (Fargate sizes, ranges, the containers' sums), and normalization
+//! ([`normalize`](crate::normalize)) rewrites a value written with a unit into that number, so
+//! that a file written with units compares equal to what AWS returns.
 //!
 //! | member | plain number | number with a unit |
 //! |---|---|---|

@@ -57,8 +57,8 @@
 //!   `dnsServers`, `dnsSearchDomains`, `extraHosts`, `mountPoints`, `volumesFrom`, `dependsOn`,
 //!   `dockerSecurityOptions`, lifecycle hooks.
 //! - **Unit strings become plain numbers**: task `cpu` `"1 vCPU"` becomes `"1024"`, `memory`
-//!   `"2 GB"` becomes `"2048"`, as RegisterTaskDefinition stores them (see [`crate::units`]; [`cpu_units`] and
-//!   [`memory_mib`] are re-exported here).
+//!   `"2 GB"` becomes `"2048"`, as RegisterTaskDefinition stores them (read by
+//!   [`crate::units`]; [`cpu_units`] and [`memory_mib`] are re-exported here).
 //!
 //! # Defaults and their sources
 //!
