@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{Diagnostic, JsonPath, Location, Severity};
 use crate::facts::is_daemon;
-use crate::load::{FromJson, Loaded, Loader, codes, from_value};
+use crate::load::{self, FromJson, Loaded, Loader, from_value};
 use crate::shape::Shape;
 use crate::stack::Stack;
 use crate::types::{
@@ -23,6 +23,14 @@ use crate::types::{
     CreateServiceRequest, DescribeCapacityProvidersResponse, DescribeClustersResponse,
     DescribeServicesResponse, RegisterTaskDefinitionRequest, Service, Tag, TaskDefinition,
 };
+
+/// Stable codes of the diagnostics about whole documents.
+pub mod codes {
+    /// The document is not of the kind it was said to be.
+    pub const KIND_MISMATCH: &str = "kind-mismatch";
+    /// A describe output lists a resource AWS could not describe (`failures`).
+    pub const DESCRIBE_FAILURE: &str = "describe-failure";
+}
 
 /// The kinds of document `validate` and `render` take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,21 +76,23 @@ impl fmt::Display for Kind {
     }
 }
 
+/// A `--kind` name that is not a [`Kind`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown kind `{0}`; expected task-definition, service, cluster, capacity-provider or stack"
+)]
+#[non_exhaustive]
+pub struct ParseKindError(pub String);
+
 impl FromStr for Kind {
-    type Err = String;
+    type Err = ParseKindError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Kind::ALL
             .iter()
             .copied()
             .find(|kind| kind.as_str() == text)
-            .ok_or_else(|| {
-                let names: Vec<_> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-                format!(
-                    "unknown kind `{text}`; expected one of {}",
-                    names.join(", ")
-                )
-            })
+            .ok_or_else(|| ParseKindError(text.to_owned()))
     }
 }
 
@@ -115,6 +125,7 @@ pub enum Document {
     /// RegisterTaskDefinition input.
     TaskDefinitionInput(RegisterTaskDefinitionRequest),
     /// A task definition as DescribeTaskDefinition returns it, bare or wrapped with its tags.
+    #[non_exhaustive]
     TaskDefinitionOutput {
         /// The task definition.
         task_definition: TaskDefinition,
@@ -122,10 +133,13 @@ pub enum Document {
         tags: Option<Vec<Tag>>,
         /// Whether the file was wrapped as `{"taskDefinition": ...}`.
         wrapped: bool,
+        /// The wrapper's `tags` when they could not be typed, kept for the request.
+        raw_tags: Option<Value>,
     },
     /// CreateService input.
     ServiceInput(CreateServiceRequest),
     /// A service as describe returns it, bare or wrapped as `{"service": ...}`.
+    #[non_exhaustive]
     ServiceOutput {
         /// The service.
         service: Service,
@@ -137,6 +151,7 @@ pub enum Document {
     /// CreateCluster input.
     ClusterInput(CreateClusterRequest),
     /// A cluster as describe returns it, bare or wrapped as `{"cluster": ...}`.
+    #[non_exhaustive]
     ClusterOutput {
         /// The cluster.
         cluster: Cluster,
@@ -148,6 +163,7 @@ pub enum Document {
     /// CreateCapacityProvider input.
     CapacityProviderInput(CreateCapacityProviderRequest),
     /// A capacity provider as describe returns it, bare or wrapped.
+    #[non_exhaustive]
     CapacityProviderOutput {
         /// The capacity provider.
         capacity_provider: CapacityProvider,
@@ -185,7 +201,9 @@ impl Document {
     /// Output forms lose their output-only members (ARNs, revision, status, counts,
     /// deployments, events, timestamps); `clusterArn` and `roleArn` of a described service
     /// become CreateService's `cluster` and `role`, a DAEMON service's `desiredCount` (which AWS
-    /// sets) is dropped, and a wrapped task definition's `tags` become RegisterTaskDefinition's
+    /// sets) is dropped, the Service Connect, volume and VPC Lattice configurations of a
+    /// described service come from its PRIMARY deployment (the only place DescribeServices
+    /// reports them), and a wrapped task definition's `tags` become RegisterTaskDefinition's
     /// `tags`. Unknown members are kept.
     pub fn inputs(&self) -> Vec<(JsonPath, Input)> {
         let root = JsonPath::root();
@@ -195,10 +213,15 @@ impl Document {
                 task_definition,
                 tags,
                 wrapped,
+                raw_tags,
             } => {
                 let mut input: RegisterTaskDefinitionRequest = to_input(task_definition, &[]);
                 if let Some(tags) = tags.as_ref().filter(|t| !t.is_empty()) {
                     input.tags = Some(tags.clone());
+                }
+                if let Some(raw) = raw_tags {
+                    // Tags that could not be typed stay verbatim in the request.
+                    input.extra.insert("tags".to_owned(), raw.clone());
                 }
                 let path = if *wrapped {
                     root.key("taskDefinition")
@@ -360,6 +383,30 @@ fn service_input(service: &Service) -> CreateServiceRequest {
     if is_daemon(&input) {
         input.desired_count = None;
     }
+    // DescribeServices keeps these request members only on the deployments; the PRIMARY
+    // deployment holds what the service was last created or updated with.
+    if let Some(primary) = service
+        .deployments
+        .iter()
+        .flatten()
+        .find(|d| d.status.as_deref() == Some("PRIMARY"))
+    {
+        if input.service_connect_configuration.is_none() {
+            input
+                .service_connect_configuration
+                .clone_from(&primary.service_connect_configuration);
+        }
+        if input.volume_configurations.is_none() {
+            input
+                .volume_configurations
+                .clone_from(&primary.volume_configurations);
+        }
+        if input.vpc_lattice_configurations.is_none() {
+            input
+                .vpc_lattice_configurations
+                .clone_from(&primary.vpc_lattice_configurations);
+        }
+    }
     input
 }
 
@@ -414,6 +461,42 @@ pub fn parse(text: &str, kind: Option<Kind>) -> Loaded<Document> {
     load(&value, kind)
 }
 
+/// Parses, loads and validates a document: the loader's diagnostics, then the rule set's.
+///
+/// This is what `ecs-deploy validate` reports. A rule is not run twice over a value the loader
+/// could not type: rule diagnostics at a `type-mismatch` path, below it, or on the object that
+/// holds it are left out, since the value the rule would judge is not the one written.
+///
+/// ```
+/// use ecs_model::document::check;
+/// let checked = check(r#"{"family": "web", "containerDefinitions": [
+///     {"name": "web", "image": "nginx", "memory": 64, "portMappings": [{"containerPort": 80.5}]}]}"#, None);
+/// let codes: Vec<_> = checked.diagnostics.iter().map(|d| d.code.as_str()).collect();
+/// assert_eq!(codes, ["type-mismatch"]);
+/// ```
+pub fn check(text: &str, kind: Option<Kind>) -> Loaded<Document> {
+    let mut loaded = parse(text, kind);
+    if let Some(document) = &loaded.value {
+        let mistyped: Vec<JsonPath> = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == load::codes::TYPE_MISMATCH)
+            .map(|d| d.path.clone())
+            .collect();
+        let judged = crate::validate::validate_document(document)
+            .into_iter()
+            .filter(|d| !mistyped.iter().any(|bad| overlaps(&d.path, bad)));
+        loaded.diagnostics.extend(judged);
+    }
+    loaded
+}
+
+/// Whether a rule's `path` is the mistyped value, lies inside it, or is its parent object.
+fn overlaps(path: &JsonPath, mistyped: &JsonPath) -> bool {
+    let (p, m) = (path.segments(), mistyped.segments());
+    p.starts_with(m) || (m.len() == p.len() + 1 && m.starts_with(p))
+}
+
 fn syntax_diagnostic(error: &serde_json::Error) -> Diagnostic {
     let message = error.to_string();
     // serde_json appends " at line L column C"; the location is reported separately.
@@ -422,7 +505,7 @@ fn syntax_diagnostic(error: &serde_json::Error) -> Diagnostic {
         None => message,
     };
     let mut diagnostic = Diagnostic::error(
-        codes::JSON_SYNTAX,
+        load::codes::JSON_SYNTAX,
         JsonPath::root(),
         format!("the file is not valid JSON: {message}"),
     )
@@ -455,7 +538,7 @@ pub fn load(value: &Value, kind: Option<Kind>) -> Loaded<Document> {
             value: None,
             diagnostics: vec![
                 Diagnostic::error(
-                    codes::UNKNOWN_DOCUMENT_KIND,
+                    load::codes::UNKNOWN_DOCUMENT_KIND,
                     JsonPath::root(),
                     "the document is not a JSON object",
                 )
@@ -463,27 +546,64 @@ pub fn load(value: &Value, kind: Option<Kind>) -> Loaded<Document> {
             ],
         };
     };
-    let Some(shape) = detect(object, kind) else {
-        let message = match kind {
-            Some(kind) => format!("the document does not look like a {kind}"),
-            None => "cannot tell what kind of document this is".to_owned(),
-        };
+    let detected = detect(object, None);
+    if let (Some(wanted), Some(found)) = (kind, detected)
+        && found.kind() != wanted
+    {
         return Loaded {
             value: None,
-            diagnostics: vec![
-                Diagnostic::error(codes::UNKNOWN_DOCUMENT_KIND, JsonPath::root(), message)
-                    .with_hint(
-                        "pass --kind task-definition|service|cluster|capacity-provider|stack",
-                    ),
-            ],
+            diagnostics: vec![kind_mismatch(wanted, Some(found.kind()))],
         };
+    }
+    let shape = match kind {
+        Some(wanted) if detected.is_none() => match detect(object, Some(wanted)) {
+            Some(shape) if wanted == Kind::Stack || score_for(object, wanted) > 0 => shape,
+            _ => {
+                return Loaded {
+                    value: None,
+                    diagnostics: vec![kind_mismatch(wanted, None)],
+                };
+            }
+        },
+        _ => match detected {
+            Some(shape) => shape,
+            None => {
+                return Loaded {
+                    value: None,
+                    diagnostics: vec![
+                        Diagnostic::error(
+                            load::codes::UNKNOWN_DOCUMENT_KIND,
+                            JsonPath::root(),
+                            "cannot tell what kind of document this is",
+                        )
+                        .with_hint(
+                            "name the kind (task-definition, service, cluster, \
+                             capacity-provider or stack), for example with the CLI's --kind",
+                        ),
+                    ],
+                };
+            }
+        },
     };
     let mut cx = Loader::new();
-    let document = shape.load(value, &mut cx);
+    let mut document = shape.load(value, &mut cx);
+    let mut diagnostics = cx.into_diagnostics();
+    if let Some(document) = &mut document {
+        settle(document, &mut diagnostics);
+    }
     Loaded {
         value: document,
-        diagnostics: cx.into_diagnostics(),
+        diagnostics,
     }
+}
+
+fn kind_mismatch(wanted: Kind, found: Option<Kind>) -> Diagnostic {
+    let message = match found {
+        Some(found) => format!("the document is a {found}, not a {wanted}"),
+        None => format!("the document has no member of a {wanted}"),
+    };
+    Diagnostic::error(codes::KIND_MISMATCH, JsonPath::root(), message)
+        .with_hint("check the file, or leave the kind out to have it told from the content")
 }
 
 /// The concrete JSON shape a document was recognised as.
@@ -512,6 +632,52 @@ fn score(object: &Map<String, Value>, members: &[&[&str]]) -> usize {
         .keys()
         .filter(|k| members.iter().any(|m| m.contains(&k.as_str())))
         .count()
+}
+
+/// How many top-level keys are members of the kind's request or describe shape.
+fn score_for(object: &Map<String, Value>, kind: Kind) -> usize {
+    match kind {
+        Kind::TaskDefinition => score(
+            object,
+            &[
+                RegisterTaskDefinitionRequest::MEMBERS,
+                TaskDefinition::MEMBERS,
+            ],
+        ),
+        Kind::Service => score(object, &[CreateServiceRequest::MEMBERS, Service::MEMBERS]),
+        Kind::Cluster => score(object, &[CreateClusterRequest::MEMBERS, Cluster::MEMBERS]),
+        Kind::CapacityProvider => score(
+            object,
+            &[
+                CreateCapacityProviderRequest::MEMBERS,
+                CapacityProvider::MEMBERS,
+            ],
+        ),
+        Kind::Stack => score(object, &[Stack::MEMBERS]),
+    }
+}
+
+/// A stack has at least one of its lists, every list it has holds objects, and no member that
+/// names a single resource (a cluster's `capacityProviders` is a list of strings).
+fn looks_like_stack(object: &Map<String, Value>) -> bool {
+    const RESOURCE_KEYS: &[&str] = &[
+        "clusterName",
+        "family",
+        "containerDefinitions",
+        "serviceName",
+        "name",
+        "defaultCapacityProviderStrategy",
+    ];
+    let lists: Vec<&Value> = Stack::MEMBERS
+        .iter()
+        .filter_map(|k| non_null(object, k))
+        .collect();
+    !lists.is_empty()
+        && lists.iter().all(|list| {
+            list.as_array()
+                .is_some_and(|items| items.iter().all(Value::is_object))
+        })
+        && !RESOURCE_KEYS.iter().any(|k| object.contains_key(*k))
 }
 
 fn detect(object: &Map<String, Value>, kind: Option<Kind>) -> Option<DetectedShape> {
@@ -545,47 +711,16 @@ fn detect(object: &Map<String, Value>, kind: Option<Kind>) -> Option<DetectedSha
             return Some(D::DescribeCapacityProviders);
         }
     }
-    let stack_keys = score(object, &[Stack::MEMBERS]);
-    let looks_like_stack = stack_keys > 0
-        && stack_keys == object.len()
-        && !object.contains_key("clusterName")
-        && Stack::MEMBERS
-            .iter()
-            .all(|k| non_null(object, k).is_none_or(Value::is_array));
-    if kind == Some(Kind::Stack) || (kind.is_none() && looks_like_stack) {
+    if kind == Some(Kind::Stack) || (kind.is_none() && looks_like_stack(object)) {
         return Some(D::Stack);
     }
-
     let candidates = [
-        (
-            Kind::TaskDefinition,
-            score(
-                object,
-                &[
-                    RegisterTaskDefinitionRequest::MEMBERS,
-                    TaskDefinition::MEMBERS,
-                ],
-            ),
-        ),
-        (
-            Kind::Service,
-            score(object, &[CreateServiceRequest::MEMBERS, Service::MEMBERS]),
-        ),
-        (
-            Kind::Cluster,
-            score(object, &[CreateClusterRequest::MEMBERS, Cluster::MEMBERS]),
-        ),
-        (
-            Kind::CapacityProvider,
-            score(
-                object,
-                &[
-                    CreateCapacityProviderRequest::MEMBERS,
-                    CapacityProvider::MEMBERS,
-                ],
-            ),
-        ),
-    ];
+        Kind::TaskDefinition,
+        Kind::Service,
+        Kind::Cluster,
+        Kind::CapacityProvider,
+    ]
+    .map(|k| (k, score_for(object, k)));
     let best = match kind {
         Some(kind) => kind,
         None => {
@@ -633,26 +768,42 @@ fn detect(object: &Map<String, Value>, kind: Option<Kind>) -> Option<DetectedSha
 }
 
 impl DetectedShape {
+    fn kind(self) -> Kind {
+        use DetectedShape as D;
+        match self {
+            D::TaskDefinitionInput | D::TaskDefinitionOutput { .. } => Kind::TaskDefinition,
+            D::ServiceInput | D::ServiceOutput { .. } | D::DescribeServices => Kind::Service,
+            D::ClusterInput | D::ClusterOutput { .. } | D::DescribeClusters => Kind::Cluster,
+            D::CapacityProviderInput
+            | D::CapacityProviderOutput { .. }
+            | D::DescribeCapacityProviders => Kind::CapacityProvider,
+            D::Stack => Kind::Stack,
+        }
+    }
+
     fn load<'v>(self, value: &'v Value, cx: &mut Loader<'v>) -> Option<Document> {
         use DetectedShape as D;
         Some(match self {
             D::TaskDefinitionInput => {
-                Document::TaskDefinitionInput(input::<_, TaskDefinition>(value, cx)?)
+                Document::TaskDefinitionInput(RegisterTaskDefinitionRequest::from_json(value, cx)?)
             }
             D::TaskDefinitionOutput { wrapped: false } => Document::TaskDefinitionOutput {
                 task_definition: TaskDefinition::from_json(value, cx)?,
                 tags: None,
                 wrapped: false,
+                raw_tags: None,
             },
             D::TaskDefinitionOutput { wrapped: true } => {
-                let wrapper = crate::types::DescribeTaskDefinitionResponse::from_json(value, cx)?;
+                let mut wrapper =
+                    crate::types::DescribeTaskDefinitionResponse::from_json(value, cx)?;
                 Document::TaskDefinitionOutput {
                     task_definition: wrapper.task_definition?,
                     tags: wrapper.tags,
                     wrapped: true,
+                    raw_tags: wrapper.extra.remove("tags"),
                 }
             }
-            D::ServiceInput => Document::ServiceInput(input::<_, Service>(value, cx)?),
+            D::ServiceInput => Document::ServiceInput(CreateServiceRequest::from_json(value, cx)?),
             D::ServiceOutput { wrapped: false } => Document::ServiceOutput {
                 service: Service::from_json(value, cx)?,
                 wrapped: false,
@@ -664,7 +815,7 @@ impl DetectedShape {
             D::DescribeServices => {
                 Document::DescribeServices(DescribeServicesResponse::from_json(value, cx)?)
             }
-            D::ClusterInput => Document::ClusterInput(input::<_, Cluster>(value, cx)?),
+            D::ClusterInput => Document::ClusterInput(CreateClusterRequest::from_json(value, cx)?),
             D::ClusterOutput { wrapped: false } => Document::ClusterOutput {
                 cluster: Cluster::from_json(value, cx)?,
                 wrapped: false,
@@ -676,9 +827,9 @@ impl DetectedShape {
             D::DescribeClusters => {
                 Document::DescribeClusters(DescribeClustersResponse::from_json(value, cx)?)
             }
-            D::CapacityProviderInput => {
-                Document::CapacityProviderInput(input::<_, CapacityProvider>(value, cx)?)
-            }
+            D::CapacityProviderInput => Document::CapacityProviderInput(
+                CreateCapacityProviderRequest::from_json(value, cx)?,
+            ),
             D::CapacityProviderOutput { wrapped: false } => Document::CapacityProviderOutput {
                 capacity_provider: CapacityProvider::from_json(value, cx)?,
                 wrapped: false,
@@ -698,28 +849,161 @@ impl DetectedShape {
     }
 }
 
-/// Loads a request; top-level members that only the describe output `O` has (a console
-/// export's `revision`, ecspresso's `runningCount`) are reported as `output-only-field` and
-/// dropped, since the request does not take them.
-fn input<'v, I: Shape, O: Shape>(value: &'v Value, cx: &mut Loader<'v>) -> Option<I> {
-    let mut typed = I::from_json(value, cx)?;
+/// Finishes a loaded document: output-only members of inputs are dropped (and their
+/// `unknown-field` warnings become `output-only-field`), members beside a wrapped resource are
+/// reported as dropped, the request's required members are checked on describe outputs, and
+/// the `failures` of a describe output become errors.
+fn settle(document: &mut Document, diagnostics: &mut Vec<Diagnostic>) {
+    let root = JsonPath::root();
+    match document {
+        Document::TaskDefinitionInput(td) => {
+            strip_output_only::<_, TaskDefinition>(td, &root, diagnostics);
+        }
+        Document::ServiceInput(s) => strip_output_only::<_, Service>(s, &root, diagnostics),
+        Document::ClusterInput(c) => strip_output_only::<_, Cluster>(c, &root, diagnostics),
+        Document::CapacityProviderInput(c) => {
+            strip_output_only::<_, CapacityProvider>(c, &root, diagnostics);
+        }
+        Document::Stack(stack) => {
+            for (i, c) in stack.clusters.iter_mut().enumerate() {
+                let at = root.clone().key("clusters").index(i);
+                strip_output_only::<_, Cluster>(c, &at, diagnostics);
+            }
+            for (i, c) in stack.capacity_providers.iter_mut().enumerate() {
+                let at = root.clone().key("capacityProviders").index(i);
+                strip_output_only::<_, CapacityProvider>(c, &at, diagnostics);
+            }
+            for (i, td) in stack.task_definitions.iter_mut().enumerate() {
+                let at = root.clone().key("taskDefinitions").index(i);
+                strip_output_only::<_, TaskDefinition>(td, &at, diagnostics);
+            }
+            for (i, s) in stack.services.iter_mut().enumerate() {
+                let at = root.clone().key("services").index(i);
+                strip_output_only::<_, Service>(s, &at, diagnostics);
+            }
+        }
+        Document::DescribeServices(out) => report_failures(out.failures.as_deref(), diagnostics),
+        Document::DescribeClusters(out) => report_failures(out.failures.as_deref(), diagnostics),
+        Document::DescribeCapacityProviders(out) => {
+            report_failures(out.failures.as_deref(), diagnostics);
+        }
+        Document::TaskDefinitionOutput { .. }
+        | Document::ServiceOutput { .. }
+        | Document::ClusterOutput { .. }
+        | Document::CapacityProviderOutput { .. } => {}
+    }
+    if is_output(document) {
+        let wrapped = document.inputs().iter().all(|(path, _)| !path.is_root());
+        for diagnostic in diagnostics.iter_mut() {
+            // Members beside the wrapped resource (`ResponseMetadata`...) have no place in the
+            // request.
+            if wrapped
+                && diagnostic.code == load::codes::UNKNOWN_FIELD
+                && diagnostic.path.segments().len() == 1
+            {
+                let key = diagnostic.path.to_string();
+                diagnostic.code = load::codes::OUTPUT_ONLY_FIELD.to_owned();
+                diagnostic.message = format!("`{key}` sits beside the described resource");
+                diagnostic.hint =
+                    Some("it is not part of the API input; `render` drops it".to_owned());
+            }
+        }
+        for (path, input) in document.inputs() {
+            check_required(&input, &path, diagnostics);
+        }
+    }
+}
+
+fn is_output(document: &Document) -> bool {
+    !matches!(
+        document,
+        Document::TaskDefinitionInput(_)
+            | Document::ServiceInput(_)
+            | Document::ClusterInput(_)
+            | Document::CapacityProviderInput(_)
+            | Document::Stack(_)
+    )
+}
+
+/// Drops the members of `typed.extra` that only the describe output `O` has (a console
+/// export's `revision`, ecspresso's `runningCount`): the request does not take them. A member
+/// the request has but whose value could not be typed stays, verbatim.
+fn strip_output_only<I: Shape, O: Shape>(
+    typed: &mut I,
+    at: &JsonPath,
+    diagnostics: &mut [Diagnostic],
+) {
     let output_only: Vec<String> = typed
         .extra()
         .keys()
-        .filter(|k| O::MEMBERS.contains(&k.as_str()))
+        .filter(|k| O::MEMBERS.contains(&k.as_str()) && !I::MEMBERS.contains(&k.as_str()))
         .cloned()
         .collect();
     for key in output_only {
         typed.extra_mut().remove(&key);
-        cx.reclassify_output_only(&key, I::SHAPE);
+        let path = at.clone().key(key.as_str());
+        for diagnostic in diagnostics.iter_mut() {
+            if diagnostic.path == path && diagnostic.code == load::codes::UNKNOWN_FIELD {
+                diagnostic.code = load::codes::OUTPUT_ONLY_FIELD.to_owned();
+                diagnostic.message = format!(
+                    "`{key}` is an output-only member that {} does not take",
+                    I::SHAPE
+                );
+                diagnostic.hint = Some(
+                    "it comes from a describe call; `render` drops it, and you can remove it"
+                        .to_owned(),
+                );
+            }
+        }
     }
-    Some(typed)
+}
+
+/// Reports the request's required members that a describe output lacks.
+fn check_required(input: &Input, at: &JsonPath, diagnostics: &mut Vec<Diagnostic>) {
+    let (json, required) = match input {
+        Input::TaskDefinition(v) => (to_json(v), RegisterTaskDefinitionRequest::REQUIRED),
+        Input::Service(v) => (to_json(v), CreateServiceRequest::REQUIRED),
+        Input::Cluster(v) => (to_json(v), CreateClusterRequest::REQUIRED),
+        Input::CapacityProvider(v) => (to_json(v), CreateCapacityProviderRequest::REQUIRED),
+    };
+    for name in required {
+        if json.get(*name).is_none() {
+            diagnostics.push(
+                Diagnostic::error(
+                    load::codes::MISSING_REQUIRED_FIELD,
+                    at.clone().key(*name),
+                    format!("required member `{name}` is missing"),
+                )
+                .with_hint(format!("add `{name}`: AWS rejects the request without it")),
+            );
+        }
+    }
+}
+
+fn report_failures(failures: Option<&[crate::types::Failure]>, out: &mut Vec<Diagnostic>) {
+    for (i, failure) in failures.unwrap_or_default().iter().enumerate() {
+        let what = failure.arn.as_deref().unwrap_or("a resource");
+        let reason = failure.reason.as_deref().unwrap_or("no reason given");
+        let detail = failure
+            .detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        out.push(
+            Diagnostic::error(
+                codes::DESCRIBE_FAILURE,
+                JsonPath::root().key("failures").index(i),
+                format!("AWS could not describe {what}: {reason}{detail}"),
+            )
+            .with_hint("check the name and the cluster; MISSING means it does not exist there"),
+        );
+    }
 }
 
 impl Diagnostic {
     /// Whether this diagnostic is a loader warning `--deny-unknown-fields` turns into an error.
     pub fn is_unknown_field(&self) -> bool {
-        self.code == codes::UNKNOWN_FIELD && self.severity != Severity::Error
+        self.code == load::codes::UNKNOWN_FIELD && self.severity != Severity::Error
     }
 }
 
@@ -822,16 +1106,199 @@ mod tests {
         );
     }
 
+    fn codes_of(loaded: &Loaded<Document>) -> Vec<(String, String)> {
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.clone(), d.path.to_string()))
+            .collect()
+    }
+
     #[test]
-    fn kind_flag_overrides_detection_and_reports_mismatch() {
+    fn a_kind_that_does_not_match_the_content_is_an_error() {
         let td = json!({"family": "f", "containerDefinitions": []});
-        let loaded = load(&td, Some(Kind::Service));
-        let codes: Vec<_> = loaded.diagnostics.iter().map(|d| d.code.as_str()).collect();
-        assert!(codes.contains(&"unknown-field"), "{codes:?}");
+        for wrong in [Kind::Service, Kind::Cluster, Kind::Stack] {
+            let loaded = load(&td, Some(wrong));
+            assert!(loaded.value.is_none());
+            assert_eq!(
+                codes_of(&loaded),
+                [(codes::KIND_MISMATCH.to_owned(), String::new())]
+            );
+        }
+        assert!(load(&td, Some(Kind::TaskDefinition)).value.is_some());
+        // Undecidable content with a kind that has none of its members.
+        let loaded = load(&json!({"x": 1}), Some(Kind::Cluster));
+        assert_eq!(loaded.diagnostics[0].code, codes::KIND_MISMATCH);
         let loaded = load(&json!({"x": 1}), None);
-        assert_eq!(loaded.diagnostics[0].code, codes::UNKNOWN_DOCUMENT_KIND);
+        assert_eq!(
+            loaded.diagnostics[0].code,
+            load::codes::UNKNOWN_DOCUMENT_KIND
+        );
         let loaded = load(&json!([1]), None);
-        assert_eq!(loaded.diagnostics[0].code, codes::UNKNOWN_DOCUMENT_KIND);
+        assert_eq!(
+            loaded.diagnostics[0].code,
+            load::codes::UNKNOWN_DOCUMENT_KIND
+        );
+    }
+
+    #[test]
+    fn mistyped_members_of_the_request_are_kept_not_dropped() {
+        let input =
+            json!({"family": "f", "cpu": {}, "containerDefinitions": [{"name": "a"}, "oops"]});
+        let loaded = load(&input, None);
+        let Some(doc) = &loaded.value else {
+            panic!("loads")
+        };
+        assert_eq!(doc.render(), input);
+        let svc = json!({"serviceName": "s", "desiredCount": "many", "launchType": 3});
+        let loaded = load(&svc, None);
+        assert_eq!(loaded.value.map(|d| d.render()), Some(svc));
+    }
+
+    #[test]
+    fn members_beside_a_wrapped_resource_are_reported_as_dropped() {
+        let wrapped = json!({
+            "taskDefinition": {"taskDefinitionArn": "arn", "family": "f",
+                               "containerDefinitions": [{"name": "a"}], "futureField": 1},
+            "tags": "not-a-list",
+            "ResponseMetadata": {"RequestId": "r"}
+        });
+        let loaded = load(&wrapped, None);
+        let found = codes_of(&loaded);
+        assert!(
+            found.contains(&(
+                "output-only-field".to_owned(),
+                "ResponseMetadata".to_owned()
+            )),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(
+                "unknown-field".to_owned(),
+                "taskDefinition.futureField".to_owned()
+            )),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("type-mismatch".to_owned(), "tags".to_owned())),
+            "{found:?}"
+        );
+        let Some(doc) = loaded.value else {
+            panic!("loads")
+        };
+        assert_eq!(
+            doc.render(),
+            json!({"family": "f", "containerDefinitions": [{"name": "a"}], "futureField": 1, "tags": "not-a-list"})
+        );
+    }
+
+    #[test]
+    fn stack_entries_lose_output_only_members() {
+        let stack = json!({"taskDefinitions": [{"family": "f", "containerDefinitions": [{"name": "a"}],
+            "revision": 3, "status": "ACTIVE"}], "services": [{"serviceName": "s", "runningCount": 1}]});
+        let loaded = load(&stack, None);
+        let found = codes_of(&loaded);
+        assert_eq!(
+            found,
+            [
+                (
+                    "output-only-field".to_owned(),
+                    "taskDefinitions[0].revision".to_owned()
+                ),
+                (
+                    "output-only-field".to_owned(),
+                    "taskDefinitions[0].status".to_owned()
+                ),
+                (
+                    "output-only-field".to_owned(),
+                    "services[0].runningCount".to_owned()
+                ),
+            ]
+        );
+        let Some(doc) = loaded.value else {
+            panic!("loads")
+        };
+        assert_eq!(
+            doc.render(),
+            json!({"taskDefinitions": [{"family": "f", "containerDefinitions": [{"name": "a"}]}],
+                   "services": [{"serviceName": "s"}]})
+        );
+    }
+
+    #[test]
+    fn describe_outputs_are_checked_for_the_request_required_members() {
+        let loaded = load(&json!({"taskDefinitionArn": "arn", "revision": 1}), None);
+        assert_eq!(
+            codes_of(&loaded),
+            [
+                ("missing-required-field".to_owned(), "family".to_owned()),
+                (
+                    "missing-required-field".to_owned(),
+                    "containerDefinitions".to_owned()
+                ),
+            ]
+        );
+        let loaded = load(
+            &json!({"services": [{"serviceArn": "arn"}], "failures": []}),
+            None,
+        );
+        assert_eq!(
+            codes_of(&loaded),
+            [(
+                "missing-required-field".to_owned(),
+                "services[0].serviceName".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn describe_failures_are_errors() {
+        let loaded = load(
+            &json!({"services": [], "failures": [{"arn": "arn:aws:ecs:us-east-1:1:service/c/web", "reason": "MISSING"}]}),
+            None,
+        );
+        assert_eq!(
+            codes_of(&loaded),
+            [(codes::DESCRIBE_FAILURE.to_owned(), "failures[0]".to_owned())]
+        );
+        assert!(loaded.diagnostics[0].message.contains("MISSING"));
+        assert!(loaded.value.is_some_and(|d| d.inputs().is_empty()));
+    }
+
+    #[test]
+    fn stack_detection_allows_extra_keys_and_rejects_cluster_fragments() {
+        let loaded = load(
+            &json!({"clusters": [{"clusterName": "c"}], "version": 1}),
+            None,
+        );
+        assert!(matches!(loaded.value, Some(Document::Stack(_))));
+        assert_eq!(
+            codes_of(&loaded),
+            [("unknown-field".to_owned(), "version".to_owned())]
+        );
+        let loaded = load(&json!({"capacityProviders": ["FARGATE"]}), None);
+        assert!(
+            matches!(loaded.value, Some(Document::ClusterInput(_))),
+            "{:?}",
+            loaded.value
+        );
+    }
+
+    #[test]
+    fn described_services_take_their_configuration_from_the_primary_deployment() {
+        let described = json!({"serviceArn": "arn", "serviceName": "s", "deployments": [
+            {"status": "ACTIVE", "serviceConnectConfiguration": {"enabled": false}},
+            {"status": "PRIMARY", "serviceConnectConfiguration": {"enabled": true, "namespace": "ns"},
+             "volumeConfigurations": [{"name": "data"}]}
+        ]});
+        let Some(doc) = load(&described, None).value else {
+            panic!("loads")
+        };
+        assert_eq!(
+            doc.render(),
+            json!({"serviceName": "s", "serviceConnectConfiguration": {"enabled": true, "namespace": "ns"},
+                   "volumeConfigurations": [{"name": "data"}]})
+        );
     }
 
     #[test]
@@ -850,7 +1317,7 @@ mod tests {
     fn syntax_errors_carry_line_and_column() {
         let loaded = parse("{\n  \"family\": \"f\",\n}", None);
         let d = &loaded.diagnostics[0];
-        assert_eq!(d.code, codes::JSON_SYNTAX);
+        assert_eq!(d.code, load::codes::JSON_SYNTAX);
         assert_eq!(d.location, Some(Location { line: 3, column: 1 }));
         assert_eq!(
             d.hint.as_deref(),

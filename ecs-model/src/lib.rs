@@ -38,4 +38,4 @@ pub use load::{FromJson, Loaded};
 pub use shape::Shape;
 pub use stack::Stack;
 pub use timestamp::Timestamp;
-pub use validate::{validate, validate_document};
+pub use validate::{validate_document, validate_stack};

@@ -217,22 +217,6 @@ impl<'v> Loader<'v> {
         extra.insert(key.to_owned(), value.clone());
     }
 
-    /// Turns the `unknown-field` warning of a top-level `key` into `output-only-field`.
-    pub(crate) fn reclassify_output_only(&mut self, key: &str, request: &str) {
-        let at = JsonPath::root().key(key);
-        for diagnostic in &mut self.diagnostics {
-            if diagnostic.path == at && diagnostic.code == codes::UNKNOWN_FIELD {
-                diagnostic.code = codes::OUTPUT_ONLY_FIELD.to_owned();
-                diagnostic.message =
-                    format!("`{key}` is an output-only member that {request} does not take");
-                diagnostic.hint = Some(
-                    "it comes from a describe call; `render` drops it, and you can remove it"
-                        .to_owned(),
-                );
-            }
-        }
-    }
-
     pub(crate) fn check_required(&mut self, object: &'v Map<String, Value>, required: &[&str]) {
         for name in required {
             let present = object.get(*name).is_some_and(|v| !v.is_null());

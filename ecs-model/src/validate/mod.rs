@@ -5,7 +5,7 @@
 //! the JSON loader and the CLI (`ecs-deploy validate`), the DSL's builders at run time, and the
 //! DSL's macros at compile time.
 //!
-//! Paths in the diagnostics are relative to the value validated; [`validate`] and
+//! Paths in the diagnostics are relative to the value validated; [`validate_stack`] and
 //! [`validate_document`] prefix them with the resource's place in the stack or file.
 
 mod capacity_provider;
@@ -77,7 +77,7 @@ pub fn validate_task_definition(td: &RegisterTaskDefinitionRequest) -> Vec<Diagn
     out
 }
 
-/// Validates a service (CreateService input) on its own; [`validate`] adds the checks that
+/// Validates a service (CreateService input) on its own; [`validate_stack`] adds the checks that
 /// need its task definition and cluster.
 pub fn validate_service(service: &CreateServiceRequest) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -112,7 +112,7 @@ pub fn validate_input(input: &Input) -> Vec<Diagnostic> {
 /// Validates every resource of a stack and the references between them (a service's task
 /// definition and cluster, its launch type against the task definition's compatibilities, its
 /// load balancers against the containers' ports).
-pub fn validate(stack: &Stack) -> Vec<Diagnostic> {
+pub fn validate_stack(stack: &Stack) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (path, input) in crate::document::stack_inputs(stack) {
         out.extend(validate_input(&input).into_iter().map(|d| d.under(&path)));
@@ -124,7 +124,7 @@ pub fn validate(stack: &Stack) -> Vec<Diagnostic> {
 /// Validates a loaded document of any kind, with paths from the document's root.
 pub fn validate_document(document: &Document) -> Vec<Diagnostic> {
     match document {
-        Document::Stack(stack) => validate(stack),
+        Document::Stack(stack) => validate_stack(stack),
         other => {
             let mut out = Vec::new();
             for (path, input) in other.inputs() {
