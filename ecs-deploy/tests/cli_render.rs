@@ -4,7 +4,9 @@
 //! Allowed differences, each checked rather than skipped:
 //! - `null` members are absent (AWS's JSON protocol reads them so); they must not appear.
 //! - A value the loader reported as `type-coerced` (a number written as a string) may change
-//!   JSON type, but must keep its value.
+//!   JSON type, but must keep its value. Those paths are the only thing the test takes from the
+//!   code under test; it reads them from `ecs-deploy validate --format json`, the documented
+//!   machine-readable output, and they relax only the JSON type at exactly those paths.
 //! - Output forms (describe results) drop exactly the output-only members: the members of the
 //!   AWS model's output shape that its request shape lacks, computed here from the vendored AWS
 //!   model, not from the code under test. `clusterArn` and `roleArn` of a service become
@@ -50,42 +52,56 @@ fn output_only(output: &str, input: &str) -> BTreeSet<String> {
         .collect()
 }
 
-struct Rendered {
-    json: Value,
-    stderr: String,
+fn ecs_deploy() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"));
+    command.env("NO_COLOR", "1");
+    command
 }
 
-fn render(file: &Path) -> Rendered {
-    let out = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"))
+/// What `render` printed on stdout, as JSON.
+fn render(file: &Path) -> Value {
+    let out = ecs_deploy()
         .arg("render")
         .arg(file)
         .output()
         .expect("run ecs-deploy");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         out.status.success(),
-        "render {} failed: {stderr}",
-        file.display()
+        "render {} failed: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
     );
-    let json = serde_json::from_slice(&out.stdout).expect("render prints JSON");
-    Rendered { json, stderr }
+    serde_json::from_slice(&out.stdout).expect("render prints JSON")
 }
 
-/// Paths the loader reported as coerced (from the text report on stderr).
-fn coerced_paths(stderr: &str) -> BTreeSet<String> {
-    let mut paths = BTreeSet::new();
-    let mut coerced = false;
-    for line in stderr.lines() {
-        if line.starts_with("warning[type-coerced]") {
-            coerced = true;
-        } else if let Some(rest) = line.trim_start().strip_prefix("--> ") {
-            if coerced && let Some((_, path)) = rest.split_once(": ") {
-                paths.insert(path.to_owned());
-            }
-            coerced = false;
-        }
-    }
+/// The paths `validate --format json` reports as `type-coerced`, relative to the document
+/// root.
+fn coerced_paths(file: &Path) -> BTreeSet<String> {
+    let out = ecs_deploy()
+        .args(["validate", "--format", "json"])
+        .arg(file)
+        .output()
+        .expect("run ecs-deploy");
+    let rows: Value = serde_json::from_slice(&out.stdout).expect("one JSON array");
+    rows.as_array()
+        .expect("array")
+        .iter()
+        .filter(|row| row["code"] == "type-coerced")
+        .map(|row| row["path"].as_str().expect("a path").to_owned())
+        .collect()
+}
+
+/// Paths under `wrapper` (the member an output form loses, such as `taskDefinition`) made
+/// relative to it; the others (a wrapped task definition's `tags`) stay as they are.
+fn unwrapped(paths: &BTreeSet<String>, wrapper: &str) -> BTreeSet<String> {
+    let prefix = format!("{wrapper}.");
     paths
+        .iter()
+        .map(|path| match path.strip_prefix(&prefix) {
+            Some(rest) if !wrapper.is_empty() => rest.to_owned(),
+            _ => path.clone(),
+        })
+        .collect()
 }
 
 fn strip_nulls(value: &Value) -> Value {
@@ -177,8 +193,9 @@ fn without(
     )
 }
 
-/// What render must print for this input.
-fn expected_output(input: &Value) -> Value {
+/// What render must print for this input, and the wrapper member (`taskDefinition`,
+/// `services[0]`) whose content becomes the output's root, if any.
+fn expected_output(input: &Value) -> (Value, &'static str) {
     let input = strip_nulls(input);
     let object = input.as_object().expect("corpus files are objects");
     let service_renames: &[(&str, &str)] = &[("clusterArn", "cluster"), ("roleArn", "role")];
@@ -195,7 +212,7 @@ fn expected_output(input: &Value) -> Value {
         {
             out["tags"] = tags.clone();
         }
-        return out;
+        return (out, "taskDefinition");
     }
     if let Some(Value::Array(services)) = object.get("services") {
         let drop = output_only("Service", "CreateServiceRequest");
@@ -205,48 +222,45 @@ fn expected_output(input: &Value) -> Value {
             .collect();
         // One service renders as its CreateService input, several as a stack.
         return match services.len() {
-            1 => services.remove(0),
-            _ => serde_json::json!({ "services": services }),
+            1 => (services.remove(0), "services[0]"),
+            _ => (serde_json::json!({ "services": services }), ""),
         };
     }
-    if object.contains_key("taskDefinitionArn") {
-        return without(
-            object,
-            &output_only("TaskDefinition", "RegisterTaskDefinitionRequest"),
-            &[],
-        );
-    }
-    if object.contains_key("containerDefinitions") || object.contains_key("family") {
-        return without(
-            object,
-            &output_only("TaskDefinition", "RegisterTaskDefinitionRequest"),
-            &[],
-        );
+    if object.contains_key("taskDefinitionArn")
+        || object.contains_key("containerDefinitions")
+        || object.contains_key("family")
+    {
+        // A task definition, bare input or bare output.
+        let drop = output_only("TaskDefinition", "RegisterTaskDefinitionRequest");
+        return (without(object, &drop, &[]), "");
     }
     // Service input (ecspresso files carry output-only counts, which render drops).
-    without(object, &output_only("Service", "CreateServiceRequest"), &[])
+    let drop = output_only("Service", "CreateServiceRequest");
+    (without(object, &drop, &[]), "")
+}
+
+/// Renders the file and compares the output with what the input says it must be; returns the
+/// differences.
+fn check_file(file: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(file).expect("read");
+    let input: Value = serde_json::from_str(&text).expect("corpus JSON");
+    let (expected, wrapper) = expected_output(&input);
+    let coerced = unwrapped(&coerced_paths(file), wrapper);
+    let mut problems = Vec::new();
+    compare(&expected, &render(file), "", &coerced, &mut problems);
+    problems
 }
 
 fn check_folder(folder: &str) -> usize {
-    let mut failures = Vec::new();
     let files = corpus(folder);
-    for file in &files {
-        let text = std::fs::read_to_string(file).expect("read");
-        let input: Value = serde_json::from_str(&text).expect("corpus JSON");
-        let rendered = render(file);
-        let coerced = coerced_paths(&rendered.stderr);
-        let mut problems = Vec::new();
-        compare(
-            &expected_output(&input),
-            &rendered.json,
-            "",
-            &coerced,
-            &mut problems,
-        );
-        if !problems.is_empty() {
-            failures.push(format!("{}:\n  {}", file.display(), problems.join("\n  ")));
-        }
-    }
+    let failures: Vec<String> = files
+        .iter()
+        .filter_map(|file| {
+            let problems = check_file(file);
+            (!problems.is_empty())
+                .then(|| format!("{}:\n  {}", file.display(), problems.join("\n  ")))
+        })
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     files.len()
 }
@@ -264,7 +278,7 @@ fn services_render_without_loss() {
 #[test]
 fn output_only_members_are_dropped() {
     let file = workspace().join("tests/corpus/task-definitions/user-console-export-output.json");
-    let rendered = render(&file).json;
+    let rendered = render(&file);
     for member in [
         "taskDefinitionArn",
         "revision",
@@ -283,13 +297,108 @@ fn output_only_members_are_dropped() {
 fn render_refuses_text_that_is_not_a_document() {
     let file =
         workspace().join("tests/corpus/invalid/awscli-update-service-output-trailing-comma-2.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"))
-        .arg("render")
-        .arg(&file)
-        .output()
-        .expect("run");
+    let out = ecs_deploy().arg("render").arg(&file).output().expect("run");
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(":47:25"), "{stderr}");
+}
+
+/// Every invalid and templated corpus file: render prints JSON and exits 0 when the text is a
+/// document, even one `validate` rejects (a placeholder where a name belongs), and prints
+/// nothing and exits 1 when it is not JSON. Never a panic.
+#[test]
+fn render_takes_invalid_and_templated_files_without_panicking() {
+    for file in corpus("invalid").into_iter().chain(corpus("templated")) {
+        let not_json = ecs_deploy()
+            .args(["validate", "--format", "json"])
+            .arg(&file)
+            .output()
+            .expect("run");
+        let not_json = String::from_utf8_lossy(&not_json.stdout).contains("\"json-syntax\"");
+        let out = ecs_deploy().arg("render").arg(&file).output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if not_json {
+            assert_eq!(out.status.code(), Some(1), "{}: {stderr}", file.display());
+            assert!(out.stdout.is_empty(), "{}", file.display());
+            assert!(stderr.contains("error[json-syntax]"), "{stderr}");
+        } else {
+            assert_eq!(out.status.code(), Some(0), "{}: {stderr}", file.display());
+            let json: Value = serde_json::from_slice(&out.stdout).expect("render prints JSON");
+            assert!(json.is_object(), "{}", file.display());
+        }
+    }
+}
+
+/// Values written with the wrong JSON type (the ECS guide's own `"memory": "100"`) render with
+/// the type AWS expects and the same value, in an input and in a wrapped describe output. The
+/// corpus has none, so these files are written here.
+#[test]
+fn coerced_values_keep_their_value() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli_render");
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    let container = serde_json::json!({
+        "name": "web",
+        "image": "nginx",
+        "memory": "100",
+        "essential": "true",
+        "portMappings": [{"containerPort": "80"}]
+    });
+    let input = serde_json::json!({
+        "family": "web",
+        "cpu": 256,
+        "memory": "512",
+        "containerDefinitions": [container]
+    });
+    let wrapped = serde_json::json!({
+        "taskDefinition": {
+            "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3",
+            "family": "web",
+            "revision": 3,
+            "status": "ACTIVE",
+            "cpu": 256,
+            "memory": "512",
+            "containerDefinitions": [container]
+        },
+        "tags": [{"key": "team", "value": "web"}]
+    });
+    for (name, document) in [("input.json", input), ("wrapped.json", wrapped)] {
+        let file = dir.join(name);
+        std::fs::write(&file, document.to_string()).expect("write");
+        let (_, wrapper) = expected_output(&document);
+        let coerced = unwrapped(&coerced_paths(&file), wrapper);
+        for path in [
+            "cpu",
+            "containerDefinitions[0].memory",
+            "containerDefinitions[0].essential",
+            "containerDefinitions[0].portMappings[0].containerPort",
+        ] {
+            assert!(coerced.contains(path), "{name}: {path} not in {coerced:?}");
+        }
+        let problems = check_file(&file);
+        assert!(problems.is_empty(), "{name}: {problems:?}");
+    }
+}
+
+/// A coerced path allows another JSON type, never another value.
+#[test]
+fn compare_still_catches_a_changed_value_at_a_coerced_path() {
+    let coerced = BTreeSet::from(["memory".to_owned()]);
+    let mut problems = Vec::new();
+    compare(
+        &serde_json::json!({"memory": "100"}),
+        &serde_json::json!({"memory": 100}),
+        "",
+        &coerced,
+        &mut problems,
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    compare(
+        &serde_json::json!({"memory": "100"}),
+        &serde_json::json!({"memory": 101}),
+        "",
+        &coerced,
+        &mut problems,
+    );
+    assert_eq!(problems, ["memory: \"100\" became 101"]);
 }

@@ -4,36 +4,22 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ecs_model::document::parse;
-use ecs_model::{Diagnostic, JsonPath, Kind, Severity, validate_document};
+use ecs_model::document::check;
+use ecs_model::{Kind, Severity};
 
 use super::Format;
 use super::report::{FileReport, Style, write_json, write_text};
+use super::source;
 
-/// Loads and validates one file: loader diagnostics first, then the rule set's.
+/// Loads and validates one file: loader diagnostics first, then the rule set's
+/// ([`ecs_model::document::check`]).
 pub(super) fn check_file(path: &Path, kind: Option<Kind>, deny_unknown: bool) -> FileReport {
-    let text = match std::fs::read_to_string(path) {
+    let text = match source::read(path) {
         Ok(text) => text,
-        Err(err) => {
-            return FileReport {
-                file: path.display().to_string(),
-                kind: None,
-                diagnostics: vec![
-                    Diagnostic::error(
-                        "io-error",
-                        JsonPath::root(),
-                        format!("cannot read the file: {err}"),
-                    )
-                    .with_hint("check the path and its permissions"),
-                ],
-            };
-        }
+        Err(err) => return FileReport::unread(path, err.diagnostic()),
     };
-    let loaded = parse(&text, kind);
-    let mut diagnostics = loaded.diagnostics;
-    if let Some(document) = &loaded.value {
-        diagnostics.extend(validate_document(document));
-    }
+    let checked = check(&text, kind);
+    let mut diagnostics = checked.diagnostics;
     if deny_unknown {
         for diagnostic in &mut diagnostics {
             if diagnostic.is_unknown_field() {
@@ -43,7 +29,7 @@ pub(super) fn check_file(path: &Path, kind: Option<Kind>, deny_unknown: bool) ->
     }
     FileReport {
         file: path.display().to_string(),
-        kind: loaded.value.as_ref().map(|d| d.kind()),
+        kind: checked.value.as_ref().map(|d| d.kind()),
         diagnostics,
     }
 }

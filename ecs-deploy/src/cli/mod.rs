@@ -3,12 +3,29 @@
 mod check;
 mod render;
 mod report;
+mod source;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use clap::{Parser, Subcommand, ValueEnum};
 use ecs_model::Kind;
+
+/// The codes of the diagnostics the CLI itself reports, about a file before it is JSON.
+///
+/// The loader's codes (`json-syntax`, `unknown-field`, ...) are in [`ecs_model::load::codes`];
+/// the rules' codes are listed in `docs/rules.md`. Like those, these are stable: scripts match
+/// on them in `--format json` output.
+pub(crate) mod codes {
+    /// The file could not be read (missing, a folder, no permission).
+    pub(crate) const IO_ERROR: &str = "io-error";
+    /// The file is not UTF-8 text (UTF-16 or UTF-32 with or without a byte order mark,
+    /// Latin-1, a binary file).
+    pub(crate) const ENCODING: &str = "encoding";
+    /// The file holds nothing, or only whitespace.
+    pub(crate) const EMPTY_FILE: &str = "empty-file";
+}
 
 /// Plan, apply and check Amazon ECS infrastructure written as AWS's own JSON.
 #[derive(Debug, Parser)]
@@ -22,21 +39,23 @@ struct Cli {
 enum Command {
     /// Check ECS JSON files against the AWS model and the rule set.
     ///
-    /// Exits 0 when no file has an error, 1 otherwise.
+    /// Exits 0 when no file has an error, 1 otherwise, 2 on a usage error.
     Validate(ValidateArgs),
     /// Print the canonical API input (RegisterTaskDefinition, CreateService, CreateCluster,
     /// CreateCapacityProvider request, or a stack) of a file.
     ///
     /// Output-only members (ARNs, revision, status, counts, timestamps...) are dropped; every
-    /// other member is kept with its value.
+    /// other member is kept with its value. Problems go to stderr. Exits 0 when the file was
+    /// rendered, 1 when it could not be (unreadable, not JSON, not an ECS document), 2 on a
+    /// usage error.
     Render(RenderArgs),
 }
 
 #[derive(Debug, clap::Args)]
 struct ValidateArgs {
     /// What the files hold; told from the content when not given.
-    #[arg(long, value_enum)]
-    kind: Option<KindArg>,
+    #[arg(long, value_parser = kind_parser())]
+    kind: Option<Kind>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -51,38 +70,24 @@ struct ValidateArgs {
 #[derive(Debug, clap::Args)]
 struct RenderArgs {
     /// What the file holds; told from the content when not given.
-    #[arg(long, value_enum)]
-    kind: Option<KindArg>,
+    #[arg(long, value_parser = kind_parser())]
+    kind: Option<Kind>,
     /// The file to render.
     file: PathBuf,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum KindArg {
-    TaskDefinition,
-    Service,
-    Cluster,
-    CapacityProvider,
-    Stack,
-}
-
-impl From<KindArg> for Kind {
-    fn from(kind: KindArg) -> Self {
-        match kind {
-            KindArg::TaskDefinition => Kind::TaskDefinition,
-            KindArg::Service => Kind::Service,
-            KindArg::Cluster => Kind::Cluster,
-            KindArg::CapacityProvider => Kind::CapacityProvider,
-            KindArg::Stack => Kind::Stack,
-        }
-    }
+/// `--kind`: the names of [`Kind::ALL`] (listed in `--help` and in clap's error for a wrong
+/// name), read with [`Kind`]'s own `FromStr`, so the CLI cannot drift from the model.
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = Kind> {
+    PossibleValuesParser::new(Kind::ALL.iter().map(|kind| kind.as_str()))
+        .try_map(|name| name.parse::<Kind>())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// Compiler-style text.
     Text,
-    /// One JSON array of diagnostics.
+    /// One JSON array of diagnostics (`[]` when there are none).
     Json,
 }
 
@@ -92,10 +97,44 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Validate(args) => check::run(
             &args.files,
-            args.kind.map(Kind::from),
+            args.kind,
             args.format,
             args.deny_unknown_fields,
         ),
-        Command::Render(args) => render::run(&args.file, args.kind.map(Kind::from)),
+        Command::Render(args) => render::run(&args.file, args.kind),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::*;
+
+    #[test]
+    fn command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_kind_is_accepted_by_its_name() {
+        for kind in Kind::ALL {
+            let cli = Cli::try_parse_from(["ecs-deploy", "render", "--kind", kind.as_str(), "f"])
+                .expect("parses");
+            let Command::Render(args) = cli.command else {
+                panic!("render expected");
+            };
+            assert_eq!(args.kind, Some(*kind));
+        }
+    }
+
+    #[test]
+    fn a_wrong_kind_lists_the_kinds() {
+        let err = Cli::try_parse_from(["ecs-deploy", "validate", "--kind", "task", "f"])
+            .expect_err("rejected");
+        let text = err.to_string();
+        for kind in Kind::ALL {
+            assert!(text.contains(kind.as_str()), "{text}");
+        }
     }
 }

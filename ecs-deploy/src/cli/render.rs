@@ -8,14 +8,15 @@ use ecs_model::Kind;
 use ecs_model::document::parse;
 
 use super::report::{FileReport, Style, write_text};
+use super::source;
 
 pub(super) fn run(path: &Path, kind: Option<Kind>) -> ExitCode {
-    let text = match std::fs::read_to_string(path) {
+    // The file is read as `validate` reads it, and its problems are reported the same way (an
+    // empty file or one in another encoding is a diagnostic, not a bare I/O error), on stderr
+    // so that stdout stays the JSON.
+    let text = match source::read(path) {
         Ok(text) => text,
-        Err(err) => {
-            eprintln!("error: cannot read {}: {err}", path.display());
-            return ExitCode::FAILURE;
-        }
+        Err(err) => return not_rendered(&FileReport::unread(path, err.diagnostic())),
     };
     let loaded = parse(&text, kind);
     let report = FileReport {
@@ -23,25 +24,15 @@ pub(super) fn run(path: &Path, kind: Option<Kind>) -> ExitCode {
         kind: loaded.value.as_ref().map(|d| d.kind()),
         diagnostics: loaded.diagnostics,
     };
-    // The loader's findings go to stderr so that stdout stays the JSON. A document that loads
-    // renders even with errors (a missing `family`, a value of the wrong type): nothing it holds
-    // is lost, and `validate` is the command that judges it. Only text that is not a document
-    // (bad syntax, an unknown kind) renders nothing.
-    if !report.diagnostics.is_empty() {
-        let stderr = std::io::stderr();
-        let _ = write_text(
-            &mut stderr.lock(),
-            std::slice::from_ref(&report),
-            Style::for_stderr(),
-        );
-    }
+    // A document that loads renders even with errors (a missing `family`, a value of the wrong
+    // type): nothing it holds is lost, and `validate` is the command that judges it. Only text
+    // that is not a document (bad syntax, an unknown kind) renders nothing.
     let Some(document) = loaded.value else {
-        eprintln!(
-            "error: {} was not rendered: fix the errors above",
-            path.display()
-        );
-        return ExitCode::FAILURE;
+        return not_rendered(&report);
     };
+    if !report.diagnostics.is_empty() {
+        write_stderr(&report);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = serde_json::to_writer_pretty(&mut out, &document.render())
@@ -54,4 +45,22 @@ pub(super) fn run(path: &Path, kind: Option<Kind>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn write_stderr(report: &FileReport) {
+    let stderr = std::io::stderr();
+    let _ = write_text(
+        &mut stderr.lock(),
+        std::slice::from_ref(report),
+        Style::for_stderr(),
+    );
+}
+
+fn not_rendered(report: &FileReport) -> ExitCode {
+    write_stderr(report);
+    eprintln!(
+        "error: {} was not rendered: fix the errors above",
+        report.file
+    );
+    ExitCode::FAILURE
 }

@@ -1,6 +1,7 @@
 //! Diagnostics for people (compiler-style text) and for machines (JSON).
 
 use std::io::{self, IsTerminal as _, Write};
+use std::path::Path;
 
 use ecs_model::{Diagnostic, Kind, Severity};
 use serde::Serialize;
@@ -13,6 +14,15 @@ pub(super) struct FileReport {
 }
 
 impl FileReport {
+    /// The report on a file that could not be read as text.
+    pub(super) fn unread(path: &Path, diagnostic: Diagnostic) -> Self {
+        Self {
+            file: path.display().to_string(),
+            kind: None,
+            diagnostics: vec![diagnostic],
+        }
+    }
+
     pub(super) fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
@@ -65,12 +75,18 @@ impl Style {
     }
 }
 
-/// Writes the reports like a compiler:
+/// Writes the reports like a compiler: each diagnostic, then one summary line per file, then a
+/// total when there are several files.
 ///
 /// ```text
-/// error[fargate-cpu-memory]: task cpu 256 does not allow memory 4096 MiB
+/// error[fargate-cpu-memory]: 4096 MiB of memory does not go with 256 CPU units on Fargate
 ///   --> task.json: memory
-///    = hint: with cpu 256, use memory 512, 1024 or 2048
+///    = hint: with 256 CPU units, use memory 512, 1024, 2048 MiB
+///
+/// invalid: task.json (task-definition): 1 error, 0 warnings
+/// ok: service.json (service): 0 errors, 0 warnings
+///
+/// checked 2 files: 1 ok, 1 invalid; 1 error, 0 warnings in all
 /// ```
 pub(super) fn write_text(
     out: &mut impl Write,
@@ -109,13 +125,32 @@ pub(super) fn write_text(
         };
         writeln!(
             out,
-            "{verdict}: {}{kind}: {errors} error{}, {warnings} warning{}",
+            "{verdict}: {}{kind}: {}",
             report.file,
-            plural(errors),
-            plural(warnings)
+            counts(errors, warnings)
+        )?;
+    }
+    if reports.len() > 1 {
+        let invalid = reports.iter().filter(|r| r.has_errors()).count();
+        let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
+        let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
+        writeln!(
+            out,
+            "\nchecked {} files: {} ok, {invalid} invalid; {} in all",
+            reports.len(),
+            reports.len() - invalid,
+            counts(errors, warnings)
         )?;
     }
     Ok(())
+}
+
+fn counts(errors: usize, warnings: usize) -> String {
+    format!(
+        "{errors} error{}, {warnings} warning{}",
+        plural(errors),
+        plural(warnings)
+    )
 }
 
 fn plural(n: usize) -> &'static str {
@@ -156,4 +191,55 @@ pub(super) fn write_json(out: &mut impl Write, reports: &[FileReport]) -> io::Re
         .collect();
     serde_json::to_writer_pretty(&mut *out, &rows)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use ecs_model::JsonPath;
+
+    use super::*;
+
+    fn report(file: &str, diagnostics: Vec<Diagnostic>) -> FileReport {
+        FileReport {
+            file: file.to_owned(),
+            kind: Some(Kind::TaskDefinition),
+            diagnostics,
+        }
+    }
+
+    fn text(reports: &[FileReport]) -> String {
+        let mut out = Vec::new();
+        write_text(&mut out, reports, Style { color: false }).expect("written");
+        String::from_utf8(out).expect("utf8")
+    }
+
+    #[test]
+    fn one_file_gets_its_summary_and_no_total() {
+        let error = Diagnostic::error("some-rule", JsonPath::root().key("memory"), "too much")
+            .with_hint("use less");
+        assert_eq!(
+            text(&[report("a.json", vec![error])]),
+            "error[some-rule]: too much\n  --> a.json: memory\n   = hint: use less\n\n\
+             invalid: a.json (task-definition): 1 error, 0 warnings\n"
+        );
+    }
+
+    #[test]
+    fn several_files_get_a_total() {
+        let warning = Diagnostic::warning("some-rule", JsonPath::root(), "odd");
+        assert_eq!(
+            text(&[report("a.json", vec![]), report("b.json", vec![warning])]),
+            "ok: a.json (task-definition): 0 errors, 0 warnings\n\
+             warning[some-rule]: odd\n  --> b.json\n\n\
+             ok: b.json (task-definition): 0 errors, 1 warning\n\
+             \nchecked 2 files: 2 ok, 0 invalid; 0 errors, 1 warning in all\n"
+        );
+    }
+
+    #[test]
+    fn no_diagnostics_is_an_empty_json_array() {
+        let mut out = Vec::new();
+        write_json(&mut out, &[report("a.json", vec![])]).expect("written");
+        assert_eq!(String::from_utf8(out).expect("utf8"), "[]\n");
+    }
 }
