@@ -184,13 +184,18 @@ const TEMPLATED: &[Verdict] = &[
             ("output-only-field", "warning", At::Path("platformFamily")),
             ("missing-required-field", "error", At::Path("serviceName")),
             (
+                "template-placeholder",
+                "warning",
+                At::Path("loadBalancers[0].targetGroupArn"),
+            ),
+            (
                 "service-task-definition-required",
                 "error",
                 At::Path("taskDefinition"),
             ),
         ],
         why: "ecspresso adds serviceName and taskDefinition from its own config; the \
-              placeholder inside targetGroupArn is text to us",
+              placeholder inside targetGroupArn is reported as unrendered",
     },
     Verdict {
         file: "ecspresso-task-def-must-env.json",
@@ -198,6 +203,27 @@ const TEMPLATED: &[Verdict] = &[
         rows: &[
             ("empty-enum-value", "warning", At::Path("ipcMode")),
             ("empty-enum-value", "warning", At::Path("pidMode")),
+            ("template-placeholder", "warning", At::Path("family")),
+            (
+                "template-placeholder",
+                "warning",
+                At::Path("containerDefinitions[0].name"),
+            ),
+            (
+                "template-placeholder",
+                "warning",
+                At::Path("containerDefinitions[0].image"),
+            ),
+            (
+                "template-placeholder",
+                "warning",
+                At::Path("containerDefinitions[0].command[0]"),
+            ),
+            (
+                "template-placeholder",
+                "warning",
+                At::Path("containerDefinitions[0].logConfiguration.options[\"awslogs-group\"]"),
+            ),
             ("family-name", "error", At::Path("family")),
             (
                 "container-name",
@@ -205,8 +231,8 @@ const TEMPLATED: &[Verdict] = &[
                 At::Path("containerDefinitions[0].name"),
             ),
         ],
-        why: "`{{ must_env `BOT_NAME` }}` as the family and the container name has characters \
-              AWS does not allow there",
+        why: "every `{{ must_env ... }}` placeholder is reported as unrendered, and as the \
+              family and the container name it has characters AWS does not allow there",
     },
 ];
 

@@ -30,6 +30,8 @@ pub mod codes {
     pub const KIND_MISMATCH: &str = "kind-mismatch";
     /// A describe output lists a resource AWS could not describe (`failures`).
     pub const DESCRIBE_FAILURE: &str = "describe-failure";
+    /// A string still holds a template placeholder (`{{ ... }}`, `${...}`).
+    pub const TEMPLATE_PLACEHOLDER: &str = "template-placeholder";
 }
 
 /// The kinds of document `validate` and `render` take.
@@ -510,9 +512,11 @@ fn syntax_diagnostic(error: &serde_json::Error) -> Diagnostic {
         format!("the file is not valid JSON: {message}"),
     )
     .with_hint(syntax_hint(&message));
+    // serde_json says column 0 when the error is at the very start of a line (the text ends
+    // there); columns count from 1.
     diagnostic.location = Some(Location {
         line: error.line(),
-        column: error.column(),
+        column: error.column().max(1),
     });
     diagnostic
 }
@@ -542,7 +546,10 @@ pub fn load(value: &Value, kind: Option<Kind>) -> Loaded<Document> {
                     JsonPath::root(),
                     "the document is not a JSON object",
                 )
-                .with_hint("a task definition, service, cluster or stack file is one JSON object"),
+                .with_hint(
+                    "a task definition, service, cluster, capacity provider or stack file is \
+                     one JSON object",
+                ),
             ],
         };
     };
@@ -855,6 +862,7 @@ impl DetectedShape {
 /// the `failures` of a describe output become errors.
 fn settle(document: &mut Document, diagnostics: &mut Vec<Diagnostic>) {
     let root = JsonPath::root();
+    report_placeholders(document, diagnostics);
     match document {
         Document::TaskDefinitionInput(td) => {
             strip_output_only::<_, TaskDefinition>(td, &root, diagnostics);
@@ -912,6 +920,54 @@ fn settle(document: &mut Document, diagnostics: &mut Vec<Diagnostic>) {
             check_required(&input, &path, diagnostics);
         }
     }
+}
+
+/// Warns about template placeholders left in strings (`{{ must_env "IMAGE" }}` from ecspresso,
+/// `${IMAGE}` from envsubst or Terraform): the file was meant to be rendered by a template tool
+/// first, and AWS would take the placeholder literally.
+fn report_placeholders(document: &Document, diagnostics: &mut Vec<Diagnostic>) {
+    fn walk(value: &Value, path: &JsonPath, out: &mut Vec<Diagnostic>) {
+        match value {
+            Value::String(text) => {
+                let jinja = text.find("{{").is_some_and(|i| text[i..].contains("}}"));
+                let shell = text.find("${").is_some_and(|i| text[i..].contains('}'));
+                if jinja || shell {
+                    out.push(
+                        Diagnostic::warning(
+                            codes::TEMPLATE_PLACEHOLDER,
+                            path.clone(),
+                            format!("`{text}` holds a template placeholder"),
+                        )
+                        .with_hint(
+                            "render the template first (ecspresso render, envsubst...); AWS \
+                             would take the placeholder literally",
+                        ),
+                    );
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &path.clone().index(i), out);
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    walk(item, &path.clone().key(key.as_str()), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let value = match document {
+        Document::Stack(stack) => to_json(stack),
+        other => {
+            for (path, input) in other.inputs() {
+                walk(&input.to_json(), &path, diagnostics);
+            }
+            return;
+        }
+    };
+    walk(&value, &JsonPath::root(), diagnostics);
 }
 
 fn is_output(document: &Document) -> bool {
