@@ -46,13 +46,20 @@ pub enum PathSegment {
 /// Where a value sits in a JSON document, written like
 /// `containerDefinitions[1].portMappings[0].hostPort`.
 ///
-/// The document root is the empty path. Keys that are not plain identifiers are quoted:
-/// `logConfiguration.options["awslogs-group"]`.
+/// The document root is the empty path. Keys that are not plain identifiers (ASCII letters,
+/// digits, `_`, `$`) are written as JSON strings in brackets:
+/// `logConfiguration.options["awslogs-group"]`. Characters that do not show (control characters,
+/// zero-width and other format characters, whitespace other than a space) are written as
+/// `\uXXXX` escapes, so a path that looks right but does not match shows why. [`JsonPath::parse`]
+/// reads every form back: display and parse round-trip for any key.
 ///
 /// ```
 /// use ecs_model::JsonPath;
 /// let path = JsonPath::root().key("containerDefinitions").index(1).key("image");
 /// assert_eq!(path.to_string(), "containerDefinitions[1].image");
+/// let odd = JsonPath::root().key("a\"]b").key("x\u{200b}");
+/// assert_eq!(odd.to_string(), r#"["a\"]b"]["x\u200b"]"#);
+/// assert_eq!(JsonPath::parse(&odd.to_string()), Some(odd));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct JsonPath(Vec<PathSegment>);
@@ -100,18 +107,27 @@ impl JsonPath {
     }
 
     /// Parses the text form back (`a[1].b["x-y"]`); `None` when it is malformed.
+    ///
+    /// Bracketed keys are JSON strings, with JSON's escapes.
     pub fn parse(text: &str) -> Option<Self> {
         let mut segments = Vec::new();
         let mut rest = text;
         while !rest.is_empty() {
-            if let Some(after) = rest.strip_prefix("[\"") {
-                let end = after.find("\"]")?;
-                segments.push(PathSegment::Key(after[..end].to_owned()));
-                rest = &after[end + 2..];
-            } else if let Some(after) = rest.strip_prefix('[') {
-                let end = after.find(']')?;
-                segments.push(PathSegment::Index(after[..end].parse().ok()?));
-                rest = &after[end + 1..];
+            if let Some(after) = rest.strip_prefix('[') {
+                if after.starts_with('"') {
+                    let end = json_string_end(after)?;
+                    let key: String = serde_json::from_str(&after[..end]).ok()?;
+                    segments.push(PathSegment::Key(key));
+                    rest = after[end..].strip_prefix(']')?;
+                } else {
+                    let end = after.find(']')?;
+                    let index = &after[..end];
+                    if !index.bytes().all(|b| b.is_ascii_digit()) {
+                        return None;
+                    }
+                    segments.push(PathSegment::Index(index.parse().ok()?));
+                    rest = &after[end + 1..];
+                }
             } else {
                 let after = if segments.is_empty() {
                     rest
@@ -130,11 +146,77 @@ impl JsonPath {
     }
 }
 
+/// The length of the JSON string literal at the start of `text` (which starts with `"`),
+/// closing quote included; `None` when it is not closed.
+fn json_string_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            // An escape: the next byte is ASCII (`"`, `\`, `u`...), never the closing quote.
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 fn is_plain_key(key: &str) -> bool {
     !key.is_empty()
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+/// Whether `c` does not show when printed: written as a `\uXXXX` escape in a path.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{61c}'
+                | '\u{115f}'..='\u{1160}'
+                | '\u{17b4}'..='\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff0}'..='\u{fffb}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e0fff}'
+        )
+}
+
+/// Writes `key` as a JSON string literal: JSON's escapes for `"`, `\` and control characters
+/// (as serde_json writes them), and `\uXXXX` for the other characters that do not show.
+fn write_json_key(f: &mut fmt::Formatter<'_>, key: &str) -> fmt::Result {
+    f.write_str("\"")?;
+    for c in key.chars() {
+        match c {
+            '"' => f.write_str("\\\"")?,
+            '\\' => f.write_str("\\\\")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            '\u{8}' => f.write_str("\\b")?,
+            '\u{c}' => f.write_str("\\f")?,
+            c if is_invisible(c) => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(f, "\\u{unit:04x}")?;
+                }
+            }
+            c => write!(f, "{c}")?,
+        }
+    }
+    f.write_str("\"")
 }
 
 impl fmt::Display for JsonPath {
@@ -147,7 +229,11 @@ impl fmt::Display for JsonPath {
                     }
                     f.write_str(key)?;
                 }
-                PathSegment::Key(key) => write!(f, "[{key:?}]")?,
+                PathSegment::Key(key) => {
+                    f.write_str("[")?;
+                    write_json_key(f, key)?;
+                    f.write_str("]")?;
+                }
                 PathSegment::Index(index) => write!(f, "[{index}]")?,
             }
         }
@@ -287,6 +373,111 @@ mod tests {
         assert_eq!(JsonPath::parse(&text), Some(path));
         assert_eq!(JsonPath::parse(""), Some(JsonPath::root()));
         assert_eq!(JsonPath::parse("a..b"), None);
+    }
+
+    /// Keys that are not plain identifiers, including ones the old Rust-debug escaping could
+    /// not read back (`a"]b`, invisible characters).
+    const ODD_KEYS: &[&str] = &[
+        "a\"]b",
+        "a\u{200b}b",
+        "",
+        "größe",
+        "日本語",
+        "emoji 🚀",
+        "back\\slash",
+        "new\nline\ttab\u{0}\u{1f}\u{7f}",
+        "]",
+        "[\"",
+        ".",
+        "\"",
+        "\\",
+        "\\\"]",
+        "a.b[0]",
+        "0",
+        "nbsp\u{a0}",
+        "bom\u{feff}",
+        "tag\u{e0041}",
+        "rtl\u{202e}x",
+    ];
+
+    #[test]
+    fn odd_keys_display_as_json_strings_and_parse_back() {
+        for key in ODD_KEYS {
+            for path in [
+                JsonPath::root().key(*key),
+                JsonPath::root().key("options").key(*key).index(3).key(*key),
+                JsonPath::root().index(0).key(*key).key("x"),
+            ] {
+                let text = path.to_string();
+                assert_eq!(
+                    JsonPath::parse(&text),
+                    Some(path.clone()),
+                    "{key:?}: {text}"
+                );
+            }
+        }
+        let text = |key: &str| JsonPath::root().key("o").key(key).to_string();
+        assert_eq!(text("a\"]b"), r#"o["a\"]b"]"#);
+        assert_eq!(text(""), r#"o[""]"#);
+        assert_eq!(text("größe"), r#"o["größe"]"#);
+        // Invisible characters are shown as escapes, as JSON allows.
+        assert_eq!(text("a\u{200b}b"), r#"o["a\u200bb"]"#);
+        assert_eq!(text("tag\u{e0041}"), r#"o["tag\udb40\udc41"]"#);
+        assert_eq!(text("t\tn\n\u{1}"), r#"o["t\tn\n\u0001"]"#);
+        // Every bracketed key is a JSON string literal.
+        for key in ODD_KEYS.iter().filter(|key| !is_plain_key(key)) {
+            let shown = JsonPath::root().key(*key).to_string();
+            let literal = &shown[1..shown.len() - 1];
+            let read: String = serde_json::from_str(literal).expect(literal);
+            assert_eq!(read, *key);
+        }
+    }
+
+    #[test]
+    fn malformed_paths_do_not_parse() {
+        for text in [
+            "a..b",
+            "a[",
+            "a[\"x",
+            "a[\"x\"",
+            "a[\"x\"]b",
+            "a[+1]",
+            "a[]",
+            "a[x]",
+            "a[\"\\q\"]",
+            ".a",
+        ] {
+            assert_eq!(JsonPath::parse(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn diagnostics_round_trip_through_json() {
+        for key in ODD_KEYS {
+            let mut d = Diagnostic::warning(
+                "unknown-field",
+                JsonPath::root()
+                    .key("containerDefinitions")
+                    .index(1)
+                    .key(*key),
+                format!("`{key}` is odd"),
+            )
+            .with_hint("fix it");
+            d.location = Some(Location { line: 3, column: 7 });
+            let json = serde_json::to_string(&d).expect("serialize");
+            let back: Diagnostic = serde_json::from_str(&json).expect(&json);
+            assert_eq!(back, d, "{json}");
+        }
+        let plain = Diagnostic::error("x", JsonPath::root(), "root");
+        let json = serde_json::to_value(&plain).expect("serialize");
+        assert_eq!(
+            json,
+            serde_json::json!({"path": "", "code": "x", "severity": "error", "message": "root"})
+        );
+        assert_eq!(
+            serde_json::from_value::<Diagnostic>(json).expect("deserialize"),
+            plain
+        );
     }
 
     #[test]

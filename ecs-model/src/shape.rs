@@ -3,13 +3,14 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::load::FromJson;
+use crate::load::{FromJson, sealed};
 
 /// A structure of the AWS ECS API model.
 ///
 /// Implemented by every generated type; gives generic code (the loader, render, the every-member
-/// tests) the model's member list without reflection.
-pub trait Shape: FromJson + Serialize + Default + Clone {
+/// tests) the model's member list without reflection. Like [`FromJson`], the trait is sealed:
+/// other crates use it as a bound but cannot implement it.
+pub trait Shape: sealed::Sealed + FromJson + Serialize + Default + Clone {
     /// The shape's name in the AWS model, such as `ContainerDefinition`.
     const SHAPE: &'static str;
     /// Every member name the AWS model lists, in model order, as written in JSON.

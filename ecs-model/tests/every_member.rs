@@ -1,15 +1,26 @@
-//! Documents with every member of the request shapes filled, built from the AWS model itself
-//! (not from the generated code), load with no `unknown-field` diagnostic and write back
-//! unchanged.
+//! Documents with every member of the request and output shapes filled, built from the AWS
+//! model itself (not from the generated code), load with no `unknown-field` diagnostic and write
+//! back unchanged.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use ecs_model::Shape;
 use ecs_model::document::{Kind, parse};
+use ecs_model::load::from_value;
+use ecs_model::types::{
+    CapacityProvider, Cluster, CreateCapacityProviderResponse, CreateClusterResponse,
+    CreateServiceResponse, DescribeCapacityProvidersResponse, DescribeClustersResponse,
+    DescribeServicesResponse, DescribeTaskDefinitionResponse, PutClusterCapacityProvidersResponse,
+    RegisterTaskDefinitionResponse, Service, TaskDefinition, UpdateCapacityProviderResponse,
+    UpdateClusterResponse, UpdateServiceResponse,
+};
 use serde_json::{Map, Value, json};
 
 struct Model {
     shapes: Map<String, Value>,
+    /// What every `timestamp` member gets.
+    timestamp: Value,
 }
 
 impl Model {
@@ -19,7 +30,15 @@ impl Model {
             serde_json::from_str(&std::fs::read_to_string(path).expect("model")).expect("json");
         Self {
             shapes: model["shapes"].as_object().expect("shapes").clone(),
+            timestamp: json!(1_700_000_000.5),
         }
+    }
+
+    /// Timestamps as whole epoch seconds, as describe calls often print them: they must come
+    /// back as `1700000000`, not `1700000000.0`.
+    fn with_integer_timestamps(mut self) -> Self {
+        self.timestamp = json!(1_700_000_000);
+        self
     }
 
     /// A value for `shape` with every member present; `stack` stops recursion.
@@ -33,7 +52,7 @@ impl Model {
             "integer" | "long" => json!(1),
             "boolean" => json!(true),
             "double" | "float" => json!(1.5),
-            "timestamp" => json!(1_700_000_000.5),
+            "timestamp" => self.timestamp.clone(),
             "list" => {
                 let member = s["member"]["shape"].as_str().expect("member");
                 json!([self.fill(member, stack, members)])
@@ -100,4 +119,57 @@ fn create_cluster_request_has_every_member() {
 #[test]
 fn create_capacity_provider_request_has_every_member() {
     check("CreateCapacityProviderRequest", Kind::CapacityProvider, 82);
+}
+
+/// Fills the output shape `T` models, loads it with the lenient loader and writes it back.
+fn check_output<T>()
+where
+    T: Shape + PartialEq + std::fmt::Debug + serde::de::DeserializeOwned,
+{
+    let model = Model::load().with_integer_timestamps();
+    let mut members = BTreeSet::new();
+    let document = model.fill(T::SHAPE, &mut Vec::new(), &mut members);
+    assert!(members.len() >= T::MEMBERS.len(), "{}", T::SHAPE);
+
+    let loaded = from_value::<T>(&document);
+    let found: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+    assert!(found.is_empty(), "{}: {found:#?}", T::SHAPE);
+    let typed = loaded.value.expect("loads");
+    assert!(
+        typed.extra().is_empty(),
+        "{}: {:?}",
+        T::SHAPE,
+        typed.extra()
+    );
+    // `Value` equality tells an integer from a float: `1700000000` written back as
+    // `1700000000.0` fails here.
+    assert_eq!(
+        serde_json::to_value(&typed).expect("serialize"),
+        document,
+        "{}: written back unchanged",
+        T::SHAPE
+    );
+    // serde's `Deserialize` reads the same value.
+    let again: T = serde_json::from_value(document).expect("deserialize");
+    assert_eq!(again, typed, "{}", T::SHAPE);
+}
+
+#[test]
+fn output_shapes_have_every_member_and_keep_integer_timestamps() {
+    check_output::<TaskDefinition>();
+    check_output::<Service>();
+    check_output::<Cluster>();
+    check_output::<CapacityProvider>();
+    check_output::<RegisterTaskDefinitionResponse>();
+    check_output::<DescribeTaskDefinitionResponse>();
+    check_output::<CreateServiceResponse>();
+    check_output::<UpdateServiceResponse>();
+    check_output::<DescribeServicesResponse>();
+    check_output::<CreateClusterResponse>();
+    check_output::<UpdateClusterResponse>();
+    check_output::<DescribeClustersResponse>();
+    check_output::<PutClusterCapacityProvidersResponse>();
+    check_output::<CreateCapacityProviderResponse>();
+    check_output::<UpdateCapacityProviderResponse>();
+    check_output::<DescribeCapacityProvidersResponse>();
 }

@@ -11,8 +11,8 @@
 //! `missing-required-field` error, and `Shape::REQUIRED` lists them.
 //!
 //! The generated code leans on three hand-written pieces of `ecs-model`: the lenient loader
-//! (`crate::load::{FromJson, Loader}`), the [`Shape`](../ecs_model/trait.Shape.html) trait and the
-//! `Timestamp` type.
+//! (`crate::load::{FromJson, Loader}` and the seal `crate::load::sealed::Sealed`), the
+//! `ecs_model::Shape` trait and the `ecs_model::Timestamp` type.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -92,7 +92,11 @@ pub fn generate(model_json: &str) -> Result<BTreeMap<String, String>, GenerateEr
         .get("shapes")
         .and_then(Value::as_object)
         .ok_or_else(|| err("model has no `shapes` object"))?;
-    let model = Model { shapes };
+    let member_order = member_order(model_json)?;
+    let model = Model {
+        shapes,
+        member_order,
+    };
 
     // Which groups reach each shape.
     let mut reached_by: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -170,6 +174,59 @@ fn group_doc(group: &str) -> &'static str {
 
 struct Model<'a> {
     shapes: &'a Map<String, Value>,
+    member_order: BTreeMap<String, Vec<String>>,
+}
+
+/// The member names of every structure, in the order the model lists them.
+///
+/// The generated fields, `Shape::MEMBERS` and so the JSON that `render` writes follow the model's
+/// order. A `serde_json::Map` sorts its keys (the workspace leaves serde_json's `preserve_order`
+/// feature off: a library must not turn on a global feature for everyone), so the order is read
+/// from the text by a second, key-only pass.
+fn member_order(model_json: &str) -> Result<BTreeMap<String, Vec<String>>, GenerateError> {
+    use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    /// An object's keys in text order; the values are skipped.
+    struct Keys(Vec<String>);
+
+    impl<'de> Deserialize<'de> for Keys {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct KeysVisitor;
+            impl<'de> Visitor<'de> for KeysVisitor {
+                type Value = Keys;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                    let mut keys = Vec::new();
+                    while let Some(key) = map.next_key::<String>()? {
+                        map.next_value::<IgnoredAny>()?;
+                        keys.push(key);
+                    }
+                    Ok(Keys(keys))
+                }
+            }
+            deserializer.deserialize_map(KeysVisitor)
+        }
+    }
+
+    #[derive(serde::Deserialize)]
+    struct OrderedShape {
+        members: Option<Keys>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct OrderedModel {
+        shapes: BTreeMap<String, OrderedShape>,
+    }
+
+    let model: OrderedModel = serde_json::from_str(model_json)
+        .map_err(|e| err(format!("model shapes are not readable: {e}")))?;
+    Ok(model
+        .shapes
+        .into_iter()
+        .filter_map(|(name, shape)| Some((name, shape.members?.0)))
+        .collect())
 }
 
 impl<'a> Model<'a> {
@@ -194,6 +251,26 @@ impl<'a> Model<'a> {
     /// Structures and enums get a module; primitives, lists and maps become Rust types inline.
     fn is_generated(&self, name: &str) -> Result<bool, GenerateError> {
         Ok(self.kind(name)? == "structure" || self.is_enum(name)?)
+    }
+
+    /// The members of structure `name`, in model order.
+    fn members(&self, name: &str) -> Result<Vec<(&str, &'a Value)>, GenerateError> {
+        let Some(members) = self.shape(name)?.get("members").and_then(Value::as_object) else {
+            return Ok(Vec::new());
+        };
+        let order = self.member_order.get(name).map_or(&[][..], Vec::as_slice);
+        if order.len() != members.len() {
+            return Err(err(format!("shape `{name}`: member order does not match")));
+        }
+        order
+            .iter()
+            .map(|json| {
+                let (json, member) = members
+                    .get_key_value(json)
+                    .ok_or_else(|| err(format!("shape `{name}`: member `{json}` is missing")))?;
+                Ok((json.as_str(), member))
+            })
+            .collect()
     }
 
     fn target(value: &Value) -> Option<&str> {
@@ -266,11 +343,7 @@ impl<'a> Model<'a> {
 
     fn render_struct(&self, name: &str) -> Result<String, GenerateError> {
         let shape = self.shape(name)?;
-        let empty = Map::new();
-        let members = shape
-            .get("members")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let members = self.members(name)?;
         let required: BTreeSet<&str> = shape
             .get("required")
             .and_then(Value::as_array)
@@ -300,7 +373,7 @@ impl<'a> Model<'a> {
             let target = Self::target(member)
                 .ok_or_else(|| err(format!("member `{name}.{json}` has no shape")))?;
             let ty = self.rust_type(target)?;
-            let is_required = required.contains(json.as_str());
+            let is_required = required.contains(json);
             let rust = field_name(json);
             let doc = member
                 .get("documentation")
@@ -335,7 +408,7 @@ impl<'a> Model<'a> {
             );
             let _ = writeln!(out, "    pub {rust}: Option<{ty}>,");
             fields.push(Field {
-                json: json.clone(),
+                json: json.to_owned(),
                 rust,
                 required: is_required,
             });
@@ -370,6 +443,7 @@ impl<'a> Model<'a> {
         out.push_str("        &mut self.extra\n    }\n}\n\n");
 
         // Lenient loader.
+        let _ = writeln!(out, "impl crate::load::sealed::Sealed for {name} {{}}\n");
         let _ = writeln!(out, "impl FromJson for {name} {{");
         out.push_str("    fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {\n");
         out.push_str("        let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;\n");
@@ -465,12 +539,6 @@ impl<'a> Model<'a> {
         out.push_str("    pub const fn is_known(&self) -> bool {\n");
         out.push_str("        !matches!(self, Self::Unknown(_))\n    }\n}\n\n");
 
-        let _ = writeln!(out, "impl Default for {name} {{");
-        out.push_str("    /// The empty value, which AWS rejects: it stands for a missing required member.\n");
-        out.push_str(
-            "    fn default() -> Self {\n        Self::Unknown(String::new())\n    }\n}\n\n",
-        );
-
         let _ = writeln!(out, "impl From<&str> for {name} {{");
         out.push_str("    fn from(value: &str) -> Self {\n        match value {\n");
         for (variant, value) in &variants {
@@ -500,6 +568,7 @@ impl<'a> Model<'a> {
         );
         out.push_str("        Ok(Self::from(value.as_ref()))\n    }\n}\n\n");
 
+        let _ = writeln!(out, "impl crate::load::sealed::Sealed for {name} {{}}\n");
         let _ = writeln!(out, "impl FromJson for {name} {{");
         out.push_str("    fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {\n");
         out.push_str(
@@ -813,6 +882,44 @@ mod tests {
         assert_eq!(variant_name("memberOf"), "MemberOf");
         assert_eq!(variant_name("X86_64"), "X8664");
         assert_eq!(variant_name("awsvpc"), "Awsvpc");
+    }
+
+    const TINY_MODEL: &str = r#"{"shapes": {
+        "Thing": {"type": "structure", "required": ["zeta"],
+                  "members": {"zeta": {"shape": "Mode"}, "alpha": {"shape": "String"},
+                              "mid": {"shape": "Integer"}}},
+        "Mode": {"type": "string", "enum": ["ON", "OFF"]},
+        "String": {"type": "string"},
+        "Integer": {"type": "integer"}
+    }}"#;
+
+    fn render(name: &str) -> String {
+        let model: Value = serde_json::from_str(TINY_MODEL).expect("json");
+        let model_ref = Model {
+            shapes: model["shapes"].as_object().expect("shapes"),
+            member_order: member_order(TINY_MODEL).expect("order"),
+        };
+        model_ref.render_shape(name).expect("render")
+    }
+
+    #[test]
+    fn struct_members_keep_the_model_order() {
+        let out = render("Thing");
+        assert!(
+            out.contains(r#"const MEMBERS: &'static [&'static str] = &["zeta", "alpha", "mid"];"#),
+            "{out}"
+        );
+        let position = |field: &str| out.find(&format!("pub {field}:")).expect(field);
+        assert!(position("zeta") < position("alpha") && position("alpha") < position("mid"));
+    }
+
+    #[test]
+    fn generated_types_are_sealed_and_enums_have_no_default() {
+        let thing = render("Thing");
+        assert!(thing.contains("impl crate::load::sealed::Sealed for Thing {}"));
+        let mode = render("Mode");
+        assert!(mode.contains("impl crate::load::sealed::Sealed for Mode {}"));
+        assert!(!mode.contains("impl Default"), "{mode}");
     }
 
     #[test]

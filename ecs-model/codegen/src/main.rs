@@ -1,6 +1,7 @@
 //! Regenerates `ecs-model/src/generated/` from the vendored AWS model.
 //!
-//! Run from the workspace root: `cargo run -p ecs-model-codegen`.
+//! Run `cargo run -p ecs-model-codegen` from anywhere in the workspace: the paths are found from
+//! the crate's own location, not the working directory.
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -36,6 +36,8 @@ impl crate::Shape for AcceleratorCountRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for AcceleratorCountRequest {}
+
 impl FromJson for AcceleratorCountRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -53,13 +53,6 @@ impl AcceleratorManufacturer {
     }
 }
 
-impl Default for AcceleratorManufacturer {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for AcceleratorManufacturer {
     fn from(value: &str) -> Self {
         match value {
@@ -99,6 +92,8 @@ impl<'de> serde::Deserialize<'de> for AcceleratorManufacturer {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for AcceleratorManufacturer {}
 
 impl FromJson for AcceleratorManufacturer {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

@@ -80,13 +80,6 @@ impl AcceleratorName {
     }
 }
 
-impl Default for AcceleratorName {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for AcceleratorName {
     fn from(value: &str) -> Self {
         match value {
@@ -135,6 +128,8 @@ impl<'de> serde::Deserialize<'de> for AcceleratorName {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for AcceleratorName {}
 
 impl FromJson for AcceleratorName {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

@@ -36,6 +36,8 @@ impl crate::Shape for AutoRepairConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for AutoRepairConfiguration {}
+
 impl FromJson for AutoRepairConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

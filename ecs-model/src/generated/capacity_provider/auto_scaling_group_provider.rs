@@ -46,6 +46,8 @@ impl crate::Shape for AutoScalingGroupProvider {
     }
 }
 
+impl crate::load::sealed::Sealed for AutoScalingGroupProvider {}
+
 impl FromJson for AutoScalingGroupProvider {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -47,13 +47,6 @@ impl BurstablePerformance {
     }
 }
 
-impl Default for BurstablePerformance {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for BurstablePerformance {
     fn from(value: &str) -> Self {
         match value {
@@ -91,6 +84,8 @@ impl<'de> serde::Deserialize<'de> for BurstablePerformance {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for BurstablePerformance {}
 
 impl FromJson for BurstablePerformance {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

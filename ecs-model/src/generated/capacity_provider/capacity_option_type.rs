@@ -47,13 +47,6 @@ impl CapacityOptionType {
     }
 }
 
-impl Default for CapacityOptionType {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for CapacityOptionType {
     fn from(value: &str) -> Self {
         match value {
@@ -91,6 +84,8 @@ impl<'de> serde::Deserialize<'de> for CapacityOptionType {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for CapacityOptionType {}
 
 impl FromJson for CapacityOptionType {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

@@ -50,13 +50,6 @@ impl CapacityProviderType {
     }
 }
 
-impl Default for CapacityProviderType {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for CapacityProviderType {
     fn from(value: &str) -> Self {
         match value {
@@ -95,6 +88,8 @@ impl<'de> serde::Deserialize<'de> for CapacityProviderType {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for CapacityProviderType {}
 
 impl FromJson for CapacityProviderType {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

@@ -65,13 +65,6 @@ impl CapacityProviderUpdateStatus {
     }
 }
 
-impl Default for CapacityProviderUpdateStatus {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for CapacityProviderUpdateStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -115,6 +108,8 @@ impl<'de> serde::Deserialize<'de> for CapacityProviderUpdateStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for CapacityProviderUpdateStatus {}
 
 impl FromJson for CapacityProviderUpdateStatus {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

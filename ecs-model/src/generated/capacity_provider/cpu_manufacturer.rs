@@ -47,13 +47,6 @@ impl CpuManufacturer {
     }
 }
 
-impl Default for CpuManufacturer {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for CpuManufacturer {
     fn from(value: &str) -> Self {
         match value {
@@ -91,6 +84,8 @@ impl<'de> serde::Deserialize<'de> for CpuManufacturer {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for CpuManufacturer {}
 
 impl FromJson for CpuManufacturer {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

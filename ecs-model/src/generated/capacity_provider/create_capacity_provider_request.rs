@@ -51,6 +51,8 @@ impl crate::Shape for CreateCapacityProviderRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for CreateCapacityProviderRequest {}
+
 impl FromJson for CreateCapacityProviderRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

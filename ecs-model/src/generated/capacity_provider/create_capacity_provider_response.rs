@@ -30,6 +30,8 @@ impl crate::Shape for CreateCapacityProviderResponse {
     }
 }
 
+impl crate::load::sealed::Sealed for CreateCapacityProviderResponse {}
+
 impl FromJson for CreateCapacityProviderResponse {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -59,6 +59,8 @@ impl crate::Shape for CreateManagedInstancesProviderConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for CreateManagedInstancesProviderConfiguration {}
+
 impl FromJson for CreateManagedInstancesProviderConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

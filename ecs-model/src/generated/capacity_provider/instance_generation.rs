@@ -44,13 +44,6 @@ impl InstanceGeneration {
     }
 }
 
-impl Default for InstanceGeneration {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for InstanceGeneration {
     fn from(value: &str) -> Self {
         match value {
@@ -87,6 +80,8 @@ impl<'de> serde::Deserialize<'de> for InstanceGeneration {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for InstanceGeneration {}
 
 impl FromJson for InstanceGeneration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

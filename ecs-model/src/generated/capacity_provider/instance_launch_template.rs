@@ -85,6 +85,8 @@ impl crate::Shape for InstanceLaunchTemplate {
     }
 }
 
+impl crate::load::sealed::Sealed for InstanceLaunchTemplate {}
+
 impl FromJson for InstanceLaunchTemplate {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

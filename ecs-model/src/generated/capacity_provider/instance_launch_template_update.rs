@@ -66,6 +66,8 @@ impl crate::Shape for InstanceLaunchTemplateUpdate {
     }
 }
 
+impl crate::load::sealed::Sealed for InstanceLaunchTemplateUpdate {}
+
 impl FromJson for InstanceLaunchTemplateUpdate {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

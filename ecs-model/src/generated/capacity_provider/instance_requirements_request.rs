@@ -135,6 +135,8 @@ impl crate::Shape for InstanceRequirementsRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for InstanceRequirementsRequest {}
+
 impl FromJson for InstanceRequirementsRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -37,6 +37,8 @@ impl crate::Shape for ManagedInstancesNetworkConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for ManagedInstancesNetworkConfiguration {}
+
 impl FromJson for ManagedInstancesNetworkConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

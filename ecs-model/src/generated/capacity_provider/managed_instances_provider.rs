@@ -55,6 +55,8 @@ impl crate::Shape for ManagedInstancesProvider {
     }
 }
 
+impl crate::load::sealed::Sealed for ManagedInstancesProvider {}
+
 impl FromJson for ManagedInstancesProvider {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

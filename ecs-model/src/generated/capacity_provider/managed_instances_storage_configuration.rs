@@ -31,6 +31,8 @@ impl crate::Shape for ManagedInstancesStorageConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for ManagedInstancesStorageConfiguration {}
+
 impl FromJson for ManagedInstancesStorageConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

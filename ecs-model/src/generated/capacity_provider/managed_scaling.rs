@@ -50,6 +50,8 @@ impl crate::Shape for ManagedScaling {
     }
 }
 
+impl crate::load::sealed::Sealed for ManagedScaling {}
+
 impl FromJson for ManagedScaling {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -36,6 +36,8 @@ impl crate::Shape for MemoryGiBPerVCpuRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for MemoryGiBPerVCpuRequest {}
+
 impl FromJson for MemoryGiBPerVCpuRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

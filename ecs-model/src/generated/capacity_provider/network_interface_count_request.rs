@@ -36,6 +36,8 @@ impl crate::Shape for NetworkInterfaceCountRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for NetworkInterfaceCountRequest {}
+
 impl FromJson for NetworkInterfaceCountRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -44,13 +44,6 @@ impl PropagateMITags {
     }
 }
 
-impl Default for PropagateMITags {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for PropagateMITags {
     fn from(value: &str) -> Self {
         match value {
@@ -87,6 +80,8 @@ impl<'de> serde::Deserialize<'de> for PropagateMITags {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for PropagateMITags {}
 
 impl FromJson for PropagateMITags {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

@@ -36,6 +36,8 @@ impl crate::Shape for TotalLocalStorageGBRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for TotalLocalStorageGBRequest {}
+
 impl FromJson for TotalLocalStorageGBRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -46,6 +46,8 @@ impl crate::Shape for UpdateCapacityProviderRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for UpdateCapacityProviderRequest {}
+
 impl FromJson for UpdateCapacityProviderRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -38,6 +38,8 @@ impl crate::Shape for VCpuCountRangeRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for VCpuCountRangeRequest {}
+
 impl FromJson for VCpuCountRangeRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

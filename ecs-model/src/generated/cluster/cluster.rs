@@ -91,6 +91,8 @@ impl crate::Shape for Cluster {
     }
 }
 
+impl crate::load::sealed::Sealed for Cluster {}
+
 impl FromJson for Cluster {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

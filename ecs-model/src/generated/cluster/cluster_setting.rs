@@ -35,6 +35,8 @@ impl crate::Shape for ClusterSetting {
     }
 }
 
+impl crate::load::sealed::Sealed for ClusterSetting {}
+
 impl FromJson for ClusterSetting {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

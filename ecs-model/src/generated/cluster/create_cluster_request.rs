@@ -63,6 +63,8 @@ impl crate::Shape for CreateClusterRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for CreateClusterRequest {}
+
 impl FromJson for CreateClusterRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -43,6 +43,8 @@ impl crate::Shape for PutClusterCapacityProvidersRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for PutClusterCapacityProvidersRequest {}
+
 impl FromJson for PutClusterCapacityProvidersRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -44,6 +44,8 @@ impl crate::Shape for CapacityProviderStrategyItem {
     }
 }
 
+impl crate::load::sealed::Sealed for CapacityProviderStrategyItem {}
+
 impl FromJson for CapacityProviderStrategyItem {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -37,6 +37,8 @@ impl crate::Shape for Failure {
     }
 }
 
+impl crate::load::sealed::Sealed for Failure {}
+
 impl FromJson for Failure {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -62,13 +62,6 @@ impl LogDriver {
     }
 }
 
-impl Default for LogDriver {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for LogDriver {
     fn from(value: &str) -> Self {
         match value {
@@ -111,6 +104,8 @@ impl<'de> serde::Deserialize<'de> for LogDriver {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for LogDriver {}
 
 impl FromJson for LogDriver {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

@@ -36,6 +36,8 @@ impl crate::Shape for Tag {
     }
 }
 
+impl crate::load::sealed::Sealed for Tag {}
+
 impl FromJson for Tag {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

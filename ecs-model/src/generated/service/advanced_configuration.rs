@@ -48,6 +48,8 @@ impl crate::Shape for AdvancedConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for AdvancedConfiguration {}
+
 impl FromJson for AdvancedConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

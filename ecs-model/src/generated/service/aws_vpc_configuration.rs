@@ -42,6 +42,8 @@ impl crate::Shape for AwsVpcConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for AwsVpcConfiguration {}
+
 impl FromJson for AwsVpcConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

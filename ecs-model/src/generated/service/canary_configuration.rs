@@ -37,6 +37,8 @@ impl crate::Shape for CanaryConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for CanaryConfiguration {}
+
 impl FromJson for CanaryConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -156,6 +156,8 @@ impl crate::Shape for CreateServiceRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for CreateServiceRequest {}
+
 impl FromJson for CreateServiceRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

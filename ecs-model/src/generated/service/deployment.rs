@@ -106,6 +106,8 @@ impl crate::Shape for Deployment {
     }
 }
 
+impl crate::load::sealed::Sealed for Deployment {}
+
 impl FromJson for Deployment {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -45,6 +45,8 @@ impl crate::Shape for DeploymentAlarms {
     }
 }
 
+impl crate::load::sealed::Sealed for DeploymentAlarms {}
+
 impl FromJson for DeploymentAlarms {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

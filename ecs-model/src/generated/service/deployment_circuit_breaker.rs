@@ -51,6 +51,8 @@ impl crate::Shape for DeploymentCircuitBreaker {
     }
 }
 
+impl crate::load::sealed::Sealed for DeploymentCircuitBreaker {}
+
 impl FromJson for DeploymentCircuitBreaker {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -76,6 +76,8 @@ impl crate::Shape for DeploymentConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for DeploymentConfiguration {}
+
 impl FromJson for DeploymentConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

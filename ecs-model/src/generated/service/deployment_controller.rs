@@ -32,6 +32,8 @@ impl crate::Shape for DeploymentController {
     }
 }
 
+impl crate::load::sealed::Sealed for DeploymentController {}
+
 impl FromJson for DeploymentController {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -62,13 +62,6 @@ impl DeploymentLifecycleHookStage {
     }
 }
 
-impl Default for DeploymentLifecycleHookStage {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for DeploymentLifecycleHookStage {
     fn from(value: &str) -> Self {
         match value {
@@ -111,6 +104,8 @@ impl<'de> serde::Deserialize<'de> for DeploymentLifecycleHookStage {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for DeploymentLifecycleHookStage {}
 
 impl FromJson for DeploymentLifecycleHookStage {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

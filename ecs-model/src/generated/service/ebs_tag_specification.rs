@@ -41,6 +41,8 @@ impl crate::Shape for EBSTagSpecification {
     }
 }
 
+impl crate::load::sealed::Sealed for EBSTagSpecification {}
+
 impl FromJson for EBSTagSpecification {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

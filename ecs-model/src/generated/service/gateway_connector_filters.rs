@@ -30,6 +30,8 @@ impl crate::Shape for GatewayConnectorFilters {
     }
 }
 
+impl crate::load::sealed::Sealed for GatewayConnectorFilters {}
+
 impl FromJson for GatewayConnectorFilters {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

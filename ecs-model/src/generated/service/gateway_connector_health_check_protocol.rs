@@ -44,13 +44,6 @@ impl GatewayConnectorHealthCheckProtocol {
     }
 }
 
-impl Default for GatewayConnectorHealthCheckProtocol {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for GatewayConnectorHealthCheckProtocol {
     fn from(value: &str) -> Self {
         match value {
@@ -87,6 +80,8 @@ impl<'de> serde::Deserialize<'de> for GatewayConnectorHealthCheckProtocol {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for GatewayConnectorHealthCheckProtocol {}
 
 impl FromJson for GatewayConnectorHealthCheckProtocol {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

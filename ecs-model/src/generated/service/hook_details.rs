@@ -27,6 +27,8 @@ impl crate::Shape for HookDetails {
     }
 }
 
+impl crate::load::sealed::Sealed for HookDetails {}
+
 impl FromJson for HookDetails {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

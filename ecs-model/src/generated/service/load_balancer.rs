@@ -49,6 +49,8 @@ impl crate::Shape for LoadBalancer {
     }
 }
 
+impl crate::load::sealed::Sealed for LoadBalancer {}
+
 impl FromJson for LoadBalancer {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

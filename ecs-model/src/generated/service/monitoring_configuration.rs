@@ -32,6 +32,8 @@ impl crate::Shape for MonitoringConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for MonitoringConfiguration {}
+
 impl FromJson for MonitoringConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

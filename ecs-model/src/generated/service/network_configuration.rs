@@ -30,6 +30,8 @@ impl crate::Shape for NetworkConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for NetworkConfiguration {}
+
 impl FromJson for NetworkConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -44,13 +44,6 @@ impl PlacementConstraintType {
     }
 }
 
-impl Default for PlacementConstraintType {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for PlacementConstraintType {
     fn from(value: &str) -> Self {
         match value {
@@ -87,6 +80,8 @@ impl<'de> serde::Deserialize<'de> for PlacementConstraintType {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for PlacementConstraintType {}
 
 impl FromJson for PlacementConstraintType {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

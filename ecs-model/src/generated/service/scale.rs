@@ -35,6 +35,8 @@ impl crate::Shape for Scale {
     }
 }
 
+impl crate::load::sealed::Sealed for Scale {}
+
 impl FromJson for Scale {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -44,13 +44,6 @@ impl SchedulingStrategy {
     }
 }
 
-impl Default for SchedulingStrategy {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for SchedulingStrategy {
     fn from(value: &str) -> Self {
         match value {
@@ -87,6 +80,8 @@ impl<'de> serde::Deserialize<'de> for SchedulingStrategy {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for SchedulingStrategy {}
 
 impl FromJson for SchedulingStrategy {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

@@ -163,6 +163,8 @@ impl crate::Shape for Service {
     }
 }
 
+impl crate::load::sealed::Sealed for Service {}
+
 impl FromJson for Service {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -38,6 +38,8 @@ impl crate::Shape for ServiceConnectAccessLogConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for ServiceConnectAccessLogConfiguration {}
+
 impl FromJson for ServiceConnectAccessLogConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -45,13 +45,6 @@ impl ServiceConnectAccessLoggingFormat {
     }
 }
 
-impl Default for ServiceConnectAccessLoggingFormat {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for ServiceConnectAccessLoggingFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -88,6 +81,8 @@ impl<'de> serde::Deserialize<'de> for ServiceConnectAccessLoggingFormat {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for ServiceConnectAccessLoggingFormat {}
 
 impl FromJson for ServiceConnectAccessLoggingFormat {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

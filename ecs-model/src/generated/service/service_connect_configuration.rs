@@ -61,6 +61,8 @@ impl crate::Shape for ServiceConnectConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for ServiceConnectConfiguration {}
+
 impl FromJson for ServiceConnectConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

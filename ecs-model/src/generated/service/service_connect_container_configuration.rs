@@ -34,6 +34,8 @@ impl crate::Shape for ServiceConnectContainerConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for ServiceConnectContainerConfiguration {}
+
 impl FromJson for ServiceConnectContainerConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

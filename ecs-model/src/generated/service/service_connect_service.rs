@@ -54,6 +54,8 @@ impl crate::Shape for ServiceConnectService {
     }
 }
 
+impl crate::load::sealed::Sealed for ServiceConnectService {}
+
 impl FromJson for ServiceConnectService {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -37,6 +37,8 @@ impl crate::Shape for ServiceConnectServiceResource {
     }
 }
 
+impl crate::load::sealed::Sealed for ServiceConnectServiceResource {}
+
 impl FromJson for ServiceConnectServiceResource {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -40,6 +40,8 @@ impl crate::Shape for ServiceConnectTestTrafficHeaderRules {
     }
 }
 
+impl crate::load::sealed::Sealed for ServiceConnectTestTrafficHeaderRules {}
+
 impl FromJson for ServiceConnectTestTrafficHeaderRules {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -36,6 +36,8 @@ impl crate::Shape for ServiceConnectTestTrafficRules {
     }
 }
 
+impl crate::load::sealed::Sealed for ServiceConnectTestTrafficRules {}
+
 impl FromJson for ServiceConnectTestTrafficRules {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

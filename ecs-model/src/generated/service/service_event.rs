@@ -36,6 +36,8 @@ impl crate::Shape for ServiceEvent {
     }
 }
 
+impl crate::load::sealed::Sealed for ServiceEvent {}
+
 impl FromJson for ServiceEvent {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -98,6 +98,8 @@ impl crate::Shape for ServiceManagedEBSVolumeConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for ServiceManagedEBSVolumeConfiguration {}
+
 impl FromJson for ServiceManagedEBSVolumeConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -47,6 +47,8 @@ impl crate::Shape for ServiceRegistry {
     }
 }
 
+impl crate::load::sealed::Sealed for ServiceRegistry {}
+
 impl FromJson for ServiceRegistry {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -47,13 +47,6 @@ impl ServiceRevisionCleanup {
     }
 }
 
-impl Default for ServiceRevisionCleanup {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for ServiceRevisionCleanup {
     fn from(value: &str) -> Self {
         match value {
@@ -90,6 +83,8 @@ impl<'de> serde::Deserialize<'de> for ServiceRevisionCleanup {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for ServiceRevisionCleanup {}
 
 impl FromJson for ServiceRevisionCleanup {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

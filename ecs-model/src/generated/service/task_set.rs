@@ -121,6 +121,8 @@ impl crate::Shape for TaskSet {
     }
 }
 
+impl crate::load::sealed::Sealed for TaskSet {}
+
 impl FromJson for TaskSet {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -37,6 +37,8 @@ impl crate::Shape for TimeoutConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for TimeoutConfiguration {}
+
 impl FromJson for TimeoutConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

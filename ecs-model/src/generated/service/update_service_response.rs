@@ -30,6 +30,8 @@ impl crate::Shape for UpdateServiceResponse {
     }
 }
 
+impl crate::load::sealed::Sealed for UpdateServiceResponse {}
+
 impl FromJson for UpdateServiceResponse {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -42,6 +42,8 @@ impl crate::Shape for VpcLatticeAdvancedConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for VpcLatticeAdvancedConfiguration {}
+
 impl FromJson for VpcLatticeAdvancedConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -52,6 +52,8 @@ impl crate::Shape for VpcLatticeConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for VpcLatticeConfiguration {}
+
 impl FromJson for VpcLatticeConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -50,13 +50,6 @@ impl Compatibility {
     }
 }
 
-impl Default for Compatibility {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for Compatibility {
     fn from(value: &str) -> Self {
         match value {
@@ -95,6 +88,8 @@ impl<'de> serde::Deserialize<'de> for Compatibility {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for Compatibility {}
 
 impl FromJson for Compatibility {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

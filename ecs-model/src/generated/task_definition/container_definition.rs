@@ -233,6 +233,8 @@ impl crate::Shape for ContainerDefinition {
     }
 }
 
+impl crate::load::sealed::Sealed for ContainerDefinition {}
+
 impl FromJson for ContainerDefinition {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

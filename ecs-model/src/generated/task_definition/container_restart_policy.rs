@@ -47,6 +47,8 @@ impl crate::Shape for ContainerRestartPolicy {
     }
 }
 
+impl crate::load::sealed::Sealed for ContainerRestartPolicy {}
+
 impl FromJson for ContainerRestartPolicy {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -39,6 +39,8 @@ impl crate::Shape for Device {
     }
 }
 
+impl crate::load::sealed::Sealed for Device {}
+
 impl FromJson for Device {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

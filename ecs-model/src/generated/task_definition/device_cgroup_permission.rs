@@ -47,13 +47,6 @@ impl DeviceCgroupPermission {
     }
 }
 
-impl Default for DeviceCgroupPermission {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for DeviceCgroupPermission {
     fn from(value: &str) -> Self {
         match value {
@@ -91,6 +84,8 @@ impl<'de> serde::Deserialize<'de> for DeviceCgroupPermission {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for DeviceCgroupPermission {}
 
 impl FromJson for DeviceCgroupPermission {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

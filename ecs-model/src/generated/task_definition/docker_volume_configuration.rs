@@ -52,6 +52,8 @@ impl crate::Shape for DockerVolumeConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for DockerVolumeConfiguration {}
+
 impl FromJson for DockerVolumeConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -55,6 +55,8 @@ impl crate::Shape for EFSVolumeConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for EFSVolumeConfiguration {}
+
 impl FromJson for EFSVolumeConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

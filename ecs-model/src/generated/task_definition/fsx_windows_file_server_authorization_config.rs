@@ -41,6 +41,8 @@ impl crate::Shape for FSxWindowsFileServerAuthorizationConfig {
     }
 }
 
+impl crate::load::sealed::Sealed for FSxWindowsFileServerAuthorizationConfig {}
+
 impl FromJson for FSxWindowsFileServerAuthorizationConfig {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -45,6 +45,8 @@ impl crate::Shape for FSxWindowsFileServerVolumeConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for FSxWindowsFileServerVolumeConfiguration {}
+
 impl FromJson for FSxWindowsFileServerVolumeConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

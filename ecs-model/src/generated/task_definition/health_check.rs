@@ -58,6 +58,8 @@ impl crate::Shape for HealthCheck {
     }
 }
 
+impl crate::load::sealed::Sealed for HealthCheck {}
+
 impl FromJson for HealthCheck {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

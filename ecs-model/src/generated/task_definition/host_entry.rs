@@ -38,6 +38,8 @@ impl crate::Shape for HostEntry {
     }
 }
 
+impl crate::load::sealed::Sealed for HostEntry {}
+
 impl FromJson for HostEntry {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

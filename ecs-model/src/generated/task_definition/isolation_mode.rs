@@ -48,13 +48,6 @@ impl IsolationMode {
     }
 }
 
-impl Default for IsolationMode {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for IsolationMode {
     fn from(value: &str) -> Self {
         match value {
@@ -92,6 +85,8 @@ impl<'de> serde::Deserialize<'de> for IsolationMode {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for IsolationMode {}
 
 impl FromJson for IsolationMode {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

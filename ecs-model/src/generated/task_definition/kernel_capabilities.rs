@@ -39,6 +39,8 @@ impl crate::Shape for KernelCapabilities {
     }
 }
 
+impl crate::load::sealed::Sealed for KernelCapabilities {}
+
 impl FromJson for KernelCapabilities {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

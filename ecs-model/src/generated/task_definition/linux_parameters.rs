@@ -60,6 +60,8 @@ impl crate::Shape for LinuxParameters {
     }
 }
 
+impl crate::load::sealed::Sealed for LinuxParameters {}
+
 impl FromJson for LinuxParameters {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

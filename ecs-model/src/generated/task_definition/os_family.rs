@@ -68,13 +68,6 @@ impl OSFamily {
     }
 }
 
-impl Default for OSFamily {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for OSFamily {
     fn from(value: &str) -> Self {
         match value {
@@ -119,6 +112,8 @@ impl<'de> serde::Deserialize<'de> for OSFamily {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for OSFamily {}
 
 impl FromJson for OSFamily {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

@@ -57,6 +57,8 @@ impl crate::Shape for PortMapping {
     }
 }
 
+impl crate::load::sealed::Sealed for PortMapping {}
+
 impl FromJson for PortMapping {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -41,13 +41,6 @@ impl ProxyConfigurationType {
     }
 }
 
-impl Default for ProxyConfigurationType {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for ProxyConfigurationType {
     fn from(value: &str) -> Self {
         match value {
@@ -83,6 +76,8 @@ impl<'de> serde::Deserialize<'de> for ProxyConfigurationType {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for ProxyConfigurationType {}
 
 impl FromJson for ProxyConfigurationType {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

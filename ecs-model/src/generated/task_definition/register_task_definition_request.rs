@@ -124,6 +124,8 @@ impl crate::Shape for RegisterTaskDefinitionRequest {
     }
 }
 
+impl crate::load::sealed::Sealed for RegisterTaskDefinitionRequest {}
+
 impl FromJson for RegisterTaskDefinitionRequest {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

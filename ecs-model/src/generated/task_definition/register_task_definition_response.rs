@@ -33,6 +33,8 @@ impl crate::Shape for RegisterTaskDefinitionResponse {
     }
 }
 
+impl crate::load::sealed::Sealed for RegisterTaskDefinitionResponse {}
+
 impl FromJson for RegisterTaskDefinitionResponse {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -47,13 +47,6 @@ impl ResourceType {
     }
 }
 
-impl Default for ResourceType {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for ResourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -91,6 +84,8 @@ impl<'de> serde::Deserialize<'de> for ResourceType {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for ResourceType {}
 
 impl FromJson for ResourceType {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

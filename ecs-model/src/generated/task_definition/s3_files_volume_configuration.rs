@@ -51,6 +51,8 @@ impl crate::Shape for S3FilesVolumeConfiguration {
     }
 }
 
+impl crate::load::sealed::Sealed for S3FilesVolumeConfiguration {}
+
 impl FromJson for S3FilesVolumeConfiguration {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -33,6 +33,8 @@ impl crate::Shape for SharingStrategy {
     }
 }
 
+impl crate::load::sealed::Sealed for SharingStrategy {}
+
 impl FromJson for SharingStrategy {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

@@ -148,6 +148,8 @@ impl crate::Shape for TaskDefinition {
     }
 }
 
+impl crate::load::sealed::Sealed for TaskDefinition {}
+
 impl FromJson for TaskDefinition {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

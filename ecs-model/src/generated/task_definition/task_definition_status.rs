@@ -47,13 +47,6 @@ impl TaskDefinitionStatus {
     }
 }
 
-impl Default for TaskDefinitionStatus {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for TaskDefinitionStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -91,6 +84,8 @@ impl<'de> serde::Deserialize<'de> for TaskDefinitionStatus {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for TaskDefinitionStatus {}
 
 impl FromJson for TaskDefinitionStatus {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {

@@ -44,6 +44,8 @@ impl crate::Shape for Ulimit {
     }
 }
 
+impl crate::load::sealed::Sealed for Ulimit {}
+
 impl FromJson for Ulimit {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
         let object = cx.object(value, <Self as crate::Shape>::SHAPE)?;

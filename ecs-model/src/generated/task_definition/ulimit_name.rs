@@ -83,13 +83,6 @@ impl UlimitName {
     }
 }
 
-impl Default for UlimitName {
-    /// The empty value, which AWS rejects: it stands for a missing required member.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
 impl From<&str> for UlimitName {
     fn from(value: &str) -> Self {
         match value {
@@ -139,6 +132,8 @@ impl<'de> serde::Deserialize<'de> for UlimitName {
         Ok(Self::from(value.as_ref()))
     }
 }
+
+impl crate::load::sealed::Sealed for UlimitName {}
 
 impl FromJson for UlimitName {
     fn from_json<'v>(value: &'v serde_json::Value, cx: &mut Loader<'v>) -> Option<Self> {
