@@ -451,8 +451,8 @@ pub fn parse(text: &str, kind: Option<Kind>) -> Loaded<Document> {
     // Editors on Windows often save a byte order mark, which JSON parsers reject; it carries
     // no content, so it is skipped (columns on the first line then count from after it).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: Value = match serde_json::from_str(text) {
-        Ok(value) => value,
+    let (value, duplicates) = match load::parse_json(text) {
+        Ok(parsed) => parsed,
         Err(error) => {
             return Loaded {
                 value: None,
@@ -460,7 +460,11 @@ pub fn parse(text: &str, kind: Option<Kind>) -> Loaded<Document> {
             };
         }
     };
-    load(&value, kind)
+    let mut loaded = load(&value, kind);
+    if !duplicates.is_empty() {
+        loaded.diagnostics.splice(0..0, duplicates);
+    }
+    loaded
 }
 
 /// Parses, loads and validates a document: the loader's diagnostics, then the rule set's.
@@ -1367,6 +1371,18 @@ mod tests {
             loaded.value,
             Some(Document::TaskDefinitionInput(_))
         ));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let loaded = parse(
+            r#"{"family": "a", "family": "b", "containerDefinitions": [{"name": "x"}]}"#,
+            None,
+        );
+        assert_eq!(
+            codes_of(&loaded),
+            [("duplicate-key".to_owned(), "family".to_owned())]
+        );
     }
 
     #[test]
