@@ -237,35 +237,17 @@ impl Document {
                 let path = if *wrapped { root.key("service") } else { root };
                 vec![(path, Input::Service(service_input(service)))]
             }
-            Document::DescribeServices(out) => out
-                .services
-                .iter()
-                .flatten()
-                .enumerate()
-                .map(|(i, s)| {
-                    (
-                        JsonPath::root().key("services").index(i),
-                        Input::Service(service_input(s)),
-                    )
-                })
-                .collect(),
+            Document::DescribeServices(out) => listed("services", out.services.as_deref(), |s| {
+                Input::Service(service_input(s))
+            }),
             Document::ClusterInput(c) => vec![(root, Input::Cluster(c.clone()))],
             Document::ClusterOutput { cluster, wrapped } => {
                 let path = if *wrapped { root.key("cluster") } else { root };
                 vec![(path, Input::Cluster(to_input(cluster, &[])))]
             }
-            Document::DescribeClusters(out) => out
-                .clusters
-                .iter()
-                .flatten()
-                .enumerate()
-                .map(|(i, c)| {
-                    (
-                        JsonPath::root().key("clusters").index(i),
-                        Input::Cluster(to_input(c, &[])),
-                    )
-                })
-                .collect(),
+            Document::DescribeClusters(out) => listed("clusters", out.clusters.as_deref(), |c| {
+                Input::Cluster(to_input(c, &[]))
+            }),
             Document::CapacityProviderInput(c) => vec![(root, Input::CapacityProvider(c.clone()))],
             Document::CapacityProviderOutput {
                 capacity_provider,
@@ -281,18 +263,11 @@ impl Document {
                     Input::CapacityProvider(to_input(capacity_provider, &[])),
                 )]
             }
-            Document::DescribeCapacityProviders(out) => out
-                .capacity_providers
-                .iter()
-                .flatten()
-                .enumerate()
-                .map(|(i, c)| {
-                    (
-                        JsonPath::root().key("capacityProviders").index(i),
-                        Input::CapacityProvider(to_input(c, &[])),
-                    )
-                })
-                .collect(),
+            Document::DescribeCapacityProviders(out) => listed(
+                "capacityProviders",
+                out.capacity_providers.as_deref(),
+                |c| Input::CapacityProvider(to_input(c, &[])),
+            ),
             Document::Stack(stack) => stack_inputs(stack),
         }
     }
@@ -375,6 +350,20 @@ pub(crate) fn stack_inputs(stack: &Stack) -> Vec<(JsonPath, Input)> {
         ));
     }
     out
+}
+
+/// The inputs of a describe output's list `key`, each at `key[i]`.
+fn listed<T>(
+    key: &str,
+    items: Option<&[T]>,
+    convert: impl Fn(&T) -> Input,
+) -> Vec<(JsonPath, Input)> {
+    items
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, item)| (JsonPath::root().key(key).index(i), convert(item)))
+        .collect()
 }
 
 fn service_input(service: &Service) -> CreateServiceRequest {
