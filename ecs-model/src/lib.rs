@@ -21,6 +21,7 @@ pub mod document;
 mod facts;
 pub mod load;
 pub mod normalize;
+pub mod reflect;
 mod shape;
 mod stack;
 mod timestamp;

@@ -19,6 +19,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
+mod reflect;
+
 /// The resource groups and the operations' input and output shapes that root them.
 ///
 /// A shape reached from one group only lives in that group's folder; a shape reached from several
@@ -129,6 +131,7 @@ pub fn generate(model_json: &str) -> Result<BTreeMap<String, String>, GenerateEr
         "// One module per shape, named after it: `cluster::cluster` models the `Cluster` shape.\n",
     );
     top.push_str("#![allow(clippy::module_inception)]\n\n");
+    top.push_str("pub(crate) mod reflect;\n");
     for group in groups.keys() {
         let _ = writeln!(top, "pub mod {group};");
     }
@@ -137,6 +140,9 @@ pub fn generate(model_json: &str) -> Result<BTreeMap<String, String>, GenerateEr
         let _ = writeln!(top, "pub use self::{group}::*;");
     }
     files.insert("mod.rs".to_owned(), top);
+
+    let all: BTreeSet<&str> = groups.values().flatten().copied().collect();
+    files.insert("reflect.rs".to_owned(), reflect::render(&model, &all)?);
 
     for (group, shapes) in &groups {
         let mut index = String::from(HEADER);
