@@ -1,0 +1,491 @@
+//! Lowering: the parsed tree checked against the AWS model's shapes, giving
+//!
+//! - a typed tree that `expand` turns into Rust code,
+//! - the JSON of every literal part, which `check` loads and validates like a file,
+//! - where each JSON path came from (its tokens), and which paths hold Rust expressions.
+//!
+//! Member names are the Rust field names of `ecs_model::types` (`container_port`), found through
+//! `ecs_model::reflect`; a camelCase JSON name gets a hint with the Rust spelling.
+
+use ecs_model::JsonPath;
+use ecs_model::reflect::{self, MemberInfo, ShapeInfo, Ty};
+use proc_macro2::TokenStream;
+use serde_json::{Map, Number, Value};
+use syn::spanned::Spanned;
+use syn::{Ident, Lit};
+
+use crate::parse::{Entry, Key, Node, NodeKind};
+
+/// A value after lowering, typed by the model.
+pub enum Typed {
+    /// A string.
+    Str(String),
+    /// An integer of a `Ty::Integer` or `Ty::Long` member.
+    Int(i64, Ty),
+    /// A floating-point number.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// An enum value: the enum's shape name and the Rust variant.
+    Enum {
+        /// The enum's shape name.
+        shape: &'static str,
+        /// The variant, or `None` when the model does not list the value (an error was reported).
+        variant: Option<&'static str>,
+        /// The value as written.
+        value: String,
+    },
+    /// A structure with the members that were given.
+    Struct {
+        /// The shape name.
+        shape: &'static str,
+        /// Member and value, in the order written.
+        fields: Vec<(&'static MemberInfo, Typed)>,
+    },
+    /// A list.
+    List(Vec<Typed>),
+    /// A map with string keys.
+    Map(Vec<(String, Typed)>),
+    /// A Rust expression, converted with `Into` into the member's type at run time.
+    Expr(Ty, Box<syn::Expr>),
+    /// A value that could not be lowered (an error was reported); expands to a default.
+    Invalid,
+}
+
+/// Everything `check` and `expand` need.
+pub struct Lowered {
+    /// The root value.
+    pub root: Typed,
+    /// The JSON of the literal parts; expressions are absent (members) or placeholders (list
+    /// elements, so indices stay right).
+    pub json: Value,
+    /// The tokens of each value, by JSON path.
+    pub spans: Vec<(JsonPath, TokenStream)>,
+    /// The paths of values given as Rust expressions.
+    pub exprs: Vec<JsonPath>,
+    /// Errors found while lowering: unknown members, wrong literal types, unknown enum values.
+    pub errors: Vec<syn::Error>,
+}
+
+/// Lowers the root members against shape `root`.
+pub fn lower(root: &str, members: &[Entry], tokens: &TokenStream) -> Lowered {
+    let mut cx = Lowering {
+        spans: Vec::new(),
+        exprs: Vec::new(),
+        errors: Vec::new(),
+    };
+    let path = JsonPath::root();
+    cx.spans.push((path.clone(), tokens.clone()));
+    let (root, json) = match reflect::shape(root) {
+        Some(shape) => cx.object(shape, members, &path),
+        None => {
+            cx.errors.push(syn::Error::new(
+                tokens.span(),
+                format!("ecs-dsl: unknown root shape `{root}`"),
+            ));
+            (Typed::Invalid, Value::Null)
+        }
+    };
+    Lowered {
+        root,
+        json,
+        spans: cx.spans,
+        exprs: cx.exprs,
+        errors: cx.errors,
+    }
+}
+
+struct Lowering {
+    spans: Vec<(JsonPath, TokenStream)>,
+    exprs: Vec<JsonPath>,
+    errors: Vec<syn::Error>,
+}
+
+/// Members of these shapes hold sizes written as strings in JSON (`"256"`, `"1 vCPU"`); an
+/// integer literal is accepted for them and written as a string.
+const SIZE_MEMBERS: &[(&str, &str)] = &[
+    ("RegisterTaskDefinitionRequest", "cpu"),
+    ("RegisterTaskDefinitionRequest", "memory"),
+];
+
+impl Lowering {
+    fn error(&mut self, tokens: &TokenStream, code: &str, message: String, hint: Option<String>) {
+        self.errors.push(crate::check::spanned_error(
+            tokens,
+            code,
+            &message,
+            hint.as_deref(),
+        ));
+    }
+
+    fn object(
+        &mut self,
+        shape: &'static ShapeInfo,
+        entries: &[Entry],
+        path: &JsonPath,
+    ) -> (Typed, Value) {
+        let mut fields = Vec::new();
+        let mut json = Map::new();
+        for entry in entries {
+            let name = entry.key.text();
+            let key_tokens = key_tokens(&entry.key);
+            let Some(member) = shape.member_by_rust(&name) else {
+                let (message, hint) = unknown_member(shape, &name);
+                self.error(&key_tokens, "unknown-field", message, Some(hint));
+                continue;
+            };
+            if let Key::Str(_) = entry.key {
+                self.error(
+                    &key_tokens,
+                    "unknown-field",
+                    format!("a `{}` member is written without quotes", shape.name),
+                    Some(format!("write `{}: ...`", member.rust)),
+                );
+                continue;
+            }
+            if fields
+                .iter()
+                .any(|(m, _): &(&MemberInfo, Typed)| m.json == member.json)
+            {
+                self.error(
+                    &key_tokens,
+                    "duplicate-key",
+                    format!("`{}` is given twice", member.rust),
+                    Some("keep one of them".to_owned()),
+                );
+                continue;
+            }
+            let child = path.clone().key(member.json);
+            let size = SIZE_MEMBERS.contains(&(shape.name, member.json));
+            let (typed, value) = self.value(&member.ty, &entry.value, &child, size);
+            if let Some(value) = value {
+                json.insert(member.json.to_owned(), value);
+            }
+            fields.push((member, typed));
+        }
+        (
+            Typed::Struct {
+                shape: shape.name,
+                fields,
+            },
+            Value::Object(json),
+        )
+    }
+
+    /// Lowers `node` as a value of type `ty` at `path`. The JSON is `None` for an expression.
+    fn value(
+        &mut self,
+        ty: &'static Ty,
+        node: &Node,
+        path: &JsonPath,
+        size: bool,
+    ) -> (Typed, Option<Value>) {
+        self.spans.push((path.clone(), node.tokens.clone()));
+        let expected = describe(ty);
+        match (&node.kind, ty) {
+            (NodeKind::Expr(expr), _) => self.expression(ty, expr, path),
+            // A lone identifier is an enum value where an enum goes, a variable elsewhere.
+            (NodeKind::Ident(ident), Ty::Enum(name)) => {
+                self.enum_value(name, &ident.to_string(), &node.tokens)
+            }
+            (NodeKind::Ident(ident), _) => {
+                let expr: syn::Expr = syn::parse_quote!(#ident);
+                self.expression(ty, &expr, path)
+            }
+            (NodeKind::Lit { lit, negative }, _) => {
+                self.literal(ty, lit, *negative, &node.tokens, size)
+            }
+            (NodeKind::Object(entries), Ty::Struct(name)) => match reflect::shape(name) {
+                Some(shape) => {
+                    let (typed, json) = self.object(shape, entries, path);
+                    (typed, Some(json))
+                }
+                None => (Typed::Invalid, None),
+            },
+            (NodeKind::Object(entries), Ty::Map(inner)) => {
+                let mut items = Vec::new();
+                let mut json = Map::new();
+                for entry in entries {
+                    let key = entry.key.text();
+                    if json.contains_key(&key) || items.iter().any(|(k, _)| *k == key) {
+                        self.error(
+                            &key_tokens(&entry.key),
+                            "duplicate-key",
+                            format!("the key \"{key}\" is given twice"),
+                            Some("keep one of them".to_owned()),
+                        );
+                        continue;
+                    }
+                    let child = path.clone().key(key.clone());
+                    let (typed, value) = self.value(inner, &entry.value, &child, false);
+                    if let Some(value) = value {
+                        json.insert(key.clone(), value);
+                    }
+                    items.push((key, typed));
+                }
+                (Typed::Map(items), Some(Value::Object(json)))
+            }
+            (NodeKind::List(nodes), Ty::List(inner)) => {
+                let mut items = Vec::new();
+                let mut json = Vec::new();
+                for (index, item) in nodes.iter().enumerate() {
+                    let child = path.clone().index(index);
+                    let (typed, value) = self.value(inner, item, &child, false);
+                    json.push(value.unwrap_or_else(|| placeholder(inner)));
+                    items.push(typed);
+                }
+                (Typed::List(items), Some(Value::Array(json)))
+            }
+            (NodeKind::Object(_), _) | (NodeKind::List(_), _) => {
+                let found = if matches!(node.kind, NodeKind::List(_)) {
+                    "a list"
+                } else {
+                    "an object"
+                };
+                self.error(
+                    &node.tokens,
+                    "type-mismatch",
+                    format!("expected {expected}, found {found}"),
+                    None,
+                );
+                (Typed::Invalid, None)
+            }
+        }
+    }
+
+    fn expression(&mut self, ty: &Ty, expr: &syn::Expr, path: &JsonPath) -> (Typed, Option<Value>) {
+        self.exprs.push(path.clone());
+        (Typed::Expr(*ty, Box::new(expr.clone())), None)
+    }
+
+    fn enum_value(
+        &mut self,
+        name: &'static str,
+        value: &str,
+        tokens: &TokenStream,
+    ) -> (Typed, Option<Value>) {
+        let variant = reflect::enumeration(name).and_then(|e| e.variant(value));
+        if variant.is_none() {
+            let values = reflect::enumeration(name).map_or(&[][..], |e| e.values);
+            let close = values
+                .iter()
+                .find(|v| v.eq_ignore_ascii_case(value) || v.replace('_', "") == value)
+                .map(|v| format!("did you mean `{v}`? "))
+                .unwrap_or_default();
+            self.error(
+                tokens,
+                "unknown-enum-value",
+                format!("`{value}` is not a {name} value"),
+                Some(format!(
+                    "{close}expected one of {}; to pass a variable, write `({value})`",
+                    values.join(", ")
+                )),
+            );
+        }
+        (
+            Typed::Enum {
+                shape: name,
+                variant,
+                value: value.to_owned(),
+            },
+            Some(Value::String(value.to_owned())),
+        )
+    }
+
+    fn literal(
+        &mut self,
+        ty: &'static Ty,
+        lit: &Lit,
+        negative: bool,
+        tokens: &TokenStream,
+        size: bool,
+    ) -> (Typed, Option<Value>) {
+        let sign = if negative { "-" } else { "" };
+        match (ty, lit) {
+            (Ty::String, Lit::Str(s)) => {
+                let text = s.value();
+                (Typed::Str(text.clone()), Some(Value::String(text)))
+            }
+            (Ty::String, Lit::Int(i)) if size && !negative => {
+                let text = i.base10_digits().to_owned();
+                (Typed::Str(text.clone()), Some(Value::String(text)))
+            }
+            (Ty::Enum(name), Lit::Str(s)) => self.enum_value(name, &s.value(), tokens),
+            (Ty::Integer | Ty::Long, Lit::Int(i)) => {
+                let text = format!("{sign}{}", i.base10_digits());
+                let parsed = text
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *ty == Ty::Long || i32::try_from(*n).is_ok());
+                match parsed {
+                    Some(n) => (Typed::Int(n, *ty), Some(Value::Number(n.into()))),
+                    None => {
+                        let bits = if *ty == Ty::Long { 64 } else { 32 };
+                        self.error(
+                            tokens,
+                            "type-mismatch",
+                            format!("{text} does not fit in a {bits}-bit integer"),
+                            None,
+                        );
+                        (Typed::Invalid, None)
+                    }
+                }
+            }
+            (Ty::Double, Lit::Int(_) | Lit::Float(_)) => {
+                let digits = match lit {
+                    Lit::Int(i) => i.base10_digits().to_owned(),
+                    Lit::Float(f) => f.base10_digits().to_owned(),
+                    _ => String::new(),
+                };
+                let number = format!("{sign}{digits}").parse::<f64>().ok();
+                match number.and_then(|n| Number::from_f64(n).map(|j| (n, j))) {
+                    Some((n, json)) => (Typed::Float(n), Some(Value::Number(json))),
+                    None => {
+                        self.error(tokens, "type-mismatch", "not a finite number".into(), None);
+                        (Typed::Invalid, None)
+                    }
+                }
+            }
+            (Ty::Boolean, Lit::Bool(b)) => (Typed::Bool(b.value), Some(Value::Bool(b.value))),
+            _ => {
+                let found = match lit {
+                    Lit::Str(_) => "a string",
+                    Lit::Int(_) => "an integer",
+                    Lit::Float(_) => "a number",
+                    Lit::Bool(_) => "a boolean",
+                    _ => "a literal",
+                };
+                let hint = match (ty, lit) {
+                    (Ty::Integer | Ty::Long | Ty::Double, Lit::Str(s)) => {
+                        Some(format!("write the number without quotes: {}", s.value()))
+                    }
+                    (Ty::String, Lit::Int(i)) => {
+                        Some(format!("write it as a string: \"{}\"", i.base10_digits()))
+                    }
+                    (Ty::Timestamp, _) => Some("pass a timestamp as a Rust expression".to_owned()),
+                    _ => None,
+                };
+                self.error(
+                    tokens,
+                    "type-mismatch",
+                    format!("expected {}, found {found}", describe(ty)),
+                    hint,
+                );
+                (Typed::Invalid, None)
+            }
+        }
+    }
+}
+
+fn key_tokens(key: &Key) -> TokenStream {
+    match key {
+        Key::Ident(ident) => quote::quote!(#ident),
+        Key::Str(lit) => quote::quote!(#lit),
+    }
+}
+
+/// What a value of `ty` looks like, for messages.
+fn describe(ty: &Ty) -> String {
+    match ty {
+        Ty::String => "a string".to_owned(),
+        Ty::Integer => "an integer".to_owned(),
+        Ty::Long => "an integer".to_owned(),
+        Ty::Boolean => "`true` or `false`".to_owned(),
+        Ty::Double => "a number".to_owned(),
+        Ty::Timestamp => "a timestamp".to_owned(),
+        Ty::Enum(name) => format!("a {name} value"),
+        Ty::Struct(name) => format!("a {name} object `{{ ... }}`"),
+        Ty::List(inner) => format!("a list `[...]` of {}", describe(inner)),
+        Ty::Map(_) => "a map `{ \"key\": value, ... }`".to_owned(),
+        _ => "a value".to_owned(),
+    }
+}
+
+/// Stands for a list element given as an expression, so the literal elements after it keep
+/// their index. Rules that look at the placeholder report at its path, which `check` drops.
+fn placeholder(ty: &Ty) -> Value {
+    match ty {
+        Ty::Struct(_) | Ty::Map(_) => Value::Object(Map::new()),
+        Ty::List(_) => Value::Array(Vec::new()),
+        Ty::Integer | Ty::Long | Ty::Double => Value::Number(0.into()),
+        Ty::Boolean => Value::Bool(false),
+        _ => Value::String(String::new()),
+    }
+}
+
+/// The message and hint for a member `name` that `shape` does not have.
+fn unknown_member(shape: &ShapeInfo, name: &str) -> (String, String) {
+    let message = format!("`{}` has no member `{name}`", shape.name);
+    if let Some(member) = shape.member(name) {
+        return (message, format!("write the Rust name `{}`", member.rust));
+    }
+    let snake = snake_case(name);
+    if let Some(member) = shape.member_by_rust(&snake) {
+        return (message, format!("write the Rust name `{}`", member.rust));
+    }
+    let close = shape
+        .members
+        .iter()
+        .map(|m| (edit_distance(m.rust, name), m.rust))
+        .filter(|(d, _)| *d <= 2.max(name.len() / 3))
+        .min();
+    let hint = match close {
+        Some((_, rust)) => format!("did you mean `{rust}`?"),
+        None => format!(
+            "members are: {}",
+            shape
+                .members
+                .iter()
+                .map(|m| m.rust)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    (message, hint)
+}
+
+/// `containerPort` as `container_port`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// Whether `path` starts with `prefix`.
+pub fn starts_with(path: &JsonPath, prefix: &JsonPath) -> bool {
+    path.segments().starts_with(prefix.segments())
+}
+
+/// Makes an identifier for a Rust field, raw when it is a keyword (`r#type`).
+pub fn field_ident(rust: &str) -> Ident {
+    match syn::parse_str::<Ident>(rust) {
+        Ok(ident) => ident,
+        Err(_) => Ident::new_raw(rust, proc_macro2::Span::call_site()),
+    }
+}
