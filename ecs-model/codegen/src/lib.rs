@@ -1,9 +1,11 @@
-//! Generator for the `ecs-model` wire types.
+//! Generator for the `ecs-model` wire types and the `ecs-dsl` builders.
 //!
 //! Reads the AWS ECS API model (botocore's `service-2.json`) and writes one Rust module per
 //! structure or enum shape reachable from the operations the project uses, grouped by resource.
 //! The output is committed under `ecs-model/src/generated/`; a test in `ecs-model` regenerates it
-//! in memory and fails when the committed copy is stale.
+//! in memory and fails when the committed copy is stale. [`generate_builders`] does the same for
+//! the builders of the create/register inputs, committed under `ecs-dsl/src/generated/` and
+//! checked by a test in `ecs-dsl`.
 //!
 //! Every member is an `Option`, the required ones too: real files are often fragments
 //! (ecspresso's service files leave `serviceName` to its own config) and must load and render
@@ -19,7 +21,12 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
+mod builders;
 mod reflect;
+mod tree;
+
+pub use builders::generate_builders;
+pub use tree::{read_tree, stale_files, write_tree};
 
 /// The resource groups and the operations' input and output shapes that root them.
 ///
@@ -88,40 +95,9 @@ fn err(message: impl Into<String>) -> GenerateError {
 
 /// Generates every file of `ecs-model/src/generated/`, keyed by path relative to that folder.
 pub fn generate(model_json: &str) -> Result<BTreeMap<String, String>, GenerateError> {
-    let model: Value =
-        serde_json::from_str(model_json).map_err(|e| err(format!("model is not JSON: {e}")))?;
-    let shapes = model
-        .get("shapes")
-        .and_then(Value::as_object)
-        .ok_or_else(|| err("model has no `shapes` object"))?;
-    let member_order = member_order(model_json)?;
-    let model = Model {
-        shapes,
-        member_order,
-    };
-
-    // Which groups reach each shape.
-    let mut reached_by: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (group, roots) in GROUPS {
-        for root in *roots {
-            for shape in model.reachable(root)? {
-                reached_by.entry(shape).or_default().insert(group);
-            }
-        }
-    }
-
-    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (shape, by) in &reached_by {
-        if !model.is_generated(shape)? {
-            continue;
-        }
-        let group = if by.len() == 1 {
-            by.iter().next().copied().unwrap_or("common")
-        } else {
-            "common"
-        };
-        groups.entry(group).or_default().push(shape);
-    }
+    let (value, member_order) = parse_model(model_json)?;
+    let model = Model::new(&value, member_order)?;
+    let groups = shape_groups(&model)?;
 
     let mut files = BTreeMap::new();
     let mut top = String::from(HEADER);
@@ -132,13 +108,7 @@ pub fn generate(model_json: &str) -> Result<BTreeMap<String, String>, GenerateEr
     );
     top.push_str("#![allow(clippy::module_inception)]\n\n");
     top.push_str("pub(crate) mod reflect;\n");
-    for group in groups.keys() {
-        let _ = writeln!(top, "pub mod {group};");
-    }
-    top.push('\n');
-    for group in groups.keys() {
-        let _ = writeln!(top, "pub use self::{group}::*;");
-    }
+    write_group_modules(&mut top, groups.keys().copied());
     files.insert("mod.rs".to_owned(), top);
 
     let all: BTreeSet<&str> = groups.values().flatten().copied().collect();
@@ -162,6 +132,53 @@ pub fn generate(model_json: &str) -> Result<BTreeMap<String, String>, GenerateEr
         }
     }
     Ok(files)
+}
+
+/// Declares the group modules of a generated `mod.rs` and re-exports their items flat.
+fn write_group_modules<'a>(out: &mut String, groups: impl Iterator<Item = &'a str> + Clone) {
+    for group in groups.clone() {
+        let _ = writeln!(out, "pub mod {group};");
+    }
+    out.push('\n');
+    for group in groups {
+        let _ = writeln!(out, "pub use self::{group}::*;");
+    }
+}
+
+/// Parses the AWS model text: the JSON value that [`Model`] borrows, and the member order.
+fn parse_model(model_json: &str) -> Result<(Value, BTreeMap<String, Vec<String>>), GenerateError> {
+    let value: Value =
+        serde_json::from_str(model_json).map_err(|e| err(format!("model is not JSON: {e}")))?;
+    Ok((value, member_order(model_json)?))
+}
+
+/// The generated shapes (structures and enums) of each group in [`GROUPS`], by name.
+fn shape_groups<'a>(
+    model: &Model<'a>,
+) -> Result<BTreeMap<&'static str, Vec<&'a str>>, GenerateError> {
+    // Which groups reach each shape.
+    let mut reached_by: BTreeMap<&str, BTreeSet<&'static str>> = BTreeMap::new();
+    for (group, roots) in GROUPS {
+        for root in *roots {
+            for shape in model.reachable(root)? {
+                reached_by.entry(shape).or_default().insert(group);
+            }
+        }
+    }
+
+    let mut groups: BTreeMap<&'static str, Vec<&'a str>> = BTreeMap::new();
+    for (shape, by) in &reached_by {
+        if !model.is_generated(shape)? {
+            continue;
+        }
+        let group = if by.len() == 1 {
+            by.iter().next().copied().unwrap_or("common")
+        } else {
+            "common"
+        };
+        groups.entry(group).or_default().push(shape);
+    }
+    Ok(groups)
 }
 
 fn group_doc(group: &str) -> &'static str {
@@ -235,7 +252,37 @@ fn member_order(model_json: &str) -> Result<BTreeMap<String, Vec<String>>, Gener
         .collect())
 }
 
+/// How generated code names the model's types: `crate::generated::` inside `ecs-model`,
+/// `types::` in the builders of `ecs-dsl`.
+struct TypePaths {
+    /// Prefix of a structure or enum.
+    shapes: &'static str,
+    /// The timestamp type.
+    timestamp: &'static str,
+}
+
+/// The paths of the `ecs-model` wire types.
+const MODEL_PATHS: TypePaths = TypePaths {
+    shapes: "crate::generated::",
+    timestamp: "crate::Timestamp",
+};
+
 impl<'a> Model<'a> {
+    /// The model in `value` (a parsed `service-2.json`), with its member order.
+    fn new(
+        value: &'a Value,
+        member_order: BTreeMap<String, Vec<String>>,
+    ) -> Result<Self, GenerateError> {
+        let shapes = value
+            .get("shapes")
+            .and_then(Value::as_object)
+            .ok_or_else(|| err("model has no `shapes` object"))?;
+        Ok(Self {
+            shapes,
+            member_order,
+        })
+    }
+
     fn shape(&self, name: &str) -> Result<&'a Map<String, Value>, GenerateError> {
         self.shapes
             .get(name)
@@ -279,6 +326,16 @@ impl<'a> Model<'a> {
             .collect()
     }
 
+    /// The members structure `name` marks as required.
+    fn required(&self, name: &str) -> Result<BTreeSet<&'a str>, GenerateError> {
+        Ok(self
+            .shape(name)?
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default())
+    }
+
     fn target(value: &Value) -> Option<&str> {
         value.get("shape").and_then(Value::as_str)
     }
@@ -308,22 +365,27 @@ impl<'a> Model<'a> {
     }
 
     fn rust_type(&self, name: &str) -> Result<String, GenerateError> {
+        self.rust_type_in(name, &MODEL_PATHS)
+    }
+
+    /// The Rust type of shape `name`, naming model types with `paths`.
+    fn rust_type_in(&self, name: &str, paths: &TypePaths) -> Result<String, GenerateError> {
         let shape = self.shape(name)?;
         Ok(match self.kind(name)? {
-            "structure" => format!("crate::generated::{name}"),
-            "string" if shape.contains_key("enum") => format!("crate::generated::{name}"),
+            "structure" => format!("{}{name}", paths.shapes),
+            "string" if shape.contains_key("enum") => format!("{}{name}", paths.shapes),
             "string" => "String".to_owned(),
             "integer" => "i32".to_owned(),
             "long" => "i64".to_owned(),
             "boolean" => "bool".to_owned(),
             "double" | "float" => "f64".to_owned(),
-            "timestamp" => "crate::Timestamp".to_owned(),
+            "timestamp" => paths.timestamp.to_owned(),
             "list" => {
                 let member = shape
                     .get("member")
                     .and_then(Self::target)
                     .ok_or_else(|| err(format!("list `{name}` has no member")))?;
-                format!("Vec<{}>", self.rust_type(member)?)
+                format!("Vec<{}>", self.rust_type_in(member, paths)?)
             }
             "map" => {
                 let value = shape
@@ -332,7 +394,7 @@ impl<'a> Model<'a> {
                     .ok_or_else(|| err(format!("map `{name}` has no value")))?;
                 format!(
                     "std::collections::BTreeMap<String, {}>",
-                    self.rust_type(value)?
+                    self.rust_type_in(value, paths)?
                 )
             }
             other => return Err(err(format!("shape `{name}` has unsupported type {other}"))),
@@ -350,11 +412,7 @@ impl<'a> Model<'a> {
     fn render_struct(&self, name: &str) -> Result<String, GenerateError> {
         let shape = self.shape(name)?;
         let members = self.members(name)?;
-        let required: BTreeSet<&str> = shape
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|list| list.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
+        let required = self.required(name)?;
 
         let mut out = String::from(HEADER);
         let _ = writeln!(out, "//! Models the AWS ECS shape `{name}`.\n");
