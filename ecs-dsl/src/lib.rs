@@ -1,6 +1,96 @@
 //! Typed builders and compile-time checked macros for Amazon ECS infrastructure.
 //!
-//! This crate is being built (see the project's issue list); today it re-exports the model so
-//! that `ecs_dsl::model` is the one path users need.
+//! The builders produce the same [`ecs_model`] values that the JSON loader reads, and their
+//! `build()` runs the same rule set ([`ecs_model::validate`]) that `ecs-deploy validate` runs on
+//! files: a value that builds is one that validates.
+//!
+//! ```
+//! use ecs_dsl::prelude::*;
+//!
+//! let web = task_definition("webserver")
+//!     .requires_compatibilities("FARGATE")
+//!     .network_mode("awsvpc")
+//!     .size(TaskSize::fargate(Cpu::units(256), Memory::mib(512))?)
+//!     .container_definitions(
+//!         container("web", "nginx:1.27".parse::<ImageRef>()?)
+//!             .port_mappings(PortMapping::builder().container_port(Port::HTTP)),
+//!     );
+//! let stack = stack()
+//!     .cluster(cluster("demo"))
+//!     .task_definition(web)
+//!     .service(
+//!         replica_service("web", "demo", "webserver")
+//!             .desired_count(2)
+//!             .launch_type("FARGATE")
+//!             .network_configuration(NetworkConfiguration::builder().awsvpc_configuration(
+//!                 AwsVpcConfiguration::builder().subnets("subnet-0123456789abcdef0"),
+//!             )),
+//!     )
+//!     .build()?;
+//! assert_eq!(stack.services[0].desired_count, Some(2));
+//! println!("{}", to_json_pretty(&stack)?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! - [`builders`]: one generated builder per AWS structure the four create/register inputs
+//!   reach, started with [`Buildable::builder`] (`ContainerDefinition::builder()`).
+//! - The constructors ([`task_definition`], [`container`], [`cluster`], [`replica_service`],
+//!   [`daemon_service`], [`capacity_provider`]) take the members a resource cannot do without,
+//!   and [`stack`] groups resources into an [`ecs_model::Stack`], checking the references
+//!   between them.
+//! - [`units`]: CPU, memory, ports, seconds, image references and Fargate task sizes as types
+//!   that convert into the model's raw numbers and strings.
+//! - [`checked`] and [`Resource`]: the check every `build()` runs; [`Invalid`] carries its
+//!   diagnostics.
+
+#![warn(missing_docs)]
+
+#[rustfmt::skip]
+mod generated;
+
+mod buildable;
+mod constructors;
+mod invalid;
+mod json;
+pub mod prelude;
+mod resource;
+mod stack;
+pub mod units;
+
+/// The generated builders, one per AWS structure, re-exported flat.
+///
+/// Every builder follows the conventions of the AWS SDK for Rust:
+///
+/// - a setter per member taking `impl Into<T>`, so enums take their AWS string
+///   (`.network_mode("awsvpc")`) and units their typed value (`.memory(Memory::mib(512))`);
+/// - a list setter appends one item, a map setter inserts one entry, and `set_member` replaces
+///   or clears the whole member;
+/// - a nested builder converts into its shape, so it goes into the enclosing setter without
+///   `build()`: `.port_mappings(PortMapping::builder().container_port(80))`;
+/// - the resource inputs (task definition, cluster, capacity provider, the two service kinds)
+///   have a checked `build()` returning [`Result`]`<_, `[`Invalid`]`>` and a `check()` that lists
+///   the diagnostics without building.
+///
+/// ```
+/// use ecs_dsl::builders::PortMappingBuilder;
+/// use ecs_dsl::model::types::PortMapping;
+///
+/// let mapping: PortMapping = PortMappingBuilder::default().container_port(8080).build();
+/// assert_eq!(mapping.container_port, Some(8080));
+/// ```
+pub mod builders {
+    pub use crate::generated::*;
+}
+
+pub use buildable::Buildable;
+pub use constructors::{
+    capacity_provider, cluster, container, daemon_service, replica_service, task_definition,
+};
+pub use invalid::Invalid;
+pub use json::to_json_pretty;
+pub use resource::{Resource, checked};
+pub use stack::{StackBuilder, stack};
 
 pub use ecs_model as model;
+
+// macros: re-exported from ecs-dsl-macros

@@ -1,0 +1,216 @@
+//! Stacks: the resources to deploy together, checked as a whole.
+
+use ecs_model::types::{
+    CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
+    RegisterTaskDefinitionRequest,
+};
+use ecs_model::{Diagnostic, JsonPath, PathSegment, Severity, Stack};
+use serde_json::Value;
+
+use crate::{Invalid, Resource};
+
+/// The rule codes of references a stack does not define. The rule set makes them warnings (a
+/// file may name what already exists in AWS); a [`StackBuilder`] makes them errors unless told
+/// that references may point outside the stack.
+const REFERENCE_CODES: &[&str] = &[
+    "stack-unknown-task-definition",
+    "stack-unknown-cluster",
+    "stack-unknown-capacity-provider",
+];
+
+/// An empty [`StackBuilder`].
+///
+/// ```
+/// use ecs_dsl::prelude::*;
+///
+/// let stack = stack().cluster(cluster("demo")).build()?;
+/// assert_eq!(stack.clusters.len(), 1);
+/// # Ok::<(), ecs_dsl::Invalid>(())
+/// ```
+pub fn stack() -> StackBuilder {
+    StackBuilder::default()
+}
+
+/// Builds an [`ecs_model::Stack`]: clusters, capacity providers, task definitions and services,
+/// each taken as a value or as its builder (unchecked: [`build`](Self::build) checks them all).
+///
+/// `build` runs every resource's check and the stack's cross-resource rules
+/// ([`validate_stack`](ecs_model::validate_stack)): a service's cluster and task definition
+/// family, its launch type against the task definition's compatibilities, duplicate names.
+///
+/// A stack written in Rust is the whole deployment, so a service naming a cluster or task
+/// definition family (or a cluster naming a capacity provider) that the stack does not define is
+/// an error here, where a stack file only gets a warning. When the name refers to something
+/// that already exists in AWS, say so with
+/// [`allow_external_references`](Self::allow_external_references). An ARN is always taken as
+/// such a reference.
+///
+/// ```
+/// use ecs_dsl::prelude::*;
+///
+/// let builder = stack()
+///     .cluster(cluster("demo"))
+///     .service(replica_service("web", "demo", "webserver"));
+/// let invalid = builder.clone().build().unwrap_err();
+/// assert_eq!(invalid.errors().next().map(|d| d.path.to_string()), Some("services[0].taskDefinition".into()));
+///
+/// // `webserver` is registered in AWS already.
+/// let stack = builder.allow_external_references().build()?;
+/// assert_eq!(stack.services.len(), 1);
+/// # Ok::<(), ecs_dsl::Invalid>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until it is built or converted"]
+pub struct StackBuilder {
+    stack: Stack,
+    external_references: bool,
+}
+
+impl StackBuilder {
+    /// Adds a cluster (CreateCluster input).
+    pub fn cluster(mut self, cluster: impl Into<CreateClusterRequest>) -> Self {
+        self.stack.clusters.push(cluster.into());
+        self
+    }
+
+    /// Adds a capacity provider (CreateCapacityProvider input).
+    pub fn capacity_provider(mut self, provider: impl Into<CreateCapacityProviderRequest>) -> Self {
+        self.stack.capacity_providers.push(provider.into());
+        self
+    }
+
+    /// Adds a task definition (RegisterTaskDefinition input).
+    pub fn task_definition(
+        mut self,
+        task_definition: impl Into<RegisterTaskDefinitionRequest>,
+    ) -> Self {
+        self.stack.task_definitions.push(task_definition.into());
+        self
+    }
+
+    /// Adds a service (CreateService input): a
+    /// [`replica_service`](crate::replica_service) or [`daemon_service`](crate::daemon_service).
+    pub fn service(mut self, service: impl Into<CreateServiceRequest>) -> Self {
+        self.stack.services.push(service.into());
+        self
+    }
+
+    /// Lets services and clusters name clusters, task definition families and capacity providers
+    /// the stack does not define: they are taken to exist in AWS, and only warned about.
+    pub fn allow_external_references(mut self) -> Self {
+        self.external_references = true;
+        self
+    }
+
+    /// Every problem in the stack built so far, errors and warnings, with paths from the stack
+    /// file's root (`services[0].taskDefinition`).
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let builder = stack().task_definition(task_definition("web"));
+    /// let missing = &builder.check()[0];
+    /// assert_eq!(missing.code, "missing-required-field");
+    /// assert_eq!(missing.path.to_string(), "taskDefinitions[0].containerDefinitions");
+    /// ```
+    pub fn check(&self) -> Vec<Diagnostic> {
+        let mut diagnostics = self.stack.check();
+        if !self.external_references {
+            let json = serde_json::to_value(&self.stack).unwrap_or_default();
+            for d in &mut diagnostics {
+                if REFERENCE_CODES.contains(&d.code.as_str()) && !is_arn_at(&json, &d.path) {
+                    d.severity = Severity::Error;
+                    d.hint = Some(
+                        "define it in this stack, or call `allow_external_references()` on the \
+                         stack builder when it already exists in AWS"
+                            .to_owned(),
+                    );
+                }
+            }
+        }
+        diagnostics
+    }
+
+    /// The stack, when [`check`](Self::check) finds no error; else every diagnostic.
+    pub fn build(self) -> Result<Stack, Invalid> {
+        let diagnostics = self.check();
+        if ecs_model::diagnostic::has_errors(&diagnostics) {
+            Err(Invalid::new(self.stack.name(), diagnostics))
+        } else {
+            Ok(self.stack)
+        }
+    }
+}
+
+impl From<StackBuilder> for Stack {
+    /// The stack built so far, unchecked.
+    fn from(builder: StackBuilder) -> Self {
+        builder.stack
+    }
+}
+
+/// Whether the value at `path` in `json` is a string holding an ARN.
+fn is_arn_at(json: &Value, path: &JsonPath) -> bool {
+    let mut value = json;
+    for segment in path.segments() {
+        let next = match segment {
+            PathSegment::Key(key) => value.get(key),
+            PathSegment::Index(index) => value.get(index),
+        };
+        match next {
+            Some(next) => value = next,
+            None => return false,
+        }
+    }
+    value.as_str().is_some_and(|text| text.starts_with("arn:"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{cluster, replica_service, task_definition};
+
+    #[test]
+    fn arn_references_stay_warnings() {
+        let arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3";
+        let diagnostics = stack()
+            .cluster(cluster("demo"))
+            .service(replica_service("web", "demo", arn))
+            .check();
+        let reference = diagnostics
+            .iter()
+            .find(|d| d.code == "stack-unknown-task-definition")
+            .expect("reported");
+        assert_eq!(reference.severity, Severity::Warning);
+    }
+
+    #[test]
+    fn unknown_clusters_are_errors_unless_external() {
+        let builder = stack()
+            .task_definition(task_definition("web"))
+            .service(replica_service("web", "elsewhere", "web"));
+        let cluster_error = |b: &StackBuilder| {
+            b.check()
+                .into_iter()
+                .find(|d| d.code == "stack-unknown-cluster")
+                .map(|d| (d.severity, d.path.to_string()))
+        };
+        assert_eq!(
+            cluster_error(&builder),
+            Some((Severity::Error, "services[0].cluster".to_owned()))
+        );
+        assert_eq!(
+            cluster_error(&builder.allow_external_references()),
+            Some((Severity::Warning, "services[0].cluster".to_owned()))
+        );
+    }
+
+    #[test]
+    fn is_arn_at_follows_keys_and_indexes() {
+        let json = serde_json::json!({"a": [{"b": "arn:aws:x"}, {"b": "name"}]});
+        let at = |i| JsonPath::root().key("a").index(i).key("b");
+        assert!(is_arn_at(&json, &at(0)));
+        assert!(!is_arn_at(&json, &at(1)));
+        assert!(!is_arn_at(&json, &at(2)));
+    }
+}
