@@ -94,3 +94,6 @@ pub use stack::{StackBuilder, stack};
 pub use ecs_model as model;
 
 // macros: re-exported from ecs-dsl-macros
+mod macros;
+#[doc(hidden)]
+pub use ecs_dsl_macros as __macros;

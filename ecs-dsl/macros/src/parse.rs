@@ -174,7 +174,12 @@ fn classify(tokens: TokenStream) -> syn::Result<Node> {
             negative: false,
         },
         [TokenTree::Ident(ident)] => NodeKind::Ident(ident.clone()),
-        _ => NodeKind::Expr(Box::new(syn::parse2(tokens.clone())?)),
+        // `(mode)` passes a variable where a lone identifier would be an enum value; the
+        // parentheses are only for the macro, so they do not reach the expansion.
+        _ => match syn::parse2(tokens.clone())? {
+            syn::Expr::Paren(paren) => NodeKind::Expr(paren.expr),
+            expr => NodeKind::Expr(Box::new(expr)),
+        },
     };
     Ok(Node { kind, tokens })
 }

@@ -1,0 +1,234 @@
+//! The declaration macros: ECS resources written like the AWS JSON they produce, with Rust field
+//! names, checked by the rule set while the crate compiles.
+//!
+//! Each `macro_rules!` wrapper hands its input to the procedural macro of `ecs-dsl-macros`
+//! together with `$crate`, so the expansion names `ecs_dsl` correctly wherever it is used
+//! (directly, or through the `ecs-rs` facade).
+//!
+//! # Syntax
+//!
+//! - Members are the Rust field names of [`crate::model::types`]: `container_port`, not
+//!   `containerPort`. A raw keyword works both ways: `type` or `r#type`.
+//! - Values are literals (`"nginx"`, `512`, `-1`, `true`), enum values as AWS writes them
+//!   (`FARGATE`, `awsvpc`, `tcp`, bare or quoted), objects `{ ... }`, lists `[ ... ]`, and maps
+//!   with string keys `{ "awslogs-group": "/ecs/web" }`.
+//! - Task-level `cpu` and `memory` are strings in AWS's JSON (`"256"`, `"1 vCPU"`); an integer
+//!   literal is accepted too and written as a string.
+//! - Any value may be a Rust expression instead: `image: format!("nginx:{tag}")`,
+//!   `desired_count: replicas`. It is converted with `Into` into the member's type. A lone
+//!   identifier where an enum goes is read as an enum value; pass a variable there in
+//!   parentheses: `network_mode: (mode)`. Wrap an expression that contains a top-level comma
+//!   (generic arguments, closures) in parentheses as well.
+//!
+//! # When checks run
+//!
+//! With literals only, every rule is checked while compiling: an error of the rule set is a
+//! compile error at the offending token, naming the rule's code and hint, and a warning of the
+//! rule set is a compiler warning (shown as the use of a deprecated constant named after the
+//! rule, the only way a macro can warn on stable Rust). The macro then evaluates to the value
+//! itself.
+//!
+//! With any Rust expression, the rules that cannot depend on it are still checked while
+//! compiling, and the macro evaluates to `Result<T, Invalid>`: [`crate::checked`] runs the whole
+//! rule set on the built value at run time.
+
+/// Declares a task definition: a RegisterTaskDefinition input
+/// ([`RegisterTaskDefinitionRequest`](crate::model::types::RegisterTaskDefinitionRequest)).
+///
+/// ```
+/// use ecs_dsl::task_definition;
+///
+/// let webserver = task_definition! {
+///     family: "webserver",
+///     requires_compatibilities: [FARGATE],
+///     network_mode: awsvpc,
+///     cpu: "256",
+///     memory: "512",
+///     container_definitions: [{
+///         name: "web",
+///         image: "nginx",
+///         memory: 100,
+///         cpu: 99,
+///         port_mappings: [{ container_port: 80, protocol: tcp }],
+///     }],
+/// };
+/// assert_eq!(webserver.family.as_deref(), Some("webserver"));
+/// ```
+///
+/// A Fargate size that does not exist is a compile error:
+///
+/// ```compile_fail
+/// let td = ecs_dsl::task_definition! {
+///     family: "webserver",
+///     requires_compatibilities: [FARGATE],
+///     network_mode: awsvpc,
+///     cpu: "256",
+///     memory: "4096", // error: fargate-cpu-memory
+///     container_definitions: [{ name: "web", image: "nginx" }],
+/// };
+/// ```
+///
+/// With a Rust expression, the result is checked again at run time:
+///
+/// ```
+/// let tag = "1.27";
+/// let td = ecs_dsl::task_definition! {
+///     family: "webserver",
+///     container_definitions: [{ name: "web", image: format!("nginx:{tag}"), memory: 128 }],
+/// };
+/// let td = td.expect("valid");
+/// assert_eq!(td.container_definitions.unwrap()[0].image.as_deref(), Some("nginx:1.27"));
+/// ```
+#[macro_export]
+macro_rules! task_definition {
+    ($($input:tt)*) => {
+        $crate::__macros::task_definition!($crate; $($input)*)
+    };
+}
+
+/// Declares a service: a CreateService input
+/// ([`CreateServiceRequest`](crate::model::types::CreateServiceRequest)). The cluster is named
+/// by name and the task definition by family, as in a stack file.
+///
+/// ```
+/// let web = ecs_dsl::service! {
+///     service_name: "web",
+///     cluster: "demo",
+///     task_definition: "webserver",
+///     desired_count: 2,
+///     launch_type: FARGATE,
+///     network_configuration: {
+///         awsvpc_configuration: { subnets: ["subnet-0123456789abcdef0"] },
+///     },
+///     deployment_configuration: {
+///         deployment_circuit_breaker: { enable: true, rollback: true },
+///     },
+/// };
+/// assert_eq!(web.desired_count, Some(2));
+/// ```
+///
+/// A daemon service has no desired count:
+///
+/// ```compile_fail
+/// let agent = ecs_dsl::service! {
+///     service_name: "agent",
+///     task_definition: "agent",
+///     scheduling_strategy: DAEMON,
+///     desired_count: 3, // error: service-daemon-desired-count
+/// };
+/// ```
+#[macro_export]
+macro_rules! service {
+    ($($input:tt)*) => {
+        $crate::__macros::service!($crate; $($input)*)
+    };
+}
+
+/// Declares a cluster: a CreateCluster input
+/// ([`CreateClusterRequest`](crate::model::types::CreateClusterRequest)).
+///
+/// ```
+/// let demo = ecs_dsl::cluster! {
+///     cluster_name: "demo",
+///     capacity_providers: ["FARGATE", "FARGATE_SPOT"],
+///     default_capacity_provider_strategy: [
+///         { capacity_provider: "FARGATE", base: 1, weight: 1 },
+///         { capacity_provider: "FARGATE_SPOT", weight: 3 },
+///     ],
+///     settings: [{ name: containerInsights, value: "enabled" }],
+///     tags: [{ key: "team", value: "platform" }],
+/// };
+/// assert_eq!(demo.cluster_name.as_deref(), Some("demo"));
+/// ```
+///
+/// ```compile_fail
+/// let bad = ecs_dsl::cluster! { cluster_name: "my cluster" }; // error: cluster-name
+/// ```
+#[macro_export]
+macro_rules! cluster {
+    ($($input:tt)*) => {
+        $crate::__macros::cluster!($crate; $($input)*)
+    };
+}
+
+/// Declares a capacity provider: a CreateCapacityProvider input
+/// ([`CreateCapacityProviderRequest`](crate::model::types::CreateCapacityProviderRequest)).
+///
+/// ```
+/// let provider = ecs_dsl::capacity_provider! {
+///     name: "web-asg",
+///     auto_scaling_group_provider: {
+///         auto_scaling_group_arn: "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:1b3c:autoScalingGroupName/web",
+///         managed_scaling: { status: ENABLED, target_capacity: 90 },
+///     },
+/// };
+/// assert_eq!(provider.name.as_deref(), Some("web-asg"));
+/// ```
+///
+/// ```compile_fail
+/// let bad = ecs_dsl::capacity_provider! { name: "fargate-extra" }; // error: capacity-provider-name
+/// ```
+#[macro_export]
+macro_rules! capacity_provider {
+    ($($input:tt)*) => {
+        $crate::__macros::capacity_provider!($crate; $($input)*)
+    };
+}
+
+/// Declares a whole stack ([`Stack`](crate::model::Stack)): clusters, capacity providers, task
+/// definitions and services, checked together, so a service that names a missing container
+/// port or runs a DAEMON on Fargate is a compile error too.
+///
+/// ```
+/// let stack = ecs_dsl::stack! {
+///     clusters: [{ cluster_name: "demo" }],
+///     task_definitions: [{
+///         family: "webserver",
+///         requires_compatibilities: [FARGATE],
+///         network_mode: awsvpc,
+///         cpu: 256,
+///         memory: 512,
+///         container_definitions: [{
+///             name: "web",
+///             image: "nginx",
+///             port_mappings: [{ container_port: 80 }],
+///         }],
+///     }],
+///     services: [{
+///         service_name: "web",
+///         cluster: "demo",
+///         task_definition: "webserver",
+///         desired_count: 1,
+///         launch_type: FARGATE,
+///         network_configuration: {
+///             awsvpc_configuration: { subnets: ["subnet-0123456789abcdef0"] },
+///         },
+///     }],
+/// };
+/// assert_eq!(stack.services.len(), 1);
+/// ```
+///
+/// ```compile_fail
+/// let stack = ecs_dsl::stack! {
+///     task_definitions: [{
+///         family: "webserver",
+///         container_definitions: [{ name: "web", image: "nginx", memory: 128 }],
+///     }],
+///     services: [{
+///         service_name: "web",
+///         task_definition: "webserver",
+///         desired_count: 1,
+///         load_balancers: [{
+///             target_group_arn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef",
+///             container_name: "app", // error: stack-load-balancer-container
+///             container_port: 80,
+///         }],
+///     }],
+/// };
+/// ```
+#[macro_export]
+macro_rules! stack {
+    ($($input:tt)*) => {
+        $crate::__macros::stack!($crate; $($input)*)
+    };
+}

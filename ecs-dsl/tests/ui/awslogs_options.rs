@@ -1,0 +1,17 @@
+fn main() {
+    let _ = ecs_dsl::task_definition! {
+        family: "webserver",
+        requires_compatibilities: [FARGATE],
+        network_mode: awsvpc,
+        cpu: "256",
+        memory: "512",
+        container_definitions: [{
+            name: "web",
+            image: "nginx",
+            log_configuration: {
+                log_driver: awslogs,
+                options: { "awslogs-region": "us-east-1", "awslogs-stream-prefix": "web" },
+            },
+        }],
+    };
+}

@@ -1,0 +1,7 @@
+fn main() {
+    let _ = ecs_dsl::task_definition! {
+        family: "worker",
+        container_definitions: [{ name: "web", image: "nginx" , memory: 128 }],
+        cpu: "lots",
+    };
+}
