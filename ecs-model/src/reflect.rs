@@ -195,8 +195,14 @@ mod tests {
     #[test]
     fn keyword_members_are_found_raw_or_plain() {
         let constraint = shape("PlacementConstraint").expect("shape");
-        assert_eq!(constraint.member_by_rust("type").map(|m| m.json), Some("type"));
-        assert_eq!(constraint.member_by_rust("r#type").map(|m| m.json), Some("type"));
+        assert_eq!(
+            constraint.member_by_rust("type").map(|m| m.json),
+            Some("type")
+        );
+        assert_eq!(
+            constraint.member_by_rust("r#type").map(|m| m.json),
+            Some("type")
+        );
         assert_eq!(
             enumeration("Compatibility").and_then(|e| e.variant("FARGATE")),
             Some("Fargate")

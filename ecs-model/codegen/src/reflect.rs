@@ -36,7 +36,10 @@ pub(crate) fn render(model: &Model<'_>, shapes: &BTreeSet<&str>) -> Result<Strin
             .and_then(Value::as_array)
             .map(|list| list.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let _ = writeln!(out, "    ShapeInfo {{\n        name: \"{name}\",\n        members: &[");
+        let _ = writeln!(
+            out,
+            "    ShapeInfo {{\n        name: \"{name}\",\n        members: &["
+        );
         for (json, member) in model.members(name)? {
             let target = Model::target(member)
                 .ok_or_else(|| err(format!("member `{name}.{json}` has no shape")))?;
