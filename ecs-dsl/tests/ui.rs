@@ -39,4 +39,27 @@ fn each_case_is_named_after_its_code() {
         }
     }
     assert!(rules >= 30, "only {rules} rules have a compile-fail case");
+    let readme = std::fs::read_to_string(dir.join("../../../README.md")).expect("README.md");
+    assert!(
+        readme.contains(&format!("{rules} of them have a compile-fail UI test")),
+        "README.md should say that {rules} rules have a compile-fail UI test"
+    );
+}
+
+/// The compile error the README shows is the one the macro produces.
+#[test]
+fn readme_shows_a_real_compile_error() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(dir.join("../README.md")).expect("README.md");
+    let stderr =
+        std::fs::read_to_string(dir.join("tests/ui/fargate_cpu_memory.stderr")).expect("stderr");
+    let source = std::fs::read_to_string(dir.join("tests/ui/fargate_cpu_memory.rs")).expect("rs");
+    assert!(readme.contains(stderr.trim_end()), "README.md differs from:\n{stderr}");
+    // The code block above it declares the same task definition.
+    let body: Vec<&str> = source.lines().skip(2).take(6).map(str::trim).collect();
+    let block: Vec<&str> = readme.lines().map(str::trim).collect();
+    assert!(
+        block.windows(body.len()).any(|w| w == body.as_slice()),
+        "README.md does not show the code of fargate_cpu_memory.rs"
+    );
 }
