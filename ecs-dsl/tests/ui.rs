@@ -54,7 +54,10 @@ fn readme_shows_a_real_compile_error() {
     let stderr =
         std::fs::read_to_string(dir.join("tests/ui/fargate_cpu_memory.stderr")).expect("stderr");
     let source = std::fs::read_to_string(dir.join("tests/ui/fargate_cpu_memory.rs")).expect("rs");
-    assert!(readme.contains(stderr.trim_end()), "README.md differs from:\n{stderr}");
+    assert!(
+        readme.contains(stderr.trim_end()),
+        "README.md differs from:\n{stderr}"
+    );
     // The code block above it declares the same task definition.
     let body: Vec<&str> = source.lines().skip(2).take(6).map(str::trim).collect();
     let block: Vec<&str> = readme.lines().map(str::trim).collect();
