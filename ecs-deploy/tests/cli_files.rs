@@ -16,8 +16,17 @@ fn run(args: &[&str]) -> Output {
 }
 
 /// A file under this test's own scratch folder, written with exactly these bytes.
+///
+/// The folder is named after the running test (the test harness names each thread after its
+/// test), so tests that write a file of the same name with other bytes do not race.
 fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli_files");
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("main")
+        .replace("::", "-");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli_files")
+        .join(test);
     std::fs::create_dir_all(&dir).expect("scratch folder");
     let path = dir.join(name);
     std::fs::write(&path, bytes).expect("write scratch file");
