@@ -5,10 +5,10 @@
 //! of `ecs-dsl` itself (`$crate`), so the expansion names the model types correctly however the
 //! user reached the crate (directly or through the `ecs-rs` facade).
 //!
-//! Each macro runs four steps, one module each: [`parse`](mod@parse) the tokens,
-//! lower them against the AWS model's shapes ([`model`]), load and validate the literal parts
-//! with `ecs_model` and place each diagnostic on its tokens ([`check`]), and write the Rust code
-//! that builds the value ([`expand`]).
+//! Each macro runs four steps, one private module each: `parse` the tokens, lower them against
+//! the AWS model's shapes (`model`), load and validate the literal parts with `ecs_model` and
+//! place each diagnostic on its tokens (`check`), and write the Rust code that builds the value
+//! (`expand`).
 
 mod check;
 mod expand;
