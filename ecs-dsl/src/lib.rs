@@ -1,8 +1,28 @@
 //! Typed builders and compile-time checked macros for Amazon ECS infrastructure.
 //!
-//! The builders produce the same [`ecs_model`] values that the JSON loader reads, and their
-//! `build()` runs the same rule set ([`ecs_model::validate`]) that `ecs-deploy validate` runs on
-//! files: a value that builds is one that validates.
+//! Two front ends over the same [`ecs_model`] values and the same rule set
+//! ([`ecs_model::validate`]) that `ecs-deploy validate` runs on files:
+//!
+//! - the macros [`task_definition!`], [`service!`], [`cluster!`], [`capacity_provider!`] and
+//!   [`stack!`] read like the AWS JSON and run the rule set while your crate compiles: a rule
+//!   broken by literal values is a compile error at the offending token (see [`task_definition!`]
+//!   for the syntax and for what happens with Rust expressions);
+//! - the typed builders run it when you call `build()`: a value that builds is one that
+//!   validates.
+//!
+//! ```
+//! let web = ecs_dsl::task_definition! {
+//!     family: "webserver",
+//!     requires_compatibilities: [FARGATE],
+//!     network_mode: awsvpc,
+//!     cpu: "256",
+//!     memory: "512",
+//!     container_definitions: [{ name: "web", image: "nginx:1.27", port_mappings: [{ container_port: 80 }] }],
+//! };
+//! assert_eq!(web.cpu.as_deref(), Some("256"));
+//! ```
+//!
+//! The same with builders, in a stack:
 //!
 //! ```
 //! use ecs_dsl::prelude::*;
@@ -34,9 +54,9 @@
 //!
 //! - [`builders`]: one generated builder per AWS structure the four create/register inputs
 //!   reach, started with [`Buildable::builder`] (`ContainerDefinition::builder()`).
-//! - The constructors ([`task_definition`], [`container`], [`cluster`], [`replica_service`],
-//!   [`daemon_service`], [`capacity_provider`]) take the members a resource cannot do without,
-//!   and [`stack`] groups resources into an [`ecs_model::Stack`], checking the references
+//! - The constructors ([`task_definition()`], [`container`], [`cluster()`], [`replica_service`],
+//!   [`daemon_service`], [`capacity_provider()`]) take the members a resource cannot do without,
+//!   and [`stack()`] groups resources into an [`ecs_model::Stack`], checking the references
 //!   between them.
 //! - [`units`]: CPU, memory, ports, seconds, image references and Fargate task sizes as types
 //!   that convert into the model's raw numbers and strings.
