@@ -28,9 +28,24 @@
 //! rule, the only way a macro can warn on stable Rust). The macro then evaluates to the value
 //! itself.
 //!
-//! With any Rust expression, the rules that cannot depend on it are still checked while
-//! compiling, and the macro evaluates to `Result<T, Invalid>`: [`crate::checked`] runs the whole
-//! rule set on the built value at run time.
+//! With any Rust expression, the macro evaluates to `Result<T, Invalid>`: [`crate::checked`]
+//! runs the whole rule set on the built value at run time. While compiling, a diagnostic is
+//! still an error when it holds whatever the expression turns out to be: the macro validates
+//! the literals with the expression absent and again with the expression set to each value it
+//! could plausibly take (every value of an enum, both booleans, the strings and numbers written
+//! elsewhere in the invocation, the bounds the rules use), and keeps what every one of those
+//! reports. So `image: format!("nginx:{tag}")` does not hide a `dependsOn` naming a container
+//! that does not exist, while `name: db_name` does not make a `dependsOn` naming `"db"` an
+//! error. When a whole structure is an expression (`health_check: check`), the rules that relate
+//! one part of a resource to another wait for run time as well.
+//!
+//! A map's keys are string literals (`"awslogs-group"`) or, where they are plain words,
+//! identifiers (`{ team: "shop" }`).
+//!
+//! `stack!` declares a whole deployment: a service naming a cluster or task definition family
+//! that the stack does not define is an error (an ARN is taken as an existing resource). To name
+//! resources that already exist in AWS, build the stack with [`crate::stack()`] and
+//! `allow_external_references()`.
 
 /// Declares a task definition: a RegisterTaskDefinition input
 /// ([`RegisterTaskDefinitionRequest`](crate::model::types::RegisterTaskDefinitionRequest)).

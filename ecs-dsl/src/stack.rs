@@ -4,19 +4,9 @@ use ecs_model::types::{
     CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
     RegisterTaskDefinitionRequest,
 };
-use ecs_model::{Diagnostic, JsonPath, PathSegment, Severity, Stack};
-use serde_json::Value;
+use ecs_model::{Diagnostic, Stack};
 
 use crate::{Invalid, Resource};
-
-/// The rule codes of references a stack does not define. The rule set makes them warnings (a
-/// file may name what already exists in AWS); a [`StackBuilder`] makes them errors unless told
-/// that references may point outside the stack.
-const REFERENCE_CODES: &[&str] = &[
-    "stack-unknown-task-definition",
-    "stack-unknown-cluster",
-    "stack-unknown-capacity-provider",
-];
 
 /// An empty [`StackBuilder`].
 ///
@@ -116,17 +106,12 @@ impl StackBuilder {
     pub fn check(&self) -> Vec<Diagnostic> {
         let mut diagnostics = self.stack.check();
         if !self.external_references {
-            let json = serde_json::to_value(&self.stack).unwrap_or_default();
-            for d in &mut diagnostics {
-                if REFERENCE_CODES.contains(&d.code.as_str()) && !is_arn_at(&json, &d.path) {
-                    d.severity = Severity::Error;
-                    d.hint = Some(
-                        "define it in this stack, or call `allow_external_references()` on the \
-                         stack builder when it already exists in AWS"
-                            .to_owned(),
-                    );
-                }
-            }
+            ecs_model::validate::close_references(
+                &self.stack,
+                &mut diagnostics,
+                "define it in this stack, or call `allow_external_references()` on the stack \
+                 builder when it already exists in AWS",
+            );
         }
         diagnostics
     }
@@ -149,26 +134,11 @@ impl From<StackBuilder> for Stack {
     }
 }
 
-/// Whether the value at `path` in `json` is a string holding an ARN.
-fn is_arn_at(json: &Value, path: &JsonPath) -> bool {
-    let mut value = json;
-    for segment in path.segments() {
-        let next = match segment {
-            PathSegment::Key(key) => value.get(key),
-            PathSegment::Index(index) => value.get(index),
-        };
-        match next {
-            Some(next) => value = next,
-            None => return false,
-        }
-    }
-    value.as_str().is_some_and(|text| text.starts_with("arn:"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{cluster, replica_service, task_definition};
+    use ecs_model::Severity;
 
     #[test]
     fn arn_references_stay_warnings() {
@@ -203,14 +173,5 @@ mod tests {
             cluster_error(&builder.allow_external_references()),
             Some((Severity::Warning, "services[0].cluster".to_owned()))
         );
-    }
-
-    #[test]
-    fn is_arn_at_follows_keys_and_indexes() {
-        let json = serde_json::json!({"a": [{"b": "arn:aws:x"}, {"b": "name"}]});
-        let at = |i| JsonPath::root().key("a").index(i).key("b");
-        assert!(is_arn_at(&json, &at(0)));
-        assert!(!is_arn_at(&json, &at(1)));
-        assert!(!is_arn_at(&json, &at(2)));
     }
 }

@@ -49,3 +49,14 @@ fn rules_doc_is_up_to_date() {
         "docs/rules.md is stale: run `UPDATE_RULES_DOC=1 cargo test -p ecs-model --test rules_doc`"
     );
 }
+
+#[test]
+fn readme_counts_the_rules() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md");
+    let count = rules().len();
+    assert!(
+        readme.contains(&format!("{count} rules (the full list")),
+        "README.md should say there are {count} rules"
+    );
+}

@@ -1,29 +1,35 @@
 //! Checking: the literal JSON loaded and validated by `ecs_model`, exactly as a file would be,
 //! and each diagnostic placed on the tokens that caused it.
 //!
-//! A value given as a Rust expression is not known here. Its JSON is absent (or a placeholder in
-//! a list), so a diagnostic is kept only when it cannot depend on it:
-//!
-//! - a diagnostic at an expression's path, inside it, or on an object that contains it is
-//!   dropped (the expression may well be valid, or fix the object);
-//! - the rules that relate one part of a resource to another part (a `dependsOn` naming a
-//!   container, a service naming its task definition's port...) are dropped when the invocation
-//!   holds any expression, because the part they look for may be that expression.
+//! A value given as a Rust expression is not known here, so a diagnostic becomes a compile error
+//! only when it holds whatever the expression turns out to be. The literal JSON is validated
+//! with each expression absent (a placeholder in a list, so indices stay right), and then again
+//! in one *world* per value each expression could plausibly take: every value of an enum, both
+//! booleans, the strings and numbers written elsewhere in the invocation (a `dependsOn` naming
+//! `"db"` is satisfied by a container name expression that yields `"db"`), the bounds the rules
+//! use, and for a structure, a structure with one member set. A diagnostic is kept only when
+//! every world reports it at the same path; one at an expression's path, inside it, or on an
+//! object that contains it is dropped outright. When an invocation holds a structure, map or
+//! list of structures as an expression, whose worlds are only a sample, the rules that relate
+//! one part of a resource to another wait for run time as well.
 //!
 //! Dropped does not mean unchecked: an invocation with expressions expands to a call of
 //! `ecs_dsl::checked`, which runs the whole rule set at run time.
 
 use ecs_model::load::from_value;
+use ecs_model::reflect::{self, Ty};
 use ecs_model::types::{
     CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
     RegisterTaskDefinitionRequest,
 };
+use ecs_model::validate::close_references;
 use ecs_model::validate::{
     validate_capacity_provider, validate_cluster, validate_service, validate_stack,
     validate_task_definition,
 };
-use ecs_model::{Diagnostic, JsonPath, Severity, Stack};
+use ecs_model::{Diagnostic, JsonPath, PathSegment, Severity, Stack};
 use proc_macro2::TokenStream;
+use serde_json::{Map, Value};
 
 use crate::model::{Lowered, starts_with};
 
@@ -55,8 +61,8 @@ impl Root {
     }
 }
 
-/// Rules that relate one part of a resource (or stack) to another. With an expression anywhere
-/// in the invocation, the other part may be that expression, so these wait for run time.
+/// Rules that relate one part of a resource (or stack) to another. With a structure given as an
+/// expression, whose worlds are only a sample, these wait for run time.
 const CROSS_FIELD_RULES: &[&str] = &[
     "awslogs-options",
     "cluster-strategy-provider-not-associated",
@@ -100,13 +106,9 @@ pub struct Checked {
 
 /// Loads and validates the literal JSON of `lowered` as a `root`.
 pub fn check(root: Root, lowered: &Lowered) -> Checked {
-    let diagnostics = diagnostics(root, &lowered.json);
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    for diagnostic in diagnostics {
-        if !decidable(&diagnostic, lowered) {
-            continue;
-        }
+    for diagnostic in decidable(root, lowered) {
         let tokens = tokens_for(&diagnostic.path, lowered);
         let text = text(
             &diagnostic.code,
@@ -153,23 +155,170 @@ fn diagnostics(root: Root, json: &serde_json::Value) -> Vec<Diagnostic> {
         Root::CapacityProvider => {
             run::<CreateCapacityProviderRequest>(json, validate_capacity_provider)
         }
-        Root::Stack => run::<Stack>(json, validate_stack),
+        Root::Stack => run::<Stack>(json, |stack| {
+            let mut out = validate_stack(stack);
+            close_references(
+                stack,
+                &mut out,
+                "define it in this stack!, write its ARN, or build the stack with \
+                 `ecs_dsl::stack()` and `allow_external_references()`",
+            );
+            out
+        }),
     }
 }
 
-/// Whether `diagnostic` holds whatever the expressions of the invocation turn out to be.
-fn decidable(diagnostic: &Diagnostic, lowered: &Lowered) -> bool {
+/// The diagnostics that hold whatever the expressions of the invocation turn out to be.
+fn decidable(root: Root, lowered: &Lowered) -> Vec<Diagnostic> {
+    let mut kept = diagnostics(root, &lowered.json);
     if lowered.exprs.is_empty() {
-        return true;
+        return kept;
     }
-    let path = &diagnostic.path;
-    let overlaps = lowered
+    kept.retain(|d| {
+        !lowered
+            .exprs
+            .iter()
+            .any(|(expr, _)| starts_with(&d.path, expr) || starts_with(expr, &d.path))
+    });
+    let composite = lowered
         .exprs
         .iter()
-        .any(|expr| starts_with(path, expr) || starts_with(expr, path));
-    let cross = CROSS_FIELD_RULES.contains(&diagnostic.code.as_str())
-        || diagnostic.code.starts_with("stack-");
-    !overlaps && !cross
+        .any(|(_, ty)| matches!(ty, Ty::Struct(_) | Ty::Map(_)) || is_list_of_structs(ty));
+    if composite {
+        kept.retain(|d| {
+            !CROSS_FIELD_RULES.contains(&d.code.as_str()) && !d.code.starts_with("stack-")
+        });
+    }
+    let seen = Literals::of(&lowered.json);
+    for (path, ty) in &lowered.exprs {
+        for candidate in candidates(ty, &seen, 2) {
+            if kept.is_empty() {
+                return kept;
+            }
+            let mut world = lowered.json.clone();
+            set(&mut world, path, candidate);
+            let found = diagnostics(root, &world);
+            kept.retain(|d| found.iter().any(|f| f.code == d.code && f.path == d.path));
+        }
+    }
+    kept
+}
+
+fn is_list_of_structs(ty: &Ty) -> bool {
+    matches!(ty, Ty::List(inner) if matches!(inner, Ty::Struct(_) | Ty::Map(_)) || is_list_of_structs(inner))
+}
+
+/// The strings and numbers written in the invocation: values an expression may well repeat.
+struct Literals {
+    strings: Vec<String>,
+    numbers: Vec<i64>,
+}
+
+impl Literals {
+    fn of(json: &Value) -> Self {
+        let mut out = Self {
+            strings: vec![String::new()],
+            // Bounds the rules use: ports, seconds, percents, MiB, CPU units.
+            numbers: vec![
+                0, 1, 2, 5, 10, 60, 100, 128, 200, 300, 1024, 65535, 1_000_000,
+            ],
+        };
+        out.walk(json);
+        out.strings.sort();
+        out.strings.dedup();
+        out.numbers.sort_unstable();
+        out.numbers.dedup();
+        out
+    }
+
+    fn walk(&mut self, json: &Value) {
+        match json {
+            Value::String(text) => {
+                self.strings.push(text.clone());
+                if let Ok(n) = text.parse::<i64>() {
+                    self.numbers.push(n);
+                }
+            }
+            Value::Number(n) => {
+                if let Some(n) = n.as_i64() {
+                    self.numbers.extend([n - 1, n, n + 1]);
+                    self.strings.push(n.to_string());
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| self.walk(v)),
+            Value::Object(map) => map.values().for_each(|v| self.walk(v)),
+            _ => {}
+        }
+    }
+}
+
+/// The values a member of type `ty` is tried with; `depth` bounds the nesting of structures.
+fn candidates(ty: &Ty, seen: &Literals, depth: usize) -> Vec<Value> {
+    match ty {
+        Ty::String => seen.strings.iter().cloned().map(Value::String).collect(),
+        Ty::Integer | Ty::Long => seen.numbers.iter().map(|n| Value::from(*n)).collect(),
+        Ty::Double => seen
+            .numbers
+            .iter()
+            .map(|n| Value::from(*n as f64))
+            .collect(),
+        Ty::Boolean => vec![Value::Bool(false), Value::Bool(true)],
+        Ty::Enum(name) => reflect::enumeration(name)
+            .map(|e| e.values.iter().map(|v| Value::from(*v)).collect())
+            .unwrap_or_default(),
+        Ty::List(inner) => {
+            let mut out = vec![Value::Array(Vec::new())];
+            out.extend(
+                candidates(inner, seen, depth.saturating_sub(1))
+                    .into_iter()
+                    .map(|item| Value::Array(vec![item])),
+            );
+            out
+        }
+        Ty::Struct(name) => {
+            let mut out = vec![Value::Object(Map::new())];
+            if let (Some(shape), true) = (reflect::shape(name), depth > 0) {
+                for member in shape.members {
+                    for value in candidates(&member.ty, seen, depth - 1) {
+                        let mut object = Map::new();
+                        object.insert(member.json.to_owned(), value);
+                        out.push(Value::Object(object));
+                    }
+                }
+            }
+            out
+        }
+        _ => vec![Value::Object(Map::new())],
+    }
+}
+
+/// Sets the value at `path` (whose parent exists: lowering wrote it) to `value`.
+fn set(json: &mut Value, path: &JsonPath, value: Value) {
+    let Some((last, parents)) = path.segments().split_last() else {
+        return;
+    };
+    let mut parent = json;
+    for segment in parents {
+        let next = match segment {
+            PathSegment::Key(key) => parent.get_mut(key.as_str()),
+            PathSegment::Index(index) => parent.get_mut(*index),
+        };
+        match next {
+            Some(next) => parent = next,
+            None => return,
+        }
+    }
+    match (last, parent) {
+        (PathSegment::Key(key), Value::Object(map)) => {
+            map.insert(key.clone(), value);
+        }
+        (PathSegment::Index(index), Value::Array(items)) => {
+            if let Some(slot) = items.get_mut(*index) {
+                *slot = value;
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The tokens of the value at `path`; for a member that is not written (a missing required
@@ -288,6 +437,6 @@ mod tests {
         let checked = check(Root::TaskDefinition, &lowered);
         let span_text = checked.errors[0].to_compile_error().to_string();
         assert!(span_text.contains("container-name"), "{span_text}");
-        assert_eq!(lowered.exprs[0].to_string(), "containerDefinitions[0]");
+        assert_eq!(lowered.exprs[0].0.to_string(), "containerDefinitions[0]");
     }
 }

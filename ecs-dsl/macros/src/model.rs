@@ -62,7 +62,7 @@ pub struct Lowered {
     /// The tokens of each value, by JSON path.
     pub spans: Vec<(JsonPath, TokenStream)>,
     /// The paths of values given as Rust expressions.
-    pub exprs: Vec<JsonPath>,
+    pub exprs: Vec<(JsonPath, Ty)>,
     /// Errors found while lowering: unknown members, wrong literal types, unknown enum values.
     pub errors: Vec<syn::Error>,
 }
@@ -97,7 +97,7 @@ pub fn lower(root: &str, members: &[Entry], tokens: &TokenStream) -> Lowered {
 
 struct Lowering {
     spans: Vec<(JsonPath, TokenStream)>,
-    exprs: Vec<JsonPath>,
+    exprs: Vec<(JsonPath, Ty)>,
     errors: Vec<syn::Error>,
 }
 
@@ -254,7 +254,7 @@ impl Lowering {
     }
 
     fn expression(&mut self, ty: &Ty, expr: &syn::Expr, path: &JsonPath) -> (Typed, Option<Value>) {
-        self.exprs.push(path.clone());
+        self.exprs.push((path.clone(), *ty));
         (Typed::Expr(*ty, Box::new(expr.clone())), None)
     }
 
@@ -301,6 +301,22 @@ impl Lowering {
         size: bool,
     ) -> (Typed, Option<Value>) {
         let sign = if negative { "-" } else { "" };
+        if !lit.suffix().is_empty() {
+            self.error(
+                tokens,
+                "type-mismatch",
+                format!(
+                    "the literal has a suffix `{}`, which means nothing here",
+                    lit.suffix()
+                ),
+                Some(
+                    "write the bare value; for a unit, write task memory as a string (\"4 GB\") \
+                     or pass an expression such as `Memory::gib(4)`"
+                        .to_owned(),
+                ),
+            );
+            return (Typed::Invalid, None);
+        }
         match (ty, lit) {
             (Ty::String, Lit::Str(s)) => {
                 let text = s.value();
@@ -353,14 +369,21 @@ impl Lowering {
                     Lit::Int(_) => "an integer",
                     Lit::Float(_) => "a number",
                     Lit::Bool(_) => "a boolean",
+                    Lit::ByteStr(_) | Lit::CStr(_) => "a byte string",
+                    Lit::Byte(_) => "a byte",
+                    Lit::Char(_) => "a character",
                     _ => "a literal",
                 };
                 let hint = match (ty, lit) {
                     (Ty::Integer | Ty::Long | Ty::Double, Lit::Str(s)) => {
                         Some(format!("write the number without quotes: {}", s.value()))
                     }
-                    (Ty::String, Lit::Int(i)) => {
-                        Some(format!("write it as a string: \"{}\"", i.base10_digits()))
+                    (Ty::String, Lit::Int(i)) => Some(format!(
+                        "write it as a string: \"{sign}{}\"",
+                        i.base10_digits()
+                    )),
+                    (Ty::String, Lit::Char(c)) => {
+                        Some(format!("write it as a string: \"{}\"", c.value()))
                     }
                     (Ty::Timestamp, _) => Some("pass a timestamp as a Rust expression".to_owned()),
                     _ => None,
@@ -487,5 +510,62 @@ pub fn field_ident(rust: &str) -> Ident {
     match syn::parse_str::<Ident>(rust) {
         Ok(ident) => ident,
         Err(_) => Ident::new_raw(rust, proc_macro2::Span::call_site()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    fn errors(tokens: proc_macro2::TokenStream) -> Vec<String> {
+        let input = crate::parse::input(tokens).expect("parses");
+        super::lower(
+            "RegisterTaskDefinitionRequest",
+            &input.members,
+            &input.tokens,
+        )
+        .errors
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+    }
+
+    #[test]
+    fn suffixed_literals_are_rejected_not_truncated() {
+        let found = errors(
+            quote! { k; family: "a", memory: 4GB, container_definitions: [
+                { name: "web", image: "nginx", memory_reservation: 2GiB, stop_timeout: 30s },
+            ] },
+        );
+        assert_eq!(found.len(), 3, "{found:?}");
+        assert!(found.iter().all(|e| e.contains("suffix")), "{found:?}");
+    }
+
+    #[test]
+    fn wrong_literal_kinds_are_named() {
+        let found = errors(quote! { k; family: -1, container_definitions: [
+            { name: 'w', image: b"nginx", memory: 1.5 },
+        ] });
+        assert!(
+            found[0].contains("write it as a string: \"-1\""),
+            "{found:?}"
+        );
+        assert!(found[1].contains("found a character"), "{found:?}");
+        assert!(found[2].contains("found a byte string"), "{found:?}");
+        assert!(
+            found[3].contains("expected an integer, found a number"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn numbers_out_of_range_are_errors() {
+        let found = errors(quote! { k; family: "a", container_definitions: [
+            { name: "web", image: "nginx", memory: 99999999999 },
+        ] });
+        assert!(
+            found[0].contains("does not fit in a 32-bit integer"),
+            "{found:?}"
+        );
     }
 }

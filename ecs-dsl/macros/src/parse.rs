@@ -176,12 +176,26 @@ fn classify(tokens: TokenStream) -> syn::Result<Node> {
         [TokenTree::Ident(ident)] => NodeKind::Ident(ident.clone()),
         // `(mode)` passes a variable where a lone identifier would be an enum value; the
         // parentheses are only for the macro, so they do not reach the expansion.
-        _ => match syn::parse2(tokens.clone())? {
+        _ => match syn::parse2(tokens.clone()).map_err(|err| not_an_expression(&tokens, &err))? {
             syn::Expr::Paren(paren) => NodeKind::Expr(paren.expr),
             expr => NodeKind::Expr(Box::new(expr)),
         },
     };
     Ok(Node { kind, tokens })
+}
+
+/// The error for tokens that are neither data nor one Rust expression. The usual cause is an
+/// expression with a comma at its top level (`HashMap::<K, V>::new()`, `|a, b| a`), which the
+/// macro splits as two values.
+fn not_an_expression(tokens: &TokenStream, err: &syn::Error) -> syn::Error {
+    syn::Error::new_spanned(
+        tokens,
+        format!(
+            "type-mismatch: this value is not a Rust expression ({err})\n  = hint: an expression \
+             with a comma in it, such as generic arguments or closure parameters, goes in \
+             parentheses: `(HashMap::<String, String>::new())`"
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -121,6 +121,56 @@ pub fn validate_stack(stack: &Stack) -> Vec<Diagnostic> {
     out
 }
 
+/// The codes of a stack's references to resources it does not define (a service's task
+/// definition or cluster, a cluster's capacity provider). [`validate_stack`] makes them warnings:
+/// a stack file may name what already exists in AWS.
+pub const UNRESOLVED_REFERENCE_CODES: &[&str] = &[
+    "stack-unknown-task-definition",
+    "stack-unknown-cluster",
+    "stack-unknown-capacity-provider",
+];
+
+/// Turns the warnings about unresolved references of `stack` into errors with `hint`, except
+/// where the reference is an ARN: for a stack that declares everything it uses (a DSL value, as
+/// opposed to a file that may name resources already in AWS).
+///
+/// ```
+/// use ecs_model::{Stack, Severity, load::from_value, validate::{close_references, validate_stack}};
+/// let stack: Stack = from_value(&serde_json::json!({
+///     "services": [{"serviceName": "web", "taskDefinition": "web", "desiredCount": 1}]
+/// })).value.unwrap();
+/// let mut diagnostics = validate_stack(&stack);
+/// assert_eq!(diagnostics[0].severity, Severity::Warning);
+/// close_references(&stack, &mut diagnostics, "define it in the stack");
+/// assert_eq!(diagnostics[0].severity, Severity::Error);
+/// assert_eq!(diagnostics[0].hint.as_deref(), Some("define it in the stack"));
+/// ```
+pub fn close_references(stack: &Stack, diagnostics: &mut [Diagnostic], hint: &str) {
+    let json = serde_json::to_value(stack).unwrap_or_default();
+    for d in diagnostics {
+        if UNRESOLVED_REFERENCE_CODES.contains(&d.code.as_str()) && !is_arn_at(&json, &d.path) {
+            d.severity = Severity::Error;
+            d.hint = Some(hint.to_owned());
+        }
+    }
+}
+
+/// Whether the value at `path` in `json` is a string holding an ARN.
+fn is_arn_at(json: &serde_json::Value, path: &JsonPath) -> bool {
+    let mut value = json;
+    for segment in path.segments() {
+        let next = match segment {
+            crate::PathSegment::Key(key) => value.get(key),
+            crate::PathSegment::Index(index) => value.get(index),
+        };
+        match next {
+            Some(next) => value = next,
+            None => return false,
+        }
+    }
+    value.as_str().is_some_and(|text| text.starts_with("arn:"))
+}
+
 /// Validates a loaded document of any kind, with paths from the document's root.
 pub fn validate_document(document: &Document) -> Vec<Diagnostic> {
     match document {

@@ -215,6 +215,30 @@ fn basics() -> Vec<Case> {
             one(json!({"image": " "})),
         ),
         breaks(
+            "container-image-syntax",
+            "containerDefinitions[0].image",
+            one(json!({"image": "nginx latest"})),
+        ),
+        breaks(
+            "container-image-syntax",
+            "containerDefinitions[0].image",
+            one(json!({"image": format!("registry.example.com/{}", "a".repeat(240))})),
+        ),
+        keeps(
+            "container-image-syntax",
+            one(
+                json!({"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:0123456789abcdef"}),
+            ),
+        ),
+        keeps(
+            "container-image-syntax",
+            one(json!({"image": "localhost:5000/Team_App/web-1.2:v1.2.3#build"})),
+        ),
+        keeps(
+            "container-image-syntax",
+            one(json!({"image": "{{ must_env `IMAGE` }}"})),
+        ),
+        breaks(
             "container-count",
             "containerDefinitions",
             containers(json!([])),

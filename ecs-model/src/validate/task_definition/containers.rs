@@ -26,6 +26,14 @@ pub(crate) const CONTAINER_IMAGE_REQUIRED: Rule = error(
     GUIDE_PARAMETERS,
 );
 
+/// Image reference syntax.
+pub(crate) const CONTAINER_IMAGE_SYNTAX: Rule = error(
+    "container-image-syntax",
+    "An image reference is up to 255 letters, digits, hyphens, underscores, colons, periods, \
+     forward slashes and number signs, with `@` before a digest.",
+    API_CONTAINER,
+);
+
 /// 1 to 10 containers.
 pub(crate) const CONTAINER_COUNT: Rule = error(
     "container-count",
@@ -95,6 +103,9 @@ pub(super) fn check(task: &TaskView<'_>, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
+        if let Some(image) = container.image.as_deref() {
+            check_image(image, at.clone().key("image"), out);
+        }
         if container
             .image
             .as_deref()
@@ -115,6 +126,34 @@ pub(super) fn check(task: &TaskView<'_>, out: &mut Vec<Diagnostic>) {
                     "every container sets `essential: false`",
                 )
                 .with_hint("mark the main container essential (or drop `essential: false`)"),
+        );
+    }
+}
+
+/// Checks an image reference's length and characters. A template placeholder (`{{ ... }}`,
+/// `${...}`) is left to the loader's `template-placeholder` warning.
+fn check_image(image: &str, at: JsonPath, out: &mut Vec<Diagnostic>) {
+    if image.trim().is_empty() || image.contains("{{") || image.contains("${") {
+        return;
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_:./#@".contains(c);
+    if let Some(bad) = image.chars().find(|c| !allowed(*c)) {
+        out.push(
+            CONTAINER_IMAGE_SYNTAX
+                .at(at, format!("the image `{image}` contains {bad:?}"))
+                .with_hint(
+                    "write `repository:tag` or `repository@sha256:digest`, such as \
+                     `public.ecr.aws/nginx/nginx:1.27`",
+                ),
+        );
+    } else if image.len() > 255 {
+        out.push(
+            CONTAINER_IMAGE_SYNTAX
+                .at(
+                    at,
+                    format!("the image reference has {} characters", image.len()),
+                )
+                .with_hint("AWS accepts up to 255"),
         );
     }
 }

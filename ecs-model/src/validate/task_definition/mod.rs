@@ -71,6 +71,7 @@ pub(crate) const RULES: &[&Rule] = &[
     &FAMILY_NAME,
     &containers::CONTAINER_NAME,
     &containers::CONTAINER_IMAGE_REQUIRED,
+    &containers::CONTAINER_IMAGE_SYNTAX,
     &containers::CONTAINER_COUNT,
     &containers::DUPLICATE_CONTAINER_NAME,
     &containers::ESSENTIAL_CONTAINER,
