@@ -56,6 +56,20 @@ fn webserver_prints_what_render_makes_of_the_guide_json() {
     );
     assert_eq!(printed, rendered);
     assert_clean("webserver", &printed, Kind::TaskDefinition);
+
+    // The guide writes the container's memory and cpu as strings; render makes them the
+    // integers the API takes, and the result is the same.
+    let guide = cargo_run(
+        &[
+            "-p",
+            "ecs-deploy",
+            "--",
+            "render",
+            "examples/json/webserver-guide.json",
+        ],
+        &[],
+    );
+    assert_eq!(printed, guide);
 }
 
 #[test]
