@@ -65,6 +65,14 @@ pub fn expand(
     }
 }
 
+/// The expansion of input that does not parse: the error, and a default value of the type the
+/// macro gives with literals, so the user sees the syntax error and not a cascade.
+pub fn unparsed(root: Root, unparsed: &crate::parse::Unparsed) -> TokenStream {
+    let error = unparsed.error.to_compile_error();
+    let root_ty = root_type(root, &unparsed.krate);
+    quote!({ #error <#root_ty as ::core::default::Default>::default() })
+}
+
 fn root_type(root: Root, krate: &TokenStream) -> TokenStream {
     match root {
         Root::Stack => quote!(#krate::model::Stack),

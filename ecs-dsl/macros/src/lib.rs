@@ -22,7 +22,7 @@ use crate::check::Root;
 fn run(root: Root, input: TokenStream) -> TokenStream {
     let input = match parse::input(input.into()) {
         Ok(input) => input,
-        Err(err) => return err.to_compile_error().into(),
+        Err(unparsed) => return expand::unparsed(root, &unparsed).into(),
     };
     let lowered = model::lower(root.shape(), &input.members, &input.tokens);
     let checked = if lowered.errors.is_empty() {

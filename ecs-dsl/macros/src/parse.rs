@@ -79,7 +79,7 @@ pub struct Input {
 }
 
 /// Parses the macro input.
-pub fn input(tokens: TokenStream) -> syn::Result<Input> {
+pub fn input(tokens: TokenStream) -> Result<Input, Unparsed> {
     let mut krate = TokenStream::new();
     let mut iter = tokens.into_iter();
     for tree in iter.by_ref() {
@@ -89,12 +89,25 @@ pub fn input(tokens: TokenStream) -> syn::Result<Input> {
         krate.extend([tree]);
     }
     let rest: TokenStream = iter.collect();
-    let members = members.parse2(rest.clone())?;
+    let members = members.parse2(rest.clone()).map_err(|error| Unparsed {
+        krate: krate.clone(),
+        error,
+    })?;
     Ok(Input {
         krate,
         members,
         tokens: rest,
     })
+}
+
+/// Input that does not parse: the error, and the crate path so the expansion can still give a
+/// value of the right type.
+#[derive(Debug)]
+pub struct Unparsed {
+    /// The tokens naming `ecs_dsl`.
+    pub krate: TokenStream,
+    /// What is wrong.
+    pub error: syn::Error,
 }
 
 /// `key: value, ...` up to the end of the stream.
@@ -238,6 +251,8 @@ mod tests {
     #[test]
     fn reports_a_missing_value_or_colon() {
         assert!(input(quote! { c; a: , b: 1 }).is_err());
+        let unparsed = input(quote! { ::ecs_dsl; a 1 }).err().expect("an error");
+        assert_eq!(unparsed.krate.to_string(), ":: ecs_dsl");
         assert!(input(quote! { c; a 1 }).is_err());
         assert!(input(quote! { c; 5: 1 }).is_err());
         assert!(
