@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         HealthCheck::builder()
             .command("CMD-SHELL")
             .command("curl -s http://localhost:9901/ready | grep LIVE")
-            .interval(Seconds::try_from(Duration::from_secs(5))?)
+            .interval(Duration::from_secs(5))
             .timeout(Seconds::from(2))
             .retries(3),
     );

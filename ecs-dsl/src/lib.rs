@@ -58,8 +58,10 @@
 //!   [`daemon_service`], [`capacity_provider()`]) take the members a resource cannot do without,
 //!   and [`stack()`] groups resources into an [`ecs_model::Stack`], checking the references
 //!   between them.
-//! - [`units`]: CPU, memory, ports, seconds, image references and Fargate task sizes as types
-//!   that convert into the model's raw numbers and strings.
+//! - [`units`]: CPU, memory, ports, seconds, task cpu and memory strings, image references and
+//!   Fargate task sizes as types. The setter of a member holding a quantity takes its unit, so
+//!   `.memory(Cpu::units(256))` does not compile while `.memory(512)` and `.memory(Memory::gib(1))`
+//!   do.
 //! - [`checked`] and [`Resource`]: the check every `build()` runs; [`Invalid`] carries its
 //!   diagnostics.
 
@@ -82,9 +84,17 @@ pub mod units;
 /// Every builder follows the conventions of the AWS SDK for Rust:
 ///
 /// - a setter per member taking `impl Into<T>`, so enums take their AWS string
-///   (`.network_mode("awsvpc")`) and units their typed value (`.memory(Memory::mib(512))`);
+///   (`.network_mode("awsvpc")`) and structures their builder;
+/// - a member holding a quantity takes its type from [`units`] instead of the model's raw one:
+///   [`Cpu`](crate::units::Cpu), [`Memory`](crate::units::Memory),
+///   [`Port`](crate::units::Port), [`Seconds`](crate::units::Seconds) (also from a
+///   [`Duration`](std::time::Duration)), and [`TaskCpu`](crate::units::TaskCpu) and
+///   [`TaskMemory`](crate::units::TaskMemory) for a task's strings. A raw number (or string)
+///   converts into its unit unchanged, a unit of another kind does not:
+///   `.memory(Memory::mib(512))` and `.memory(512)` compile, `.memory(Cpu::units(512))` does
+///   not;
 /// - a list setter appends one item, a map setter inserts one entry, and `set_member` replaces
-///   or clears the whole member;
+///   or clears the whole member with the model's raw type;
 /// - a nested builder converts into its shape, so it goes into the enclosing setter without
 ///   `build()`: `.port_mappings(PortMapping::builder().container_port(80))`;
 /// - the resource inputs (task definition, cluster, capacity provider, the two service kinds)
@@ -97,6 +107,19 @@ pub mod units;
 ///
 /// let mapping: PortMapping = PortMappingBuilder::default().container_port(8080).build();
 /// assert_eq!(mapping.container_port, Some(8080));
+/// ```
+///
+/// ```
+/// use std::time::Duration;
+/// use ecs_dsl::prelude::*;
+///
+/// let check: HealthCheck = HealthCheck::builder()
+///     .command("CMD-SHELL")
+///     .command("curl -f http://localhost/ || exit 1")
+///     .interval(Duration::from_secs(30))
+///     .set_retries(Some(3))
+///     .build();
+/// assert_eq!((check.interval, check.retries), (Some(30), Some(3)));
 /// ```
 pub mod builders {
     pub use crate::generated::*;

@@ -10,7 +10,7 @@
 //! assert_eq!(mapping.protocol, Some(TransportProtocol::Tcp));
 //! ```
 
-pub use crate::units::{Cpu, ImageRef, Memory, Port, Seconds, TaskSize};
+pub use crate::units::{Cpu, ImageRef, Memory, Port, Seconds, TaskCpu, TaskMemory, TaskSize};
 pub use crate::{
     Buildable, Invalid, Resource, StackBuilder, capacity_provider, checked, cluster, container,
     daemon_service, replica_service, stack, task_definition, to_json_pretty,

@@ -308,3 +308,103 @@ fn unknown_enum_values_are_warnings_that_still_build() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn unit_members_take_units_durations_and_raw_values() -> TestResult {
+    use std::time::Duration;
+
+    let td = task_definition("api")
+        .cpu(Cpu::vcpu(1))
+        .memory("2 GB")
+        .container_definitions(
+            container("app", "nginx")
+                .cpu(Cpu::units(512))
+                .memory(Memory::gib(1))
+                .memory_reservation(256u16)
+                .stop_timeout(Duration::from_secs(30))
+                .port_mappings(
+                    PortMapping::builder()
+                        .container_port(Port::HTTP)
+                        .host_port(0),
+                )
+                .health_check(
+                    HealthCheck::builder()
+                        .command("CMD-SHELL")
+                        .command("curl -f http://localhost/ || exit 1")
+                        .interval(Duration::from_secs(30))
+                        .timeout(Duration::from_secs(5))
+                        .start_period(Seconds::new(60)),
+                ),
+        )
+        .build()?;
+    assert_eq!(
+        (td.cpu.as_deref(), td.memory.as_deref()),
+        (Some("1024"), Some("2 GB"))
+    );
+    let app = &td.container_definitions.as_deref().unwrap_or_default()[0];
+    assert_eq!(
+        (
+            app.cpu,
+            app.memory,
+            app.memory_reservation,
+            app.stop_timeout
+        ),
+        (Some(512), Some(1024), Some(256), Some(30))
+    );
+    let check = app.health_check.as_ref().expect("health check");
+    assert_eq!(
+        (check.interval, check.timeout, check.start_period),
+        (Some(30), Some(5), Some(60))
+    );
+    let mapping = &app.port_mappings.as_deref().unwrap_or_default()[0];
+    assert_eq!(
+        (mapping.container_port, mapping.host_port),
+        (Some(80), Some(0))
+    );
+
+    let web = replica_service("web", "demo", "api")
+        .health_check_grace_period_seconds(Duration::from_secs(120))
+        .build()?;
+    assert_eq!(web.health_check_grace_period_seconds, Some(120));
+    Ok(())
+}
+
+#[test]
+fn out_of_range_durations_and_raw_values_reach_the_rule_set() {
+    use std::time::Duration;
+
+    // A Duration beyond i32 seconds saturates; the rule set reports the value.
+    let invalid = task_definition("api")
+        .container_definitions(
+            container("app", "nginx").memory(512).health_check(
+                HealthCheck::builder()
+                    .command("CMD-SHELL")
+                    .command("true")
+                    .interval(Duration::MAX),
+            ),
+        )
+        .build()
+        .expect_err("an interval beyond i32 seconds");
+    assert!(
+        has_error(
+            &invalid,
+            "health-check-interval",
+            "containerDefinitions[0].healthCheck.interval"
+        ),
+        "{invalid}"
+    );
+    // A raw number goes in as it is, and the escape hatch takes the model's type.
+    let invalid = task_definition("api")
+        .container_definitions(
+            container("app", "nginx")
+                .memory(512)
+                .port_mappings(PortMapping::builder().container_port(0))
+                .port_mappings(PortMapping::builder().set_container_port(Some(70000))),
+        )
+        .build()
+        .expect_err("ports 0 and 70000");
+    for index in 0..2 {
+        let path = format!("containerDefinitions[0].portMappings[{index}].containerPort");
+        assert!(has_error(&invalid, "port-out-of-range", &path), "{invalid}");
+    }
+}

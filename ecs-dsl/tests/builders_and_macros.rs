@@ -275,7 +275,7 @@ fn expressions_give_the_same_value_through_the_run_time_check() -> TestResult {
         .build()?;
     let declared = ecs_dsl::task_definition! {
         family: "webserver",
-        container_definitions: [{ name: "web", image: image, memory: Memory::mib(128) }],
+        container_definitions: [{ name: "web", image: image, memory: 128 }],
     }?;
     assert_eq!(built, declared);
     Ok(())

@@ -6,7 +6,13 @@
 //!
 //! - `XBuilder { inner: X }`, `Debug + Clone + Default`, with one setter per member: a scalar,
 //!   enum or structure setter takes `impl Into<T>`, a list setter appends one item, a map setter
-//!   inserts one entry, and `set_member(Option<..>)` replaces or clears the member.
+//!   inserts one entry, and `set_member(Option<..>)` replaces or clears the member with the
+//!   model's raw type.
+//! - A member whose number or string is a quantity with a unit ([`UNIT_MEMBERS`]) has a setter
+//!   taking `impl Into<U>` for its unit type `U` in `ecs_dsl::units` (container `memory` takes
+//!   `Memory`, a port takes `Port`), which stores the model's raw value. Raw numbers (and, for the
+//!   task-level `cpu` and `memory`, strings) convert into the unit; a unit of another kind does
+//!   not, so `.memory(Cpu::units(256))` is a compile error.
 //! - A builder converts into its shape with `From`, so a nested builder is passed to the setter
 //!   of the enclosing one without calling `build`.
 //! - The roots (RegisterTaskDefinition, CreateCluster and CreateCapacityProvider inputs) build
@@ -37,6 +43,67 @@ const ROOTS: &[&str] = &[
 
 /// The shape the two service builders build instead of a generic one.
 const SERVICE: &str = "CreateServiceRequest";
+
+/// The members whose value is a quantity with a unit: `(unit, raw, members)` where `unit` is the
+/// type in `ecs_dsl::units` the setter takes, `raw` the model's Rust type it stores (checked
+/// against the model, so a member that changes type or disappears fails the generation) and
+/// `members` the `Shape.member` names.
+///
+/// Only members whose name and AWS documentation both say the unit: CPU units, MiB of memory,
+/// port numbers and whole seconds. Counts, percentages, GiB of disk and minutes stay plain
+/// integers.
+const UNIT_MEMBERS: &[(&str, &str, &[&str])] = &[
+    ("Cpu", "i32", &["ContainerDefinition.cpu"]),
+    (
+        "Memory",
+        "i32",
+        &[
+            "ContainerDefinition.memory",
+            "ContainerDefinition.memoryReservation",
+            "LinuxParameters.sharedMemorySize",
+            "LinuxParameters.maxSwap",
+            "Tmpfs.size",
+        ],
+    ),
+    (
+        "Port",
+        "i32",
+        &[
+            "PortMapping.containerPort",
+            "PortMapping.hostPort",
+            "LoadBalancer.containerPort",
+            "ServiceRegistry.port",
+            "ServiceRegistry.containerPort",
+            "ServiceConnectService.ingressPortOverride",
+            "ServiceConnectClientAlias.port",
+        ],
+    ),
+    (
+        "Seconds",
+        "i32",
+        &[
+            "ContainerDefinition.startTimeout",
+            "ContainerDefinition.stopTimeout",
+            "ContainerRestartPolicy.restartAttemptPeriod",
+            "HealthCheck.interval",
+            "HealthCheck.timeout",
+            "HealthCheck.startPeriod",
+            "CreateServiceRequest.healthCheckGracePeriodSeconds",
+            "TimeoutConfiguration.idleTimeoutSeconds",
+            "TimeoutConfiguration.perRequestTimeoutSeconds",
+            "ManagedScaling.instanceWarmupPeriod",
+        ],
+    ),
+    ("TaskCpu", "String", &["RegisterTaskDefinitionRequest.cpu"]),
+    (
+        "TaskMemory",
+        "String",
+        &["RegisterTaskDefinitionRequest.memory"],
+    ),
+];
+
+/// The unit table keyed by `(shape, member)`: the unit type and the raw type it stores.
+type Units<'t> = BTreeMap<(&'t str, &'t str), (&'t str, &'t str)>;
 
 /// How the generated code names the model's types: `use ecs_model::types;` at the top of each
 /// file.
@@ -73,6 +140,14 @@ enum Kind {
 
 /// Generates every file of `ecs-dsl/src/generated/`, keyed by path relative to that folder.
 pub fn generate_builders(model_json: &str) -> Result<BTreeMap<String, String>, GenerateError> {
+    generate_builders_with(model_json, UNIT_MEMBERS)
+}
+
+/// [`generate_builders`] with another unit table (the tests use a tiny model).
+fn generate_builders_with(
+    model_json: &str,
+    unit_members: &[(&'static str, &'static str, &[&'static str])],
+) -> Result<BTreeMap<String, String>, GenerateError> {
     let (value, member_order) = crate::parse_model(model_json)?;
     let model = Model::new(&value, member_order)?;
 
@@ -80,6 +155,7 @@ pub fn generate_builders(model_json: &str) -> Result<BTreeMap<String, String>, G
     for root in ROOTS {
         reached.extend(model.reachable(root)?);
     }
+    let units = unit_table(&model, &reached, unit_members)?;
 
     let mut groups: BTreeMap<&str, Vec<Spec<'_>>> = BTreeMap::new();
     for (group, shapes) in shape_groups(&model)? {
@@ -126,11 +202,49 @@ pub fn generate_builders(model_json: &str) -> Result<BTreeMap<String, String>, G
         }
         files.insert(format!("{group}/mod.rs"), index);
         for spec in specs {
-            let body = render_builder(&model, spec)?;
+            let body = render_builder(&model, spec, &units)?;
             files.insert(format!("{group}/{}.rs", spec.module), body);
         }
     }
     Ok(files)
+}
+
+/// Checks every entry of `unit_members` against the model: the shape has a builder, the member
+/// exists, is not a list or map, and has the raw type the unit stores.
+fn unit_table<'t>(
+    model: &Model<'_>,
+    reached: &BTreeSet<&str>,
+    unit_members: &[(&'t str, &'t str, &[&'t str])],
+) -> Result<Units<'t>, GenerateError> {
+    let mut units = Units::new();
+    for &(unit, raw, names) in unit_members {
+        for name in names {
+            let (shape, json) = name
+                .split_once('.')
+                .ok_or_else(|| err(format!("unit member `{name}` is not `Shape.member`")))?;
+            if !reached.contains(shape) {
+                return Err(err(format!(
+                    "unit member `{name}`: `{shape}` has no builder"
+                )));
+            }
+            let member = members(model, shape, &Units::new())?
+                .into_iter()
+                .find(|m| m.json == json)
+                .ok_or_else(|| err(format!("unit member `{name}`: no such member")))?;
+            match member.setter {
+                Setter::Single(ty) if ty == raw => {}
+                _ => {
+                    return Err(err(format!(
+                        "unit member `{name}` is not a single `{raw}` for `{unit}`"
+                    )));
+                }
+            }
+            if units.insert((shape, json), (unit, raw)).is_some() {
+                return Err(err(format!("unit member `{name}` is listed twice")));
+            }
+        }
+    }
+    Ok(units)
 }
 
 fn group_doc(group: &str) -> &'static str {
@@ -250,6 +364,9 @@ assert_eq!(service.desired_count, None);
 enum Setter {
     /// A scalar, enum or structure: `fn member(value: impl Into<T>)`.
     Single(String),
+    /// A quantity with a unit: `fn member(value: impl Into<crate::units::U>)` storing the raw
+    /// type `T` (`unit`, `raw`).
+    Unit(String, String),
     /// A list: `fn member(item: impl Into<T>)` appends.
     List(String),
     /// A map with string keys: `fn member(key, value: impl Into<T>)` inserts.
@@ -266,7 +383,11 @@ struct Member<'a> {
     required: bool,
 }
 
-fn members<'a>(model: &'a Model<'a>, shape: &str) -> Result<Vec<Member<'a>>, GenerateError> {
+fn members<'a>(
+    model: &'a Model<'a>,
+    shape: &str,
+    units: &Units<'_>,
+) -> Result<Vec<Member<'a>>, GenerateError> {
     let required = model.required(shape)?;
     let mut out = Vec::new();
     for (json, member) in model.members(shape)? {
@@ -288,7 +409,14 @@ fn members<'a>(model: &'a Model<'a>, shape: &str) -> Result<Vec<Member<'a>>, Gen
                 };
                 (setter, item)
             }
-            _ => (Setter::Single(model.rust_type_in(target, &PATHS)?), target),
+            _ => {
+                let ty = model.rust_type_in(target, &PATHS)?;
+                let setter = match units.get(&(shape, json)) {
+                    Some((unit, _)) => Setter::Unit((*unit).to_owned(), ty),
+                    None => Setter::Single(ty),
+                };
+                (setter, target)
+            }
         };
         let doc = member
             .get("documentation")
@@ -312,14 +440,18 @@ fn members<'a>(model: &'a Model<'a>, shape: &str) -> Result<Vec<Member<'a>>, Gen
     Ok(out)
 }
 
-fn render_builder(model: &Model<'_>, spec: &Spec<'_>) -> Result<String, GenerateError> {
+fn render_builder(
+    model: &Model<'_>,
+    spec: &Spec<'_>,
+    units: &Units<'_>,
+) -> Result<String, GenerateError> {
     let shape = spec.shape;
     let builder = &spec.builder;
     let omit: &[&str] = match &spec.kind {
         Kind::Service { omit, .. } => omit,
         _ => &[],
     };
-    let members: Vec<Member<'_>> = members(model, shape)?
+    let members: Vec<Member<'_>> = members(model, shape, units)?
         .into_iter()
         .filter(|m| !omit.contains(&m.json))
         .collect();
@@ -491,6 +623,20 @@ fn render_setters(
             format!("self.inner.{rust} = Some(value.into());"),
             ty.clone(),
         ),
+        Setter::Unit(unit, raw) => (
+            format!(
+                "Takes a [`{unit}`](crate::units::{unit}), which {} converts into unchanged; \
+                 [`set_{plain}`](Self::set_{plain}) takes the model's `{raw}`.",
+                if raw == "String" {
+                    "a string"
+                } else {
+                    "a raw integer"
+                }
+            ),
+            format!("value: impl Into<crate::units::{unit}>"),
+            format!("self.inner.{rust} = Some(crate::units::Unit::into_raw(value.into()));"),
+            raw.clone(),
+        ),
         Setter::List(ty) => (
             format!("Appends one item; [`set_{plain}`](Self::set_{plain}) replaces the list."),
             format!("item: impl Into<{ty}>"),
@@ -507,7 +653,15 @@ fn render_setters(
         ),
     };
     if !note.is_empty() {
-        let _ = writeln!(out, "    ///\n    /// {note}");
+        out.push_str("    ///\n");
+        // The unit notes are long; the list and map notes keep to one line.
+        let lines = match member.setter {
+            Setter::Unit(..) => crate::wrap(&note, 92),
+            _ => vec![note],
+        };
+        for line in lines {
+            let _ = writeln!(out, "    /// {line}");
+        }
     }
     let _ = writeln!(out, "    pub fn {rust}(mut self, {params}) -> Self {{");
     let _ = writeln!(out, "        {store}\n        self\n    }}\n");
@@ -537,7 +691,7 @@ fn nested_example(
     for member in members {
         let rust = &member.rust;
         let (rank, argument, check) = match (&member.setter, model.kind(member.target)?) {
-            (Setter::Single(_), kind) if kind != "structure" => {
+            (Setter::Single(_) | Setter::Unit(..), kind) if kind != "structure" => {
                 let (literal, expected) = literal(model, member.target)?;
                 let read = if kind == "string" && !model.is_enum(member.target)? {
                     format!("value.{rust}.as_deref()")
@@ -546,7 +700,7 @@ fn nested_example(
                 };
                 (0, literal, format!("assert_eq!({read}, Some({expected}));"))
             }
-            (Setter::Single(_), _) => (
+            (Setter::Single(_) | Setter::Unit(..), _) => (
                 1,
                 format!("{}::builder()", member.target),
                 format!("assert!(value.{rust}.is_some());"),
@@ -631,7 +785,8 @@ mod tests {
                         "placementStrategy": {"shape": "Strings"}}},
         "CreateClusterRequest": {"type": "structure", "members": {}},
         "CreateCapacityProviderRequest": {"type": "structure", "members": {}},
-        "ContainerDefinition": {"type": "structure", "members": {"name": {"shape": "String"}}},
+        "ContainerDefinition": {"type": "structure",
+            "members": {"name": {"shape": "String"}, "memory": {"shape": "Integer"}}},
         "Containers": {"type": "list", "member": {"shape": "ContainerDefinition"}},
         "Labels": {"type": "map", "key": {"shape": "String"}, "value": {"shape": "String"}},
         "Strings": {"type": "list", "member": {"shape": "String"}},
@@ -640,8 +795,11 @@ mod tests {
         "Integer": {"type": "integer"}
     }}"#;
 
+    const TINY_UNITS: &[(&str, &str, &[&str])] =
+        &[("Memory", "i32", &["ContainerDefinition.memory"])];
+
     /// The tiny model, with an empty structure for every root of [`crate::GROUPS`] it lacks.
-    fn files() -> BTreeMap<String, String> {
+    fn tiny_model() -> String {
         let mut model: Value = serde_json::from_str(TINY_MODEL).expect("json");
         let shapes = model["shapes"].as_object_mut().expect("shapes");
         for root in crate::GROUPS.iter().flat_map(|(_, roots)| roots.iter()) {
@@ -649,8 +807,65 @@ mod tests {
                 .entry(*root)
                 .or_insert_with(|| serde_json::json!({"type": "structure", "members": {}}));
         }
-        let text = serde_json::to_string(&model).expect("text");
-        generate_builders(&text).expect("generate")
+        serde_json::to_string(&model).expect("text")
+    }
+
+    fn files() -> BTreeMap<String, String> {
+        generate_builders_with(&tiny_model(), TINY_UNITS).expect("generate")
+    }
+
+    #[test]
+    fn unit_members_take_their_unit_and_store_the_raw_value() {
+        let out = &files()["task_definition/container_definition.rs"];
+        assert!(
+            out.contains("pub fn memory(mut self, value: impl Into<crate::units::Memory>) -> Self {\n        self.inner.memory = Some(crate::units::Unit::into_raw(value.into()));"),
+            "{out}"
+        );
+        assert!(out.contains("pub fn set_memory(mut self, value: Option<i32>) -> Self"));
+        assert!(out.contains("pub fn name(mut self, value: impl Into<String>) -> Self"));
+    }
+
+    #[test]
+    fn the_unit_table_must_match_the_model() {
+        let model = tiny_model();
+        let fails = |table: &[(&'static str, &'static str, &[&'static str])]| {
+            generate_builders_with(&model, table)
+                .expect_err("a bad table")
+                .to_string()
+        };
+        assert!(
+            fails(&[("Memory", "i32", &["ContainerDefinition.size"])]).contains("no such member")
+        );
+        assert!(
+            fails(&[("TaskMemory", "String", &["ContainerDefinition.memory"])])
+                .contains("is not a single `String`")
+        );
+        assert!(fails(&[("Memory", "i32", &["Volume.size"])]).contains("has no builder"));
+        assert!(
+            fails(&[(
+                "Memory",
+                "i32",
+                &["ContainerDefinition.memory", "ContainerDefinition.memory"]
+            )])
+            .contains("listed twice")
+        );
+    }
+
+    #[test]
+    fn the_unit_table_matches_the_vendored_model() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../aws-model/ecs-2014-11-13.json"
+        );
+        let text = std::fs::read_to_string(path).expect("model");
+        let files = generate_builders(&text).expect("generate");
+        let health = &files["task_definition/health_check.rs"];
+        assert!(
+            health.contains("pub fn interval(mut self, value: impl Into<crate::units::Seconds>)")
+        );
+        let task = &files["task_definition/register_task_definition_request.rs"];
+        assert!(task.contains("pub fn cpu(mut self, value: impl Into<crate::units::TaskCpu>)"));
+        assert!(task.contains("pub fn set_cpu(mut self, value: Option<String>)"));
     }
 
     #[test]

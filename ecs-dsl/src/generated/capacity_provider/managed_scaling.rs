@@ -80,8 +80,11 @@ impl ManagedScalingBuilder {
     /// The period of time, in seconds, after a newly launched Amazon EC2 instance can contribute to
     /// CloudWatch metrics for Auto Scaling group. If this parameter is omitted, the default value
     /// of `300` seconds is used.
-    pub fn instance_warmup_period(mut self, value: impl Into<i32>) -> Self {
-        self.inner.instance_warmup_period = Some(value.into());
+    ///
+    /// Takes a [`Seconds`](crate::units::Seconds), which a raw integer converts into unchanged;
+    /// [`set_instance_warmup_period`](Self::set_instance_warmup_period) takes the model's `i32`.
+    pub fn instance_warmup_period(mut self, value: impl Into<crate::units::Seconds>) -> Self {
+        self.inner.instance_warmup_period = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

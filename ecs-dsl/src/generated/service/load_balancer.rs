@@ -65,8 +65,11 @@ impl LoadBalancerBuilder {
     /// a `containerPort` in the task definition the tasks in the service are using. For tasks that
     /// use the EC2 launch type, the container instance they're launched on must allow ingress
     /// traffic on the `hostPort` of the port mapping.
-    pub fn container_port(mut self, value: impl Into<i32>) -> Self {
-        self.inner.container_port = Some(value.into());
+    ///
+    /// Takes a [`Port`](crate::units::Port), which a raw integer converts into unchanged;
+    /// [`set_container_port`](Self::set_container_port) takes the model's `i32`.
+    pub fn container_port(mut self, value: impl Into<crate::units::Port>) -> Self {
+        self.inner.container_port = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

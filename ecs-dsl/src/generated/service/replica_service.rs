@@ -272,8 +272,12 @@ impl ReplicaServiceBuilder {
     /// started. If you do not specify a health check grace period value, the default value of 0 is
     /// used. If you do not use any of the health checks, then `healthCheckGracePeriodSeconds` is
     /// unused.
-    pub fn health_check_grace_period_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.inner.health_check_grace_period_seconds = Some(value.into());
+    ///
+    /// Takes a [`Seconds`](crate::units::Seconds), which a raw integer converts into unchanged;
+    /// [`set_health_check_grace_period_seconds`](Self::set_health_check_grace_period_seconds) takes
+    /// the model's `i32`.
+    pub fn health_check_grace_period_seconds(mut self, value: impl Into<crate::units::Seconds>) -> Self {
+        self.inner.health_check_grace_period_seconds = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

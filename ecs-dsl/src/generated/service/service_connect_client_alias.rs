@@ -28,8 +28,11 @@ impl ServiceConnectClientAliasBuilder {
     /// all of the tasks within the same namespace.
     ///
     /// Required: AWS rejects the request without it.
-    pub fn port(mut self, value: impl Into<i32>) -> Self {
-        self.inner.port = Some(value.into());
+    ///
+    /// Takes a [`Port`](crate::units::Port), which a raw integer converts into unchanged;
+    /// [`set_port`](Self::set_port) takes the model's `i32`.
+    pub fn port(mut self, value: impl Into<crate::units::Port>) -> Self {
+        self.inner.port = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

@@ -71,8 +71,11 @@ impl ServiceConnectServiceBuilder {
     }
 
     /// The port number for the Service Connect proxy to listen on.
-    pub fn ingress_port_override(mut self, value: impl Into<i32>) -> Self {
-        self.inner.ingress_port_override = Some(value.into());
+    ///
+    /// Takes a [`Port`](crate::units::Port), which a raw integer converts into unchanged;
+    /// [`set_ingress_port_override`](Self::set_ingress_port_override) takes the model's `i32`.
+    pub fn ingress_port_override(mut self, value: impl Into<crate::units::Port>) -> Self {
+        self.inner.ingress_port_override = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

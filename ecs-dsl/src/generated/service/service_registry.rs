@@ -38,8 +38,11 @@ impl ServiceRegistryBuilder {
 
     /// The port value used if your service discovery service specified an SRV record. This field
     /// might be used if both the `awsvpc` network mode and SRV records are used.
-    pub fn port(mut self, value: impl Into<i32>) -> Self {
-        self.inner.port = Some(value.into());
+    ///
+    /// Takes a [`Port`](crate::units::Port), which a raw integer converts into unchanged;
+    /// [`set_port`](Self::set_port) takes the model's `i32`.
+    pub fn port(mut self, value: impl Into<crate::units::Port>) -> Self {
+        self.inner.port = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -68,8 +71,11 @@ impl ServiceRegistryBuilder {
     /// task definition. If the task definition your service task specifies uses the `bridge` or
     /// `host` network mode, you must specify a `containerName` and `containerPort` combination from
     /// the task definition.
-    pub fn container_port(mut self, value: impl Into<i32>) -> Self {
-        self.inner.container_port = Some(value.into());
+    ///
+    /// Takes a [`Port`](crate::units::Port), which a raw integer converts into unchanged;
+    /// [`set_container_port`](Self::set_container_port) takes the model's `i32`.
+    pub fn container_port(mut self, value: impl Into<crate::units::Port>) -> Self {
+        self.inner.container_port = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

@@ -25,8 +25,11 @@ pub struct TimeoutConfigurationBuilder {
 impl TimeoutConfigurationBuilder {
     /// The amount of time in seconds a connection will stay active while idle. A value of `0` can
     /// be set to disable `idleTimeout`.
-    pub fn idle_timeout_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.inner.idle_timeout_seconds = Some(value.into());
+    ///
+    /// Takes a [`Seconds`](crate::units::Seconds), which a raw integer converts into unchanged;
+    /// [`set_idle_timeout_seconds`](Self::set_idle_timeout_seconds) takes the model's `i32`.
+    pub fn idle_timeout_seconds(mut self, value: impl Into<crate::units::Seconds>) -> Self {
+        self.inner.idle_timeout_seconds = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -40,8 +43,12 @@ impl TimeoutConfigurationBuilder {
     /// A value of `0` can be set to disable `perRequestTimeout`. `perRequestTimeout` can only be
     /// set if Service Connect `appProtocol` isn't `TCP`. Only `idleTimeout` is allowed for `TCP`
     /// `appProtocol`.
-    pub fn per_request_timeout_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.inner.per_request_timeout_seconds = Some(value.into());
+    ///
+    /// Takes a [`Seconds`](crate::units::Seconds), which a raw integer converts into unchanged;
+    /// [`set_per_request_timeout_seconds`](Self::set_per_request_timeout_seconds) takes the model's
+    /// `i32`.
+    pub fn per_request_timeout_seconds(mut self, value: impl Into<crate::units::Seconds>) -> Self {
+        self.inner.per_request_timeout_seconds = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

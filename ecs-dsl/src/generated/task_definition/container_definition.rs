@@ -68,8 +68,11 @@ impl ContainerDefinitionBuilder {
 
     /// The number of `cpu` units reserved for the container. This parameter maps to `CpuShares` in
     /// the docker container create command and the `--cpu-shares` option to docker run.
-    pub fn cpu(mut self, value: impl Into<i32>) -> Self {
-        self.inner.cpu = Some(value.into());
+    ///
+    /// Takes a [`Cpu`](crate::units::Cpu), which a raw integer converts into unchanged;
+    /// [`set_cpu`](Self::set_cpu) takes the model's `i32`.
+    pub fn cpu(mut self, value: impl Into<crate::units::Cpu>) -> Self {
+        self.inner.cpu = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -84,8 +87,11 @@ impl ContainerDefinitionBuilder {
     /// reserved for all containers within a task must be lower than the task `memory` value, if one
     /// is specified. This parameter maps to `Memory` in the docker container create command and the
     /// `--memory` option to docker run.
-    pub fn memory(mut self, value: impl Into<i32>) -> Self {
-        self.inner.memory = Some(value.into());
+    ///
+    /// Takes a [`Memory`](crate::units::Memory), which a raw integer converts into unchanged;
+    /// [`set_memory`](Self::set_memory) takes the model's `i32`.
+    pub fn memory(mut self, value: impl Into<crate::units::Memory>) -> Self {
+        self.inner.memory = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -100,8 +106,11 @@ impl ContainerDefinitionBuilder {
     /// your container can consume more memory when it needs to, up to either the hard limit
     /// specified with the `memory` parameter (if applicable), or all of the available memory on the
     /// container instance, whichever comes first.
-    pub fn memory_reservation(mut self, value: impl Into<i32>) -> Self {
-        self.inner.memory_reservation = Some(value.into());
+    ///
+    /// Takes a [`Memory`](crate::units::Memory), which a raw integer converts into unchanged;
+    /// [`set_memory_reservation`](Self::set_memory_reservation) takes the model's `i32`.
+    pub fn memory_reservation(mut self, value: impl Into<crate::units::Memory>) -> Self {
+        self.inner.memory_reservation = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -314,8 +323,11 @@ impl ContainerDefinitionBuilder {
     /// having a dependency on containerB reaching a `COMPLETE`, `SUCCESS`, or `HEALTHY` status. If
     /// a `startTimeout` value is specified for containerB and it doesn't reach the desired status
     /// within that time then containerA gives up and not start.
-    pub fn start_timeout(mut self, value: impl Into<i32>) -> Self {
-        self.inner.start_timeout = Some(value.into());
+    ///
+    /// Takes a [`Seconds`](crate::units::Seconds), which a raw integer converts into unchanged;
+    /// [`set_start_timeout`](Self::set_start_timeout) takes the model's `i32`.
+    pub fn start_timeout(mut self, value: impl Into<crate::units::Seconds>) -> Self {
+        self.inner.start_timeout = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -327,8 +339,11 @@ impl ContainerDefinitionBuilder {
 
     /// Time duration (in seconds) to wait before the container is forcefully killed if it doesn't
     /// exit normally on its own.
-    pub fn stop_timeout(mut self, value: impl Into<i32>) -> Self {
-        self.inner.stop_timeout = Some(value.into());
+    ///
+    /// Takes a [`Seconds`](crate::units::Seconds), which a raw integer converts into unchanged;
+    /// [`set_stop_timeout`](Self::set_stop_timeout) takes the model's `i32`.
+    pub fn stop_timeout(mut self, value: impl Into<crate::units::Seconds>) -> Self {
+        self.inner.stop_timeout = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

@@ -61,8 +61,11 @@ impl ContainerRestartPolicyBuilder {
     /// container isn't able to run for this time period and exits early, it will not be restarted.
     /// You can set a minimum `restartAttemptPeriod` of 60 seconds and a maximum
     /// `restartAttemptPeriod` of 1800 seconds.
-    pub fn restart_attempt_period(mut self, value: impl Into<i32>) -> Self {
-        self.inner.restart_attempt_period = Some(value.into());
+    ///
+    /// Takes a [`Seconds`](crate::units::Seconds), which a raw integer converts into unchanged;
+    /// [`set_restart_attempt_period`](Self::set_restart_attempt_period) takes the model's `i32`.
+    pub fn restart_attempt_period(mut self, value: impl Into<crate::units::Seconds>) -> Self {
+        self.inner.restart_attempt_period = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

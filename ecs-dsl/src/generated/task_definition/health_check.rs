@@ -47,8 +47,11 @@ impl HealthCheckBuilder {
     /// The time period in seconds between each health check execution. You may specify between 5
     /// and 300 seconds. The default value is 30 seconds. This value applies only when you specify a
     /// `command`.
-    pub fn interval(mut self, value: impl Into<i32>) -> Self {
-        self.inner.interval = Some(value.into());
+    ///
+    /// Takes a [`Seconds`](crate::units::Seconds), which a raw integer converts into unchanged;
+    /// [`set_interval`](Self::set_interval) takes the model's `i32`.
+    pub fn interval(mut self, value: impl Into<crate::units::Seconds>) -> Self {
+        self.inner.interval = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -61,8 +64,11 @@ impl HealthCheckBuilder {
     /// The time period in seconds to wait for a health check to succeed before it is considered a
     /// failure. You may specify between 2 and 60 seconds. The default value is 5. This value
     /// applies only when you specify a `command`.
-    pub fn timeout(mut self, value: impl Into<i32>) -> Self {
-        self.inner.timeout = Some(value.into());
+    ///
+    /// Takes a [`Seconds`](crate::units::Seconds), which a raw integer converts into unchanged;
+    /// [`set_timeout`](Self::set_timeout) takes the model's `i32`.
+    pub fn timeout(mut self, value: impl Into<crate::units::Seconds>) -> Self {
+        self.inner.timeout = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -90,8 +96,11 @@ impl HealthCheckBuilder {
     /// checks count towards the maximum number of retries. You can specify between 0 and 300
     /// seconds. By default, the `startPeriod` is off. This value applies only when you specify a
     /// `command`.
-    pub fn start_period(mut self, value: impl Into<i32>) -> Self {
-        self.inner.start_period = Some(value.into());
+    ///
+    /// Takes a [`Seconds`](crate::units::Seconds), which a raw integer converts into unchanged;
+    /// [`set_start_period`](Self::set_start_period) takes the model's `i32`.
+    pub fn start_period(mut self, value: impl Into<crate::units::Seconds>) -> Self {
+        self.inner.start_period = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

@@ -67,8 +67,11 @@ impl LinuxParametersBuilder {
 
     /// The value for the size (in MiB) of the `/dev/shm` volume. This parameter maps to the
     /// `--shm-size` option to docker run.
-    pub fn shared_memory_size(mut self, value: impl Into<i32>) -> Self {
-        self.inner.shared_memory_size = Some(value.into());
+    ///
+    /// Takes a [`Memory`](crate::units::Memory), which a raw integer converts into unchanged;
+    /// [`set_shared_memory_size`](Self::set_shared_memory_size) takes the model's `i32`.
+    pub fn shared_memory_size(mut self, value: impl Into<crate::units::Memory>) -> Self {
+        self.inner.shared_memory_size = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -96,8 +99,11 @@ impl LinuxParametersBuilder {
     /// The total amount of swap memory (in MiB) a container can use. This parameter will be
     /// translated to the `--memory-swap` option to docker run where the value would be the sum of
     /// the container memory plus the `maxSwap` value.
-    pub fn max_swap(mut self, value: impl Into<i32>) -> Self {
-        self.inner.max_swap = Some(value.into());
+    ///
+    /// Takes a [`Memory`](crate::units::Memory), which a raw integer converts into unchanged;
+    /// [`set_max_swap`](Self::set_max_swap) takes the model's `i32`.
+    pub fn max_swap(mut self, value: impl Into<crate::units::Memory>) -> Self {
+        self.inner.max_swap = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

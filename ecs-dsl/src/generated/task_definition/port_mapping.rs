@@ -26,8 +26,11 @@ pub struct PortMappingBuilder {
 impl PortMappingBuilder {
     /// The port number on the container that's bound to the user-specified or automatically
     /// assigned host port.
-    pub fn container_port(mut self, value: impl Into<i32>) -> Self {
-        self.inner.container_port = Some(value.into());
+    ///
+    /// Takes a [`Port`](crate::units::Port), which a raw integer converts into unchanged;
+    /// [`set_container_port`](Self::set_container_port) takes the model's `i32`.
+    pub fn container_port(mut self, value: impl Into<crate::units::Port>) -> Self {
+        self.inner.container_port = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -38,8 +41,11 @@ impl PortMappingBuilder {
     }
 
     /// The port number on the container instance to reserve for your container.
-    pub fn host_port(mut self, value: impl Into<i32>) -> Self {
-        self.inner.host_port = Some(value.into());
+    ///
+    /// Takes a [`Port`](crate::units::Port), which a raw integer converts into unchanged;
+    /// [`set_host_port`](Self::set_host_port) takes the model's `i32`.
+    pub fn host_port(mut self, value: impl Into<crate::units::Port>) -> Self {
+        self.inner.host_port = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

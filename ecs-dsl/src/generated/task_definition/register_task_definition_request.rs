@@ -158,8 +158,11 @@ impl RegisterTaskDefinitionRequestBuilder {
     /// (for example, `1024`) or as a string using vCPUs (for example, `1 vCPU` or `1 vcpu`) in a
     /// task definition. String values are converted to an integer indicating the CPU units when the
     /// task definition is registered.
-    pub fn cpu(mut self, value: impl Into<String>) -> Self {
-        self.inner.cpu = Some(value.into());
+    ///
+    /// Takes a [`TaskCpu`](crate::units::TaskCpu), which a string converts into unchanged;
+    /// [`set_cpu`](Self::set_cpu) takes the model's `String`.
+    pub fn cpu(mut self, value: impl Into<crate::units::TaskCpu>) -> Self {
+        self.inner.cpu = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
@@ -173,8 +176,11 @@ impl RegisterTaskDefinitionRequestBuilder {
     /// (for example ,`1024`) or as a string using GB (for example, `1GB` or `1 GB`) in a task
     /// definition. String values are converted to an integer indicating the MiB when the task
     /// definition is registered.
-    pub fn memory(mut self, value: impl Into<String>) -> Self {
-        self.inner.memory = Some(value.into());
+    ///
+    /// Takes a [`TaskMemory`](crate::units::TaskMemory), which a string converts into unchanged;
+    /// [`set_memory`](Self::set_memory) takes the model's `String`.
+    pub fn memory(mut self, value: impl Into<crate::units::TaskMemory>) -> Self {
+        self.inner.memory = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 

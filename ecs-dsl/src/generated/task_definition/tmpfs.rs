@@ -40,8 +40,11 @@ impl TmpfsBuilder {
     /// The maximum size (in MiB) of the tmpfs volume.
     ///
     /// Required: AWS rejects the request without it.
-    pub fn size(mut self, value: impl Into<i32>) -> Self {
-        self.inner.size = Some(value.into());
+    ///
+    /// Takes a [`Memory`](crate::units::Memory), which a raw integer converts into unchanged;
+    /// [`set_size`](Self::set_size) takes the model's `i32`.
+    pub fn size(mut self, value: impl Into<crate::units::Memory>) -> Self {
+        self.inner.size = Some(crate::units::Unit::into_raw(value.into()));
         self
     }
 
