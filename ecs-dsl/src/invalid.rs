@@ -49,26 +49,66 @@ impl Invalid {
     }
 
     /// The resource, as error messages name it: "task definition `webserver`", "stack".
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let invalid = cluster("bad name!").build().unwrap_err();
+    /// assert_eq!(invalid.resource(), "cluster `bad name!`");
+    /// ```
     pub fn resource(&self) -> &str {
         &self.resource
     }
 
     /// Every diagnostic, errors and warnings, in the order found.
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// // An unknown network mode is a warning; the missing container an error.
+    /// let invalid = task_definition("web").network_mode("awsvcp").build().unwrap_err();
+    /// let found: Vec<_> = invalid.diagnostics().iter().map(|d| (d.severity, d.path.to_string())).collect();
+    /// assert!(found.contains(&(Severity::Warning, "networkMode".to_owned())));
+    /// assert!(found.contains(&(Severity::Error, "containerDefinitions".to_owned())));
+    /// ```
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }
 
     /// The diagnostics that make the build fail.
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let invalid = task_definition("web").network_mode("awsvcp").build().unwrap_err();
+    /// assert!(invalid.errors().all(|d| d.severity == Severity::Error));
+    /// assert!(invalid.errors().count() < invalid.diagnostics().len());
+    /// ```
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_error())
     }
 
     /// The rule codes of every diagnostic, in order.
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let invalid = task_definition("web").build().unwrap_err();
+    /// assert_eq!(invalid.codes(), ["missing-required-field"]);
+    /// ```
     pub fn codes(&self) -> Vec<&str> {
         self.diagnostics.iter().map(|d| d.code.as_str()).collect()
     }
 
     /// The diagnostics, consuming the error.
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let invalid = task_definition("web").build().unwrap_err();
+    /// let diagnostics: Vec<Diagnostic> = invalid.into_diagnostics();
+    /// assert_eq!(diagnostics[0].path.to_string(), "containerDefinitions");
+    /// ```
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics
     }

@@ -4,6 +4,15 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What is wrong with an image reference.
+///
+/// ```
+/// use ecs_dsl::units::{ImageRef, ImageRefError};
+///
+/// assert_eq!("nginx:".parse::<ImageRef>(), Err(ImageRefError::Tag(String::new())));
+/// assert_eq!("".parse::<ImageRef>(), Err(ImageRefError::Empty));
+/// let error = "Nginx".parse::<ImageRef>().unwrap_err();
+/// assert!(error.to_string().starts_with("repository component `Nginx` is not lowercase"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImageRefError {
@@ -71,22 +80,56 @@ const MAX_NAME: usize = 255;
 const MAX_TAG: usize = 128;
 
 impl ImageRef {
-    /// The registry host, with its port: `public.ecr.aws`, `localhost:5000`.
+    /// The registry host, with its port: `public.ecr.aws`, `localhost:5000`; `None` for Docker
+    /// Hub's short names.
+    ///
+    /// ```
+    /// use ecs_dsl::units::ImageRef;
+    ///
+    /// assert_eq!("localhost:5000/app".parse::<ImageRef>()?.registry(), Some("localhost:5000"));
+    /// assert_eq!("library/nginx".parse::<ImageRef>()?.registry(), None);
+    /// # Ok::<(), ecs_dsl::units::ImageRefError>(())
+    /// ```
     pub fn registry(&self) -> Option<&str> {
         self.registry.as_deref()
     }
 
     /// The repository path inside the registry: `nginx`, `nginx/nginx`, `app`.
+    ///
+    /// ```
+    /// use ecs_dsl::units::ImageRef;
+    ///
+    /// let image: ImageRef = "ghcr.io/org/team/app:v1".parse()?;
+    /// assert_eq!(image.repository(), "org/team/app");
+    /// # Ok::<(), ecs_dsl::units::ImageRefError>(())
+    /// ```
     pub fn repository(&self) -> &str {
         &self.repository
     }
 
-    /// The tag: `1.27`, `latest`.
+    /// The tag: `1.27`, `latest`; `None` when the reference has none (nothing is filled in).
+    ///
+    /// ```
+    /// use ecs_dsl::units::ImageRef;
+    ///
+    /// assert_eq!("nginx:1.27".parse::<ImageRef>()?.tag(), Some("1.27"));
+    /// assert_eq!("nginx".parse::<ImageRef>()?.tag(), None);
+    /// # Ok::<(), ecs_dsl::units::ImageRefError>(())
+    /// ```
     pub fn tag(&self) -> Option<&str> {
         self.tag.as_deref()
     }
 
     /// The digest: `sha256:` and 64 hex digits.
+    ///
+    /// ```
+    /// use ecs_dsl::units::ImageRef;
+    ///
+    /// let digest = format!("sha256:{}", "0f".repeat(32));
+    /// let image: ImageRef = format!("app:1.0@{digest}").parse()?;
+    /// assert_eq!(image.digest(), Some(digest.as_str()));
+    /// # Ok::<(), ecs_dsl::units::ImageRefError>(())
+    /// ```
     pub fn digest(&self) -> Option<&str> {
         self.digest.as_deref()
     }
