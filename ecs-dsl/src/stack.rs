@@ -58,18 +58,49 @@ pub struct StackBuilder {
 
 impl StackBuilder {
     /// Adds a cluster (CreateCluster input).
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let stack = stack().cluster(cluster("demo")).cluster(cluster("batch")).build()?;
+    /// assert_eq!(stack.clusters[1].cluster_name.as_deref(), Some("batch"));
+    /// # Ok::<(), ecs_dsl::Invalid>(())
+    /// ```
     pub fn cluster(mut self, cluster: impl Into<CreateClusterRequest>) -> Self {
         self.stack.clusters.push(cluster.into());
         self
     }
 
     /// Adds a capacity provider (CreateCapacityProvider input).
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let asg = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:1:autoScalingGroupName/web";
+    /// let stack = stack()
+    ///     .capacity_provider(capacity_provider("web-asg").auto_scaling_group_provider(
+    ///         AutoScalingGroupProvider::builder().auto_scaling_group_arn(asg),
+    ///     ))
+    ///     .cluster(cluster("demo").capacity_providers("web-asg"))
+    ///     .build()?;
+    /// assert_eq!(stack.capacity_providers[0].name.as_deref(), Some("web-asg"));
+    /// # Ok::<(), ecs_dsl::Invalid>(())
+    /// ```
     pub fn capacity_provider(mut self, provider: impl Into<CreateCapacityProviderRequest>) -> Self {
         self.stack.capacity_providers.push(provider.into());
         self
     }
 
     /// Adds a task definition (RegisterTaskDefinition input).
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let web = task_definition("web").container_definitions(container("web", "nginx").memory(512));
+    /// let stack = stack().task_definition(web).build()?;
+    /// assert_eq!(stack.task_definitions[0].family.as_deref(), Some("web"));
+    /// # Ok::<(), ecs_dsl::Invalid>(())
+    /// ```
     pub fn task_definition(
         mut self,
         task_definition: impl Into<RegisterTaskDefinitionRequest>,
@@ -80,6 +111,18 @@ impl StackBuilder {
 
     /// Adds a service (CreateService input): a
     /// [`replica_service`](crate::replica_service) or [`daemon_service`](crate::daemon_service).
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let stack = stack()
+    ///     .cluster(cluster("demo"))
+    ///     .task_definition(task_definition("web").container_definitions(container("web", "nginx").memory(512)))
+    ///     .service(replica_service("web", "demo", "web").desired_count(2))
+    ///     .build()?;
+    /// assert_eq!(stack.services[0].desired_count, Some(2));
+    /// # Ok::<(), ecs_dsl::Invalid>(())
+    /// ```
     pub fn service(mut self, service: impl Into<CreateServiceRequest>) -> Self {
         self.stack.services.push(service.into());
         self
@@ -87,6 +130,17 @@ impl StackBuilder {
 
     /// Lets services and clusters name clusters, task definition families and capacity providers
     /// the stack does not define: they are taken to exist in AWS, and only warned about.
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let builder = stack().service(replica_service("web", "prod", "webserver"));
+    /// assert!(builder.clone().build().is_err());
+    /// let external = builder.allow_external_references();
+    /// assert!(external.check().iter().all(|d| d.severity == Severity::Warning));
+    /// assert_eq!(external.build()?.services.len(), 1);
+    /// # Ok::<(), ecs_dsl::Invalid>(())
+    /// ```
     pub fn allow_external_references(mut self) -> Self {
         self.external_references = true;
         self
@@ -117,6 +171,14 @@ impl StackBuilder {
     }
 
     /// The stack, when [`check`](Self::check) finds no error; else every diagnostic.
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let invalid = stack().cluster(cluster("demo")).cluster(cluster("demo")).build().unwrap_err();
+    /// assert!(invalid.codes().contains(&"stack-duplicate-cluster"));
+    /// assert!(stack().cluster(cluster("demo")).build().is_ok());
+    /// ```
     pub fn build(self) -> Result<Stack, Invalid> {
         let diagnostics = self.check();
         if ecs_model::diagnostic::has_errors(&diagnostics) {
