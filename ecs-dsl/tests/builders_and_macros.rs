@@ -275,8 +275,30 @@ fn expressions_give_the_same_value_through_the_run_time_check() -> TestResult {
         .build()?;
     let declared = ecs_dsl::task_definition! {
         family: "webserver",
-        container_definitions: [{ name: "web", image: image, memory: 128 }],
+        container_definitions: [{ name: "web", image: image, memory: Memory::mib(128) }],
     }?;
     assert_eq!(built, declared);
+
+    // A unit-typed member takes its unit in a macro too, and a task size takes a TaskCpu.
+    let declared = ecs_dsl::task_definition! {
+        family: "webserver",
+        cpu: Cpu::vcpu(1),
+        memory: Memory::gib(2),
+        container_definitions: [{
+            name: "web",
+            image: "nginx",
+            memory: Memory::mib(128),
+            port_mappings: [{ container_port: Port::HTTP }],
+            health_check: { command: ["CMD", "true"], interval: std::time::Duration::from_secs(30) },
+        }],
+    }?;
+    assert_eq!(declared.cpu.as_deref(), Some("1024"));
+    assert_eq!(declared.memory.as_deref(), Some("2048"));
+    let web = &declared.container_definitions.unwrap_or_default()[0];
+    assert_eq!(
+        web.port_mappings.as_ref().map(|p| p[0].container_port),
+        Some(Some(80))
+    );
+    assert_eq!(web.health_check.as_ref().and_then(|h| h.interval), Some(30));
     Ok(())
 }

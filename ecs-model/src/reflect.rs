@@ -11,6 +11,7 @@
 //! let port = mapping.member_by_rust("container_port").expect("a member");
 //! assert_eq!(port.json, "containerPort");
 //! assert_eq!(port.ty, Ty::Integer);
+//! assert_eq!(port.unit, Some("Port"));
 //!
 //! let mode = reflect::enumeration("NetworkMode").expect("a generated enum");
 //! assert!(mode.values.contains(&"awsvpc"));
@@ -67,6 +68,10 @@ pub struct MemberInfo {
     pub ty: Ty,
     /// Whether the AWS model marks it as required.
     pub required: bool,
+    /// The unit its number or string counts in, when its AWS documentation names one, as the
+    /// name of the `ecs_dsl::units` type that carries it: `Cpu` (CPU units), `Memory` (MiB),
+    /// `Port`, `Seconds`, and `TaskCpu` / `TaskMemory` for the task-level size strings.
+    pub unit: Option<&'static str>,
 }
 
 /// An enum of the AWS model.
@@ -111,24 +116,28 @@ static STACK: ShapeInfo = ShapeInfo {
             rust: "clusters",
             ty: Ty::List(&Ty::Struct("CreateClusterRequest")),
             required: false,
+            unit: None,
         },
         MemberInfo {
             json: "capacityProviders",
             rust: "capacity_providers",
             ty: Ty::List(&Ty::Struct("CreateCapacityProviderRequest")),
             required: false,
+            unit: None,
         },
         MemberInfo {
             json: "taskDefinitions",
             rust: "task_definitions",
             ty: Ty::List(&Ty::Struct("RegisterTaskDefinitionRequest")),
             required: false,
+            unit: None,
         },
         MemberInfo {
             json: "services",
             rust: "services",
             ty: Ty::List(&Ty::Struct("CreateServiceRequest")),
             required: false,
+            unit: None,
         },
     ],
 };

@@ -157,7 +157,13 @@ impl Gen<'_> {
                     #local
                 })
             }
-            Typed::Expr(ty, expr) => {
+            Typed::Expr(_, Some(unit), expr) => {
+                let unit = format_ident!("{}", unit);
+                quote_spanned!(expr.span()=> #krate::units::into_raw(
+                    ::core::convert::Into::<#krate::units::#unit>::into(#expr)
+                ))
+            }
+            Typed::Expr(ty, None, expr) => {
                 let ty = self.rust_type(ty);
                 quote_spanned!(expr.span()=> ::core::convert::Into::<#ty>::into(#expr))
             }

@@ -46,8 +46,9 @@ pub enum Typed {
     List(Vec<Typed>),
     /// A map with string keys.
     Map(Vec<(String, Typed)>),
-    /// A Rust expression, converted with `Into` into the member's type at run time.
-    Expr(Ty, Box<syn::Expr>),
+    /// A Rust expression, converted with `Into` into the member's type at run time, or into
+    /// its unit (`Memory`, `Port`...) when the member has one.
+    Expr(Ty, Option<&'static str>, Box<syn::Expr>),
     /// A value that could not be lowered (an error was reported); expands to a default.
     Invalid,
 }
@@ -101,13 +102,6 @@ struct Lowering {
     errors: Vec<syn::Error>,
 }
 
-/// Members of these shapes hold sizes written as strings in JSON (`"256"`, `"1 vCPU"`); an
-/// integer literal is accepted for them and written as a string.
-const SIZE_MEMBERS: &[(&str, &str)] = &[
-    ("RegisterTaskDefinitionRequest", "cpu"),
-    ("RegisterTaskDefinitionRequest", "memory"),
-];
-
 impl Lowering {
     fn error(&mut self, tokens: &TokenStream, code: &str, message: String, hint: Option<String>) {
         self.errors.push(crate::check::spanned_error(
@@ -156,8 +150,7 @@ impl Lowering {
                 continue;
             }
             let child = path.clone().key(member.json);
-            let size = SIZE_MEMBERS.contains(&(shape.name, member.json));
-            let (typed, value) = self.value(&member.ty, &entry.value, &child, size);
+            let (typed, value) = self.value(&member.ty, &entry.value, &child, member.unit);
             if let Some(value) = value {
                 json.insert(member.json.to_owned(), value);
             }
@@ -172,25 +165,29 @@ impl Lowering {
         )
     }
 
-    /// Lowers `node` as a value of type `ty` at `path`. The JSON is `None` for an expression.
+    /// Lowers `node` as a value of type `ty` (counted in `unit`, if any) at `path`. The JSON is
+    /// `None` for an expression.
     fn value(
         &mut self,
         ty: &'static Ty,
         node: &Node,
         path: &JsonPath,
-        size: bool,
+        unit: Option<&'static str>,
     ) -> (Typed, Option<Value>) {
+        // Task-level sizes are strings in JSON ("256", "1 vCPU"); an integer literal is
+        // accepted for them and written as a string.
+        let size = matches!(unit, Some("TaskCpu" | "TaskMemory"));
         self.spans.push((path.clone(), node.tokens.clone()));
         let expected = describe(ty);
         match (&node.kind, ty) {
-            (NodeKind::Expr(expr), _) => self.expression(ty, expr, path),
+            (NodeKind::Expr(expr), _) => self.expression(ty, unit, expr, path),
             // A lone identifier is an enum value where an enum goes, a variable elsewhere.
             (NodeKind::Ident(ident), Ty::Enum(name)) => {
                 self.enum_value(name, &ident.to_string(), &node.tokens)
             }
             (NodeKind::Ident(ident), _) => {
                 let expr: syn::Expr = syn::parse_quote!(#ident);
-                self.expression(ty, &expr, path)
+                self.expression(ty, unit, &expr, path)
             }
             (NodeKind::Lit { lit, negative }, _) => {
                 self.literal(ty, lit, *negative, &node.tokens, size)
@@ -217,7 +214,7 @@ impl Lowering {
                         continue;
                     }
                     let child = path.clone().key(key.clone());
-                    let (typed, value) = self.value(inner, &entry.value, &child, false);
+                    let (typed, value) = self.value(inner, &entry.value, &child, None);
                     if let Some(value) = value {
                         json.insert(key.clone(), value);
                     }
@@ -230,7 +227,7 @@ impl Lowering {
                 let mut json = Vec::new();
                 for (index, item) in nodes.iter().enumerate() {
                     let child = path.clone().index(index);
-                    let (typed, value) = self.value(inner, item, &child, false);
+                    let (typed, value) = self.value(inner, item, &child, None);
                     json.push(value.unwrap_or_else(|| placeholder(inner)));
                     items.push(typed);
                 }
@@ -253,9 +250,15 @@ impl Lowering {
         }
     }
 
-    fn expression(&mut self, ty: &Ty, expr: &syn::Expr, path: &JsonPath) -> (Typed, Option<Value>) {
+    fn expression(
+        &mut self,
+        ty: &Ty,
+        unit: Option<&'static str>,
+        expr: &syn::Expr,
+        path: &JsonPath,
+    ) -> (Typed, Option<Value>) {
         self.exprs.push((path.clone(), *ty));
-        (Typed::Expr(*ty, Box::new(expr.clone())), None)
+        (Typed::Expr(*ty, unit, Box::new(expr.clone())), None)
     }
 
     fn enum_value(

@@ -56,12 +56,28 @@ pub use image::{ImageRef, ImageRefError};
 pub use size::{TaskCpu, TaskMemory, TaskSize, TaskSizeError};
 
 /// A unit a generated setter takes, and the model's raw value it stores.
-pub(crate) trait Unit {
+///
+/// Public only so the macros' expansion can convert a unit-typed expression; sealed, and hidden
+/// from the documentation.
+#[doc(hidden)]
+pub trait Unit: sealed::Sealed {
     /// The model's type for the member: `i32` or `String`.
     type Raw;
 
     /// The value as the model stores it.
     fn into_raw(self) -> Self::Raw;
+}
+
+mod sealed {
+    /// Only this crate's units are units.
+    pub trait Sealed {}
+}
+
+/// The raw value of a unit: the macros' expansion of `memory: Memory::gib(1)` calls this on
+/// `Into::<Memory>::into(expression)`.
+#[doc(hidden)]
+pub fn into_raw<U: Unit>(unit: U) -> U::Raw {
+    unit.into_raw()
 }
 
 /// What went wrong converting a value into a unit with a checked constructor.
@@ -101,6 +117,8 @@ const fn saturating_i32(value: u32) -> i32 {
 /// resource builds.
 macro_rules! integer_unit {
     ($ty:ident) => {
+        impl sealed::Sealed for $ty {}
+
         impl Unit for $ty {
             type Raw = i32;
 

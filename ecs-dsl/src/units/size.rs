@@ -24,6 +24,8 @@ macro_rules! task_string {
             }
         }
 
+        impl super::sealed::Sealed for $ty {}
+
         impl Unit for $ty {
             type Raw = String;
 

@@ -52,7 +52,7 @@ const SERVICE: &str = "CreateServiceRequest";
 /// Only members whose name and AWS documentation both say the unit: CPU units, MiB of memory,
 /// port numbers and whole seconds. Counts, percentages, GiB of disk and minutes stay plain
 /// integers.
-const UNIT_MEMBERS: &[(&str, &str, &[&str])] = &[
+pub(crate) const UNIT_MEMBERS: &[(&str, &str, &[&str])] = &[
     ("Cpu", "i32", &["ContainerDefinition.cpu"]),
     (
         "Memory",

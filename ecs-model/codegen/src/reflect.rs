@@ -43,9 +43,16 @@ pub(crate) fn render(model: &Model<'_>, shapes: &BTreeSet<&str>) -> Result<Strin
         for (json, member) in model.members(name)? {
             let target = Model::target(member)
                 .ok_or_else(|| err(format!("member `{name}.{json}` has no shape")))?;
+            let unit = crate::builders::UNIT_MEMBERS
+                .iter()
+                .find(|(_, _, names)| names.contains(&format!("{name}.{json}").as_str()))
+                .map_or_else(
+                    || "None".to_owned(),
+                    |(unit, _, _)| format!("Some(\"{unit}\")"),
+                );
             let _ = writeln!(
                 out,
-                "            MemberInfo {{ json: \"{json}\", rust: \"{}\", ty: {}, required: {} }},",
+                "            MemberInfo {{ json: \"{json}\", rust: \"{}\", ty: {}, required: {}, unit: {unit} }},",
                 field_name(json).trim_start_matches("r#"),
                 ty(model, target)?,
                 required.contains(json),
