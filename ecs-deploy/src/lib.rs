@@ -3,8 +3,79 @@
 //! - [`aws`]: calls to Amazon ECS through `aws-sdk-ecs`, with the AWS JSON of `ecs-model` as
 //!   request and response bodies.
 //! - [`diff`]: field-level differences of JSON values.
+//! - [`observe`](mod@observe): the actual state, with the fewest describe calls.
 //! - [`plan`](mod@plan): the desired stack against the actual state, as changes.
+//! - [`apply`](mod@apply): the plan's calls, in order, with events.
 
+pub mod apply;
 pub mod aws;
 pub mod diff;
+pub mod observe;
 pub mod plan;
+
+pub use apply::{ApplyError, Event};
+pub use aws::{AwsError, Ecs, Operation};
+pub use plan::{Action, Address, Change, Leave, Options, Plan};
+
+/// Plans and applies stacks against one AWS account and region.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use ecs_deploy::{Deployer, Options};
+///
+/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// let deployer = Deployer::new(ecs_deploy::Ecs::new(&config), Options::new("demo"));
+/// let stack = ecs_model::document::parse(&std::fs::read_to_string("stack.json")?, None)
+///     .value
+///     .map(|d| d.to_stack())
+///     .unwrap_or_default();
+/// let plan = deployer.plan(&stack).await?;
+/// if plan.has_changes() {
+///     deployer.apply(&plan, |event| println!("{event:?}")).await?;
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Deployer {
+    ecs: Ecs,
+    options: Options,
+    concurrency: usize,
+}
+
+impl Deployer {
+    /// A deployer for the stack that `options` names, calling ECS through `ecs`.
+    pub fn new(ecs: Ecs, options: Options) -> Self {
+        Self {
+            ecs,
+            options,
+            concurrency: 8,
+        }
+    }
+
+    /// At most `n` calls at a time while observing (8 by default).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// The ECS client, with its call counts.
+    pub fn ecs(&self) -> &Ecs {
+        &self.ecs
+    }
+
+    /// Reads the actual state and plans the changes that make it match `stack`.
+    pub async fn plan(&self, stack: &ecs_model::Stack) -> Result<Plan, AwsError> {
+        let actual = observe::observe(&self.ecs, stack, self.concurrency).await?;
+        Ok(plan::plan(stack, &actual, &self.options))
+    }
+
+    /// Applies `plan`, calling `on_event` as it goes.
+    pub async fn apply(
+        &self,
+        plan: &Plan,
+        on_event: impl FnMut(Event),
+    ) -> Result<Vec<Address>, ApplyError> {
+        apply::apply(&self.ecs, plan, on_event).await
+    }
+}

@@ -577,13 +577,14 @@ fn plan_service(
 
     // The service names its task definition by family; compare with the revision it will run.
     let family = wanted.task_definition.clone().unwrap_or_default();
+    let target_arn = actual
+        .task_definitions
+        .get(&family)
+        .map_or(family.clone(), |td| td.arn.clone());
     let target = if registering.contains(&family) {
         format!("{family}:(new revision)")
     } else {
-        actual
-            .task_definitions
-            .get(&family)
-            .map_or(family.clone(), |td| td.arn.clone())
+        target_arn.clone()
     };
     let mut kept = Vec::new();
     let leave_count = options.leave.iter().any(|l| {
@@ -652,8 +653,13 @@ fn plan_service(
         members.dedup();
         copy_members(&request_json, &mut input, &members);
         if members.contains(&"taskDefinition") || deploys {
-            // The family alone names its latest ACTIVE revision: the one just registered.
-            input["taskDefinition"] = Value::String(family.clone());
+            // The revision to run: the latest ACTIVE one's ARN, or, when this plan registers a
+            // new revision, the family, which apply replaces with the ARN it registered.
+            input["taskDefinition"] = Value::String(if registering.contains(&family) {
+                family.clone()
+            } else {
+                target_arn.clone()
+            });
         }
         // A member removed from the stack is sent as its AWS default (normalized form).
         for member in &members {

@@ -167,12 +167,18 @@ fn host_port_zero_is_absent_under_bridge() {
 }
 
 #[test]
-fn network_mode_absent_is_not_bridge() {
-    // AWS omits networkMode when the request did, and Windows' default is not bridge.
-    td_differ(
-        "networkMode",
+fn network_mode_absent_is_bridge_on_linux_only() {
+    // "If no network mode is specified, the default is bridge"; Windows' default is not bridge.
+    td_same(
+        "networkMode on Linux",
         ("", ""),
         (r#", "networkMode": "bridge""#, ""),
+    );
+    let windows = r#", "runtimePlatform": {"operatingSystemFamily": "WINDOWS_SERVER_2022_CORE"}"#;
+    td_differ(
+        "networkMode on Windows",
+        (windows, ""),
+        (&format!(r#"{windows}, "networkMode": "bridge""#), ""),
     );
 }
 

@@ -68,7 +68,7 @@
 //! | `cpu` | `"1 vCPU"`, `"0.25 vcpu"`, `" 1024 "` → `"1024"`, `"256"`, `"1024"` | [RegisterTaskDefinition][rtd]: "String values are converted to an integer indicating the CPU units" |
 //! | `memory` | `"2 GB"`, `"2GB"`, `"512 MiB"` → `"2048"`, `"2048"`, `"512"` | [RegisterTaskDefinition][rtd]: "String values are converted to an integer indicating the MiB" |
 //! | `networkMode`, `ipcMode`, `pidMode` `""` | absent | The loader reads `""` as an unknown enum value; AWS rejects it, so it can only mean "not set" (console exports) |
-//! | `networkMode` absent | stays absent (not `"bridge"`) | [RegisterTaskDefinition][rtd]: the default is `bridge` on Linux but `<default>` (NAT) on Windows, and DescribeTaskDefinition omits the member when the request did |
+//! | `networkMode` absent on Linux | `"bridge"` | [RegisterTaskDefinition][rtd]: "If no network mode is specified, the default is bridge"; a describe answer may state it or omit it, and both mean bridge. Windows (default `<default>`, NAT) stays absent |
 //! | `enableFaultInjection` | absent → `false` | [RegisterTaskDefinition][rtd]: "The default value is false" |
 //! | `requiresCompatibilities`, `placementConstraints`, `volumes` (by name), `tags` (by key), `containerDefinitions` (by name) | sorted | Sets: AWS validates against each compatibility, applies every constraint, and addresses volumes and containers by their unique name |
 //! | empty `volumes`, `placementConstraints`, `requiresCompatibilities`, `tags`, `inferenceAccelerators` | absent | [`register-task-definition` example output][cli-rtd] answers `"volumes": []`, `"placementConstraints": []` for a request without them |
@@ -97,6 +97,7 @@
 //! | `deploymentConfiguration.minimumHealthyPercent` | absent → `100` (REPLICA), `0` (DAEMON) | [DeploymentConfiguration][dc]: "The default value for a replica service for minimumHealthyPercent is 100%. The default minimumHealthyPercent value for a service using the DAEMON service schedule is 0% for the CLI, the Amazon Web Services SDKs, and the APIs" |
 //! | `deploymentConfiguration.deploymentCircuitBreaker` (ECS controller) | absent → `{"enable": false, "rollback": false}` | [DeploymentCircuitBreaker][dcb]: the breaker only acts when turned on; it exists only for the ECS controller |
 //! | `deploymentConfiguration.alarms` with nothing turned on and no alarm names | absent | [DeploymentAlarms][da]: `enable` decides whether the alarms are used |
+//! | service `networkConfiguration` without `awsvpcConfiguration` (`{}`) | absent | It configures nothing: only awsvpc task definitions take a network configuration ([NetworkConfiguration][nc]) |
 //! | `propagateTags` | absent → `NONE` | [CreateService][cs]: "The default is NONE" |
 //! | `enableECSManagedTags` | absent → `false` | [`create-service` example output][cli-cs] answers `"enableECSManagedTags": false` |
 //! | `enableExecuteCommand` | absent → `false` | [CreateService][cs]: only `true` turns execute command on |
@@ -130,6 +131,7 @@
 //! - Environment variables with an empty string value: reports disagree on whether AWS keeps
 //!   them, so they are kept.
 //!
+//! [nc]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html
 //! [rtd]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html
 //! [cli-rtd]: https://docs.aws.amazon.com/cli/latest/reference/ecs/register-task-definition.html
 //! [cd]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html

@@ -59,6 +59,15 @@ pub fn service(s: &mut CreateServiceRequest) {
         s.deployment_configuration = None;
     }
 
+    // A network configuration without an awsvpc configuration configures nothing (only
+    // awsvpc task definitions take one); some endpoints answer `{}` for a service without it.
+    if s.network_configuration
+        .as_ref()
+        .is_some_and(|n| n.awsvpc_configuration.is_none() && n.extra.is_empty())
+    {
+        s.network_configuration = None;
+    }
+
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html:
     // propagateTags "The default is NONE."
     s.propagate_tags.get_or_insert(PropagateTags::None);

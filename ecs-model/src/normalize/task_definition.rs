@@ -39,6 +39,14 @@ pub fn task_definition(td: &mut RegisterTaskDefinitionRequest) {
     canonical(&mut td.cpu, cpu_units);
     canonical(&mut td.memory, memory_mib);
 
+    // "If no network mode is specified, the default is bridge" on Linux
+    // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html);
+    // a describe answer may state it or leave it out, and both mean bridge. Windows has another
+    // default (`<default>`), which stays absent.
+    if td.network_mode.is_none() && !crate::facts::is_windows(td) {
+        td.network_mode = Some(crate::types::NetworkMode::Bridge);
+    }
+
     let ports = HostPorts::of(td);
     if let Some(containers) = &mut td.container_definitions {
         for c in containers.iter_mut() {

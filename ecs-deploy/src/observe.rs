@@ -1,0 +1,224 @@
+//! Observing: the actual state of the resources a stack names, read with as few calls as the
+//! ECS API allows.
+//!
+//! - DescribeClusters takes up to 100 clusters per call;
+//! - DescribeServices takes up to 10 services of one cluster per call;
+//! - DescribeTaskDefinition, given a family, returns its latest ACTIVE revision: one call per
+//!   family.
+//!
+//! Tags come with the describe calls (`include: ["TAGS"]`), not from separate calls. The calls
+//! for independent resources run concurrently, at most `concurrency` at a time.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ecs_model::document::{Input, Kind, load};
+use ecs_model::{PathSegment, Stack};
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde_json::{Value, json};
+
+use crate::aws::{AwsError, Ecs, Operation};
+use crate::plan::{Actual, Existing};
+
+/// DescribeClusters' limit of clusters per call.
+pub const CLUSTERS_PER_CALL: usize = 100;
+/// DescribeServices' limit of services per call.
+pub const SERVICES_PER_CALL: usize = 10;
+
+/// Reads what AWS has of the clusters, task definition families and services `stack` names.
+pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Actual, AwsError> {
+    let concurrency = concurrency.max(1);
+    let mut cluster_names: BTreeSet<String> = stack
+        .clusters
+        .iter()
+        .filter_map(|c| c.cluster_name.clone())
+        .collect();
+    let mut services: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for service in &stack.services {
+        let cluster = service
+            .cluster
+            .clone()
+            .unwrap_or_else(|| "default".to_owned());
+        if let Some(name) = &service.service_name {
+            services
+                .entry(cluster.clone())
+                .or_default()
+                .insert(name.clone());
+        }
+        cluster_names.insert(cluster);
+    }
+    let families: BTreeSet<String> = stack
+        .task_definitions
+        .iter()
+        .filter_map(|td| td.family.clone())
+        .collect();
+
+    let (clusters, task_definitions, services) = futures::try_join!(
+        describe_clusters(ecs, &cluster_names, concurrency),
+        describe_task_definitions(ecs, &families, concurrency),
+        describe_services(ecs, &services, concurrency),
+    )?;
+    let mut actual = Actual::default();
+    actual.clusters = clusters;
+    actual.task_definitions = task_definitions;
+    actual.services = services;
+    Ok(actual)
+}
+
+/// The index of the list element a document path points into: `clusters[3]` is 3.
+fn index_of(path: &ecs_model::JsonPath) -> Option<usize> {
+    path.segments().iter().find_map(|s| match s {
+        PathSegment::Index(i) => Some(*i),
+        PathSegment::Key(_) => None,
+    })
+}
+
+fn active(value: &Value) -> bool {
+    value.get("status").and_then(Value::as_str) == Some("ACTIVE")
+}
+
+async fn describe_clusters(
+    ecs: &Ecs,
+    names: &BTreeSet<String>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, Existing<ecs_model::types::CreateClusterRequest>>, AwsError> {
+    let names: Vec<&String> = names.iter().collect();
+    let responses: Vec<Value> = stream::iter(names.chunks(CLUSTERS_PER_CALL))
+        .map(|chunk| async move {
+            let input =
+                json!({"clusters": chunk, "include": ["TAGS", "SETTINGS", "CONFIGURATIONS"]});
+            ecs.call(Operation::DescribeClusters, &input).await
+        })
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await?;
+    let mut out = BTreeMap::new();
+    for response in responses {
+        let Some(document) = load(&response, Some(Kind::Cluster)).value else {
+            continue;
+        };
+        let raw = response.get("clusters").and_then(Value::as_array);
+        for (path, input) in document.inputs() {
+            let (Input::Cluster(input), Some(raw)) =
+                (input, index_of(&path).and_then(|i| raw?.get(i)))
+            else {
+                continue;
+            };
+            let (Some(name), Some(arn)) = (
+                raw.get("clusterName").and_then(Value::as_str),
+                raw.get("clusterArn").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if active(raw) {
+                out.insert(name.to_owned(), Existing::new(arn, input));
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn describe_task_definitions(
+    ecs: &Ecs,
+    families: &BTreeSet<String>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, Existing<ecs_model::types::RegisterTaskDefinitionRequest>>, AwsError> {
+    let found: Vec<Option<(String, Existing<_>)>> = stream::iter(families)
+        .map(|family| async move {
+            let response = match ecs
+                .call(
+                    Operation::DescribeTaskDefinition,
+                    &json!({"taskDefinition": family, "include": ["TAGS"]}),
+                )
+                .await
+            {
+                Ok(response) => response,
+                // ECS answers ClientException for a family with no ACTIVE revision.
+                Err(e) if e.code() == Some("ClientException") => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let raw = &response["taskDefinition"];
+            let arn = raw.get("taskDefinitionArn").and_then(Value::as_str);
+            let document = load(&response, Some(Kind::TaskDefinition)).value;
+            let input = document.and_then(|d| {
+                d.inputs().into_iter().find_map(|(_, input)| match input {
+                    Input::TaskDefinition(td) => Some(td),
+                    _ => None,
+                })
+            });
+            Ok(match (arn, input) {
+                (Some(arn), Some(input)) if active(raw) => {
+                    let mut existing = Existing::new(arn, input);
+                    existing.revision = raw.get("revision").and_then(Value::as_i64);
+                    Some((family.clone(), existing))
+                }
+                _ => None,
+            })
+        })
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+type ServiceKey = (String, String);
+
+async fn describe_services(
+    ecs: &Ecs,
+    services: &BTreeMap<String, BTreeSet<String>>,
+    concurrency: usize,
+) -> Result<BTreeMap<ServiceKey, Existing<ecs_model::types::CreateServiceRequest>>, AwsError> {
+    let mut calls = Vec::new();
+    for (cluster, names) in services {
+        let names: Vec<&String> = names.iter().collect();
+        for chunk in names.chunks(SERVICES_PER_CALL) {
+            calls.push((
+                cluster.clone(),
+                chunk.iter().map(|s| (*s).clone()).collect::<Vec<_>>(),
+            ));
+        }
+    }
+    let responses: Vec<Option<(String, Value)>> = stream::iter(calls)
+        .map(|(cluster, names)| async move {
+            match ecs
+                .call(
+                    Operation::DescribeServices,
+                    &json!({"cluster": cluster, "services": names, "include": ["TAGS"]}),
+                )
+                .await
+            {
+                Ok(response) => Ok(Some((cluster, response))),
+                Err(e) if e.code() == Some("ClusterNotFoundException") => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await?;
+    let mut out = BTreeMap::new();
+    for (cluster, response) in responses.into_iter().flatten() {
+        let Some(document) = load(&response, Some(Kind::Service)).value else {
+            continue;
+        };
+        let raw = response.get("services").and_then(Value::as_array);
+        for (path, input) in document.inputs() {
+            let (Input::Service(input), Some(raw)) =
+                (input, index_of(&path).and_then(|i| raw?.get(i)))
+            else {
+                continue;
+            };
+            let (Some(name), Some(arn)) = (
+                raw.get("serviceName").and_then(Value::as_str),
+                raw.get("serviceArn").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if active(raw) {
+                out.insert(
+                    (cluster.clone(), name.to_owned()),
+                    Existing::new(arn, input),
+                );
+            }
+        }
+    }
+    Ok(out)
+}
