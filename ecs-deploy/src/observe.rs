@@ -57,11 +57,11 @@ pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Act
         describe_task_definitions(ecs, &families, concurrency),
         describe_services(ecs, &services, concurrency),
     )?;
-    let mut actual = Actual::default();
-    actual.clusters = clusters;
-    actual.task_definitions = task_definitions;
-    actual.services = services;
-    Ok(actual)
+    Ok(Actual {
+        clusters,
+        task_definitions,
+        services,
+    })
 }
 
 /// The index of the list element a document path points into: `clusters[3]` is 3.
