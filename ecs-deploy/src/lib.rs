@@ -6,14 +6,16 @@
 //! - [`observe`](mod@observe): the actual state, with the fewest describe calls.
 //! - [`plan`](mod@plan): the desired stack against the actual state, as changes.
 //! - [`apply`](mod@apply): the plan's calls, in order, with events.
+//! - [`wait`](mod@wait): following our deployment until it completes, fails or is rolled back.
 
 pub mod apply;
 pub mod aws;
 pub mod diff;
 pub mod observe;
 pub mod plan;
+pub mod wait;
 
-pub use apply::{ApplyError, Event};
+pub use apply::{ApplyError, ApplyOptions, Event, Failure};
 pub use aws::{AwsError, Ecs, Operation};
 pub use plan::{Action, Address, Change, Leave, Options, Plan};
 
@@ -41,6 +43,7 @@ pub struct Deployer {
     ecs: Ecs,
     options: Options,
     concurrency: usize,
+    apply_options: ApplyOptions,
 }
 
 impl Deployer {
@@ -50,7 +53,15 @@ impl Deployer {
             ecs,
             options,
             concurrency: 8,
+            apply_options: ApplyOptions::default(),
         }
+    }
+
+    /// How [`apply`](Self::apply) waits and rolls back ([`ApplyOptions::default`]: waits for
+    /// every deployment it starts, and rolls a failed one back).
+    pub fn apply_options(mut self, options: ApplyOptions) -> Self {
+        self.apply_options = options;
+        self
     }
 
     /// At most `n` calls at a time while observing (8 by default).
@@ -76,6 +87,6 @@ impl Deployer {
         plan: &Plan,
         on_event: impl FnMut(Event),
     ) -> Result<Vec<Address>, ApplyError> {
-        apply::apply(&self.ecs, plan, on_event).await
+        apply::apply(&self.ecs, plan, &self.apply_options, on_event).await
     }
 }

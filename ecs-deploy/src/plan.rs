@@ -210,6 +210,10 @@ pub struct Change {
     pub reason: Option<String>,
     /// The calls that carry it out, in order.
     pub steps: Vec<Step>,
+    /// For a service update that starts a deployment: the call that puts the service back on
+    /// the revision it runs now, should the deployment fail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<Step>,
 }
 
 /// The changes that make AWS match a stack.
@@ -328,6 +332,7 @@ fn creation(address: Address, operation: Operation, input: Value) -> Change {
         kept: Vec::new(),
         reason: None,
         steps: vec![Step { operation, input }],
+        rollback: None,
     }
 }
 
@@ -339,6 +344,7 @@ fn not_managed(address: Address, reason: String) -> Change {
         kept: Vec::new(),
         reason: Some(format!("not changed: {reason}")),
         steps: Vec::new(),
+        rollback: None,
     }
 }
 
@@ -422,6 +428,7 @@ fn updated(
         } else {
             steps
         },
+        rollback: None,
     }
 }
 
@@ -483,6 +490,7 @@ fn plan_task_definition(
             operation: Operation::RegisterTaskDefinition,
             input: to_json(&request),
         }],
+        rollback: None,
     }
 }
 
@@ -633,6 +641,7 @@ fn plan_service(
                     input: to_json(&request),
                 },
             ],
+            rollback: None,
         };
     }
 
@@ -681,7 +690,16 @@ fn plan_service(
             input: json!({"resourceArn": existing.arn, "tags": wanted_json.get("tags")}),
         });
     }
-    updated(address, fields, kept, steps, deploys)
+    let mut change = updated(address, fields, kept, steps, deploys);
+    if change.action == Action::UpdateAndDeploy
+        && let Some(previous) = existing.input.task_definition.clone()
+    {
+        change.rollback = Some(Step {
+            operation: Operation::UpdateService,
+            input: json!({"cluster": cluster, "service": name, "taskDefinition": previous}),
+        });
+    }
+    change
 }
 
 #[cfg(test)]
@@ -867,6 +885,11 @@ mod tests {
         let service = &plan.changes[1];
         assert_eq!(service.action, Action::UpdateAndDeploy);
         assert_eq!(service.steps[0].input["taskDefinition"], "webserver");
+        let rollback = service.rollback.as_ref().expect("a rollback step");
+        assert_eq!(
+            rollback.input["taskDefinition"],
+            "arn:aws:ecs:us-east-1:123456789012:task-definition/webserver:3"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 mod support;
 
-use ecs_deploy::{Action, Deployer, Leave, Operation, Options};
+use ecs_deploy::{Action, ApplyOptions, Deployer, Leave, Operation, Options};
 use ecs_model::Stack;
 use ecs_model::load::from_value;
 use serde_json::{Value, json};
@@ -28,8 +28,10 @@ fn stack(image: &str, count: i64) -> Stack {
     .expect("a stack")
 }
 
+/// A deployer that does not wait for deployments: the local endpoint runs no tasks, so its
+/// services never settle (`tests/rollout.rs` covers waiting, with scripted deployments).
 async fn deployer(account: &str, options: Options) -> Deployer {
-    Deployer::new(support::ecs(account).await, options)
+    Deployer::new(support::ecs(account).await, options).apply_options(ApplyOptions::no_wait())
 }
 
 fn actions(plan: &ecs_deploy::Plan) -> Vec<(String, Action)> {
@@ -167,7 +169,7 @@ async fn resources_without_our_tag_are_left_alone() {
     )
     .await
     .expect("td");
-    let deployer = Deployer::new(ecs, Options::new("demo"));
+    let deployer = Deployer::new(ecs, Options::new("demo")).apply_options(ApplyOptions::no_wait());
     let plan = deployer.plan(&stack("nginx:1.26", 1)).await.expect("plan");
     assert_eq!(plan.changes[0].action, Action::NotManaged);
     assert_eq!(plan.changes[1].action, Action::NotManaged);
