@@ -359,6 +359,17 @@ fn plan_cluster(desired: &CreateClusterRequest, actual: &Actual, options: &Optio
     if let Err(reason) = ownership(&existing.input.tags, options) {
         return not_managed(address, reason);
     }
+    // What the stack does not set is AWS's to decide: `settings` default to the account's
+    // containerInsights setting, which no request shows, so an unset member keeps its value.
+    if wanted.settings.is_none() {
+        wanted.settings = existing.input.settings.clone();
+    }
+    if wanted.configuration.is_none() {
+        wanted.configuration = existing.input.configuration.clone();
+    }
+    if wanted.service_connect_defaults.is_none() {
+        wanted.service_connect_defaults = existing.input.service_connect_defaults.clone();
+    }
     normalize::cluster(&mut wanted);
     let mut have = existing.input.clone();
     normalize::cluster(&mut have);

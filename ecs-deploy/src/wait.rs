@@ -177,22 +177,22 @@ pub fn judge(rollout: &Rollout, service: Option<&Value>) -> Progress {
     };
     let text = |key: &str| ours.get(key).and_then(Value::as_str).unwrap_or("");
     let number = |key: &str| ours.get(key).and_then(Value::as_i64).unwrap_or(0);
-    if text("rolloutState") == "FAILED" {
-        let reason = match text("rolloutStateReason") {
-            "" => "its rollout state is FAILED".to_owned(),
-            reason => reason.to_owned(),
-        };
-        return Progress::Failed(reason);
-    }
+    let reason = match text("rolloutStateReason") {
+        "" if text("rolloutState") == "FAILED" => "its rollout state is FAILED",
+        "" => "it is no longer the PRIMARY deployment",
+        reason => reason,
+    };
     if text("status") != "PRIMARY" {
+        // The circuit breaker (or another deploy) made another deployment PRIMARY.
         let primary = deployments
             .iter()
             .find(|d| d.get("status").and_then(Value::as_str) == Some("PRIMARY"))
             .and_then(|d| d.get("taskDefinition").and_then(Value::as_str))
             .unwrap_or("another task definition");
-        return Progress::Failed(format!(
-            "it is no longer the PRIMARY deployment: ECS rolled back to {primary}"
-        ));
+        return Progress::Failed(format!("{reason}; ECS rolled back to {primary}"));
+    }
+    if text("rolloutState") == "FAILED" {
+        return Progress::Failed(reason.to_owned());
     }
     let (desired, running) = (number("desiredCount"), number("runningCount"));
     if text("rolloutState") == "COMPLETED" && deployments.len() == 1 && running == desired {

@@ -3,24 +3,35 @@
 #![allow(dead_code)]
 
 pub mod local_ecs;
+pub mod script;
 
 use ecs_deploy::aws::Ecs;
 
 /// An ECS client for the local endpoint, with dummy credentials, in its own moto account so
 /// tests running at the same time do not see each other's resources.
 pub async fn ecs(account: &str) -> Ecs {
+    ecs_at(local_ecs::endpoint(), account).await
+}
+
+/// An ECS client for the endpoint at `url` (the local endpoint, or a scripted layer in front of
+/// it), in moto account `account`. Retries start after 10 ms instead of 1 s, so tests that
+/// throttle stay quick; the number of attempts is the SDK's standard 3.
+pub async fn ecs_at(url: &str, account: &str) -> Ecs {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(local_ecs::endpoint())
+        .endpoint_url(url)
         .region(aws_types::region::Region::new("us-east-1"))
         .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(
             aws_credential_types::Credentials::for_tests(),
         ))
+        .retry_config(
+            aws_config::retry::RetryConfig::standard()
+                .with_initial_backoff(std::time::Duration::from_millis(10)),
+        )
         .load()
         .await;
-    let account = account.to_owned();
     let client = aws_sdk_ecs::Client::from_conf(
         aws_sdk_ecs::config::Builder::from(&config)
-            .interceptor(MotoAccount(account))
+            .interceptor(MotoAccount(account.to_owned()))
             .build(),
     );
     Ecs::from_client(client)
