@@ -75,8 +75,16 @@ impl Deployer {
         &self.ecs
     }
 
-    /// Reads the actual state and plans the changes that make it match `stack`.
-    pub async fn plan(&self, stack: &ecs_model::Stack) -> Result<Plan, AwsError> {
+    /// Checks `stack` with the rule set, reads the actual state and plans the changes that make
+    /// it match. An invalid stack never reaches AWS: its errors come back, and no call is made.
+    pub async fn plan(&self, stack: &ecs_model::Stack) -> Result<Plan, PlanError> {
+        let errors: Vec<ecs_model::Diagnostic> = check(stack)
+            .into_iter()
+            .filter(ecs_model::Diagnostic::is_error)
+            .collect();
+        if !errors.is_empty() {
+            return Err(PlanError::Invalid(errors));
+        }
         let actual = observe::observe(&self.ecs, stack, self.concurrency).await?;
         Ok(plan::plan(stack, &actual, &self.options))
     }
@@ -89,4 +97,33 @@ impl Deployer {
     ) -> Result<Vec<Address>, ApplyError> {
         apply::apply(&self.ecs, plan, &self.apply_options, on_event).await
     }
+}
+
+/// Why a plan could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// The stack breaks rules of the rule set; nothing was sent to AWS.
+    #[error("the stack is invalid: {}", summary(.0))]
+    Invalid(Vec<ecs_model::Diagnostic>),
+    /// Reading the actual state failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}
+
+fn summary(errors: &[ecs_model::Diagnostic]) -> String {
+    errors
+        .iter()
+        .map(|d| format!("{}: {} ({})", d.path, d.message, d.code))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Every diagnostic of `stack`: the loader's (missing required members, values that do not
+/// type) and the rule set's, as `ecs-deploy validate` reports them for a file.
+pub fn check(stack: &ecs_model::Stack) -> Vec<ecs_model::Diagnostic> {
+    let value = serde_json::to_value(stack).unwrap_or_default();
+    let mut out = ecs_model::load::from_value::<ecs_model::Stack>(&value).diagnostics;
+    out.extend(ecs_model::validate_stack(stack));
+    out
 }
