@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ecs_model::document::check;
-use ecs_model::{Kind, Severity};
+use ecs_model::{Document, Kind, Severity};
 
 use super::Format;
 use super::report::{FileReport, Style, write_json, write_text};
@@ -14,9 +14,19 @@ use super::source;
 /// Loads and validates one file: loader diagnostics first, then the rule set's
 /// ([`ecs_model::document::check`]).
 pub(super) fn check_file(path: &Path, kind: Option<Kind>, deny_unknown: bool) -> FileReport {
+    load_file(path, kind, deny_unknown).0
+}
+
+/// [`check_file`], with the document when the file holds one (even one with errors: the
+/// caller decides from the report whether to use it).
+pub(super) fn load_file(
+    path: &Path,
+    kind: Option<Kind>,
+    deny_unknown: bool,
+) -> (FileReport, Option<Document>) {
     let text = match source::read(path) {
         Ok(text) => text,
-        Err(err) => return FileReport::unread(path, err.diagnostic()),
+        Err(err) => return (FileReport::unread(path, err.diagnostic()), None),
     };
     let checked = check(&text, kind);
     let mut diagnostics = checked.diagnostics;
@@ -27,11 +37,12 @@ pub(super) fn check_file(path: &Path, kind: Option<Kind>, deny_unknown: bool) ->
             }
         }
     }
-    FileReport {
+    let report = FileReport {
         file: path.display().to_string(),
         kind: checked.value.as_ref().map(|d| d.kind()),
         diagnostics,
-    }
+    };
+    (report, checked.value)
 }
 
 pub(super) fn run(

@@ -1,9 +1,14 @@
 //! Command-line parsing and dispatch.
 
+mod apply;
 mod check;
+mod deploy;
+mod plan;
+mod plan_view;
 mod render;
 mod report;
 mod source;
+mod status;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,6 +54,92 @@ enum Command {
     /// rendered, 1 when it could not be (unreadable, not JSON, not an ECS document), 2 on a
     /// usage error.
     Render(RenderArgs),
+    /// Show the changes `apply` would make in AWS so that it matches the stack.
+    ///
+    /// Reads the stack's clusters, task definitions and services from AWS (configured from the
+    /// environment: AWS_REGION, AWS_ENDPOINT_URL, credentials) and prints one block per
+    /// resource: + create, ~ update or new revision, -/+ replace, = no change, ! not managed by
+    /// this stack. Values of environment variables named like secrets (PASSWORD, SECRET, TOKEN,
+    /// KEY...) print as (sensitive). The stack file is validated first; with an error, nothing
+    /// is sent to AWS. Exits 0 on success, 1 on an error, 2 on a usage error; with
+    /// --detailed-exitcode, 0 when there is nothing to change and 2 when there is.
+    Plan(PlanArgs),
+    /// Make AWS match the stack: plan, show the plan, ask, call ECS, then follow the
+    /// deployments started until they complete.
+    ///
+    /// Asks for 'yes' on a terminal; without one, applies only with --auto-approve. A
+    /// deployment that fails, is rolled back by the circuit breaker or does not settle in
+    /// --wait-timeout fails the apply, and its service is put back on the revision it ran
+    /// before (unless --no-rollback). Exits 0 when applied (or nothing to change), 1 when
+    /// refused, cancelled or failed (what was done and what was not is printed; apply again to
+    /// finish), 2 on a usage error.
+    Apply(ApplyArgs),
+    /// Show the stack's clusters and services as AWS has them: status, task counts, task
+    /// definition, deployments and recent events.
+    ///
+    /// Exits 0 when every cluster and service is ACTIVE, 1 when one is missing or not ACTIVE
+    /// or on an error, 2 on a usage error.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    #[command(flatten)]
+    stack: deploy::StackArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    format: PlanFormat,
+    /// Exit 0 when there is nothing to change, 2 when there is, 1 on an error.
+    #[arg(long)]
+    detailed_exitcode: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ApplyArgs {
+    #[command(flatten)]
+    stack: deploy::StackArgs,
+    /// Apply without asking.
+    #[arg(long)]
+    auto_approve: bool,
+    /// Return once the calls are made, without following the deployments they start.
+    #[arg(long)]
+    no_wait: bool,
+    /// How long to follow the deployments before giving up, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 900,
+        conflicts_with = "no_wait"
+    )]
+    wait_timeout: u64,
+    /// How often to look at the deployments being followed, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value = "6",
+        conflicts_with = "no_wait"
+    )]
+    wait_interval: std::num::NonZeroU64,
+    /// Leave a failed deployment as it is, instead of putting the service back on the revision
+    /// it ran before.
+    #[arg(long, conflicts_with = "no_wait")]
+    no_rollback: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct StatusArgs {
+    #[command(flatten)]
+    stack: deploy::StackArgs,
+}
+
+/// How `plan` prints the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PlanFormat {
+    /// One block per resource, for people.
+    Text,
+    /// The plan as one JSON object (`stack`, `changes` with each one's `address`, `action`,
+    /// `fields`, `kept`, `reason` and `steps`), secret values redacted.
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,6 +193,9 @@ pub fn run() -> ExitCode {
             args.deny_unknown_fields,
         ),
         Command::Render(args) => render::run(&args.file, args.kind),
+        Command::Plan(args) => plan::run(&args.stack, args.format, args.detailed_exitcode),
+        Command::Apply(args) => apply::run(&args),
+        Command::Status(args) => status::run(&args.stack),
     }
 }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use ecs_model::Kind;
 use ecs_model::document::parse;
 
-use super::report::{FileReport, Style, write_text};
+use super::report::{FileReport, write_stderr};
 use super::source;
 
 pub(super) fn run(path: &Path, kind: Option<Kind>) -> ExitCode {
@@ -45,15 +45,6 @@ pub(super) fn run(path: &Path, kind: Option<Kind>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn write_stderr(report: &FileReport) {
-    let stderr = std::io::stderr();
-    let _ = write_text(
-        &mut stderr.lock(),
-        std::slice::from_ref(report),
-        Style::for_stderr(),
-    );
 }
 
 fn not_rendered(report: &FileReport) -> ExitCode {

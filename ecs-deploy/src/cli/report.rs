@@ -57,7 +57,14 @@ impl Style {
         Self::detect(io::stderr().is_terminal())
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    /// No color, whatever the terminal: for tests.
+    #[cfg(test)]
+    pub(super) fn plain() -> Self {
+        Self { color: false }
+    }
+
+    /// `text` in the SGR color `code` (`"32"` green, `"1;31"` bold red...) when coloring.
+    pub(super) fn paint(self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -143,6 +150,16 @@ pub(super) fn write_text(
         )?;
     }
     Ok(())
+}
+
+/// [`write_text`] of one report on stderr, colored when stderr is a terminal.
+pub(super) fn write_stderr(report: &FileReport) {
+    let stderr = io::stderr();
+    let _ = write_text(
+        &mut stderr.lock(),
+        std::slice::from_ref(report),
+        Style::for_stderr(),
+    );
 }
 
 fn counts(errors: usize, warnings: usize) -> String {

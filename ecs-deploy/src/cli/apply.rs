@@ -1,0 +1,305 @@
+//! `ecs-deploy apply`: plan, show, confirm, then call ECS with a line of progress per call.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use ecs_deploy::wait::{self, WaitEvent, WaitOptions};
+use ecs_deploy::{Action, Address, ApplyError, ApplyOptions, Event, Failure, Operation, Plan};
+use serde_json::Value;
+
+use super::ApplyArgs;
+use super::deploy::{Session, report_aws_error};
+use super::plan_view::{applied_summary, redact, symbol, write_plan};
+use super::report::Style;
+
+/// The question asked before applying; only `yes` is taken as approval, as Terraform does.
+const QUESTION: &str = "Apply these changes? Only 'yes' is accepted: ";
+
+pub(super) fn run(args: &ApplyArgs) -> ExitCode {
+    let Some(session) = Session::start(&args.stack) else {
+        return ExitCode::FAILURE;
+    };
+    let Some(plan) = session.plan() else {
+        return ExitCode::FAILURE;
+    };
+    let style = Style::for_stdout();
+    let stdout = io::stdout();
+    if let Err(err) = write_plan(&mut stdout.lock(), &redact(&plan), style) {
+        eprintln!("error: cannot write the plan: {err}");
+        return ExitCode::FAILURE;
+    }
+    if !plan.has_changes() {
+        println!("Nothing to apply.");
+        return ExitCode::SUCCESS;
+    }
+    if !args.auto_approve {
+        if !io::stdin().is_terminal() {
+            eprintln!(
+                "error: not applied: stdin is not a terminal, so no one can approve the changes; \
+                 review them, then run `ecs-deploy apply --auto-approve` to apply without asking"
+            );
+            return ExitCode::FAILURE;
+        }
+        if !approved() {
+            println!("Apply cancelled: nothing was changed.");
+            return ExitCode::FAILURE;
+        }
+    }
+    println!();
+    let options = if args.no_wait {
+        ApplyOptions::no_wait()
+    } else {
+        ApplyOptions::wait(
+            WaitOptions::new(
+                Duration::from_secs(args.wait_timeout),
+                Duration::from_secs(args.wait_interval.get()),
+            ),
+            !args.no_rollback,
+        )
+    };
+    let deployer = session.deployer.clone().apply_options(options);
+    let mut progress = Progress::new(&plan, style);
+    match session
+        .runtime
+        .block_on(deployer.apply(&plan, |event| progress.show(event)))
+    {
+        Ok(done) => {
+            println!("\nApply complete: {}.", applied_summary(&plan, &done));
+            let deployed = plan
+                .changes
+                .iter()
+                .any(|c| matches!(c.address, Address::Service { .. }) && done.contains(&c.address));
+            if deployed && args.no_wait {
+                println!(
+                    "The services roll their tasks out in the background: `ecs-deploy status` \
+                     shows their deployments."
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            report_failure(&plan, &err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints a line per call made and per change of a deployment followed.
+struct Progress {
+    actions: BTreeMap<Address, Action>,
+    style: Style,
+    /// The last progress line of each deployment, so that a poll that saw nothing new prints
+    /// nothing.
+    last: BTreeMap<String, String>,
+}
+
+impl Progress {
+    fn new(plan: &Plan, style: Style) -> Self {
+        Self {
+            actions: plan
+                .changes
+                .iter()
+                .map(|c| (c.address.clone(), c.action))
+                .collect(),
+            style,
+            last: BTreeMap::new(),
+        }
+    }
+
+    fn show(&mut self, event: Event) {
+        match event {
+            Event::Called {
+                address,
+                operation,
+                response,
+            } => {
+                let symbol = self
+                    .actions
+                    .get(&address)
+                    .map_or_else(String::new, |a| symbol(*a, self.style));
+                let detail = outcome(operation, &response)
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                println!("{symbol} {address}: {operation} ... done{detail}");
+            }
+            Event::Wait(WaitEvent::Progress { rollout, progress }) => {
+                let state = match progress {
+                    wait::Progress::InProgress {
+                        desired,
+                        running,
+                        pending,
+                        failed,
+                    } => format!(
+                        "in progress: {running} of {desired} running, {pending} pending, \
+                         {failed} failed"
+                    ),
+                    wait::Progress::Completed => "completed".to_owned(),
+                    wait::Progress::Failed(reason) => format!("failed: {reason}"),
+                    _ => return,
+                };
+                let line = format!(
+                    "  service {}/{}: deployment {} {state}",
+                    short_cluster(&rollout.cluster),
+                    rollout.service,
+                    rollout.deployment
+                );
+                if self.last.get(&rollout.deployment) != Some(&line) {
+                    println!("{line}");
+                    self.last.insert(rollout.deployment, line);
+                }
+            }
+            Event::Wait(WaitEvent::ServiceEvent { rollout, message }) => println!(
+                "  service {}/{}: {message}",
+                short_cluster(&rollout.cluster),
+                rollout.service
+            ),
+            Event::RolledBack {
+                address,
+                task_definition,
+            } => println!(
+                "{} {address}: rolled back to {}",
+                self.style.paint("31", "-"),
+                short_task_definition(&task_definition)
+            ),
+            _ => return,
+        }
+        let _ = io::stdout().flush();
+    }
+}
+
+/// Asks [`QUESTION`] on the terminal; whether the answer is `yes`.
+fn approved() -> bool {
+    print!("\n{QUESTION}");
+    let _ = io::stdout().flush();
+    let mut answer = String::new();
+    match io::stdin().lock().read_line(&mut answer) {
+        Ok(_) => answer.trim() == "yes",
+        Err(_) => false,
+    }
+}
+
+/// What a call left, in a few words: the revision registered, the service's task definition.
+fn outcome(operation: Operation, response: &Value) -> Option<String> {
+    match operation {
+        Operation::RegisterTaskDefinition => {
+            let td = response.get("taskDefinition")?;
+            Some(format!(
+                "{}:{}",
+                td.get("family")?.as_str()?,
+                td.get("revision")?
+            ))
+        }
+        Operation::CreateService | Operation::UpdateService | Operation::DeleteService => {
+            let service = response.get("service")?;
+            let status = service.get("status").and_then(Value::as_str);
+            let task_definition = service
+                .get("taskDefinition")
+                .and_then(Value::as_str)
+                .map(short_task_definition);
+            let parts: Vec<&str> = status.into_iter().chain(task_definition).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        Operation::CreateCluster
+        | Operation::UpdateCluster
+        | Operation::PutClusterCapacityProviders => response
+            .get("cluster")?
+            .get("status")?
+            .as_str()
+            .map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// `family:revision` from a task definition ARN.
+pub(super) fn short_task_definition(arn: &str) -> &str {
+    arn.rsplit_once("task-definition/").map_or(arn, |(_, r)| r)
+}
+
+/// A cluster's name from its ARN.
+fn short_cluster(arn: &str) -> &str {
+    arn.rsplit_once("cluster/").map_or(arn, |(_, name)| name)
+}
+
+/// Says what failed, what was done before, and what was not done.
+fn report_failure(plan: &Plan, err: &ApplyError) {
+    eprintln!();
+    let list = |addresses: &[&Address]| {
+        if addresses.is_empty() {
+            "nothing".to_owned()
+        } else {
+            addresses
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let done: Vec<&Address> = err.done.iter().collect();
+    match &err.source {
+        Failure::Call(source) => {
+            report_aws_error(&err.address.to_string(), source);
+            let not_done: Vec<&Address> = plan
+                .changes
+                .iter()
+                .filter(|c| !c.steps.is_empty() && !err.done.contains(&c.address))
+                .map(|c| &c.address)
+                .collect();
+            eprintln!("Done before the failure: {}.", list(&done));
+            eprintln!(
+                "Not done: {} (the first failed, and may be partly done).",
+                list(&not_done)
+            );
+        }
+        Failure::Rollout(source) => {
+            eprintln!("error: {source}");
+            eprintln!("Every call was made: {}.", list(&done));
+        }
+        other => eprintln!("error: {}: {other}", err.address),
+    }
+    if let Some(task_definition) = &err.rolled_back_to {
+        eprintln!(
+            "{} was put back on {}.",
+            err.address,
+            short_task_definition(task_definition)
+        );
+    }
+    eprintln!(
+        "Every step can be run again: fix the cause, then `ecs-deploy plan` shows what is left \
+         and `ecs-deploy apply` finishes it."
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn outcomes_name_the_revision_and_the_state() {
+        let registered = json!({"taskDefinition": {"family": "web", "revision": 4}});
+        assert_eq!(
+            outcome(Operation::RegisterTaskDefinition, &registered).as_deref(),
+            Some("web:4")
+        );
+        let service = json!({"service": {
+            "status": "ACTIVE",
+            "taskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/web:4"
+        }});
+        assert_eq!(
+            outcome(Operation::UpdateService, &service).as_deref(),
+            Some("ACTIVE, web:4")
+        );
+        assert_eq!(
+            outcome(
+                Operation::CreateCluster,
+                &json!({"cluster": {"status": "ACTIVE"}})
+            )
+            .as_deref(),
+            Some("ACTIVE")
+        );
+        assert_eq!(outcome(Operation::TagResource, &json!({})), None);
+    }
+}

@@ -1,0 +1,299 @@
+//! What `plan`, `apply` and `status` share: their arguments, the stack file, and the way to
+//! AWS.
+//!
+//! The stack file is read and checked exactly as `validate` checks it, before anything talks to
+//! AWS: a file with an error stops there, with the same diagnostics and exit code 1, so an
+//! invalid stack never reaches an ECS endpoint.
+
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+
+use ecs_deploy::plan::STACK_TAG;
+use ecs_deploy::{AwsError, Deployer, Ecs, Leave, Options, Plan, PlanError};
+use ecs_model::{Kind, Stack};
+
+use super::check::load_file;
+use super::report::{FileReport, write_stderr};
+
+/// The arguments every deploy command takes.
+#[derive(Debug, clap::Args)]
+pub(super) struct StackArgs {
+    /// The stack file (JSON): a stack, or a single task definition, service or cluster.
+    #[arg(long, value_name = "FILE")]
+    pub(super) stack: PathBuf,
+    /// The stack's name: the value of the `ecs-rs:stack` tag that marks the resources it
+    /// manages [default: the file's name without its extension].
+    #[arg(long, value_name = "NAME")]
+    pub(super) name: Option<String>,
+    /// Leave a member to someone else and keep its value in AWS: `desired-count[=SERVICE]`
+    /// (Application Auto Scaling) or `image[=FAMILY[/CONTAINER]]` (a CI pipeline; `*/CONTAINER`
+    /// for that container in every family). Repeatable.
+    #[arg(long, value_name = "MEMBER", value_parser = parse_leave)]
+    pub(super) leave: Vec<Leave>,
+    /// At most N calls to AWS at a time.
+    #[arg(long, value_name = "N", default_value = "8")]
+    pub(super) concurrency: NonZeroUsize,
+}
+
+impl StackArgs {
+    /// The planner's options: the stack's name and the members left to others.
+    pub(super) fn options(&self) -> Result<Options, String> {
+        let name = match &self.name {
+            Some(name) => name.clone(),
+            None => file_stem(&self.stack),
+        };
+        check_name(&name, self.name.is_some())?;
+        Ok(self
+            .leave
+            .iter()
+            .cloned()
+            .fold(Options::new(name), Options::leave))
+    }
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// AWS's limit on a tag value's length.
+const TAG_VALUE_MAX: usize = 256;
+
+/// The stack's name becomes a tag value: at most 256 characters of letters, digits, spaces and
+/// `_ . : / = + - @` (AWS's rule for tag values), and not empty, since an empty name would be
+/// shared by every unnamed stack.
+fn check_name(name: &str, given: bool) -> Result<(), String> {
+    let whence = if given {
+        "--name"
+    } else {
+        "the stack's name (the file's name without its extension; give another with --name)"
+    };
+    if name.trim().is_empty() {
+        return Err(format!("{whence} is empty"));
+    }
+    if name.chars().count() > TAG_VALUE_MAX {
+        return Err(format!(
+            "{whence} is longer than {TAG_VALUE_MAX} characters, AWS's limit for the \
+             {STACK_TAG} tag's value"
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(*c)))
+    {
+        return Err(format!(
+            "{whence} `{name}` holds `{bad}`, which AWS does not allow in the {STACK_TAG} tag's \
+             value (letters, digits, spaces and _ . : / = + - @ are allowed)"
+        ));
+    }
+    Ok(())
+}
+
+/// `--leave`: `desired-count`, `desired-count=SERVICE`, `image`, `image=FAMILY`,
+/// `image=FAMILY/CONTAINER`, `image=*/CONTAINER`.
+pub(super) fn parse_leave(text: &str) -> Result<Leave, String> {
+    let (member, target) = match text.split_once('=') {
+        Some((member, target)) => (member, Some(target)),
+        None => (text, None),
+    };
+    let named = |what: &str, name: &str| {
+        if name.is_empty() {
+            Err(format!("`{text}`: the {what} name after `=` is empty"))
+        } else {
+            Ok(name.to_owned())
+        }
+    };
+    match (member, target) {
+        ("desired-count", None) => Ok(Leave::DesiredCount { service: None }),
+        ("desired-count", Some(service)) => Ok(Leave::DesiredCount {
+            service: Some(named("service", service)?),
+        }),
+        ("image", None) => Ok(Leave::Image {
+            family: None,
+            container: None,
+        }),
+        ("image", Some(target)) => {
+            let (family, container) = match target.split_once('/') {
+                Some((family, container)) => (family, Some(named("container", container)?)),
+                None => (target, None),
+            };
+            let family = match family {
+                "*" => None,
+                family => Some(named("family", family)?),
+            };
+            Ok(Leave::Image { family, container })
+        }
+        _ => Err(format!(
+            "`{text}` is not a member to leave: use desired-count[=SERVICE] or \
+             image[=FAMILY[/CONTAINER]]"
+        )),
+    }
+}
+
+/// A deploy command's state: the checked stack, the AWS client and the runtime that drives it.
+pub(super) struct Session {
+    /// The stack file.
+    pub(super) file: PathBuf,
+    pub(super) stack: Stack,
+    pub(super) options: Options,
+    pub(super) runtime: tokio::runtime::Runtime,
+    pub(super) deployer: Deployer,
+}
+
+impl Session {
+    /// Loads and checks the stack file, then prepares the AWS client (configured from the
+    /// environment: `AWS_REGION`, `AWS_ENDPOINT_URL`, credentials, profiles...). On failure the
+    /// problem is printed and `None` comes back; no AWS call was made.
+    pub(super) fn start(args: &StackArgs) -> Option<Self> {
+        let options = match args.options() {
+            Ok(options) => options,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return None;
+            }
+        };
+        let stack = load_stack(&args.stack)?;
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(err) => {
+                eprintln!("error: cannot start the async runtime: {err}");
+                return None;
+            }
+        };
+        let ecs = runtime.block_on(async {
+            let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            Ecs::new(&config)
+        });
+        let deployer = Deployer::new(ecs, options.clone()).concurrency(args.concurrency.get());
+        Some(Self {
+            file: args.stack.clone(),
+            stack,
+            options,
+            runtime,
+            deployer,
+        })
+    }
+
+    /// Reads AWS and plans; prints the failure and returns `None` when AWS could not be read.
+    pub(super) fn plan(&self) -> Option<Plan> {
+        match self.runtime.block_on(self.deployer.plan(&self.stack)) {
+            Ok(plan) => Some(plan),
+            Err(PlanError::Aws(err)) => {
+                report_aws_error("cannot read the stack's resources from AWS", &err);
+                None
+            }
+            // The file was checked with the same rules before, so this is the stack as a whole
+            // (as `to_stack` made it from a single resource's file).
+            Err(PlanError::Invalid(diagnostics)) => {
+                let report = FileReport {
+                    file: self.file.display().to_string(),
+                    kind: Some(Kind::Stack),
+                    diagnostics,
+                };
+                write_stderr(&report);
+                eprintln!("error: the stack has errors: nothing was sent to AWS");
+                None
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                None
+            }
+        }
+    }
+}
+
+/// Reads the file as `validate` does and prints its diagnostics (warnings too) on stderr; the
+/// stack when the file has no error.
+fn load_stack(path: &Path) -> Option<Stack> {
+    let (report, document) = load_file(path, None, false);
+    if !report.diagnostics.is_empty() {
+        write_stderr(&report);
+    }
+    let document = match document {
+        Some(document) if !report.has_errors() => document,
+        _ => {
+            eprintln!(
+                "error: {} has errors: nothing was sent to AWS",
+                path.display()
+            );
+            return None;
+        }
+    };
+    let stack = document.to_stack();
+    if !stack.capacity_providers.is_empty() {
+        eprintln!(
+            "warning: {} capacity provider(s) in {} are left out: this version plans clusters, \
+             task definitions and services only",
+            stack.capacity_providers.len(),
+            path.display()
+        );
+    }
+    Some(stack)
+}
+
+/// Prints a failed call with what to check.
+pub(super) fn report_aws_error(what: &str, err: &AwsError) {
+    eprintln!("error: {what}: {err}");
+    if err.code().is_none() {
+        eprintln!(
+            "  = hint: check the AWS configuration: AWS_REGION, the credentials (AWS_PROFILE, \
+             AWS_ACCESS_KEY_ID...) and AWS_ENDPOINT_URL"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leave_takes_every_documented_form() {
+        let image = |family: Option<&str>, container: Option<&str>| Leave::Image {
+            family: family.map(str::to_owned),
+            container: container.map(str::to_owned),
+        };
+        let cases = [
+            ("desired-count", Leave::DesiredCount { service: None }),
+            (
+                "desired-count=web",
+                Leave::DesiredCount {
+                    service: Some("web".into()),
+                },
+            ),
+            ("image", image(None, None)),
+            ("image=webserver", image(Some("webserver"), None)),
+            ("image=webserver/app", image(Some("webserver"), Some("app"))),
+            ("image=*/app", image(None, Some("app"))),
+        ];
+        for (text, leave) in cases {
+            assert_eq!(parse_leave(text), Ok(leave), "{text}");
+        }
+    }
+
+    #[test]
+    fn leave_rejects_other_members_and_empty_names() {
+        for text in [
+            "cpu",
+            "desired-count=",
+            "image=",
+            "image=web/",
+            "image=/app",
+            "",
+        ] {
+            assert!(parse_leave(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_name_must_fit_in_a_tag_value() {
+        assert!(check_name("demo-prod_1.2:a/b=c+d@e f", true).is_ok());
+        assert!(check_name("", false).is_err());
+        assert!(check_name("a,b", true).is_err());
+        assert!(check_name(&"x".repeat(257), true).is_err());
+        assert_eq!(file_stem(Path::new("stacks/demo.json")), "demo");
+    }
+}

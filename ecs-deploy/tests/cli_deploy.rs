@@ -1,0 +1,399 @@
+//! `ecs-deploy plan`, `apply` and `status` as a user runs them, against the local ECS endpoint:
+//! exit codes, the plan's text and JSON, the refusal to apply unasked, progress, and an invalid
+//! stack that never reaches AWS.
+//!
+//! The CLI reads its AWS configuration from the environment only, so it cannot send moto's
+//! account header: every test works in moto's default account, with resource names of its own.
+//! The stacks use the EC2 launch type with bridge networking, which the endpoint accepts
+//! without any EC2 set-up. moto runs no tasks, so applies that are not about waiting pass
+//! `--no-wait`; the ones that are go through the scripted layer (`support::script`).
+
+mod support;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+use support::script::{Outcome, Scripted};
+
+/// A value the tests put in an environment variable named like a secret: it must never print.
+const SECRET: &str = "tok-5e3c7b-do-not-print";
+
+/// A name no other test (nor an earlier run against a server left running) uses.
+fn unique(test: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "cli-{test}-{}-{nanos}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A cluster, a task definition family and a service of one container, all named `name`
+/// (the service `web`), written to `<name>.json`: the stack's name is the file's.
+fn stack_file(name: &str, image: &str) -> PathBuf {
+    write_stack(
+        name,
+        &json!({
+            "clusters": [{"clusterName": name}],
+            "taskDefinitions": [{
+                "family": name,
+                "requiresCompatibilities": ["EC2"],
+                "networkMode": "bridge",
+                "containerDefinitions": [{
+                    "name": "web", "image": image, "memory": 128,
+                    "portMappings": [{"containerPort": 80, "hostPort": 8080}],
+                    "environment": [
+                        {"name": "MODE", "value": "production"},
+                        {"name": "API_TOKEN", "value": SECRET}
+                    ]
+                }]
+            }],
+            "services": [{
+                "serviceName": "web", "cluster": name, "taskDefinition": name,
+                "desiredCount": 1, "launchType": "EC2"
+            }]
+        }),
+    )
+}
+
+fn write_stack(name: &str, stack: &Value) -> PathBuf {
+    let folder = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_deploy");
+    std::fs::create_dir_all(&folder).expect("a folder for the stack files");
+    let path = folder.join(format!("{name}.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(stack).expect("json")).expect("written");
+    path
+}
+
+/// Runs `ecs-deploy ARGS` against `endpoint`, with dummy credentials and no terminal.
+fn run_at(endpoint: &str, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"))
+        .args(args)
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("ecs-deploy runs");
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert!(
+        !stdout.contains(SECRET) && !stderr.contains(SECRET),
+        "a secret was printed:\n{stdout}\n{stderr}"
+    );
+    output
+}
+
+fn run(args: &[&str]) -> Output {
+    run_at(support::local_ecs::endpoint(), args)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Exit code, stdout and stderr, for assertions that show all three when they fail.
+fn outcome(output: &Output) -> (Option<i32>, String, String) {
+    (
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+/// Asserts that `text` holds `part`, showing `text` when not.
+fn expect_in(text: &str, part: impl AsRef<str>) {
+    let part = part.as_ref();
+    assert!(text.contains(part), "no `{part}` in:\n{text}");
+}
+
+fn path_arg(path: &std::path::Path) -> &str {
+    path.to_str().expect("a UTF-8 path")
+}
+
+/// Asserts that `text` has the line `line`, showing `text` when not.
+fn expect_line(text: &str, line: impl AsRef<str>) {
+    let line = line.as_ref();
+    assert!(
+        text.lines().any(|l| l == line),
+        "no line `{line}` in:\n{text}"
+    );
+}
+
+/// Applies the stack file without waiting for its deployments; its output.
+fn applied(file: &str) -> String {
+    let (code, stdout, stderr) = outcome(&run(&[
+        "apply",
+        "--stack",
+        file,
+        "--auto-approve",
+        "--no-wait",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    stdout
+}
+
+#[test]
+fn plan_on_an_empty_account_shows_the_creations() {
+    let name = unique("create");
+    let file = stack_file(&name, "nginx:1.26");
+    let file = path_arg(&file);
+    let (code, stdout, stderr) = outcome(&run(&["plan", "--stack", file, "--detailed-exitcode"]));
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    for line in [
+        format!("Plan for stack \"{name}\" (tag ecs-rs:stack={name}):"),
+        format!("+ cluster {name}: create"),
+        format!("  + clusterName: \"{name}\""),
+        format!("+ task definition {name}: create"),
+        format!("+ service {name}/web: create"),
+        "  + desiredCount: 1".to_owned(),
+        "Plan: 3 to create, 0 to register, 0 to update, 0 to replace.".to_owned(),
+    ] {
+        expect_line(&stdout, line);
+    }
+    let (code, ..) = outcome(&run(&["plan", "--stack", file]));
+    assert_eq!(code, Some(0), "without --detailed-exitcode, success is 0");
+}
+
+#[test]
+fn apply_then_plan_finds_no_changes() {
+    let name = unique("apply");
+    let file = stack_file(&name, "nginx:1.26");
+    let file = path_arg(&file);
+    let stdout = applied(file);
+    for line in [
+        format!("+ cluster {name}: CreateCluster ... done (ACTIVE)"),
+        format!("+ task definition {name}: RegisterTaskDefinition ... done ({name}:1)"),
+        format!("+ service {name}/web: CreateService ... done (ACTIVE, {name}:1)"),
+        "Apply complete: 3 created, 0 registered, 0 updated, 0 replaced.".to_owned(),
+    ] {
+        expect_line(&stdout, line);
+    }
+
+    let (code, stdout, stderr) = outcome(&run(&["plan", "--stack", file, "--detailed-exitcode"]));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.ends_with("No changes. AWS matches the stack.\n"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = outcome(&run(&["apply", "--stack", file]));
+    assert_eq!(code, Some(0), "nothing to apply needs no approval");
+    assert!(stdout.ends_with("Nothing to apply.\n"), "{stdout}");
+}
+
+#[test]
+fn an_image_bump_is_one_field_line() {
+    let name = unique("bump");
+    applied(path_arg(&stack_file(&name, "nginx:1.26")));
+    let file = stack_file(&name, "nginx:1.27");
+    let (code, stdout, stderr) = outcome(&run(&[
+        "plan",
+        "--stack",
+        path_arg(&file),
+        "--detailed-exitcode",
+    ]));
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    let changed: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("  ~ containerDefinitions"))
+        .collect();
+    assert_eq!(
+        changed,
+        ["  ~ containerDefinitions[0].image: \"nginx:1.26\" -> \"nginx:1.27\""],
+        "{stdout}"
+    );
+    expect_in(
+        &stdout,
+        format!("~ task definition {name}: revision 1 differs; a new revision is registered\n"),
+    );
+    assert!(
+        stdout.ends_with("Plan: 0 to create, 1 to register, 1 to update, 0 to replace.\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn apply_without_a_terminal_or_approval_refuses() {
+    let name = unique("refuse");
+    let file = stack_file(&name, "nginx:1.26");
+    let file = path_arg(&file);
+    let (code, stdout, stderr) = outcome(&run(&["apply", "--stack", file]));
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    expect_in(&stdout, "Plan: 3 to create");
+    assert!(
+        stderr.contains("not applied") && stderr.contains("--auto-approve"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("... done"), "nothing was called: {stdout}");
+    let (code, stdout, _) = outcome(&run(&["plan", "--stack", file, "--detailed-exitcode"]));
+    assert_eq!(code, Some(2));
+    expect_in(&stdout, "Plan: 3 to create");
+}
+
+#[test]
+fn the_json_plan_is_the_plan_with_secrets_redacted() {
+    let name = unique("json");
+    let file = stack_file(&name, "nginx:1.26");
+    let (code, stdout, stderr) = outcome(&run(&[
+        "plan",
+        "--stack",
+        path_arg(&file),
+        "--format",
+        "json",
+        "--detailed-exitcode",
+    ]));
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    let plan: Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(plan["stack"], name.as_str());
+    let actions: Vec<&str> = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["action"].as_str().expect("an action"))
+        .collect();
+    assert_eq!(actions, ["create", "create", "create"]);
+    let register = &plan["changes"][1]["steps"][0];
+    assert_eq!(register["operation"], "RegisterTaskDefinition");
+    assert_eq!(
+        register["input"]["containerDefinitions"][0]["environment"],
+        json!([
+            {"name": "MODE", "value": "production"},
+            {"name": "API_TOKEN", "value": "(sensitive)"}
+        ])
+    );
+}
+
+#[test]
+fn status_shows_the_services_and_fails_on_a_missing_one() {
+    let name = unique("status");
+    let file = stack_file(&name, "nginx:1.26");
+    let file = path_arg(&file);
+    let (code, stdout, _) = outcome(&run(&["status", "--stack", file]));
+    assert_eq!(code, Some(1), "nothing exists yet: {stdout}");
+    expect_in(&stdout, format!("service {name}/web: MISSING"));
+
+    applied(file);
+    let (code, stdout, stderr) = outcome(&run(&["status", "--stack", file]));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    for line in [
+        format!("cluster {name}: ACTIVE"),
+        format!("service {name}/web: ACTIVE, 1 desired"),
+        format!("  task definition: {name}:1"),
+        "  deployments:".to_owned(),
+        "    PRIMARY ecs-svc/".to_owned(),
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(&line)),
+            "no `{line}` in:\n{stdout}"
+        );
+    }
+}
+
+#[test]
+fn an_invalid_stack_never_reaches_aws() {
+    let name = unique("invalid");
+    let file = write_stack(
+        &name,
+        &json!({"taskDefinitions": [{
+            "family": name,
+            "requiresCompatibilities": ["FARGATE"],
+            "networkMode": "awsvpc",
+            "cpu": "256", "memory": "4096",
+            "containerDefinitions": [{"name": "web", "image": "nginx"}]
+        }]}),
+    );
+    // An endpoint that notes any connection: nothing may connect to it.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let endpoint = format!("http://{}", listener.local_addr().expect("an address"));
+    for command in [
+        &["plan", "--stack", path_arg(&file)][..],
+        &["apply", "--stack", path_arg(&file), "--auto-approve"],
+        &["status", "--stack", path_arg(&file)],
+    ] {
+        let (code, stdout, stderr) = outcome(&run_at(&endpoint, command));
+        assert_eq!(code, Some(1), "{command:?}: {stdout}\n{stderr}");
+        expect_in(&stderr, "error[fargate-cpu-memory]");
+        expect_in(&stderr, "nothing was sent to AWS");
+        assert!(stdout.is_empty(), "{command:?}: {stdout}");
+    }
+    assert!(
+        matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the CLI connected to AWS"
+    );
+}
+
+/// Creates the stack of `test` at nginx:1.26 (without waiting), then applies it at `image`
+/// through the scripted layer, whose next deployment of the service has `outcome`.
+fn redeploy(test: &str, image: &str, outcome: Outcome) -> (String, Output) {
+    let scripted = Scripted::start(support::local_ecs::endpoint());
+    let name = unique(test);
+    applied(path_arg(&stack_file(&name, "nginx:1.26")));
+    scripted.next_deployment("web", outcome);
+    let file = stack_file(&name, image);
+    let args = [
+        "apply",
+        "--stack",
+        path_arg(&file),
+        "--auto-approve",
+        "--wait-interval",
+        "1",
+    ];
+    (name, run_at(&scripted.url, &args))
+}
+
+#[test]
+fn apply_follows_the_deployment_until_it_completes() {
+    let (name, output) = redeploy("wait", "nginx:1.27", Outcome::Complete(2));
+    let (code, stdout, stderr) = outcome(&output);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    expect_in(
+        &stdout,
+        format!("~ task definition {name}: RegisterTaskDefinition ... done ({name}:2)\n"),
+    );
+    let deployment: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with(&format!("  service {name}/web: deployment ")))
+        .collect();
+    assert!(
+        deployment.len() >= 2
+            && deployment[0].contains("in progress")
+            && deployment[deployment.len() - 1].ends_with(" completed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("Apply complete: 0 created, 1 registered, 1 updated, 0 replaced.\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_failed_deployment_fails_the_apply_and_is_rolled_back() {
+    let (name, output) = redeploy("rollback", "nginx:broken", Outcome::Fail(1));
+    let (code, stdout, stderr) = outcome(&output);
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    expect_in(
+        &stdout,
+        format!("- service {name}/web: rolled back to {name}:1\n"),
+    );
+    expect_in(&stderr, "error: service web: deployment ecs-svc/");
+    expect_in(
+        &stderr,
+        format!("service {name}/web was put back on {name}:1."),
+    );
+}
