@@ -3,6 +3,8 @@
 //! - [`aws`]: calls to Amazon ECS through `aws-sdk-ecs`, with the AWS JSON of `ecs-model` as
 //!   request and response bodies.
 //! - [`diff`]: field-level differences of JSON values.
+//! - [`network`]: subnets and security groups written as `default` or `name:NAME`, resolved to
+//!   IDs through EC2.
 //! - [`observe`](mod@observe): the actual state, with the fewest describe calls.
 //! - [`plan`](mod@plan): the desired stack against the actual state, as changes.
 //! - [`apply`](mod@apply): the plan's calls, in order, with events.
@@ -11,6 +13,7 @@
 pub mod apply;
 pub mod aws;
 pub mod diff;
+pub mod network;
 pub mod observe;
 pub mod plan;
 pub mod wait;
