@@ -139,6 +139,8 @@ pub(super) struct Session {
     pub(super) options: Options,
     pub(super) runtime: tokio::runtime::Runtime,
     pub(super) deployer: Deployer,
+    /// Resolves subnet and security group lookups (`"default"`, `"name:NAME"`).
+    pub(super) network: ecs_deploy::network::Network,
 }
 
 impl Session {
@@ -164,9 +166,12 @@ impl Session {
                 return None;
             }
         };
-        let ecs = runtime.block_on(async {
+        let (ecs, network) = runtime.block_on(async {
             let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-            Ecs::new(&config)
+            (
+                Ecs::new(&config),
+                ecs_deploy::network::Network::new(&config),
+            )
         });
         let deployer = Deployer::new(ecs, options.clone()).concurrency(args.concurrency.get());
         Some(Self {
@@ -175,12 +180,28 @@ impl Session {
             options,
             runtime,
             deployer,
+            network,
         })
     }
 
     /// Reads AWS and plans; prints the failure and returns `None` when AWS could not be read.
     pub(super) fn plan(&self) -> Option<Plan> {
-        match self.runtime.block_on(self.deployer.plan(&self.stack)) {
+        // Subnets and security groups given as lookups become IDs first (no call without one).
+        let mut stack = self.stack.clone();
+        if !ecs_deploy::network::lookups(&stack).is_empty() {
+            match self.runtime.block_on(self.network.resolve(&mut stack)) {
+                Ok(resolved) => {
+                    for line in resolved.to_string().lines() {
+                        eprintln!("lookup: {line}");
+                    }
+                }
+                Err(err) => {
+                    eprintln!("error: cannot resolve the network lookups: {err}");
+                    return None;
+                }
+            }
+        }
+        match self.runtime.block_on(self.deployer.plan(&stack)) {
             Ok(plan) => Some(plan),
             Err(PlanError::Aws(err)) => {
                 report_aws_error("cannot read the stack's resources from AWS", &err);
