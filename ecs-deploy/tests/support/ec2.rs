@@ -9,7 +9,13 @@ pub fn client_at(endpoint: &str, account: &str) -> aws_sdk_ec2::Client {
         .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(aws_sdk_ec2::config::Region::new("us-east-1"))
-        .credentials_provider(aws_credential_types::Credentials::for_tests())
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "test",
+            "test",
+            None,
+            None,
+            "ecs-rs tests",
+        ))
         .interceptor(super::MotoAccount(account.to_owned()))
         .build();
     aws_sdk_ec2::Client::from_conf(config)

@@ -22,7 +22,7 @@ pub async fn ecs_at(url: &str, account: &str) -> Ecs {
         .endpoint_url(url)
         .region(aws_types::region::Region::new("us-east-1"))
         .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(
-            aws_credential_types::Credentials::for_tests(),
+            aws_credential_types::Credentials::new("test", "test", None, None, "ecs-rs tests"),
         ))
         .retry_config(
             aws_config::retry::RetryConfig::standard()

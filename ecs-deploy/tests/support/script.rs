@@ -48,6 +48,7 @@ struct State {
     scripts: HashMap<String, Outcome>,
     deployments: HashMap<String, Deployment>,
     throttle_every: Option<u64>,
+    slow: HashMap<String, std::time::Duration>,
     calls: u64,
     throttled: u64,
     next_id: u64,
@@ -94,6 +95,12 @@ impl Scripted {
         self.lock().throttle_every = Some(n.max(2));
     }
 
+    /// Holds every call of `operation` (`CreateService`...) for `delay` before forwarding it, as
+    /// a slow AWS does: time for a test to interrupt a client mid-call.
+    pub fn slow(&self, operation: &str, delay: std::time::Duration) {
+        self.lock().slow.insert(operation.to_owned(), delay);
+    }
+
     /// How many calls were throttled.
     pub fn throttled(&self) -> u64 {
         self.lock().throttled
@@ -125,6 +132,15 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
                 body,
             );
         }
+    }
+    let delay = state
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .slow
+        .get(&operation)
+        .copied();
+    if let Some(delay) = delay {
+        std::thread::sleep(delay);
     }
     let mut server = TcpStream::connect(upstream)?;
     let head = head.replace("Connection: keep-alive", "Connection: close");
