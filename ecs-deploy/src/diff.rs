@@ -70,15 +70,9 @@ fn walk(path: JsonPath, before: Option<&Value>, after: Option<&Value>, out: &mut
     }
 }
 
-/// The value at `path` in `value`.
+/// The value at `path` in `value` (see [`JsonPath::lookup`]).
 pub fn get<'v>(value: &'v Value, path: &JsonPath) -> Option<&'v Value> {
-    use ecs_model::PathSegment;
-    path.segments()
-        .iter()
-        .try_fold(value, |value, segment| match segment {
-            PathSegment::Key(key) => value.get(key),
-            PathSegment::Index(index) => value.get(index),
-        })
+    path.lookup(value)
 }
 
 #[cfg(test)]

@@ -106,6 +106,23 @@ impl JsonPath {
         Self(segments)
     }
 
+    /// The value at this path in `value`, if there is one.
+    ///
+    /// ```
+    /// use ecs_model::JsonPath;
+    /// let value = serde_json::json!({"a": [{"b": 2}]});
+    /// assert_eq!(JsonPath::root().key("a").index(0).key("b").lookup(&value), Some(&serde_json::json!(2)));
+    /// assert_eq!(JsonPath::root().key("x").lookup(&value), None);
+    /// ```
+    pub fn lookup<'v>(&self, value: &'v serde_json::Value) -> Option<&'v serde_json::Value> {
+        self.0
+            .iter()
+            .try_fold(value, |value, segment| match segment {
+                PathSegment::Key(key) => value.get(key),
+                PathSegment::Index(index) => value.get(index),
+            })
+    }
+
     /// Parses the text form back (`a[1].b["x-y"]`); `None` when it is malformed.
     ///
     /// Bracketed keys are JSON strings, with JSON's escapes.

@@ -148,27 +148,17 @@ pub const UNRESOLVED_REFERENCE_CODES: &[&str] = &[
 pub fn close_references(stack: &Stack, diagnostics: &mut [Diagnostic], hint: &str) {
     let json = serde_json::to_value(stack).unwrap_or_default();
     for d in diagnostics {
-        if UNRESOLVED_REFERENCE_CODES.contains(&d.code.as_str()) && !is_arn_at(&json, &d.path) {
+        if UNRESOLVED_REFERENCE_CODES.contains(&d.code.as_str())
+            && !d
+                .path
+                .lookup(&json)
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|t| t.starts_with("arn:"))
+        {
             d.severity = Severity::Error;
             d.hint = Some(hint.to_owned());
         }
     }
-}
-
-/// Whether the value at `path` in `json` is a string holding an ARN.
-fn is_arn_at(json: &serde_json::Value, path: &JsonPath) -> bool {
-    let mut value = json;
-    for segment in path.segments() {
-        let next = match segment {
-            crate::PathSegment::Key(key) => value.get(key),
-            crate::PathSegment::Index(index) => value.get(index),
-        };
-        match next {
-            Some(next) => value = next,
-            None => return false,
-        }
-    }
-    value.as_str().is_some_and(|text| text.starts_with("arn:"))
 }
 
 /// Validates a loaded document of any kind, with paths from the document's root.
