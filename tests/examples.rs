@@ -1,32 +1,73 @@
-//! The Rust examples run as a user runs them (`cargo run --example NAME`), and what they print is
-//! what they claim: valid ECS JSON of the right kind, and for `webserver`, exactly what
-//! `ecs-deploy render` makes of the same definition written as JSON.
+//! The Rust examples run, and what they print is what they claim: valid ECS JSON of the right
+//! kind, and for `webserver`, exactly what `ecs-deploy render` makes of the same definition
+//! written as JSON.
+//!
+//! `cargo test` builds the examples (to make sure they compile) next to this test's binary, so
+//! the test runs those binaries directly. Running `cargo run` from inside a test would build the
+//! workspace a second time with another feature set, which costs minutes in CI. When a binary is
+//! missing, or older than its source (`cargo test --test examples` alone does not rebuild the
+//! examples), the test falls back to `cargo run`.
 
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use ecs_rs::model::Kind;
-use ecs_rs::model::document::check;
+use ecs_rs::model::document::{check, parse};
 
-fn cargo_run(args: &[&str], envs: &[(&str, &str)]) -> String {
+/// The example binary cargo built for this test run, when it is there and not older than its
+/// source.
+fn built_example(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/<name>
+    let binary = exe
+        .parent()?
+        .parent()?
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(format!("{name}.rs"));
+    let built = binary.metadata().and_then(|m| m.modified()).ok()?;
+    let written = source.metadata().and_then(|m| m.modified()).ok()?;
+    (built >= written).then_some(binary)
+}
+
+fn run_example(name: &str, envs: &[(&str, &str)]) -> Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = Command::new(env!("CARGO"))
+    let mut command = match built_example(name) {
+        Some(binary) => Command::new(binary),
+        None => {
+            let mut cargo = Command::new(env!("CARGO"));
+            cargo.args(["run", "--quiet", "--example", name]);
+            cargo
+        }
+    };
+    command
         .current_dir(root)
-        .args(["run", "--quiet"])
-        .args(args)
         .envs(envs.iter().copied())
         .output()
-        .expect("cargo runs");
+        .expect("the example runs")
+}
+
+fn example(name: &str, envs: &[(&str, &str)]) -> String {
+    let output = run_example(name, envs);
     assert!(
         output.status.success(),
-        "cargo run {args:?} failed:\n{}",
+        "example {name} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).expect("UTF-8 output")
 }
 
-fn example(name: &str, envs: &[(&str, &str)]) -> String {
-    cargo_run(&["--example", name], envs)
+/// What `ecs-deploy render FILE` prints for a file that loads: the document's API input,
+/// pretty-printed, and a newline (`tests/cli_render.rs` in ecs-deploy holds the command to it).
+fn render(file: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let text = std::fs::read_to_string(&path).expect("the file reads");
+    let document = parse(&text, None).value.expect("a document");
+    let mut out = serde_json::to_string_pretty(&document.render()).expect("serializes");
+    out.push('\n');
+    out
 }
 
 /// Loads and validates `text`: it must be a `kind` with no error and no warning.
@@ -44,31 +85,13 @@ fn assert_clean(name: &str, text: &str, kind: Kind) {
 #[test]
 fn webserver_prints_what_render_makes_of_the_guide_json() {
     let printed = example("webserver", &[]);
-    let rendered = cargo_run(
-        &[
-            "-p",
-            "ecs-deploy",
-            "--",
-            "render",
-            "examples/json/webserver.json",
-        ],
-        &[],
-    );
+    let rendered = render("examples/json/webserver.json");
     assert_eq!(printed, rendered);
     assert_clean("webserver", &printed, Kind::TaskDefinition);
 
     // The guide writes the container's memory and cpu as strings; render makes them the
     // integers the API takes, and the result is the same.
-    let guide = cargo_run(
-        &[
-            "-p",
-            "ecs-deploy",
-            "--",
-            "render",
-            "examples/json/webserver-guide.json",
-        ],
-        &[],
-    );
+    let guide = render("examples/json/webserver-guide.json");
     assert_eq!(printed, guide);
 }
 
@@ -101,13 +124,7 @@ fn sidecar_prints_a_valid_stack() {
 
 #[test]
 fn a_bad_image_reference_is_an_error_not_a_panic() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = Command::new(env!("CARGO"))
-        .current_dir(root)
-        .args(["run", "--quiet", "--example", "sidecar"])
-        .env("API_VERSION", "not a tag")
-        .output()
-        .expect("cargo runs");
+    let output = run_example("sidecar", &[("API_VERSION", "not a tag")]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("Error:"), "{stderr}");

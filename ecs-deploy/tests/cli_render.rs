@@ -402,3 +402,26 @@ fn compare_still_catches_a_changed_value_at_a_coerced_path() {
     );
     assert_eq!(problems, ["memory: \"100\" became 101"]);
 }
+
+/// The facade's `tests/examples.rs` compares the `webserver` example with this exact text
+/// instead of running the command, so the command must print exactly the library's rendering,
+/// pretty-printed, and a newline.
+#[test]
+fn render_prints_the_library_rendering_byte_for_byte() {
+    for file in ["webserver.json", "webserver-guide.json", "stack.json"] {
+        let path = workspace().join("examples/json").join(file);
+        let out = ecs_deploy()
+            .arg("render")
+            .arg(&path)
+            .output()
+            .expect("run ecs-deploy");
+        assert!(out.status.success(), "{file}");
+        let text = std::fs::read_to_string(&path).expect("example file");
+        let document = ecs_model::document::parse(&text, None)
+            .value
+            .expect("a document");
+        let mut expected = serde_json::to_string_pretty(&document.render()).expect("serializes");
+        expected.push('\n');
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{file}");
+    }
+}
