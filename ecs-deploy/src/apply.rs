@@ -10,13 +10,19 @@
 //! out fails the apply, and (unless told otherwise) the service is put back on the revision it
 //! ran before.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::time::Instant;
 
+use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
 use crate::aws::{AwsError, Ecs, Operation};
-use crate::plan::{Action, Address, Plan};
+use crate::plan::{Action, Address, Change, Plan};
 use crate::wait::{Rollout, WaitError, WaitEvent, WaitOptions, wait};
+
+/// How many changes an apply makes at a time, unless told otherwise.
+const DEFAULT_CONCURRENCY: usize = 8;
 
 /// How to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +32,8 @@ pub struct ApplyOptions {
     pub wait: Option<WaitOptions>,
     /// When a deployment fails, put the service back on the revision it ran before.
     pub rollback: bool,
+    /// At most this many changes at a time (8 by default).
+    pub concurrency: usize,
 }
 
 impl ApplyOptions {
@@ -34,6 +42,7 @@ impl ApplyOptions {
         Self {
             wait: None,
             rollback: false,
+            concurrency: DEFAULT_CONCURRENCY,
         }
     }
 
@@ -42,7 +51,14 @@ impl ApplyOptions {
         Self {
             wait: Some(wait),
             rollback,
+            concurrency: DEFAULT_CONCURRENCY,
         }
+    }
+
+    /// At most `n` changes at a time (at least 1).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
     }
 }
 
@@ -52,6 +68,7 @@ impl Default for ApplyOptions {
         Self {
             wait: Some(WaitOptions::default()),
             rollback: true,
+            concurrency: DEFAULT_CONCURRENCY,
         }
     }
 }
@@ -83,6 +100,13 @@ pub enum Event {
     },
     /// Progress of a deployment being followed.
     Wait(WaitEvent),
+    /// A call cannot be made yet, and is tried again after [`WaitOptions::interval`].
+    Waiting {
+        /// The resource.
+        address: Address,
+        /// Why, in words.
+        reason: String,
+    },
     /// A failed deployment's service was put back on the revision it ran before.
     RolledBack {
         /// The service.
@@ -118,83 +142,54 @@ pub struct ApplyError {
     pub done: Vec<Address>,
     /// The task definition the failed service was put back on, when it was rolled back.
     pub rolled_back_to: Option<String>,
+    /// Other changes of the same phase that failed too.
+    pub others: Vec<(Address, Failure)>,
 }
 
 /// Applies `plan`, calling `on_event` as it goes; returns the resources changed.
+///
+/// The changes run in phases, in the plan's order: clusters, task definitions, services, old
+/// revisions, then the deletions (services, task definition families, clusters). The changes of
+/// one phase are independent of each other and run concurrently, at most
+/// [`ApplyOptions::concurrency`] at a time. When one fails, the others of its phase still
+/// finish, and the next phases do not start.
 pub async fn apply(
     ecs: &Ecs,
     plan: &Plan,
     options: &ApplyOptions,
-    mut on_event: impl FnMut(Event),
+    on_event: impl FnMut(Event),
 ) -> Result<Vec<Address>, ApplyError> {
-    let mut rollouts: Vec<(Rollout, &crate::plan::Change)> = Vec::new();
-    let mut done = Vec::new();
-    // The ARN of each revision registered by this apply, by family: a service of the same plan
-    // runs exactly that revision.
-    let mut registered: BTreeMap<String, String> = BTreeMap::new();
-    for change in &plan.changes {
-        if change.steps.is_empty() {
-            continue;
+    let state = State {
+        on_event: RefCell::new(on_event),
+        registered: RefCell::new(BTreeMap::new()),
+        rollouts: RefCell::new(Vec::new()),
+        done: RefCell::new(Vec::new()),
+    };
+    for phase in phases(&plan.changes) {
+        let failures: Vec<(Address, Failure)> = stream::iter(phase)
+            .map(|change| apply_change(ecs, change, options, &state))
+            .buffer_unordered(options.concurrency.max(1))
+            .filter_map(|result| async move { result.err() })
+            .collect()
+            .await;
+        let mut failures = failures.into_iter();
+        if let Some((address, source)) = failures.next() {
+            return Err(ApplyError {
+                address,
+                source,
+                done: state.done.into_inner(),
+                rolled_back_to: None,
+                others: failures.collect(),
+            });
         }
-        on_event(Event::Started {
-            address: change.address.clone(),
-            action: change.action,
-        });
-        for step in &change.steps {
-            let mut input = step.input.clone();
-            if matches!(
-                step.operation,
-                Operation::CreateService | Operation::UpdateService
-            ) && let Some(arn) = input
-                .get("taskDefinition")
-                .and_then(Value::as_str)
-                .and_then(|family| registered.get(family))
-            {
-                input["taskDefinition"] = Value::String(arn.clone());
-            }
-            match ecs.call(step.operation, &input).await {
-                Ok(response) => {
-                    if matches!(
-                        step.operation,
-                        Operation::CreateService | Operation::UpdateService
-                    ) && matches!(
-                        change.action,
-                        Action::Create | Action::UpdateAndDeploy | Action::Replace
-                    ) && let Some(rollout) = Rollout::from_response(&response)
-                    {
-                        rollouts.push((rollout, change));
-                    }
-                    if step.operation == Operation::RegisterTaskDefinition
-                        && let (Some(family), Some(arn)) = (
-                            response["taskDefinition"]["family"].as_str(),
-                            response["taskDefinition"]["taskDefinitionArn"].as_str(),
-                        )
-                    {
-                        registered.insert(family.to_owned(), arn.to_owned());
-                    }
-                    on_event(Event::Called {
-                        address: change.address.clone(),
-                        operation: step.operation,
-                        response,
-                    });
-                }
-                // A replacement deletes first; a service already gone is what we wanted.
-                Err(e) if step.operation == Operation::DeleteService && e.is_not_found() => {}
-                Err(source) => {
-                    return Err(ApplyError {
-                        address: change.address.clone(),
-                        source: source.into(),
-                        done,
-                        rolled_back_to: None,
-                    });
-                }
-            }
-        }
-        on_event(Event::Done {
-            address: change.address.clone(),
-        });
-        done.push(change.address.clone());
     }
+    let State {
+        mut on_event,
+        rollouts,
+        done,
+        ..
+    } = state;
+    let (on_event, rollouts, done) = (on_event.get_mut(), rollouts.into_inner(), done.into_inner());
     let Some(wait_options) = options.wait else {
         return Ok(done);
     };
@@ -239,5 +234,154 @@ pub async fn apply(
         source: failure.into(),
         done,
         rolled_back_to,
+        others: Vec::new(),
     })
+}
+
+/// What the concurrent changes of an apply share. Each is borrowed for a moment, never across
+/// an `.await`, and the changes run on one task, so the borrows never overlap.
+struct State<'p, F> {
+    on_event: RefCell<F>,
+    /// The ARN of each revision registered by this apply, by family: a service of the same
+    /// plan runs exactly that revision.
+    registered: RefCell<BTreeMap<String, String>>,
+    /// The deployments started, to follow.
+    rollouts: RefCell<Vec<(Rollout, &'p Change)>>,
+    /// The resources whose calls are done.
+    done: RefCell<Vec<Address>>,
+}
+
+impl<F: FnMut(Event)> State<'_, F> {
+    fn emit(&self, event: Event) {
+        (self.on_event.borrow_mut())(event);
+    }
+}
+
+/// The plan's changes with calls to make, cut into runs of independent changes: the same kind
+/// of resource, all deleted or none.
+fn phases(changes: &[Change]) -> Vec<Vec<&Change>> {
+    let key = |c: &Change| {
+        let kind = match c.address {
+            Address::Cluster { .. } => 0,
+            Address::TaskDefinition { .. } => 1,
+            Address::Service { .. } => 2,
+            _ => 3,
+        };
+        (kind, c.action == Action::Delete)
+    };
+    let mut out: Vec<Vec<&Change>> = Vec::new();
+    for change in changes.iter().filter(|c| !c.steps.is_empty()) {
+        match out.last_mut() {
+            Some(phase) if phase.first().is_some_and(|p| key(p) == key(change)) => {
+                phase.push(change);
+            }
+            _ => out.push(vec![change]),
+        }
+    }
+    out
+}
+
+/// Makes the calls of one change.
+async fn apply_change<'p, F: FnMut(Event)>(
+    ecs: &Ecs,
+    change: &'p Change,
+    options: &ApplyOptions,
+    state: &State<'p, F>,
+) -> Result<(), (Address, Failure)> {
+    state.emit(Event::Started {
+        address: change.address.clone(),
+        action: change.action,
+    });
+    for step in &change.steps {
+        let mut input = step.input.clone();
+        if matches!(
+            step.operation,
+            Operation::CreateService | Operation::UpdateService
+        ) && let Some(arn) = input
+            .get("taskDefinition")
+            .and_then(Value::as_str)
+            .and_then(|family| state.registered.borrow().get(family).cloned())
+        {
+            input["taskDefinition"] = Value::String(arn);
+        }
+        match call(ecs, change, step.operation, &input, options, state).await {
+            Ok(response) => {
+                if matches!(
+                    step.operation,
+                    Operation::CreateService | Operation::UpdateService
+                ) && matches!(
+                    change.action,
+                    Action::Create | Action::UpdateAndDeploy | Action::Replace
+                ) && let Some(rollout) = Rollout::from_response(&response)
+                {
+                    state.rollouts.borrow_mut().push((rollout, change));
+                }
+                if step.operation == Operation::RegisterTaskDefinition
+                    && let (Some(family), Some(arn)) = (
+                        response["taskDefinition"]["family"].as_str(),
+                        response["taskDefinition"]["taskDefinitionArn"].as_str(),
+                    )
+                {
+                    state
+                        .registered
+                        .borrow_mut()
+                        .insert(family.to_owned(), arn.to_owned());
+                }
+                state.emit(Event::Called {
+                    address: change.address.clone(),
+                    operation: step.operation,
+                    response,
+                });
+            }
+            // A service or cluster already gone is what a deletion (or the first half of a
+            // replacement) wants.
+            Err(e)
+                if matches!(
+                    step.operation,
+                    Operation::DeleteService | Operation::DeleteCluster
+                ) && e.is_not_found() => {}
+            Err(source) => return Err((change.address.clone(), source.into())),
+        }
+    }
+    state.emit(Event::Done {
+        address: change.address.clone(),
+    });
+    state.done.borrow_mut().push(change.address.clone());
+    Ok(())
+}
+
+/// One call. A cluster whose services are still draining (deleted by this apply a moment ago)
+/// cannot be deleted yet: DeleteCluster is tried again every [`WaitOptions::interval`] until
+/// [`WaitOptions::timeout`], when the apply waits.
+async fn call<F: FnMut(Event)>(
+    ecs: &Ecs,
+    change: &Change,
+    operation: Operation,
+    input: &Value,
+    options: &ApplyOptions,
+    state: &State<'_, F>,
+) -> Result<Value, AwsError> {
+    let deadline = options
+        .wait
+        .map(|w| (Instant::now() + w.timeout, w.interval));
+    loop {
+        match ecs.call(operation, input).await {
+            Err(e)
+                if operation == Operation::DeleteCluster
+                    && e.code() == Some("ClusterContainsServicesException") =>
+            {
+                match deadline {
+                    Some((deadline, interval)) if Instant::now() + interval < deadline => {
+                        state.emit(Event::Waiting {
+                            address: change.address.clone(),
+                            reason: "its services are still draining".to_owned(),
+                        });
+                        tokio::time::sleep(interval).await;
+                    }
+                    _ => return Err(e),
+                }
+            }
+            result => return result,
+        }
+    }
 }

@@ -45,12 +45,24 @@ pub enum Operation {
     PutClusterCapacityProviders,
     /// DeleteCluster.
     DeleteCluster,
+    /// ListClusters.
+    ListClusters,
+    /// CreateCapacityProvider.
+    CreateCapacityProvider,
+    /// DescribeCapacityProviders.
+    DescribeCapacityProviders,
+    /// UpdateCapacityProvider.
+    UpdateCapacityProvider,
+    /// DeleteCapacityProvider.
+    DeleteCapacityProvider,
     /// RegisterTaskDefinition.
     RegisterTaskDefinition,
     /// DescribeTaskDefinition.
     DescribeTaskDefinition,
     /// ListTaskDefinitions.
     ListTaskDefinitions,
+    /// ListTaskDefinitionFamilies.
+    ListTaskDefinitionFamilies,
     /// DeregisterTaskDefinition.
     DeregisterTaskDefinition,
     /// CreateService.
@@ -78,9 +90,15 @@ impl Operation {
             Self::UpdateCluster => "UpdateCluster",
             Self::PutClusterCapacityProviders => "PutClusterCapacityProviders",
             Self::DeleteCluster => "DeleteCluster",
+            Self::ListClusters => "ListClusters",
+            Self::CreateCapacityProvider => "CreateCapacityProvider",
+            Self::DescribeCapacityProviders => "DescribeCapacityProviders",
+            Self::UpdateCapacityProvider => "UpdateCapacityProvider",
+            Self::DeleteCapacityProvider => "DeleteCapacityProvider",
             Self::RegisterTaskDefinition => "RegisterTaskDefinition",
             Self::DescribeTaskDefinition => "DescribeTaskDefinition",
             Self::ListTaskDefinitions => "ListTaskDefinitions",
+            Self::ListTaskDefinitionFamilies => "ListTaskDefinitionFamilies",
             Self::DeregisterTaskDefinition => "DeregisterTaskDefinition",
             Self::CreateService => "CreateService",
             Self::DescribeServices => "DescribeServices",
@@ -208,9 +226,15 @@ impl Ecs {
             Operation::UpdateCluster => send!(update_cluster),
             Operation::PutClusterCapacityProviders => send!(put_cluster_capacity_providers),
             Operation::DeleteCluster => send!(delete_cluster),
+            Operation::ListClusters => send!(list_clusters),
+            Operation::CreateCapacityProvider => send!(create_capacity_provider),
+            Operation::DescribeCapacityProviders => send!(describe_capacity_providers),
+            Operation::UpdateCapacityProvider => send!(update_capacity_provider),
+            Operation::DeleteCapacityProvider => send!(delete_capacity_provider),
             Operation::RegisterTaskDefinition => send!(register_task_definition),
             Operation::DescribeTaskDefinition => send!(describe_task_definition),
             Operation::ListTaskDefinitions => send!(list_task_definitions),
+            Operation::ListTaskDefinitionFamilies => send!(list_task_definition_families),
             Operation::DeregisterTaskDefinition => send!(deregister_task_definition),
             Operation::CreateService => send!(create_service),
             Operation::DescribeServices => send!(describe_services),

@@ -61,15 +61,18 @@ impl Deployer {
     }
 
     /// How [`apply`](Self::apply) waits and rolls back ([`ApplyOptions::default`]: waits for
-    /// every deployment it starts, and rolls a failed one back).
+    /// every deployment it starts, and rolls a failed one back). The number of changes at a time
+    /// stays the one [`concurrency`](Self::concurrency) set.
     pub fn apply_options(mut self, options: ApplyOptions) -> Self {
-        self.apply_options = options;
+        self.apply_options = options.concurrency(self.concurrency);
         self
     }
 
-    /// At most `n` calls at a time while observing (8 by default).
+    /// At most `n` calls at a time while observing, and `n` changes at a time while applying
+    /// (8 by default; see [`ApplyOptions::concurrency`]).
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
+        self.apply_options = self.apply_options.concurrency(n);
         self
     }
 
@@ -88,8 +91,73 @@ impl Deployer {
         if !errors.is_empty() {
             return Err(PlanError::Invalid(errors));
         }
-        let actual = observe::observe(&self.ecs, stack, self.concurrency).await?;
+        let scope = if self.options.prune {
+            Scope::Prune
+        } else {
+            Scope::Named
+        };
+        let actual = self.observe(stack, scope).await?;
         Ok(plan::plan(stack, &actual, &self.options))
+    }
+
+    /// Plans the deletion of every resource carrying the stack's tag: the ones `stack` names,
+    /// and the ones it no longer names (found as pruning finds them). The resources `stack`
+    /// names that are not the stack's are listed as not managed, and stay. The stack is not
+    /// checked with the rule set: a stack that no longer validates can still be destroyed.
+    pub async fn plan_destroy(&self, stack: &ecs_model::Stack) -> Result<Plan, PlanError> {
+        let actual = self.observe(stack, Scope::Destroy).await?;
+        Ok(plan::destroy(stack, &actual, &self.options))
+    }
+
+    /// The actual state for planning: the resources `stack` names, the stack's other resources
+    /// when pruning or destroying, and the revisions of the families that may lose some.
+    async fn observe(
+        &self,
+        stack: &ecs_model::Stack,
+        scope: Scope,
+    ) -> Result<plan::Actual, AwsError> {
+        let mut actual = observe::observe(&self.ecs, stack, self.concurrency).await?;
+        if scope != Scope::Named {
+            observe::discover(
+                &self.ecs,
+                stack,
+                &self.options.stack,
+                &mut actual,
+                self.concurrency,
+            )
+            .await?;
+        }
+        let named: std::collections::BTreeSet<&str> = stack
+            .task_definitions
+            .iter()
+            .filter_map(|t| t.family.as_deref())
+            .collect();
+        let families = actual
+            .task_definitions
+            .iter()
+            .filter(|(family, existing)| {
+                if !plan::tagged(&existing.input.tags, &self.options.stack) {
+                    return false;
+                }
+                if scope == Scope::Destroy || !named.contains(family.as_str()) {
+                    // Pruned or destroyed: every ACTIVE revision goes.
+                    return scope != Scope::Named;
+                }
+                // Kept, with its newest revisions: revision numbers only grow, so a family
+                // whose latest is revision r has at most r ACTIVE ones, and one more once this
+                // apply registers; with r below the number kept, nothing is deregistered.
+                match (self.options.keep_revisions, existing.revision) {
+                    (Some(keep), Some(latest)) => {
+                        usize::try_from(latest).map_or(true, |latest| latest >= keep)
+                    }
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                }
+            })
+            .map(|(family, _)| family.clone())
+            .collect();
+        actual.revisions = observe::revisions(&self.ecs, &families, self.concurrency).await?;
+        Ok(actual)
     }
 
     /// Applies `plan`, calling `on_event` as it goes.
@@ -100,6 +168,17 @@ impl Deployer {
     ) -> Result<Vec<Address>, ApplyError> {
         apply::apply(&self.ecs, plan, &self.apply_options, on_event).await
     }
+}
+
+/// What a plan is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// The resources the stack names.
+    Named,
+    /// Those, and the ones carrying the stack's tag that it no longer names, to delete.
+    Prune,
+    /// Every resource carrying the stack's tag, to delete.
+    Destroy,
 }
 
 /// Why a plan could not be made.

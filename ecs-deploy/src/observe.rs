@@ -17,7 +17,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 use crate::aws::{AwsError, Ecs, Operation};
-use crate::plan::{Actual, Existing};
+use crate::plan::{Actual, Existing, Revision};
 
 /// DescribeClusters' limit of clusters per call.
 pub const CLUSTERS_PER_CALL: usize = 100;
@@ -61,7 +61,171 @@ pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Act
         clusters,
         task_definitions,
         services,
+        revisions: BTreeMap::new(),
     })
+}
+
+/// Adds to `actual` what pruning and destroying need beyond the resources `stack` names: the
+/// clusters and task definition families carrying the tag of the stack `name`, found by
+/// listing the account's clusters and families, and every service of the clusters involved
+/// (the stack's, and the tagged ones), found by listing them.
+///
+/// This costs a ListClusters call per 100 clusters, a ListTaskDefinitionFamilies call per 100
+/// families and a DescribeTaskDefinition call per family the stack does not name, a
+/// ListServices call per 100 services of each cluster involved, and the describe calls of the
+/// clusters and services found, batched as [`observe`] batches them.
+pub async fn discover(
+    ecs: &Ecs,
+    stack: &Stack,
+    name: &str,
+    actual: &mut Actual,
+    concurrency: usize,
+) -> Result<(), AwsError> {
+    let concurrency = concurrency.max(1);
+    let owned = |tags: &Option<Vec<ecs_model::types::Tag>>| crate::plan::tagged(tags, name);
+
+    let (cluster_arns, families) = futures::try_join!(
+        list_all(ecs, Operation::ListClusters, json!({}), "clusterArns"),
+        list_all(
+            ecs,
+            Operation::ListTaskDefinitionFamilies,
+            json!({"status": "ACTIVE"}),
+            "families",
+        ),
+    )?;
+    let unknown_clusters: BTreeSet<String> = cluster_arns
+        .iter()
+        .map(|arn| last_segment(arn).to_owned())
+        .filter(|n| !actual.clusters.contains_key(n))
+        .collect();
+    let named_families: BTreeSet<&str> = stack
+        .task_definitions
+        .iter()
+        .filter_map(|t| t.family.as_deref())
+        .collect();
+    let unknown_families: BTreeSet<String> = families
+        .into_iter()
+        .filter(|f| {
+            !named_families.contains(f.as_str()) && !actual.task_definitions.contains_key(f)
+        })
+        .collect();
+    let (clusters, task_definitions) = futures::try_join!(
+        describe_clusters(ecs, &unknown_clusters, concurrency),
+        describe_task_definitions(ecs, &unknown_families, concurrency),
+    )?;
+    actual
+        .clusters
+        .extend(clusters.into_iter().filter(|(_, c)| owned(&c.input.tags)));
+    actual.task_definitions.extend(
+        task_definitions
+            .into_iter()
+            .filter(|(_, t)| owned(&t.input.tags)),
+    );
+
+    // Every service of the clusters involved: the stack's services' clusters and the stack's
+    // own clusters, as far as they exist.
+    let involved: Vec<String> = actual.clusters.keys().cloned().collect();
+    let listed: Vec<(String, Vec<String>)> = stream::iter(involved)
+        .map(|cluster| async move {
+            let arns = list_all(
+                ecs,
+                Operation::ListServices,
+                json!({"cluster": cluster}),
+                "serviceArns",
+            )
+            .await;
+            match arns {
+                Ok(arns) => Ok((cluster, arns)),
+                Err(e) if e.code() == Some("ClusterNotFoundException") => Ok((cluster, Vec::new())),
+                Err(e) => Err(e),
+            }
+        })
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await?;
+    let mut unknown_services: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (cluster, arns) in listed {
+        for arn in arns {
+            let service = last_segment(&arn).to_owned();
+            if !actual
+                .services
+                .contains_key(&(cluster.clone(), service.clone()))
+            {
+                unknown_services
+                    .entry(cluster.clone())
+                    .or_default()
+                    .insert(service);
+            }
+        }
+    }
+    let services = describe_services(ecs, &unknown_services, concurrency).await?;
+    actual.services.extend(services);
+    Ok(())
+}
+
+/// The ACTIVE revisions of each of `families`, listed with ListTaskDefinitions (a call per 100
+/// revisions of a family).
+pub async fn revisions(
+    ecs: &Ecs,
+    families: &BTreeSet<String>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, Vec<Revision>>, AwsError> {
+    stream::iter(families)
+        .map(|family| async move {
+            let arns = list_all(
+                ecs,
+                Operation::ListTaskDefinitions,
+                json!({"familyPrefix": family, "status": "ACTIVE"}),
+                "taskDefinitionArns",
+            )
+            .await?;
+            // `familyPrefix` is a prefix: `web` lists `web-api` too.
+            let revisions: Vec<Revision> = arns
+                .iter()
+                .filter(|arn| {
+                    last_segment(arn)
+                        .rsplit_once(':')
+                        .is_some_and(|(f, _)| f == family)
+                })
+                .filter_map(|arn| Revision::from_arn(arn))
+                .collect();
+            Ok::<_, AwsError>((family.clone(), revisions))
+        })
+        .buffer_unordered(concurrency.max(1))
+        .try_collect()
+        .await
+}
+
+/// What follows the last `/` of an ARN: a cluster's name, `service`'s name, `family:N`.
+fn last_segment(arn: &str) -> &str {
+    arn.rsplit_once('/').map_or(arn, |(_, tail)| tail)
+}
+
+/// Every string of the list `key` of `operation`'s answers, following `nextToken`.
+async fn list_all(
+    ecs: &Ecs,
+    operation: Operation,
+    input: Value,
+    key: &str,
+) -> Result<Vec<String>, AwsError> {
+    let mut out = Vec::new();
+    let mut input = input;
+    loop {
+        let response = ecs.call(operation, &input).await?;
+        out.extend(
+            response
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_owned),
+        );
+        match response.get("nextToken").and_then(Value::as_str) {
+            Some(token) if !token.is_empty() => input["nextToken"] = json!(token),
+            _ => return Ok(out),
+        }
+    }
 }
 
 /// The index of the list element a document path points into: `clusters[3]` is 3.

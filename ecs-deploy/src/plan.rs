@@ -31,6 +31,11 @@ pub struct Options {
     pub stack: String,
     /// Members whose actual value is kept, because someone else owns them.
     pub leave: Vec<Leave>,
+    /// Delete the resources carrying this stack's tag that the stack no longer names.
+    pub prune: bool,
+    /// Keep only the newest N ACTIVE revisions of each family of the stack, plus the ones a
+    /// service runs; deregister older ones. `None` (the default) keeps every revision.
+    pub keep_revisions: Option<usize>,
 }
 
 impl Options {
@@ -39,7 +44,25 @@ impl Options {
         Self {
             stack: name.into(),
             leave: Vec::new(),
+            prune: false,
+            keep_revisions: None,
         }
+    }
+
+    /// Deletes the resources carrying this stack's tag that the stack no longer names
+    /// (observing then also lists the account's clusters, task definition families and the
+    /// services of the clusters involved, to find them).
+    pub fn prune(mut self, prune: bool) -> Self {
+        self.prune = prune;
+        self
+    }
+
+    /// Keeps only the newest `n` ACTIVE revisions of each family of the stack (the one an
+    /// apply registers counts), plus every revision a service observed runs; older ones are
+    /// deregistered. At least 1.
+    pub fn keep_revisions(mut self, n: usize) -> Self {
+        self.keep_revisions = Some(n.max(1));
+        self
     }
 
     /// Leaves a member to someone else.
@@ -79,6 +102,42 @@ pub struct Actual {
     pub task_definitions: BTreeMap<String, Existing<RegisterTaskDefinitionRequest>>,
     /// ACTIVE services by cluster name and service name.
     pub services: BTreeMap<(String, String), Existing<CreateServiceRequest>>,
+    /// The ACTIVE revisions of the families whose old revisions may be deregistered (pruned
+    /// families, and families with more revisions than [`Options::keep_revisions`]).
+    pub revisions: BTreeMap<String, Vec<Revision>>,
+}
+
+/// One revision of a task definition family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Revision {
+    /// Its number.
+    pub number: i64,
+    /// Its ARN.
+    pub arn: String,
+}
+
+impl Revision {
+    /// The revision `number` with ARN `arn`.
+    pub fn new(number: i64, arn: impl Into<String>) -> Self {
+        Self {
+            number,
+            arn: arn.into(),
+        }
+    }
+
+    /// The revision an ARN (`arn:...:task-definition/web:3`) or `family:revision` names.
+    pub fn from_arn(arn: &str) -> Option<Self> {
+        let (_, number) = arn.rsplit_once(':')?;
+        Some(Self::new(number.parse().ok()?, arn))
+    }
+}
+
+/// `family:revision`, from an ARN or from itself.
+fn family_revision(reference: &str) -> &str {
+    reference
+        .rsplit_once('/')
+        .map_or(reference, |(_, tail)| tail)
 }
 
 /// A resource that exists, rendered as the API input that would create it.
@@ -126,6 +185,11 @@ pub enum Address {
         /// Its name.
         name: String,
     },
+    /// The old revisions of a task definition family, beyond the ones kept.
+    Revisions {
+        /// The family.
+        family: String,
+    },
 }
 
 impl std::fmt::Display for Address {
@@ -134,6 +198,7 @@ impl std::fmt::Display for Address {
             Self::Cluster { name } => write!(f, "cluster {name}"),
             Self::TaskDefinition { family } => write!(f, "task definition {family}"),
             Self::Service { cluster, name } => write!(f, "service {cluster}/{name}"),
+            Self::Revisions { family } => write!(f, "old revisions of {family}"),
         }
     }
 }
@@ -155,6 +220,10 @@ pub enum Action {
     UpdateAndDeploy,
     /// Deleted and created again: a member that cannot be updated changes.
     Replace,
+    /// Deleted (a service or cluster), or deregistered (task definition revisions): it carries
+    /// the stack's tag but the stack no longer names it, and the plan prunes; or old revisions
+    /// beyond the ones kept.
+    Delete,
     /// Left alone: it exists but this stack does not manage it (no ownership tag, or another
     /// stack's).
     NotManaged,
@@ -228,6 +297,12 @@ pub struct Plan {
 
 impl Plan {
     /// Whether applying the plan would change anything.
+    ///
+    /// ```
+    /// # use ecs_deploy::plan::{plan, Actual, Options};
+    /// let plan = plan(&ecs_model::Stack::default(), &Actual::default(), &Options::new("demo"));
+    /// assert!(!plan.has_changes());
+    /// ```
     pub fn has_changes(&self) -> bool {
         self.changes
             .iter()
@@ -244,6 +319,7 @@ impl Plan {
                 Action::Register => "register",
                 Action::Update | Action::UpdateAndDeploy => "update",
                 Action::Replace => "replace",
+                Action::Delete => "delete",
                 Action::NotManaged => "not managed",
             };
             *out.entry(key).or_default() += 1;
@@ -269,10 +345,291 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
     for service in &desired.services {
         changes.push(plan_service(service, actual, options, &registering));
     }
+    let in_use = in_use(desired, actual, &[]);
+    if let Some(keep) = options.keep_revisions {
+        for td in &desired.task_definitions {
+            let family = td.family.clone().unwrap_or_default();
+            let managed = actual
+                .task_definitions
+                .get(&family)
+                .is_some_and(|e| ownership(&e.input.tags, options).is_ok());
+            let keep = keep.saturating_sub(usize::from(registering.contains(&family)));
+            if managed && let Some(change) = retire_revisions(&family, keep, actual, &in_use) {
+                changes.push(change);
+            }
+        }
+    }
+    if options.prune {
+        changes.extend(prune(desired, actual, options, PRUNED));
+    }
     Plan {
         stack: options.stack.clone(),
         changes,
     }
+}
+
+/// Plans the deletion of every resource of `actual` that carries the stack's tag: `ecs-deploy
+/// destroy`. The resources `named` (the stack file) that exist but are not the stack's are
+/// listed as not managed, so the plan says why they stay.
+pub fn destroy(named: &Stack, actual: &Actual, options: &Options) -> Plan {
+    let mut changes = Vec::new();
+    let leftover = |tags: &Option<Vec<Tag>>, address: Address| {
+        ownership(tags, options)
+            .err()
+            .map(|reason| not_managed(address, reason))
+    };
+    for cluster in named.clusters.iter().filter_map(|c| c.cluster_name.clone()) {
+        if let Some(existing) = actual.clusters.get(&cluster) {
+            changes.extend(leftover(
+                &existing.input.tags,
+                Address::Cluster { name: cluster },
+            ));
+        }
+    }
+    for family in named
+        .task_definitions
+        .iter()
+        .filter_map(|t| t.family.clone())
+    {
+        if let Some(existing) = actual.task_definitions.get(&family) {
+            changes.extend(leftover(
+                &existing.input.tags,
+                Address::TaskDefinition { family },
+            ));
+        }
+    }
+    for service in &named.services {
+        let key = service_key(service);
+        if let Some(existing) = actual.services.get(&key) {
+            let (cluster, name) = key;
+            changes.extend(leftover(
+                &existing.input.tags,
+                Address::Service { cluster, name },
+            ));
+        }
+    }
+    let empty = Stack::default();
+    changes.extend(prune(&empty, actual, options, "the stack is destroyed"));
+    Plan {
+        stack: options.stack.clone(),
+        changes,
+    }
+}
+
+/// A service's key in [`Actual::services`]: its cluster's name (`default` when unset) and its
+/// name.
+fn service_key(service: &CreateServiceRequest) -> (String, String) {
+    (
+        service
+            .cluster
+            .clone()
+            .unwrap_or_else(|| "default".to_owned()),
+        service.service_name.clone().unwrap_or_default(),
+    )
+}
+
+/// The revisions (`family:N`) services run: the ones observed (but for the services `deleted`),
+/// and the ones the stack names by ARN or revision.
+fn in_use(desired: &Stack, actual: &Actual, deleted: &[(String, String)]) -> Vec<String> {
+    actual
+        .services
+        .iter()
+        .filter(|(key, _)| !deleted.contains(key))
+        .filter_map(|(_, s)| s.input.task_definition.as_deref())
+        .chain(
+            desired
+                .services
+                .iter()
+                .filter_map(|s| s.task_definition.as_deref()),
+        )
+        .map(|t| family_revision(t).to_owned())
+        .collect()
+}
+
+/// The deregistration of the ACTIVE revisions of `family` beyond the newest `keep` and the
+/// ones in use; `None` when there is none to deregister.
+fn retire_revisions(
+    family: &str,
+    keep: usize,
+    actual: &Actual,
+    in_use: &[String],
+) -> Option<Change> {
+    let mut revisions = actual.revisions.get(family)?.clone();
+    revisions.sort_by_key(|r| std::cmp::Reverse(r.number));
+    let retired: Vec<&Revision> = revisions
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| *i >= keep && !in_use.iter().any(|u| u == family_revision(&r.arn)))
+        .map(|(_, r)| r)
+        .collect();
+    if retired.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = retired
+        .iter()
+        .map(|r| family_revision(&r.arn).to_owned())
+        .collect();
+    Some(Change {
+        address: Address::Revisions {
+            family: family.to_owned(),
+        },
+        action: Action::Delete,
+        fields: Vec::new(),
+        kept: Vec::new(),
+        reason: Some(format!(
+            "deregister {} (only the newest {keep} ACTIVE revisions and the ones services run \
+             are kept)",
+            names.join(", ")
+        )),
+        steps: retired
+            .iter()
+            .map(|r| Step {
+                operation: Operation::DeregisterTaskDefinition,
+                input: json!({"taskDefinition": r.arn}),
+            })
+            .collect(),
+        rollback: None,
+    })
+}
+
+/// A deletion: every top-level member of `before` goes.
+fn deletion(address: Address, before: Value, reason: Option<String>, steps: Vec<Step>) -> Change {
+    let fields = diff(&before, &Value::Object(Map::new()));
+    Change {
+        address,
+        action: Action::Delete,
+        fields,
+        kept: Vec::new(),
+        reason,
+        steps,
+        rollback: None,
+    }
+}
+
+/// Why [`prune`] deletes a resource, when the plan prunes.
+const PRUNED: &str = "the stack no longer names it";
+
+/// The deletions of the resources of `actual` that carry the stack's tag and that `desired`
+/// does not name: services, then task definition families, then clusters (a cluster holding
+/// a service this stack does not manage is kept, and said so).
+fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let wanted_services: Vec<(String, String)> = desired.services.iter().map(service_key).collect();
+    let mut deleted_services = Vec::new();
+    for (key, existing) in &actual.services {
+        if wanted_services.contains(key) || ownership(&existing.input.tags, options).is_err() {
+            continue;
+        }
+        let (cluster, name) = key.clone();
+        deleted_services.push(key.clone());
+        changes.push(deletion(
+            Address::Service {
+                cluster: cluster.clone(),
+                name: name.clone(),
+            },
+            to_json(&existing.input),
+            Some(why.to_owned()),
+            vec![Step {
+                operation: Operation::DeleteService,
+                input: json!({"cluster": cluster, "service": name, "force": true}),
+            }],
+        ));
+    }
+    let wanted_families: Vec<&str> = desired
+        .task_definitions
+        .iter()
+        .filter_map(|t| t.family.as_deref())
+        .collect();
+    // The revisions services keep running after this apply: the ones not deleted, and the
+    // ones the stack names by revision.
+    let still_used = in_use(desired, actual, &deleted_services);
+    for (family, existing) in &actual.task_definitions {
+        if wanted_families.contains(&family.as_str())
+            || ownership(&existing.input.tags, options).is_err()
+        {
+            continue;
+        }
+        let revisions = actual
+            .revisions
+            .get(family)
+            .cloned()
+            .or_else(|| Revision::from_arn(&existing.arn).map(|r| vec![r]))
+            .unwrap_or_default();
+        let (kept, retired): (Vec<Revision>, Vec<Revision>) = revisions
+            .into_iter()
+            .partition(|r| still_used.iter().any(|u| u == family_revision(&r.arn)));
+        if retired.is_empty() {
+            continue;
+        }
+        let mut names: Vec<String> = retired
+            .iter()
+            .map(|r| family_revision(&r.arn).to_owned())
+            .collect();
+        names.sort();
+        let mut reason = format!("{why}: deregister {}", names.join(", "));
+        if !kept.is_empty() {
+            let kept: Vec<&str> = kept.iter().map(|r| family_revision(&r.arn)).collect();
+            reason.push_str(&format!(" ({} kept: a service runs it)", kept.join(", ")));
+        }
+        changes.push(deletion(
+            Address::TaskDefinition {
+                family: family.clone(),
+            },
+            to_json(&existing.input),
+            Some(reason),
+            retired
+                .iter()
+                .map(|r| Step {
+                    operation: Operation::DeregisterTaskDefinition,
+                    input: json!({"taskDefinition": r.arn}),
+                })
+                .collect(),
+        ));
+    }
+    let wanted_clusters: Vec<&str> = desired
+        .clusters
+        .iter()
+        .filter_map(|c| c.cluster_name.as_deref())
+        .collect();
+    for (name, existing) in &actual.clusters {
+        if wanted_clusters.contains(&name.as_str())
+            || ownership(&existing.input.tags, options).is_err()
+        {
+            continue;
+        }
+        let address = Address::Cluster { name: name.clone() };
+        // Services that stay in the cluster: the stack's own, and others'.
+        let staying: Vec<&str> = actual
+            .services
+            .keys()
+            .chain(wanted_services.iter())
+            .filter(|key| &key.0 == name && !deleted_services.contains(key))
+            .map(|key| key.1.as_str())
+            .collect();
+        if !staying.is_empty() {
+            let mut staying = staying;
+            staying.sort_unstable();
+            staying.dedup();
+            changes.push(not_managed(
+                address,
+                format!(
+                    "{why}, but it is kept: it holds services that stay ({})",
+                    staying.join(", ")
+                ),
+            ));
+            continue;
+        }
+        changes.push(deletion(
+            address,
+            to_json(&existing.input),
+            Some(why.to_owned()),
+            vec![Step {
+                operation: Operation::DeleteCluster,
+                input: json!({"cluster": name}),
+            }],
+        ));
+    }
+    changes
 }
 
 /// `tags` with the stack's ownership tag set.
@@ -288,6 +645,13 @@ fn owned_tags(tags: &Option<Vec<Tag>>, options: &Options) -> Vec<Tag> {
     tag.value = Some(options.stack.clone());
     out.push(tag);
     out
+}
+
+/// Whether `tags` hold the ownership tag ([`STACK_TAG`]) of the stack `stack`.
+pub fn tagged(tags: &Option<Vec<Tag>>, stack: &str) -> bool {
+    tags.iter()
+        .flatten()
+        .any(|t| t.key.as_deref() == Some(STACK_TAG) && t.value.as_deref() == Some(stack))
 }
 
 /// Whether `tags` say this stack manages the resource; the reason when not.
@@ -917,6 +1281,111 @@ mod tests {
                 .as_deref()
                 .unwrap_or_default()
                 .contains("schedulingStrategy")
+        );
+    }
+    fn revisions(family: &str, numbers: &[i64]) -> Vec<Revision> {
+        numbers
+            .iter()
+            .map(|n| {
+                Revision::new(
+                    *n,
+                    format!("arn:aws:ecs:us-east-1:123456789012:task-definition/{family}:{n}"),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn old_revisions_beyond_the_kept_ones_are_deregistered_but_not_the_one_in_use() {
+        let desired = service_stack(json!({}));
+        let mut desired = desired;
+        desired
+            .task_definitions
+            .push(from_value(&webserver("nginx:1.27")).value.expect("td"));
+        let mut actual = actual_service(2, "demo");
+        // The service runs revision 3 (see `actual_service`); 1 to 6 are ACTIVE.
+        if let Some(td) = actual.task_definitions.get_mut("webserver") {
+            td.arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/webserver:6".into();
+            td.revision = Some(6);
+        }
+        actual.revisions.insert(
+            "webserver".into(),
+            revisions("webserver", &[2, 6, 1, 3, 5, 4]),
+        );
+        let plan = plan(&desired, &actual, &Options::new("demo").keep_revisions(2));
+        let retire = plan
+            .changes
+            .iter()
+            .find(|c| matches!(c.address, Address::Revisions { .. }))
+            .expect("old revisions go");
+        assert_eq!(retire.action, Action::Delete);
+        let gone: Vec<&str> = retire
+            .steps
+            .iter()
+            .filter_map(|s| s.input["taskDefinition"].as_str())
+            .map(family_revision)
+            .collect();
+        assert_eq!(gone, ["webserver:4", "webserver:2", "webserver:1"]);
+        // Without the option, every revision stays.
+        let plan = super::plan(&desired, &actual, &Options::new("demo"));
+        assert!(
+            !plan
+                .changes
+                .iter()
+                .any(|c| matches!(c.address, Address::Revisions { .. }))
+        );
+    }
+
+    #[test]
+    fn prune_deletes_only_owned_resources_the_stack_left() {
+        let mut actual = actual_service(2, "demo");
+        let mut foreign = actual.services[&("demo".to_owned(), "web".to_owned())].clone();
+        foreign.input.tags = None;
+        actual
+            .services
+            .insert(("demo".into(), "by-hand".into()), foreign);
+        let desired = stack(json!({}));
+        let plan = plan(&desired, &actual, &Options::new("demo").prune(true));
+        let deleted: Vec<String> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .map(|c| c.address.to_string())
+            .collect();
+        // The family's revision 3 is kept: the service `by-hand` still runs it.
+        assert_eq!(deleted, ["service demo/web"]);
+        let step = &plan.changes[0].steps[0];
+        assert_eq!(step.operation, Operation::DeleteService);
+        assert_eq!(step.input["force"], true);
+        // Without prune, nothing the stack does not name is planned.
+        let plan = super::plan(&desired, &actual, &Options::new("demo"));
+        assert!(plan.changes.is_empty());
+    }
+
+    #[test]
+    fn destroy_lists_named_resources_of_others_as_not_managed() {
+        let actual = actual_service(2, "someone-else");
+        let plan = destroy(&service_stack(json!({})), &actual, &Options::new("demo"));
+        assert_eq!(plan.changes.len(), 1);
+        assert_eq!(plan.changes[0].action, Action::NotManaged);
+        assert!(!plan.has_changes());
+        let plan = destroy(
+            &service_stack(json!({})),
+            &actual_service(2, "demo"),
+            &Options::new("demo"),
+        );
+        let mut got: Vec<(String, Action)> = plan
+            .changes
+            .iter()
+            .map(|c| (c.address.to_string(), c.action))
+            .collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            got,
+            [
+                ("service demo/web".to_owned(), Action::Delete),
+                ("task definition webserver".to_owned(), Action::Delete),
+            ]
         );
     }
 }

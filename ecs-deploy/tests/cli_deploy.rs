@@ -38,29 +38,30 @@ fn unique(test: &str) -> String {
 /// A cluster, a task definition family and a service of one container, all named `name`
 /// (the service `web`), written to `<name>.json`: the stack's name is the file's.
 fn stack_file(name: &str, image: &str) -> PathBuf {
-    write_stack(
-        name,
-        &json!({
-            "clusters": [{"clusterName": name}],
-            "taskDefinitions": [{
-                "family": name,
-                "requiresCompatibilities": ["EC2"],
-                "networkMode": "bridge",
-                "containerDefinitions": [{
-                    "name": "web", "image": image, "memory": 128,
-                    "portMappings": [{"containerPort": 80, "hostPort": 8080}],
-                    "environment": [
-                        {"name": "MODE", "value": "production"},
-                        {"name": "API_TOKEN", "value": SECRET}
-                    ]
-                }]
-            }],
-            "services": [{
-                "serviceName": "web", "cluster": name, "taskDefinition": name,
-                "desiredCount": 1, "launchType": "EC2"
+    write_stack(name, &stack_value(name, image))
+}
+
+fn stack_value(name: &str, image: &str) -> Value {
+    json!({
+        "clusters": [{"clusterName": name}],
+        "taskDefinitions": [{
+            "family": name,
+            "requiresCompatibilities": ["EC2"],
+            "networkMode": "bridge",
+            "containerDefinitions": [{
+                "name": "web", "image": image, "memory": 128,
+                "portMappings": [{"containerPort": 80, "hostPort": 8080}],
+                "environment": [
+                    {"name": "MODE", "value": "production"},
+                    {"name": "API_TOKEN", "value": SECRET}
+                ]
             }]
-        }),
-    )
+        }],
+        "services": [{
+            "serviceName": "web", "cluster": name, "taskDefinition": name,
+            "desiredCount": 1, "launchType": "EC2"
+        }]
+    })
 }
 
 fn write_stack(name: &str, stack: &Value) -> PathBuf {
@@ -396,4 +397,70 @@ fn a_failed_deployment_fails_the_apply_and_is_rolled_back() {
         &stderr,
         format!("service {name}/web was put back on {name}:1."),
     );
+}
+
+#[test]
+fn prune_deletes_what_left_the_file_and_destroy_deletes_the_rest() {
+    let name = unique("prune");
+    let file = stack_file(&name, "nginx:1.26");
+    let file = path_arg(&file).to_owned();
+    applied(&file);
+    // The service leaves the file; the cluster and the family stay.
+    let mut smaller = stack_value(&name, "nginx:1.26");
+    smaller["services"] = json!([]);
+    write_stack(&name, &smaller);
+    let (code, stdout, stderr) = outcome(&run(&["plan", "--stack", &file, "--detailed-exitcode"]));
+    assert_eq!(code, Some(0), "without --prune: {stdout}\n{stderr}");
+    let (code, stdout, stderr) = outcome(&run(&[
+        "plan",
+        "--stack",
+        &file,
+        "--prune",
+        "--detailed-exitcode",
+    ]));
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    expect_line(
+        &stdout,
+        format!("- service {name}/web: delete: the stack no longer names it"),
+    );
+    expect_line(
+        &stdout,
+        "Plan: 0 to create, 0 to register, 0 to update, 0 to replace, 1 to delete.",
+    );
+    let (code, stdout, stderr) = outcome(&run(&[
+        "apply",
+        "--stack",
+        &file,
+        "--prune",
+        "--auto-approve",
+        "--no-wait",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    expect_line(
+        &stdout,
+        format!("- service {name}/web: DeleteService ... done (INACTIVE, {name}:1)"),
+    );
+    expect_line(
+        &stdout,
+        "Apply complete: 0 created, 0 registered, 0 updated, 0 replaced, 1 deleted.",
+    );
+
+    // destroy asks first, and without a terminal refuses.
+    let (code, stdout, stderr) = outcome(&run(&["destroy", "--stack", &file]));
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    expect_in(&stderr, "not destroyed: stdin is not a terminal");
+    let (code, stdout, stderr) = outcome(&run(&["destroy", "--stack", &file, "--auto-approve"]));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    expect_line(
+        &stdout,
+        format!("- task definition {name}: the stack is destroyed: deregister {name}:1"),
+    );
+    expect_line(
+        &stdout,
+        format!("- cluster {name}: delete: the stack is destroyed"),
+    );
+    expect_line(&stdout, "Destroy complete: 2 resources deleted.");
+    let (code, stdout, _) = outcome(&run(&["destroy", "--stack", &file]));
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.ends_with("Nothing to destroy.\n"), "{stdout}");
 }

@@ -14,11 +14,40 @@ use super::deploy::{Session, report_aws_error};
 use super::plan_view::{applied_summary, redact, symbol, write_plan};
 use super::report::Style;
 
-/// The question asked before applying; only `yes` is taken as approval, as Terraform does.
-const QUESTION: &str = "Apply these changes? Only 'yes' is accepted: ";
+/// How `apply` asks before changing anything.
+const CONFIRM_APPLY: Confirm = Confirm {
+    question: "Apply these changes? Only 'yes' is accepted: ",
+    refused: "not applied: stdin is not a terminal, so no one can approve the changes; review \
+              them, then run `ecs-deploy apply --auto-approve` to apply without asking",
+    cancelled: "Apply cancelled: nothing was changed.",
+};
+
+/// How a command asks for approval: only `yes` is taken, as Terraform does.
+pub(super) struct Confirm {
+    /// The question, on the terminal.
+    pub(super) question: &'static str,
+    /// The error when there is no terminal to ask on.
+    pub(super) refused: &'static str,
+    /// Said when the answer is not `yes`.
+    pub(super) cancelled: &'static str,
+}
+
+/// Asks on the terminal; whether the answer was `yes`. Without a terminal, says that it cannot
+/// ask, and the answer is no.
+pub(super) fn confirmed(confirm: &Confirm) -> bool {
+    if !io::stdin().is_terminal() {
+        eprintln!("error: {}", confirm.refused);
+        return false;
+    }
+    if !approved(confirm.question) {
+        println!("{}", confirm.cancelled);
+        return false;
+    }
+    true
+}
 
 pub(super) fn run(args: &ApplyArgs) -> ExitCode {
-    let Some(session) = Session::start(&args.stack) else {
+    let Some(session) = Session::start_with(&args.stack, &args.changes) else {
         return ExitCode::FAILURE;
     };
     let Some(plan) = session.plan() else {
@@ -34,18 +63,8 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
         println!("Nothing to apply.");
         return ExitCode::SUCCESS;
     }
-    if !args.auto_approve {
-        if !io::stdin().is_terminal() {
-            eprintln!(
-                "error: not applied: stdin is not a terminal, so no one can approve the changes; \
-                 review them, then run `ecs-deploy apply --auto-approve` to apply without asking"
-            );
-            return ExitCode::FAILURE;
-        }
-        if !approved() {
-            println!("Apply cancelled: nothing was changed.");
-            return ExitCode::FAILURE;
-        }
+    if !args.auto_approve && !confirmed(&CONFIRM_APPLY) {
+        return ExitCode::FAILURE;
     }
     println!();
     let options = if args.no_wait {
@@ -80,14 +99,18 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            report_failure(&plan, &err);
+            report_failure(
+                &plan,
+                &err,
+                "`ecs-deploy plan` shows what is left and `ecs-deploy apply` finishes it",
+            );
             ExitCode::FAILURE
         }
     }
 }
 
 /// Prints a line per call made and per change of a deployment followed.
-struct Progress {
+pub(super) struct Progress {
     actions: BTreeMap<Address, Action>,
     style: Style,
     /// The last progress line of each deployment, so that a poll that saw nothing new prints
@@ -96,7 +119,7 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(plan: &Plan, style: Style) -> Self {
+    pub(super) fn new(plan: &Plan, style: Style) -> Self {
         Self {
             actions: plan
                 .changes
@@ -108,7 +131,7 @@ impl Progress {
         }
     }
 
-    fn show(&mut self, event: Event) {
+    pub(super) fn show(&mut self, event: Event) {
         match event {
             Event::Called {
                 address,
@@ -155,6 +178,9 @@ impl Progress {
                 short_cluster(&rollout.cluster),
                 rollout.service
             ),
+            Event::Waiting { address, reason } => {
+                println!("  {address}: waiting: {reason}");
+            }
             Event::RolledBack {
                 address,
                 task_definition,
@@ -169,9 +195,9 @@ impl Progress {
     }
 }
 
-/// Asks [`QUESTION`] on the terminal; whether the answer is `yes`.
-fn approved() -> bool {
-    print!("\n{QUESTION}");
+/// Asks `question` on the terminal; whether the answer is `yes`.
+fn approved(question: &str) -> bool {
+    print!("\n{question}");
     let _ = io::stdout().flush();
     let mut answer = String::new();
     match io::stdin().lock().read_line(&mut answer) {
@@ -191,6 +217,15 @@ fn outcome(operation: Operation, response: &Value) -> Option<String> {
                 td.get("revision")?
             ))
         }
+        Operation::DeregisterTaskDefinition => {
+            let td = response.get("taskDefinition")?;
+            Some(format!(
+                "{}:{} {}",
+                td.get("family")?.as_str()?,
+                td.get("revision")?,
+                td.get("status")?.as_str()?
+            ))
+        }
         Operation::CreateService | Operation::UpdateService | Operation::DeleteService => {
             let service = response.get("service")?;
             let status = service.get("status").and_then(Value::as_str);
@@ -203,7 +238,8 @@ fn outcome(operation: Operation, response: &Value) -> Option<String> {
         }
         Operation::CreateCluster
         | Operation::UpdateCluster
-        | Operation::PutClusterCapacityProviders => response
+        | Operation::PutClusterCapacityProviders
+        | Operation::DeleteCluster => response
             .get("cluster")?
             .get("status")?
             .as_str()
@@ -223,7 +259,9 @@ fn short_cluster(arn: &str) -> &str {
 }
 
 /// Says what failed, what was done before, and what was not done.
-fn report_failure(plan: &Plan, err: &ApplyError) {
+///
+/// `again` is the command that finishes the job once the cause is fixed.
+pub(super) fn report_failure(plan: &Plan, err: &ApplyError, again: &str) {
     eprintln!();
     let list = |addresses: &[&Address]| {
         if addresses.is_empty() {
@@ -240,6 +278,9 @@ fn report_failure(plan: &Plan, err: &ApplyError) {
     match &err.source {
         Failure::Call(source) => {
             report_aws_error(&err.address.to_string(), source);
+            for (address, failure) in &err.others {
+                eprintln!("error: {address}: {failure}");
+            }
             let not_done: Vec<&Address> = plan
                 .changes
                 .iter()
@@ -247,10 +288,12 @@ fn report_failure(plan: &Plan, err: &ApplyError) {
                 .map(|c| &c.address)
                 .collect();
             eprintln!("Done before the failure: {}.", list(&done));
-            eprintln!(
-                "Not done: {} (the first failed, and may be partly done).",
-                list(&not_done)
-            );
+            let failed = if err.others.is_empty() {
+                "the first failed, and may be partly done"
+            } else {
+                "the ones that failed may be partly done"
+            };
+            eprintln!("Not done: {} ({failed}).", list(&not_done));
         }
         Failure::Rollout(source) => {
             eprintln!("error: {source}");
@@ -265,10 +308,7 @@ fn report_failure(plan: &Plan, err: &ApplyError) {
             short_task_definition(task_definition)
         );
     }
-    eprintln!(
-        "Every step can be run again: fix the cause, then `ecs-deploy plan` shows what is left \
-         and `ecs-deploy apply` finishes it."
-    );
+    eprintln!("Every step can be run again: fix the cause, then {again}.");
 }
 
 #[cfg(test)]

@@ -35,6 +35,22 @@ pub(super) struct StackArgs {
     pub(super) concurrency: NonZeroUsize,
 }
 
+/// What `plan` and `apply` may change beyond the resources the stack file names.
+#[derive(Debug, Default, clap::Args)]
+pub(super) struct ChangeArgs {
+    /// Also delete what carries this stack's tag but the stack file no longer names: services,
+    /// task definition families (their ACTIVE revisions that no service runs are deregistered)
+    /// and clusters (kept while they hold services that stay). Finding them lists the
+    /// account's clusters and task definition families, and the services of the clusters
+    /// involved.
+    #[arg(long)]
+    pub(super) prune: bool,
+    /// Keep only the newest N ACTIVE revisions of each family of the stack, plus the ones its
+    /// services run, and deregister older ones [default: every revision is kept].
+    #[arg(long, value_name = "N")]
+    pub(super) keep_revisions: Option<NonZeroUsize>,
+}
+
 impl StackArgs {
     /// The planner's options: the stack's name and the members left to others.
     pub(super) fn options(&self) -> Result<Options, String> {
@@ -148,8 +164,19 @@ impl Session {
     /// environment: `AWS_REGION`, `AWS_ENDPOINT_URL`, credentials, profiles...). On failure the
     /// problem is printed and `None` comes back; no AWS call was made.
     pub(super) fn start(args: &StackArgs) -> Option<Self> {
+        Self::start_with(args, &ChangeArgs::default())
+    }
+
+    /// [`start`](Self::start), with the options of `changes`.
+    pub(super) fn start_with(args: &StackArgs, changes: &ChangeArgs) -> Option<Self> {
         let options = match args.options() {
-            Ok(options) => options,
+            Ok(options) => {
+                let options = options.prune(changes.prune);
+                match changes.keep_revisions {
+                    Some(n) => options.keep_revisions(n.get()),
+                    None => options,
+                }
+            }
             Err(message) => {
                 eprintln!("error: {message}");
                 return None;

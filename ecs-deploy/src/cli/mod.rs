@@ -3,6 +3,7 @@
 mod apply;
 mod check;
 mod deploy;
+mod destroy;
 mod plan;
 mod plan_view;
 mod render;
@@ -74,6 +75,16 @@ enum Command {
     /// refused, cancelled or failed (what was done and what was not is printed; apply again to
     /// finish), 2 on a usage error.
     Apply(ApplyArgs),
+    /// Delete every resource carrying the stack's tag: its services, task definition families
+    /// (every ACTIVE revision is deregistered) and clusters.
+    ///
+    /// Finds them as `--prune` does (the resources the file names, and the ones it no longer
+    /// names), shows them, and asks for 'yes' on a terminal (without one, destroys only with
+    /// --auto-approve). Resources without the tag are shown with ! and left alone. A cluster is
+    /// deleted once its services have drained, waiting up to --wait-timeout. Exits 0 when
+    /// destroyed (or nothing to destroy), 1 when refused, cancelled or failed, 2 on a usage
+    /// error.
+    Destroy(DestroyArgs),
     /// Show the stack's clusters and services as AWS has them: status, task counts, task
     /// definition, deployments and recent events.
     ///
@@ -86,6 +97,8 @@ enum Command {
 struct PlanArgs {
     #[command(flatten)]
     stack: deploy::StackArgs,
+    #[command(flatten)]
+    changes: deploy::ChangeArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     format: PlanFormat,
@@ -98,6 +111,8 @@ struct PlanArgs {
 struct ApplyArgs {
     #[command(flatten)]
     stack: deploy::StackArgs,
+    #[command(flatten)]
+    changes: deploy::ChangeArgs,
     /// Apply without asking.
     #[arg(long)]
     auto_approve: bool,
@@ -124,6 +139,21 @@ struct ApplyArgs {
     /// it ran before.
     #[arg(long, conflicts_with = "no_wait")]
     no_rollback: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct DestroyArgs {
+    #[command(flatten)]
+    stack: deploy::StackArgs,
+    /// Destroy without asking.
+    #[arg(long)]
+    auto_approve: bool,
+    /// How long to wait for a cluster's services to drain before deleting it, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    wait_timeout: u64,
+    /// How often to try deleting a cluster whose services are draining, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value = "6")]
+    wait_interval: std::num::NonZeroU64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -193,7 +223,13 @@ pub fn run() -> ExitCode {
             args.deny_unknown_fields,
         ),
         Command::Render(args) => render::run(&args.file, args.kind),
-        Command::Plan(args) => plan::run(&args.stack, args.format, args.detailed_exitcode),
+        Command::Plan(args) => plan::run(
+            &args.stack,
+            &args.changes,
+            args.format,
+            args.detailed_exitcode,
+        ),
+        Command::Destroy(args) => destroy::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Status(args) => status::run(&args.stack),
     }

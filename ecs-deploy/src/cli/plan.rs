@@ -4,15 +4,20 @@ use std::io::{self, Write as _};
 use std::process::ExitCode;
 
 use super::PlanFormat;
-use super::deploy::{Session, StackArgs};
+use super::deploy::{ChangeArgs, Session, StackArgs};
 use super::plan_view::{redact, write_plan};
 use super::report::Style;
 
 /// The exit code of `--detailed-exitcode` when the plan changes something.
 const CHANGES: u8 = 2;
 
-pub(super) fn run(args: &StackArgs, format: PlanFormat, detailed_exitcode: bool) -> ExitCode {
-    let Some(session) = Session::start(args) else {
+pub(super) fn run(
+    args: &StackArgs,
+    changes: &ChangeArgs,
+    format: PlanFormat,
+    detailed_exitcode: bool,
+) -> ExitCode {
+    let Some(session) = Session::start_with(args, changes) else {
         return ExitCode::FAILURE;
     };
     let Some(plan) = session.plan() else {

@@ -75,6 +75,7 @@ pub(super) fn symbol(action: Action, style: Style) -> String {
         Action::Create => style.paint(GREEN, "+"),
         Action::Register | Action::Update | Action::UpdateAndDeploy => style.paint(YELLOW, "~"),
         Action::Replace => format!("{}/{}", style.paint(RED, "-"), style.paint(GREEN, "+")),
+        Action::Delete => style.paint(RED, "-"),
         Action::NotManaged => style.paint(CYAN, "!"),
         _ => "=".to_owned(),
     }
@@ -93,6 +94,14 @@ fn heading(change: &Change) -> String {
         Action::Replace => match reason {
             Some(reason) => format!("delete and create again: {reason}"),
             None => "delete and create again".to_owned(),
+        },
+        Action::Delete => match (&change.address, reason) {
+            // "deregister web:1, web:2 (...)" says it all.
+            (Address::Revisions { .. } | Address::TaskDefinition { .. }, Some(reason)) => {
+                reason.to_owned()
+            }
+            (_, Some(reason)) => format!("delete: {reason}"),
+            (_, None) => "delete".to_owned(),
         },
         Action::NotManaged => reason.unwrap_or("not changed: not managed").to_owned(),
         _ => "no change".to_owned(),
@@ -129,7 +138,8 @@ fn write_change(out: &mut impl Write, change: &Change, style: Style) -> io::Resu
     } else {
         writeln!(out, "{symbol} {address}: {}", heading(change))?;
     }
-    let width = (change.action == Action::Create).then_some(CREATION_VALUE_WIDTH);
+    let width = matches!(change.action, Action::Create | Action::Delete)
+        .then_some(CREATION_VALUE_WIDTH);
     for field in &change.fields {
         write_field(out, field, width, style)?;
     }
@@ -196,9 +206,10 @@ fn show(value: &Value, width: Option<usize>) -> String {
     }
 }
 
-/// The counts of resources per action: `(create, register, update, replace, not managed)`.
-fn counts(plan: &Plan) -> [usize; 5] {
-    let mut counts = [0; 5];
+/// The counts of resources per action: `(create, register, update, replace, not managed,
+/// delete)`.
+fn counts(plan: &Plan) -> [usize; 6] {
+    let mut counts = [0; 6];
     for change in &plan.changes {
         let slot = match change.action {
             Action::Create => 0,
@@ -206,6 +217,7 @@ fn counts(plan: &Plan) -> [usize; 5] {
             Action::Update | Action::UpdateAndDeploy => 2,
             Action::Replace => 3,
             Action::NotManaged => 4,
+            Action::Delete => 5,
             _ => continue,
         };
         counts[slot] += 1;
@@ -215,12 +227,17 @@ fn counts(plan: &Plan) -> [usize; 5] {
 
 /// `Plan: 1 to create, ...` or `No changes. ...`, and a line on resources left alone.
 fn write_summary(out: &mut impl Write, plan: &Plan, style: Style) -> io::Result<()> {
-    let [create, register, update, replace, not_managed] = counts(plan);
+    let [create, register, update, replace, not_managed, delete] = counts(plan);
     if plan.has_changes() {
+        let delete = if delete > 0 {
+            format!(", {delete} to delete")
+        } else {
+            String::new()
+        };
         writeln!(
             out,
             "{} {create} to create, {register} to register, {update} to update, {replace} to \
-             replace.",
+             replace{delete}.",
             style.paint(BOLD, "Plan:")
         )?;
     } else if not_managed == 0 {
@@ -255,19 +272,28 @@ fn write_summary(out: &mut impl Write, plan: &Plan, style: Style) -> io::Result<
 
 /// What applying did, for the final line: `Apply complete: 1 created, ...`.
 pub(super) fn applied_summary(plan: &Plan, done: &[Address]) -> String {
-    let mut counts = [0; 4];
+    let mut counts = [0; 5];
     for change in plan.changes.iter().filter(|c| done.contains(&c.address)) {
         let slot = match change.action {
             Action::Create => 0,
             Action::Register => 1,
             Action::Update | Action::UpdateAndDeploy => 2,
             Action::Replace => 3,
+            Action::Delete => 4,
             _ => continue,
         };
         counts[slot] += 1;
     }
-    let [created, registered, updated, replaced] = counts;
-    format!("{created} created, {registered} registered, {updated} updated, {replaced} replaced")
+    let [created, registered, updated, replaced, deleted] = counts;
+    let deleted = if deleted > 0 {
+        format!(", {deleted} deleted")
+    } else {
+        String::new()
+    };
+    format!(
+        "{created} created, {registered} registered, {updated} updated, {replaced} \
+         replaced{deleted}"
+    )
 }
 
 /// The plan with every secret value replaced by `(sensitive)` (see the module's docs): in the

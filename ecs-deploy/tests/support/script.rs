@@ -49,6 +49,8 @@ struct State {
     deployments: HashMap<String, Deployment>,
     throttle_every: Option<u64>,
     slow: HashMap<String, std::time::Duration>,
+    /// Calls being answered now, and the most at once, by operation.
+    in_flight: HashMap<String, (u64, u64)>,
     calls: u64,
     throttled: u64,
     next_id: u64,
@@ -101,6 +103,14 @@ impl Scripted {
         self.lock().slow.insert(operation.to_owned(), delay);
     }
 
+    /// The most calls of `operation` the proxy was answering at one time.
+    pub fn most_at_once(&self, operation: &str) -> u64 {
+        self.lock()
+            .in_flight
+            .get(operation)
+            .map_or(0, |(_, most)| *most)
+    }
+
     /// How many calls were throttled.
     pub fn throttled(&self) -> u64 {
         self.lock().throttled
@@ -133,6 +143,7 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
             );
         }
     }
+    let _in_flight = InFlight::enter(state, &operation);
     let delay = state
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -173,6 +184,34 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
         None => response_body.to_vec(),
     };
     respond(&mut client, &status, error_type.as_deref(), &out)
+}
+
+/// A call being answered, counted in [`State::in_flight`] until dropped.
+struct InFlight<'s> {
+    state: &'s Mutex<State>,
+    operation: String,
+}
+
+impl<'s> InFlight<'s> {
+    fn enter(state: &'s Mutex<State>, operation: &str) -> Self {
+        let mut locked = state.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = locked.in_flight.entry(operation.to_owned()).or_default();
+        entry.0 += 1;
+        entry.1 = entry.1.max(entry.0);
+        Self {
+            state,
+            operation: operation.to_owned(),
+        }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut locked = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = locked.in_flight.get_mut(&self.operation) {
+            entry.0 = entry.0.saturating_sub(1);
+        }
+    }
 }
 
 /// After an UpdateService of a scripted service: a new PRIMARY deployment, IN_PROGRESS.
