@@ -16,6 +16,7 @@ pub mod diff;
 pub mod network;
 pub mod observe;
 pub mod plan;
+pub mod rollback;
 pub mod wait;
 
 pub use apply::{ApplyError, ApplyOptions, Event, Failure};
@@ -167,6 +168,21 @@ impl Deployer {
         on_event: impl FnMut(Event),
     ) -> Result<Vec<Address>, ApplyError> {
         apply::apply(&self.ecs, plan, &self.apply_options, on_event).await
+    }
+
+    /// Puts the services of `stack` back on an earlier task definition revision: reads what
+    /// [`rollback::plan`] finds, then carries it out with [`rollback::run`], calling `on_event`
+    /// as it goes. Returns the plan carried out. To look at the plan before anything changes,
+    /// call the two functions yourself.
+    pub async fn rollback(
+        &self,
+        stack: &ecs_model::Stack,
+        options: &rollback::RollbackOptions,
+        on_event: impl FnMut(rollback::RollbackEvent),
+    ) -> Result<rollback::RollbackPlan, rollback::RollbackError> {
+        let plan = rollback::plan(&self.ecs, stack, &self.options.stack, options).await?;
+        rollback::run(&self.ecs, &plan, options, on_event).await?;
+        Ok(plan)
     }
 }
 

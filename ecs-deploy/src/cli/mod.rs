@@ -8,6 +8,7 @@ mod plan;
 mod plan_view;
 mod render;
 mod report;
+mod rollback;
 mod source;
 mod status;
 
@@ -91,6 +92,18 @@ enum Command {
     /// Exits 0 when every cluster and service is ACTIVE, 1 when one is missing or not ACTIVE
     /// or on an error, 2 on a usage error.
     Status(StatusArgs),
+    /// Put the stack's services back on an earlier task definition revision: by default the
+    /// newest ACTIVE revision of the same family older than the one each runs.
+    ///
+    /// Only services carrying the stack's ecs-rs:stack tag are rolled back; the others are
+    /// shown with ! and left alone. Shows each service's revisions, asks for 'yes' on a terminal
+    /// (without one, rolls back only with --auto-approve), calls UpdateService, follows the
+    /// deployments until they complete, then deregisters the revision each service left (unless
+    /// --no-deregister, or another service of the stack still runs it), so that the next plan
+    /// shows the stack file as a new revision. A service missing or without an older ACTIVE
+    /// revision stops the rollback before anything changes. Exits 0 when rolled back (or nothing
+    /// to roll back), 1 when refused, cancelled or failed, 2 on a usage error.
+    Rollback(RollbackArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -139,6 +152,45 @@ struct ApplyArgs {
     /// it ran before.
     #[arg(long, conflicts_with = "no_wait")]
     no_rollback: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct RollbackArgs {
+    #[command(flatten)]
+    stack: deploy::StackArgs,
+    /// Roll back only this service, as NAME or CLUSTER/NAME (repeatable) [default: every service
+    /// of the stack].
+    #[arg(long = "service", value_name = "NAME")]
+    services: Vec<String>,
+    /// The revision to go back to: a number of the family each service runs, FAMILY:NUMBER, or
+    /// a task definition ARN [default: the newest ACTIVE revision older than the one running].
+    #[arg(long, value_name = "REVISION")]
+    to: Option<ecs_deploy::rollback::Target>,
+    /// Leave the revision rolled back from ACTIVE instead of deregistering it.
+    #[arg(long)]
+    no_deregister: bool,
+    /// Roll back without asking.
+    #[arg(long)]
+    auto_approve: bool,
+    /// Return once the calls are made, without following the deployments they start.
+    #[arg(long)]
+    no_wait: bool,
+    /// How long to follow the deployments before giving up, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 900,
+        conflicts_with = "no_wait"
+    )]
+    wait_timeout: u64,
+    /// How often to look at the deployments being followed, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value = "6",
+        conflicts_with = "no_wait"
+    )]
+    wait_interval: std::num::NonZeroU64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -232,6 +284,7 @@ pub fn run() -> ExitCode {
         Command::Destroy(args) => destroy::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Status(args) => status::run(&args.stack),
+        Command::Rollback(args) => rollback::run(&args),
     }
 }
 
