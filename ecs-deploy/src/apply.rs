@@ -148,8 +148,9 @@ pub struct ApplyError {
 
 /// Applies `plan`, calling `on_event` as it goes; returns the resources changed.
 ///
-/// The changes run in phases, in the plan's order: clusters, task definitions, services, old
-/// revisions, then the deletions (services, task definition families, clusters). The changes of
+/// The changes run in phases, in the plan's order: capacity providers, clusters, task
+/// definitions, services, old revisions, then the deletions (services, task definition
+/// families, clusters, capacity providers). The changes of
 /// one phase are independent of each other and run concurrently, at most
 /// [`ApplyOptions::concurrency`] at a time. When one fails, the others of its phase still
 /// finish, and the next phases do not start.
@@ -262,10 +263,11 @@ impl<F: FnMut(Event)> State<'_, F> {
 fn phases(changes: &[Change]) -> Vec<Vec<&Change>> {
     let key = |c: &Change| {
         let kind = match c.address {
-            Address::Cluster { .. } => 0,
-            Address::TaskDefinition { .. } => 1,
-            Address::Service { .. } => 2,
-            _ => 3,
+            Address::CapacityProvider { .. } => 0,
+            Address::Cluster { .. } => 1,
+            Address::TaskDefinition { .. } => 2,
+            Address::Service { .. } => 3,
+            _ => 4,
         };
         (kind, c.action == Action::Delete)
     };

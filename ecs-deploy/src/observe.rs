@@ -1,6 +1,8 @@
 //! Observing: the actual state of the resources a stack names, read with as few calls as the
 //! ECS API allows.
 //!
+//! - DescribeCapacityProviders takes up to 100 capacity providers per call (none is made for a
+//!   stack without capacity providers);
 //! - DescribeClusters takes up to 100 clusters per call;
 //! - DescribeServices takes up to 10 services of one cluster per call;
 //! - DescribeTaskDefinition, given a family, returns its latest ACTIVE revision: one call per
@@ -21,6 +23,8 @@ use crate::plan::{Actual, Existing, Revision};
 
 /// DescribeClusters' limit of clusters per call.
 pub const CLUSTERS_PER_CALL: usize = 100;
+/// DescribeCapacityProviders' limit of capacity providers per call.
+pub const CAPACITY_PROVIDERS_PER_CALL: usize = 100;
 /// DescribeServices' limit of services per call.
 pub const SERVICES_PER_CALL: usize = 10;
 
@@ -52,12 +56,19 @@ pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Act
         .filter_map(|td| td.family.clone())
         .collect();
 
-    let (clusters, task_definitions, services) = futures::try_join!(
+    let providers: BTreeSet<String> = stack
+        .capacity_providers
+        .iter()
+        .filter_map(|c| c.name.clone())
+        .collect();
+    let (capacity_providers, clusters, task_definitions, services) = futures::try_join!(
+        describe_capacity_providers(ecs, &providers, concurrency),
         describe_clusters(ecs, &cluster_names, concurrency),
         describe_task_definitions(ecs, &families, concurrency),
         describe_services(ecs, &services, concurrency),
     )?;
     Ok(Actual {
+        capacity_providers,
         clusters,
         task_definitions,
         services,
@@ -121,6 +132,23 @@ pub async fn discover(
             .into_iter()
             .filter(|(_, t)| owned(&t.input.tags)),
     );
+
+    // The capacity providers the clusters involved use (AWS's own FARGATE and FARGATE_SPOT
+    // aside): the stack's among them are the ones to prune. A provider of the stack that no
+    // cluster uses any more is not found.
+    let used: BTreeSet<String> = actual
+        .clusters
+        .values()
+        .filter_map(|c| c.input.capacity_providers.as_ref())
+        .flatten()
+        .filter(|name| !matches!(name.as_str(), "FARGATE" | "FARGATE_SPOT"))
+        .filter(|name| !actual.capacity_providers.contains_key(*name))
+        .cloned()
+        .collect();
+    let providers = describe_capacity_providers(ecs, &used, concurrency).await?;
+    actual
+        .capacity_providers
+        .extend(providers.into_iter().filter(|(_, p)| owned(&p.input.tags)));
 
     // Every service of the clusters involved: the stack's services' clusters and the stack's
     // own clusters, as far as they exist.
@@ -270,6 +298,46 @@ async fn describe_clusters(
             let (Some(name), Some(arn)) = (
                 raw.get("clusterName").and_then(Value::as_str),
                 raw.get("clusterArn").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if active(raw) {
+                out.insert(name.to_owned(), Existing::new(arn, input));
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn describe_capacity_providers(
+    ecs: &Ecs,
+    names: &BTreeSet<String>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, Existing<ecs_model::types::CreateCapacityProviderRequest>>, AwsError> {
+    let names: Vec<&String> = names.iter().collect();
+    let responses: Vec<Value> = stream::iter(names.chunks(CAPACITY_PROVIDERS_PER_CALL))
+        .map(|chunk| async move {
+            let input = json!({"capacityProviders": chunk, "include": ["TAGS"]});
+            ecs.call(Operation::DescribeCapacityProviders, &input).await
+        })
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await?;
+    let mut out = BTreeMap::new();
+    for response in responses {
+        let Some(document) = load(&response, Some(Kind::CapacityProvider)).value else {
+            continue;
+        };
+        let raw = response.get("capacityProviders").and_then(Value::as_array);
+        for (path, input) in document.inputs() {
+            let (Input::CapacityProvider(input), Some(raw)) =
+                (input, index_of(&path).and_then(|i| raw?.get(i)))
+            else {
+                continue;
+            };
+            let (Some(name), Some(arn)) = (
+                raw.get("name").and_then(Value::as_str),
+                raw.get("capacityProviderArn").and_then(Value::as_str),
             ) else {
                 continue;
             };

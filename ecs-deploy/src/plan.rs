@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use ecs_model::normalize;
 use ecs_model::types::{
-    CreateClusterRequest, CreateServiceRequest, RegisterTaskDefinitionRequest, Tag,
+    CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
+    RegisterTaskDefinitionRequest, Tag,
 };
 use ecs_model::{JsonPath, Stack};
 use serde::Serialize;
@@ -96,6 +97,8 @@ pub enum Leave {
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Actual {
+    /// ACTIVE capacity providers by name.
+    pub capacity_providers: BTreeMap<String, Existing<CreateCapacityProviderRequest>>,
     /// ACTIVE clusters by name.
     pub clusters: BTreeMap<String, Existing<CreateClusterRequest>>,
     /// The latest ACTIVE revision of each family.
@@ -168,6 +171,11 @@ impl<T> Existing<T> {
 #[serde(tag = "kind", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Address {
+    /// A capacity provider, by name.
+    CapacityProvider {
+        /// Its name.
+        name: String,
+    },
     /// A cluster, by name.
     Cluster {
         /// Its name.
@@ -195,6 +203,7 @@ pub enum Address {
 impl std::fmt::Display for Address {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Self::CapacityProvider { name } => write!(f, "capacity provider {name}"),
             Self::Cluster { name } => write!(f, "cluster {name}"),
             Self::TaskDefinition { family } => write!(f, "task definition {family}"),
             Self::Service { cluster, name } => write!(f, "service {cluster}/{name}"),
@@ -291,7 +300,8 @@ pub struct Change {
 pub struct Plan {
     /// The stack's name.
     pub stack: String,
-    /// Every resource of the stack, in apply order: clusters, task definitions, services.
+    /// Every resource of the stack, in apply order: capacity providers, clusters, task
+    /// definitions, services; then old revisions, and the deletions of a prune.
     pub changes: Vec<Change>,
 }
 
@@ -331,6 +341,9 @@ impl Plan {
 /// Plans the changes that make `actual` match `desired`.
 pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
     let mut changes = Vec::new();
+    for provider in &desired.capacity_providers {
+        changes.push(plan_capacity_provider(provider, actual, options));
+    }
     for cluster in &desired.clusters {
         changes.push(plan_cluster(cluster, actual, options));
     }
@@ -395,6 +408,18 @@ pub fn destroy(named: &Stack, actual: &Actual, options: &Options) -> Plan {
             changes.extend(leftover(
                 &existing.input.tags,
                 Address::TaskDefinition { family },
+            ));
+        }
+    }
+    for provider in named
+        .capacity_providers
+        .iter()
+        .filter_map(|c| c.name.clone())
+    {
+        if let Some(existing) = actual.capacity_providers.get(&provider) {
+            changes.extend(leftover(
+                &existing.input.tags,
+                Address::CapacityProvider { name: provider },
             ));
         }
     }
@@ -629,6 +654,62 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
             }],
         ));
     }
+    let wanted_providers: Vec<&str> = desired
+        .capacity_providers
+        .iter()
+        .filter_map(|c| c.name.as_deref())
+        .collect();
+    for (name, existing) in &actual.capacity_providers {
+        if wanted_providers.contains(&name.as_str())
+            || ownership(&existing.input.tags, options).is_err()
+        {
+            continue;
+        }
+        let address = Address::CapacityProvider { name: name.clone() };
+        // Clusters that stay and use it: the stack's as it wants them, and others'.
+        let mut users: Vec<&str> = desired
+            .clusters
+            .iter()
+            .filter(|c| c.capacity_providers.iter().flatten().any(|p| p == name))
+            .filter_map(|c| c.cluster_name.as_deref())
+            .chain(
+                actual
+                    .clusters
+                    .iter()
+                    .filter(|(cluster, c)| {
+                        !wanted_clusters.contains(&cluster.as_str())
+                            && ownership(&c.input.tags, options).is_err()
+                            && c.input
+                                .capacity_providers
+                                .iter()
+                                .flatten()
+                                .any(|p| p == name)
+                    })
+                    .map(|(cluster, _)| cluster.as_str()),
+            )
+            .collect();
+        if !users.is_empty() {
+            users.sort_unstable();
+            users.dedup();
+            changes.push(not_managed(
+                address,
+                format!(
+                    "{why}, but it is kept: clusters that stay use it ({})",
+                    users.join(", ")
+                ),
+            ));
+            continue;
+        }
+        changes.push(deletion(
+            address,
+            to_json(&existing.input),
+            Some(why.to_owned()),
+            vec![Step {
+                operation: Operation::DeleteCapacityProvider,
+                input: json!({"capacityProvider": name}),
+            }],
+        ));
+    }
     changes
 }
 
@@ -710,6 +791,109 @@ fn not_managed(address: Address, reason: String) -> Change {
         steps: Vec::new(),
         rollback: None,
     }
+}
+
+fn plan_capacity_provider(
+    desired: &CreateCapacityProviderRequest,
+    actual: &Actual,
+    options: &Options,
+) -> Change {
+    let name = desired.name.clone().unwrap_or_default();
+    let address = Address::CapacityProvider { name: name.clone() };
+    let mut wanted = desired.clone();
+    wanted.tags = Some(owned_tags(&desired.tags, options));
+    let Some(existing) = actual.capacity_providers.get(&name) else {
+        return creation(address, Operation::CreateCapacityProvider, to_json(&wanted));
+    };
+    if let Err(reason) = ownership(&existing.input.tags, options) {
+        return not_managed(address, reason);
+    }
+    let request = to_json(&wanted);
+    // What the stack does not set in the Auto Scaling group provider is AWS's to decide, as
+    // for clusters: `managedDraining` and `managedScaling` take values AWS picks (the model
+    // documents no default), and leaving them out of an update keeps them.
+    if let (Some(asg), Some(have)) = (
+        wanted.auto_scaling_group_provider.as_mut(),
+        existing.input.auto_scaling_group_provider.as_ref(),
+    ) {
+        if asg.managed_draining.is_none() {
+            asg.managed_draining = have.managed_draining.clone();
+        }
+        if asg.managed_scaling.is_none() {
+            asg.managed_scaling = have.managed_scaling.clone();
+        }
+    }
+    normalize::capacity_provider(&mut wanted);
+    let mut have = existing.input.clone();
+    normalize::capacity_provider(&mut have);
+    let (mut wanted, mut have) = (to_json(&wanted), to_json(&have));
+    sort_tags(&mut wanted);
+    sort_tags(&mut have);
+    let fields = diff(&have, &wanted);
+    // UpdateCapacityProvider changes the scaling and draining settings, not the Auto Scaling
+    // group nor the cluster a provider belongs to.
+    if let Some(member) = fields
+        .iter()
+        .map(|f| f.path.to_string())
+        .find(|p| p == "cluster" || p.starts_with("autoScalingGroupProvider.autoScalingGroupArn"))
+    {
+        let mut delete = json!({"capacityProvider": name});
+        copy_members(&have, &mut delete, &["cluster"]);
+        return Change {
+            address,
+            action: Action::Replace,
+            reason: Some(format!(
+                "`{member}` cannot be changed on an existing capacity provider"
+            )),
+            fields,
+            kept: Vec::new(),
+            steps: vec![
+                Step {
+                    operation: Operation::DeleteCapacityProvider,
+                    input: delete,
+                },
+                Step {
+                    operation: Operation::CreateCapacityProvider,
+                    input: request,
+                },
+            ],
+            rollback: None,
+        };
+    }
+    let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
+    let mut steps = Vec::new();
+    if changed("autoScalingGroupProvider") || changed("managedInstancesProvider") {
+        let mut input = json!({"name": name});
+        copy_members(
+            &wanted,
+            &mut input,
+            &["cluster", "managedInstancesProvider"],
+        );
+        if let Some(asg) = wanted.get("autoScalingGroupProvider") {
+            let mut update = json!({});
+            copy_members(
+                asg,
+                &mut update,
+                &[
+                    "managedScaling",
+                    "managedTerminationProtection",
+                    "managedDraining",
+                ],
+            );
+            input["autoScalingGroupProvider"] = update;
+        }
+        steps.push(Step {
+            operation: Operation::UpdateCapacityProvider,
+            input,
+        });
+    }
+    if changed("tags") {
+        steps.push(Step {
+            operation: Operation::TagResource,
+            input: json!({"resourceArn": existing.arn, "tags": wanted.get("tags")}),
+        });
+    }
+    updated(address, fields, Vec::new(), steps, false)
 }
 
 fn plan_cluster(desired: &CreateClusterRequest, actual: &Actual, options: &Options) -> Change {

@@ -271,16 +271,7 @@ fn load_stack(path: &Path) -> Option<Stack> {
             return None;
         }
     };
-    let stack = document.to_stack();
-    if !stack.capacity_providers.is_empty() {
-        eprintln!(
-            "warning: {} capacity provider(s) in {} are left out: this version plans clusters, \
-             task definitions and services only",
-            stack.capacity_providers.len(),
-            path.display()
-        );
-    }
-    Some(stack)
+    Some(document.to_stack())
 }
 
 /// Prints a failed call with what to check.
