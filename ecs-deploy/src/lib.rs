@@ -1,5 +1,7 @@
 //! Plan and apply Amazon ECS infrastructure.
 //!
+//! - [`config`](mod@config): the AWS configuration from the environment, with retries and
+//!   timeouts tuned for deploying.
 //! - [`aws`]: calls to Amazon ECS through `aws-sdk-ecs`, with the AWS JSON of `ecs-model` as
 //!   request and response bodies.
 //! - [`diff`]: field-level differences of JSON values.
@@ -12,6 +14,7 @@
 
 pub mod apply;
 pub mod aws;
+pub mod config;
 pub mod diff;
 pub mod network;
 pub mod observe;
@@ -29,7 +32,8 @@ pub use plan::{Action, Address, Change, Leave, Options, Plan};
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// use ecs_deploy::{Deployer, Options};
 ///
-/// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+/// // The environment's region, credentials and endpoint, with retries tuned for deploying.
+/// let config = ecs_deploy::config::load().await;
 /// let deployer = Deployer::new(ecs_deploy::Ecs::new(&config), Options::new("demo"));
 /// let stack = ecs_model::document::parse(&std::fs::read_to_string("stack.json")?, None)
 ///     .value

@@ -74,8 +74,16 @@ fn write_stack(name: &str, stack: &Value) -> PathBuf {
 
 /// Runs `ecs-deploy ARGS` against `endpoint`, with dummy credentials and no terminal.
 fn run_at(endpoint: &str, args: &[&str]) -> Output {
+    run_with(endpoint, args, &[])
+}
+
+/// [`run_at`] with more environment variables.
+fn run_with(endpoint: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"))
         .args(args)
+        .env_remove("AWS_MAX_ATTEMPTS")
+        .env_remove("AWS_RETRY_MODE")
+        .envs(envs.iter().copied())
         .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
@@ -374,7 +382,8 @@ fn apply_follows_the_deployment_until_it_completes() {
     assert!(
         deployment.len() >= 2
             && deployment[0].contains("in progress")
-            && deployment[deployment.len() - 1].ends_with(" completed"),
+            && deployment[deployment.len() - 1].contains(" completed (")
+            && deployment[deployment.len() - 1].ends_with(" s)"),
         "{stdout}"
     );
     assert!(
@@ -463,4 +472,30 @@ fn prune_deletes_what_left_the_file_and_destroy_deletes_the_rest() {
     let (code, stdout, _) = outcome(&run(&["destroy", "--stack", &file]));
     assert_eq!(code, Some(0), "{stdout}");
     assert!(stdout.ends_with("Nothing to destroy.\n"), "{stdout}");
+}
+
+#[test]
+fn throttled_calls_are_retried_more_than_the_sdk_default() {
+    let name = unique("throttled");
+    let file = stack_file(&name, "nginx:1.26");
+    let file = path_arg(&file);
+    // Four throttled answers in a row: the SDK's default of 3 attempts would give up; the
+    // CLI's tuned retries (8 attempts) get through.
+    let scripted = Scripted::start(support::local_ecs::endpoint());
+    scripted.throttle_first("DescribeClusters", 4);
+    let (code, stdout, stderr) = outcome(&run_at(&scripted.url, &["plan", "--stack", file]));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert_eq!(scripted.throttled(), 4);
+
+    // The user's own setting wins.
+    let scripted = Scripted::start(support::local_ecs::endpoint());
+    scripted.throttle_first("DescribeClusters", 4);
+    let (code, stdout, stderr) = outcome(&run_with(
+        &scripted.url,
+        &["plan", "--stack", file],
+        &[("AWS_MAX_ATTEMPTS", "2")],
+    ));
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    expect_in(&stderr, "ThrottlingException");
+    assert_eq!(scripted.throttled(), 2);
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ecs_deploy::wait::{self, WaitEvent, WaitOptions};
 use ecs_deploy::{Action, Address, ApplyError, ApplyOptions, Event, Failure, Operation, Plan};
@@ -13,6 +13,16 @@ use super::ApplyArgs;
 use super::deploy::{Session, report_aws_error};
 use super::plan_view::{applied_summary, redact, symbol, write_plan};
 use super::report::Style;
+
+/// A duration as `42 s` or `3 min 07 s`.
+fn elapsed(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    if seconds < 60 {
+        format!("{seconds} s")
+    } else {
+        format!("{} min {:02} s", seconds / 60, seconds % 60)
+    }
+}
 
 /// How `apply` asks before changing anything.
 const CONFIRM_APPLY: Confirm = Confirm {
@@ -116,6 +126,8 @@ pub(super) struct Progress {
     /// The last progress line of each deployment, so that a poll that saw nothing new prints
     /// nothing.
     last: BTreeMap<String, String>,
+    /// When the apply started: progress lines say how long it has been.
+    started: Instant,
 }
 
 impl Progress {
@@ -128,6 +140,7 @@ impl Progress {
                 .collect(),
             style,
             last: BTreeMap::new(),
+            started: Instant::now(),
         }
     }
 
@@ -169,7 +182,7 @@ impl Progress {
                     rollout.deployment
                 );
                 if self.last.get(&rollout.deployment) != Some(&line) {
-                    println!("{line}");
+                    println!("{line} ({})", elapsed(self.started.elapsed()));
                     self.last.insert(rollout.deployment, line);
                 }
             }
@@ -316,6 +329,12 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn elapsed_time_reads_in_seconds_then_minutes() {
+        assert_eq!(elapsed(Duration::from_millis(12_400)), "12 s");
+        assert_eq!(elapsed(Duration::from_secs(187)), "3 min 07 s");
+    }
 
     #[test]
     fn outcomes_name_the_revision_and_the_state() {

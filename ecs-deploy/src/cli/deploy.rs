@@ -194,7 +194,7 @@ impl Session {
             }
         };
         let (ecs, network) = runtime.block_on(async {
-            let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let config = ecs_deploy::config::load().await;
             (
                 Ecs::new(&config),
                 ecs_deploy::network::Network::new(&config),

@@ -48,6 +48,8 @@ struct State {
     scripts: HashMap<String, Outcome>,
     deployments: HashMap<String, Deployment>,
     throttle_every: Option<u64>,
+    /// Calls of an operation still to throttle before it is answered.
+    throttle_first: HashMap<String, u64>,
     slow: HashMap<String, std::time::Duration>,
     /// Calls being answered now, and the most at once, by operation.
     in_flight: HashMap<String, (u64, u64)>,
@@ -97,6 +99,11 @@ impl Scripted {
         self.lock().throttle_every = Some(n.max(2));
     }
 
+    /// Answers the next `n` calls of `operation` with ThrottlingException, then lets it through.
+    pub fn throttle_first(&self, operation: &str, n: u64) {
+        self.lock().throttle_first.insert(operation.to_owned(), n);
+    }
+
     /// Holds every call of `operation` (`CreateService`...) for `delay` before forwarding it, as
     /// a slow AWS does: time for a test to interrupt a client mid-call.
     pub fn slow(&self, operation: &str, delay: std::time::Duration) {
@@ -130,8 +137,16 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
     {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         state.calls += 1;
-        if let Some(n) = state.throttle_every
-            && state.calls.is_multiple_of(n)
+        let first = state
+            .throttle_first
+            .get_mut(&operation)
+            .filter(|left| **left > 0)
+            .map(|left| *left -= 1)
+            .is_some();
+        if first
+            || state
+                .throttle_every
+                .is_some_and(|n| state.calls.is_multiple_of(n))
         {
             state.throttled += 1;
             let body = br#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
