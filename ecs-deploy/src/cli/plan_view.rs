@@ -138,8 +138,8 @@ fn write_change(out: &mut impl Write, change: &Change, style: Style) -> io::Resu
     } else {
         writeln!(out, "{symbol} {address}: {}", heading(change))?;
     }
-    let width = matches!(change.action, Action::Create | Action::Delete)
-        .then_some(CREATION_VALUE_WIDTH);
+    let width =
+        matches!(change.action, Action::Create | Action::Delete).then_some(CREATION_VALUE_WIDTH);
     for field in &change.fields {
         write_field(out, field, width, style)?;
     }
@@ -719,6 +719,36 @@ mod tests {
         assert_eq!(
             applied_summary(&plan, &done),
             "1 created, 0 registered, 0 updated, 0 replaced"
+        );
+    }
+
+    #[test]
+    fn deletions_show_what_goes_without_its_secrets() {
+        let secret = json!([{"name": "API_TOKEN", "value": "tok-do-not-print"}]);
+        let actual = actual("nginx:1.27", secret, 2);
+        let plan = planner::destroy(&Stack::default(), &actual, &Options::new("demo"));
+        let shown = text(&plan);
+        assert!(!shown.contains("tok-do-not-print"), "{shown}");
+        assert!(
+            shown.contains("- service demo/web: delete: the stack is destroyed\n"),
+            "{shown}"
+        );
+        assert!(shown.contains("  - desiredCount: 2\n"), "{shown}");
+        assert!(
+            shown.contains(
+                "- task definition webserver: the stack is destroyed: deregister webserver:3\n"
+            ),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with(
+                "Plan: 0 to create, 0 to register, 0 to update, 0 to replace, 2 to delete.\n"
+            ),
+            "{shown}"
+        );
+        assert_eq!(
+            applied_summary(&plan, &[plan.changes[0].address.clone()]),
+            "0 created, 0 registered, 0 updated, 0 replaced, 1 deleted"
         );
     }
 }
