@@ -169,11 +169,41 @@ impl AwsError {
     }
 }
 
+/// How many calls a client made, per operation; shared by the clones of the client.
+#[derive(Debug)]
+pub(crate) struct CallCount<K>(Arc<Mutex<BTreeMap<K, u64>>>);
+
+impl<K> Clone for CallCount<K> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<K> Default for CallCount<K> {
+    fn default() -> Self {
+        Self(Arc::default())
+    }
+}
+
+impl<K: Ord + Clone> CallCount<K> {
+    /// Counts one call of `operation`.
+    pub(crate) fn add(&self, operation: K) {
+        if let Ok(mut calls) = self.0.lock() {
+            *calls.entry(operation).or_default() += 1;
+        }
+    }
+
+    /// The counts so far.
+    pub(crate) fn get(&self) -> BTreeMap<K, u64> {
+        self.0.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
 /// The ECS client: the SDK client, and a count of the calls made per operation.
 #[derive(Debug, Clone)]
 pub struct Ecs {
     client: aws_sdk_ecs::Client,
-    calls: Arc<Mutex<BTreeMap<Operation, u64>>>,
+    calls: CallCount<Operation>,
 }
 
 impl Ecs {
@@ -187,22 +217,20 @@ impl Ecs {
     pub fn from_client(client: aws_sdk_ecs::Client) -> Self {
         Self {
             client,
-            calls: Arc::default(),
+            calls: CallCount::default(),
         }
     }
 
     /// How many calls were made, per operation, since this client was made (retries of one
     /// call count once).
     pub fn calls(&self) -> BTreeMap<Operation, u64> {
-        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+        self.calls.get()
     }
 
     /// Calls `operation` with `input` (the operation's request as AWS JSON) and returns its
     /// response as AWS JSON.
     pub async fn call(&self, operation: Operation, input: &Value) -> Result<Value, AwsError> {
-        if let Ok(mut calls) = self.calls.lock() {
-            *calls.entry(operation).or_default() += 1;
-        }
+        self.calls.add(operation);
         let body = serde_json::to_vec(input).map_err(|e| AwsError::Response {
             operation,
             message: e.to_string(),

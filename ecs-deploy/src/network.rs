@@ -76,12 +76,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::{Arc, Mutex};
 
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::Filter;
 use ecs_model::types::AwsVpcConfiguration;
 use ecs_model::{JsonPath, Stack};
+
+use crate::aws::CallCount;
 
 /// The most values this module puts in one filter of one call (EC2 takes up to 200).
 pub const FILTER_VALUES_PER_CALL: usize = 200;
@@ -699,7 +700,7 @@ fn rewrite(stack: &mut Stack, resolved: &Resolved) {
 #[derive(Debug, Clone)]
 pub struct Network {
     client: aws_sdk_ec2::Client,
-    calls: Arc<Mutex<BTreeMap<Ec2Operation, u64>>>,
+    calls: CallCount<Ec2Operation>,
 }
 
 impl Network {
@@ -713,14 +714,14 @@ impl Network {
     pub fn from_client(client: aws_sdk_ec2::Client) -> Self {
         Self {
             client,
-            calls: Arc::default(),
+            calls: CallCount::default(),
         }
     }
 
     /// How many calls were made, per operation, since this client was made (each page counts;
     /// retries of one call count once).
     pub fn calls(&self) -> BTreeMap<Ec2Operation, u64> {
-        self.calls.lock().map(|c| c.clone()).unwrap_or_default()
+        self.calls.get()
     }
 
     /// Rewrites every lookup in the services of `stack` to IDs, as the [module](self) describes,
@@ -748,9 +749,7 @@ impl Network {
     }
 
     fn count(&self, operation: Ec2Operation) {
-        if let Ok(mut calls) = self.calls.lock() {
-            *calls.entry(operation).or_default() += 1;
-        }
+        self.calls.add(operation);
     }
 
     /// Makes one request, following EC2's pages.
