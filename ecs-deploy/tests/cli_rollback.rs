@@ -201,7 +201,8 @@ fn rollback_runs_the_previous_revision_and_the_next_plan_registers_the_file_agai
     assert!(
         progress.len() >= 2
             && progress[0].contains("in progress")
-            && progress[progress.len() - 1].ends_with(" completed"),
+            && progress[progress.len() - 1].contains(" completed (")
+            && progress[progress.len() - 1].ends_with(" s)"),
         "{stdout}"
     );
     assert!(

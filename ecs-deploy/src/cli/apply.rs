@@ -123,11 +123,7 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
 pub(super) struct Progress {
     actions: BTreeMap<Address, Action>,
     style: Style,
-    /// The last progress line of each deployment, so that a poll that saw nothing new prints
-    /// nothing.
-    last: BTreeMap<String, String>,
-    /// When the apply started: progress lines say how long it has been.
-    started: Instant,
+    waits: WaitLines,
 }
 
 impl Progress {
@@ -139,8 +135,7 @@ impl Progress {
                 .map(|c| (c.address.clone(), c.action))
                 .collect(),
             style,
-            last: BTreeMap::new(),
-            started: Instant::now(),
+            waits: WaitLines::new(),
         }
     }
 
@@ -160,7 +155,45 @@ impl Progress {
                     .unwrap_or_default();
                 println!("{symbol} {address}: {operation} ... done{detail}");
             }
-            Event::Wait(WaitEvent::Progress { rollout, progress }) => {
+            Event::Wait(event) => self.waits.show(event),
+            Event::Waiting { address, reason } => {
+                println!("  {address}: waiting: {reason}");
+            }
+            Event::RolledBack {
+                address,
+                task_definition,
+            } => println!(
+                "{} {address}: rolled back to {}",
+                self.style.paint("31", "-"),
+                short_task_definition(&task_definition)
+            ),
+            _ => return,
+        }
+        let _ = io::stdout().flush();
+    }
+}
+
+/// Prints what is seen while following deployments: a line when a deployment's counts or state
+/// change, with the time since the start, and the service events ECS reports.
+pub(super) struct WaitLines {
+    /// The last progress line of each deployment, so that a poll that saw nothing new prints
+    /// nothing.
+    last: BTreeMap<String, String>,
+    /// When the command started: progress lines say how long it has been.
+    started: Instant,
+}
+
+impl WaitLines {
+    pub(super) fn new() -> Self {
+        Self {
+            last: BTreeMap::new(),
+            started: Instant::now(),
+        }
+    }
+
+    pub(super) fn show(&mut self, event: WaitEvent) {
+        match event {
+            WaitEvent::Progress { rollout, progress } => {
                 let state = match progress {
                     wait::Progress::InProgress {
                         desired,
@@ -186,21 +219,10 @@ impl Progress {
                     self.last.insert(rollout.deployment, line);
                 }
             }
-            Event::Wait(WaitEvent::ServiceEvent { rollout, message }) => println!(
+            WaitEvent::ServiceEvent { rollout, message } => println!(
                 "  service {}/{}: {message}",
                 short_cluster(&rollout.cluster),
                 rollout.service
-            ),
-            Event::Waiting { address, reason } => {
-                println!("  {address}: waiting: {reason}");
-            }
-            Event::RolledBack {
-                address,
-                task_definition,
-            } => println!(
-                "{} {address}: rolled back to {}",
-                self.style.paint("31", "-"),
-                short_task_definition(&task_definition)
             ),
             _ => return,
         }

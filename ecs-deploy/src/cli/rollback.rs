@@ -1,9 +1,8 @@
 //! `ecs-deploy rollback`: show which revision each service of the stack goes back to, confirm,
 //! then update the services, follow their deployments and deregister the revisions left.
 
-use std::collections::BTreeMap;
 use std::error::Error as _;
-use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
+use std::io::{self, Write as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -13,15 +12,21 @@ use ecs_deploy::rollback::{
     self, KeepReason, Problem, RollbackError, RollbackEvent, RollbackOptions, RollbackPlan,
     ServiceAction,
 };
-use ecs_deploy::wait::{self, WaitEvent, WaitOptions};
+use ecs_deploy::wait::WaitOptions;
 
 use super::RollbackArgs;
-use super::apply::short_task_definition;
+use super::apply::{Confirm, WaitLines, confirmed, short_task_definition};
 use super::deploy::{Session, report_aws_error};
 use super::report::Style;
 
-/// The question asked before rolling back; only `yes` is taken as approval.
-const QUESTION: &str = "Roll back these services? Only 'yes' is accepted: ";
+/// How `rollback` asks before changing anything.
+const CONFIRM: Confirm = Confirm {
+    question: "Roll back these services? Only 'yes' is accepted: ",
+    refused: "not rolled back: stdin is not a terminal, so no one can approve the rollback; \
+              review it, then run `ecs-deploy rollback --auto-approve` to roll back without \
+              asking",
+    cancelled: "Rollback cancelled: nothing was changed.",
+};
 
 pub(super) fn run(args: &RollbackArgs) -> ExitCode {
     let Some(session) = Session::start(&args.stack) else {
@@ -59,19 +64,8 @@ pub(super) fn run(args: &RollbackArgs) -> ExitCode {
         println!("Nothing to roll back.");
         return ExitCode::SUCCESS;
     }
-    if !args.auto_approve {
-        if !io::stdin().is_terminal() {
-            eprintln!(
-                "error: not rolled back: stdin is not a terminal, so no one can approve the \
-                 rollback; review it, then run `ecs-deploy rollback --auto-approve` to roll back \
-                 without asking"
-            );
-            return ExitCode::FAILURE;
-        }
-        if !approved() {
-            println!("Rollback cancelled: nothing was changed.");
-            return ExitCode::FAILURE;
-        }
+    if !args.auto_approve && !confirmed(&CONFIRM) {
+        return ExitCode::FAILURE;
     }
     println!();
     let mut progress = Progress::new(style);
@@ -166,23 +160,10 @@ fn keep_text(reason: &KeepReason) -> String {
     }
 }
 
-/// Asks [`QUESTION`] on the terminal; whether the answer is `yes`.
-fn approved() -> bool {
-    print!("\n{QUESTION}");
-    let _ = io::stdout().flush();
-    let mut answer = String::new();
-    match io::stdin().lock().read_line(&mut answer) {
-        Ok(_) => answer.trim() == "yes",
-        Err(_) => false,
-    }
-}
-
 /// Prints a line per call made and per change of a deployment followed.
 struct Progress {
     style: Style,
-    /// The last progress line of each deployment, so that a poll that saw nothing new prints
-    /// nothing.
-    last: BTreeMap<String, String>,
+    waits: WaitLines,
     deregistered: usize,
 }
 
@@ -190,7 +171,7 @@ impl Progress {
     fn new(style: Style) -> Self {
         Self {
             style,
-            last: BTreeMap::new(),
+            waits: WaitLines::new(),
             deregistered: 0,
         }
     }
@@ -202,37 +183,7 @@ impl Progress {
                 self.style.paint("33", "~"),
                 short_task_definition(&to)
             ),
-            RollbackEvent::Wait(WaitEvent::Progress { rollout, progress }) => {
-                let state = match progress {
-                    wait::Progress::InProgress {
-                        desired,
-                        running,
-                        pending,
-                        failed,
-                    } => format!(
-                        "in progress: {running} of {desired} running, {pending} pending, \
-                         {failed} failed"
-                    ),
-                    wait::Progress::Completed => "completed".to_owned(),
-                    wait::Progress::Failed(reason) => format!("failed: {reason}"),
-                    _ => return,
-                };
-                let line = format!(
-                    "  service {}/{}: deployment {} {state}",
-                    short_cluster(&rollout.cluster),
-                    rollout.service,
-                    rollout.deployment
-                );
-                if self.last.get(&rollout.deployment) != Some(&line) {
-                    println!("{line}");
-                    self.last.insert(rollout.deployment, line);
-                }
-            }
-            RollbackEvent::Wait(WaitEvent::ServiceEvent { rollout, message }) => println!(
-                "  service {}/{}: {message}",
-                short_cluster(&rollout.cluster),
-                rollout.service
-            ),
+            RollbackEvent::Wait(event) => self.waits.show(event),
             RollbackEvent::Deregistered { task_definition } => {
                 self.deregistered += 1;
                 println!(
@@ -253,11 +204,6 @@ impl Progress {
         }
         let _ = io::stdout().flush();
     }
-}
-
-/// A cluster's name from its ARN.
-fn short_cluster(arn: &str) -> &str {
-    arn.rsplit_once("cluster/").map_or(arn, |(_, name)| name)
 }
 
 /// Says what failed and what state the services are in.
