@@ -160,7 +160,7 @@ pub async fn apply(
     options: &ApplyOptions,
     on_event: impl FnMut(Event),
 ) -> Result<Vec<Address>, ApplyError> {
-    let state = State {
+    let mut state = State {
         on_event: RefCell::new(on_event),
         registered: RefCell::new(BTreeMap::new()),
         rollouts: RefCell::new(Vec::new()),
@@ -175,12 +175,25 @@ pub async fn apply(
             .await;
         let mut failures = failures.into_iter();
         if let Some((address, source)) = failures.next() {
+            // The deployments already started are still followed (and a failed one rolled
+            // back), so that none is left behind unwatched.
+            let mut others: Vec<(Address, Failure)> = failures.collect();
+            let rollouts = state.rollouts.take();
+            let mut rolled_back_to = None;
+            if let (Some(wait_options), false) = (options.wait, rollouts.is_empty()) {
+                let on_event = state.on_event.get_mut();
+                if let Err(failure) = follow(ecs, &rollouts, wait_options, options, on_event).await
+                {
+                    rolled_back_to = failure.rolled_back_to;
+                    others.push((failure.address, failure.source));
+                }
+            }
             return Err(ApplyError {
                 address,
                 source,
                 done: state.done.into_inner(),
-                rolled_back_to: None,
-                others: failures.collect(),
+                rolled_back_to,
+                others,
             });
         }
     }
@@ -194,10 +207,38 @@ pub async fn apply(
     let Some(wait_options) = options.wait else {
         return Ok(done);
     };
+    match follow(ecs, &rollouts, wait_options, options, on_event).await {
+        Ok(()) => Ok(done),
+        Err(failure) => Err(ApplyError {
+            address: failure.address,
+            source: failure.source,
+            done,
+            rolled_back_to: failure.rolled_back_to,
+            others: Vec::new(),
+        }),
+    }
+}
+
+/// A deployment that did not settle, and where its service was put back.
+struct Unsettled {
+    address: Address,
+    source: Failure,
+    rolled_back_to: Option<String>,
+}
+
+/// Follows `rollouts` until they settle; when one fails and `options.rollback`, puts its
+/// service back on the revision it ran before.
+async fn follow(
+    ecs: &Ecs,
+    rollouts: &[(Rollout, &Change)],
+    wait_options: WaitOptions,
+    options: &ApplyOptions,
+    on_event: &mut impl FnMut(Event),
+) -> Result<(), Unsettled> {
     let followed: Vec<Rollout> = rollouts.iter().map(|(r, _)| r.clone()).collect();
     let Err(failure) = wait(ecs, &followed, wait_options, |e| on_event(Event::Wait(e))).await
     else {
-        return Ok(done);
+        return Ok(());
     };
     // Which change failed: the rollout named in the error.
     let failed = match &failure {
@@ -207,14 +248,15 @@ pub async fn apply(
             .map(|(_, c)| *c),
         _ => None,
     };
-    let address = failed.map_or_else(
-        || {
-            done.last().cloned().unwrap_or(Address::Cluster {
+    let address = match failed {
+        Some(change) => change.address.clone(),
+        None => rollouts.first().map_or(
+            Address::Cluster {
                 name: String::new(),
-            })
-        },
-        |c| c.address.clone(),
-    );
+            },
+            |(_, c)| c.address.clone(),
+        ),
+    };
     let mut rolled_back_to = None;
     if options.rollback
         && let Some(step) = failed.and_then(|c| c.rollback.as_ref())
@@ -230,12 +272,10 @@ pub async fn apply(
         });
         rolled_back_to = Some(to);
     }
-    Err(ApplyError {
+    Err(Unsettled {
         address,
         source: failure.into(),
-        done,
         rolled_back_to,
-        others: Vec::new(),
     })
 }
 
@@ -352,9 +392,10 @@ async fn apply_change<'p, F: FnMut(Event)>(
     Ok(())
 }
 
-/// One call. A cluster whose services are still draining (deleted by this apply a moment ago)
-/// cannot be deleted yet: DeleteCluster is tried again every [`WaitOptions::interval`] until
-/// [`WaitOptions::timeout`], when the apply waits.
+/// One call. A cluster whose services or tasks are still draining (deleted by this apply a
+/// moment ago) cannot be deleted yet: DeleteCluster is tried again every
+/// [`WaitOptions::interval`] until [`WaitOptions::timeout`] (the apply's, or the default ones
+/// when it does not wait for deployments).
 async fn call<F: FnMut(Event)>(
     ecs: &Ecs,
     change: &Change,
@@ -363,25 +404,23 @@ async fn call<F: FnMut(Event)>(
     options: &ApplyOptions,
     state: &State<'_, F>,
 ) -> Result<Value, AwsError> {
-    let deadline = options
-        .wait
-        .map(|w| (Instant::now() + w.timeout, w.interval));
+    let drain = options.wait.unwrap_or_default();
+    let deadline = Instant::now() + drain.timeout;
     loop {
         match ecs.call(operation, input).await {
             Err(e)
                 if operation == Operation::DeleteCluster
-                    && e.code() == Some("ClusterContainsServicesException") =>
+                    && matches!(
+                        e.code(),
+                        Some("ClusterContainsServicesException" | "ClusterContainsTasksException")
+                    )
+                    && Instant::now() + drain.interval < deadline =>
             {
-                match deadline {
-                    Some((deadline, interval)) if Instant::now() + interval < deadline => {
-                        state.emit(Event::Waiting {
-                            address: change.address.clone(),
-                            reason: "its services are still draining".to_owned(),
-                        });
-                        tokio::time::sleep(interval).await;
-                    }
-                    _ => return Err(e),
-                }
+                state.emit(Event::Waiting {
+                    address: change.address.clone(),
+                    reason: "its services and tasks are still draining".to_owned(),
+                });
+                tokio::time::sleep(drain.interval).await;
             }
             result => return result,
         }

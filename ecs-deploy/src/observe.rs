@@ -1,8 +1,8 @@
 //! Observing: the actual state of the resources a stack names, read with as few calls as the
 //! ECS API allows.
 //!
-//! - DescribeCapacityProviders takes up to 100 capacity providers per call (none is made for a
-//!   stack without capacity providers);
+//! - DescribeCapacityProviders answers up to 10 capacity providers per call (none is made for
+//!   a stack without capacity providers);
 //! - DescribeClusters takes up to 100 clusters per call;
 //! - DescribeServices takes up to 10 services of one cluster per call;
 //! - DescribeTaskDefinition, given a family, returns its latest ACTIVE revision: one call per
@@ -19,12 +19,13 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 use crate::aws::{AwsError, Ecs, Operation};
-use crate::plan::{Actual, Existing, Revision};
+use crate::plan::{Actual, Existing, Revision, cluster_name};
 
 /// DescribeClusters' limit of clusters per call.
 pub const CLUSTERS_PER_CALL: usize = 100;
-/// DescribeCapacityProviders' limit of capacity providers per call.
-pub const CAPACITY_PROVIDERS_PER_CALL: usize = 100;
+/// Capacity providers per DescribeCapacityProviders call: it takes up to 100 names, but
+/// answers at most 10 per page.
+pub const CAPACITY_PROVIDERS_PER_CALL: usize = 10;
 /// DescribeServices' limit of services per call.
 pub const SERVICES_PER_CALL: usize = 10;
 
@@ -38,10 +39,8 @@ pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Act
         .collect();
     let mut services: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for service in &stack.services {
-        let cluster = service
-            .cluster
-            .clone()
-            .unwrap_or_else(|| "default".to_owned());
+        // By name, however the stack writes the cluster: the name or the ARN.
+        let cluster = cluster_name(service.cluster.as_deref().unwrap_or("default")).to_owned();
         if let Some(name) = &service.service_name {
             services
                 .entry(cluster.clone())
@@ -76,15 +75,18 @@ pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Act
     })
 }
 
-/// Adds to `actual` what pruning and destroying need beyond the resources `stack` names: the
-/// clusters and task definition families carrying the tag of the stack `name`, found by
-/// listing the account's clusters and families, and every service of the clusters involved
-/// (the stack's, and the tagged ones), found by listing them.
+/// Adds to `actual` what pruning and destroying need beyond the resources `stack` names: every
+/// ACTIVE cluster of the account and every service in them (the stack's may live in any
+/// cluster, and a revision is unused only when no service runs it), the task definition
+/// families and the capacity providers carrying the tag of the stack `name`.
 ///
 /// This costs a ListClusters call per 100 clusters, a ListTaskDefinitionFamilies call per 100
 /// families and a DescribeTaskDefinition call per family the stack does not name, a
-/// ListServices call per 100 services of each cluster involved, and the describe calls of the
-/// clusters and services found, batched as [`observe`] batches them.
+/// ListServices call per 100 services of each cluster, and the describe calls of the clusters,
+/// services and capacity providers found, batched as [`observe`] batches them: on a large
+/// account, a plan that prunes costs calls in proportion to the account, not to the stack.
+/// Tasks started outside services (RunTask, scheduled tasks) are not seen: a revision only they
+/// run counts as unused.
 pub async fn discover(
     ecs: &Ecs,
     stack: &Stack,
@@ -96,11 +98,16 @@ pub async fn discover(
     let owned = |tags: &Option<Vec<ecs_model::types::Tag>>| crate::plan::tagged(tags, name);
 
     let (cluster_arns, families) = futures::try_join!(
-        list_all(ecs, Operation::ListClusters, json!({}), "clusterArns"),
+        list_all(
+            ecs,
+            Operation::ListClusters,
+            json!({"maxResults": 100}),
+            "clusterArns"
+        ),
         list_all(
             ecs,
             Operation::ListTaskDefinitionFamilies,
-            json!({"status": "ACTIVE"}),
+            json!({"status": "ACTIVE", "maxResults": 100}),
             "families",
         ),
     )?;
@@ -124,18 +131,18 @@ pub async fn discover(
         describe_clusters(ecs, &unknown_clusters, concurrency),
         describe_task_definitions(ecs, &unknown_families, concurrency),
     )?;
-    actual
-        .clusters
-        .extend(clusters.into_iter().filter(|(_, c)| owned(&c.input.tags)));
+    // Every ACTIVE cluster: the stack's to prune, the others to know which services and
+    // capacity providers stay.
+    actual.clusters.extend(clusters);
     actual.task_definitions.extend(
         task_definitions
             .into_iter()
             .filter(|(_, t)| owned(&t.input.tags)),
     );
 
-    // The capacity providers the clusters involved use (AWS's own FARGATE and FARGATE_SPOT
-    // aside): the stack's among them are the ones to prune. A provider of the stack that no
-    // cluster uses any more is not found.
+    // The capacity providers the clusters use (AWS's own FARGATE and FARGATE_SPOT aside): the
+    // stack's among them are the ones to prune. A provider of the stack that no cluster uses
+    // any more is not found.
     let used: BTreeSet<String> = actual
         .clusters
         .values()
@@ -150,15 +157,15 @@ pub async fn discover(
         .capacity_providers
         .extend(providers.into_iter().filter(|(_, p)| owned(&p.input.tags)));
 
-    // Every service of the clusters involved: the stack's services' clusters and the stack's
-    // own clusters, as far as they exist.
+    // Every service of every cluster: the stack's services may live in any cluster, and a
+    // revision is only unused when no service runs it.
     let involved: Vec<String> = actual.clusters.keys().cloned().collect();
     let listed: Vec<(String, Vec<String>)> = stream::iter(involved)
         .map(|cluster| async move {
             let arns = list_all(
                 ecs,
                 Operation::ListServices,
-                json!({"cluster": cluster}),
+                json!({"cluster": cluster, "maxResults": 100}),
                 "serviceArns",
             )
             .await;
@@ -203,7 +210,7 @@ pub async fn revisions(
             let arns = list_all(
                 ecs,
                 Operation::ListTaskDefinitions,
-                json!({"familyPrefix": family, "status": "ACTIVE"}),
+                json!({"familyPrefix": family, "status": "ACTIVE", "maxResults": 100}),
                 "taskDefinitionArns",
             )
             .await?;

@@ -136,6 +136,13 @@ impl Revision {
     }
 }
 
+/// A cluster's name, from its ARN (`arn:aws:ecs:...:cluster/NAME`) or from itself.
+pub fn cluster_name(reference: &str) -> &str {
+    reference
+        .rsplit_once(":cluster/")
+        .map_or(reference, |(_, name)| name)
+}
+
 /// `family:revision`, from an ARN or from itself.
 fn family_revision(reference: &str) -> &str {
     reference
@@ -236,6 +243,10 @@ pub enum Action {
     /// Left alone: it exists but this stack does not manage it (no ownership tag, or another
     /// stack's).
     NotManaged,
+    /// AWS differs from the stack, but no call can make it match safely (a capacity provider's
+    /// Auto Scaling group changes, which AWS only allows through a new provider): nothing is
+    /// done, and the reason says what to do instead.
+    Blocked,
 }
 
 /// A member kept at its actual value because someone else owns it.
@@ -331,6 +342,7 @@ impl Plan {
                 Action::Replace => "replace",
                 Action::Delete => "delete",
                 Action::NotManaged => "not managed",
+                Action::Blocked => "blocked",
             };
             *out.entry(key).or_default() += 1;
         }
@@ -445,10 +457,7 @@ pub fn destroy(named: &Stack, actual: &Actual, options: &Options) -> Plan {
 /// name.
 fn service_key(service: &CreateServiceRequest) -> (String, String) {
     (
-        service
-            .cluster
-            .clone()
-            .unwrap_or_else(|| "default".to_owned()),
+        cluster_name(service.cluster.as_deref().unwrap_or("default")).to_owned(),
         service.service_name.clone().unwrap_or_default(),
     )
 }
@@ -560,10 +569,19 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
             }],
         ));
     }
+    // The stack's families, and the ones its services run by family name (the latest
+    // revision, which a service of the stack is about to run).
     let wanted_families: Vec<&str> = desired
         .task_definitions
         .iter()
         .filter_map(|t| t.family.as_deref())
+        .chain(
+            desired
+                .services
+                .iter()
+                .filter_map(|s| s.task_definition.as_deref())
+                .filter(|t| !t.contains(':')),
+        )
         .collect();
     // The revisions services keep running after this apply: the ones not deleted, and the
     // ones the stack names by revision.
@@ -616,6 +634,7 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
         .iter()
         .filter_map(|c| c.cluster_name.as_deref())
         .collect();
+    let mut deleted_clusters: Vec<&str> = Vec::new();
     for (name, existing) in &actual.clusters {
         if wanted_clusters.contains(&name.as_str())
             || ownership(&existing.input.tags, options).is_err()
@@ -644,6 +663,7 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
             ));
             continue;
         }
+        deleted_clusters.push(name);
         changes.push(deletion(
             address,
             to_json(&existing.input),
@@ -666,7 +686,8 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
             continue;
         }
         let address = Address::CapacityProvider { name: name.clone() };
-        // Clusters that stay and use it: the stack's as it wants them, and others'.
+        // Clusters that stay and use it: the stack's as it wants them, and every other cluster
+        // this plan does not delete (others', and the stack's kept for others' services).
         let mut users: Vec<&str> = desired
             .clusters
             .iter()
@@ -678,7 +699,7 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
                     .iter()
                     .filter(|(cluster, c)| {
                         !wanted_clusters.contains(&cluster.as_str())
-                            && ownership(&c.input.tags, options).is_err()
+                            && !deleted_clusters.contains(&cluster.as_str())
                             && c.input
                                 .capacity_providers
                                 .iter()
@@ -781,6 +802,18 @@ fn creation(address: Address, operation: Operation, input: Value) -> Change {
     }
 }
 
+fn blocked(address: Address, fields: Vec<FieldDiff>, reason: String) -> Change {
+    Change {
+        address,
+        action: Action::Blocked,
+        fields,
+        kept: Vec::new(),
+        reason: Some(reason),
+        steps: Vec::new(),
+        rollback: None,
+    }
+}
+
 fn not_managed(address: Address, reason: String) -> Change {
     Change {
         address,
@@ -800,6 +833,16 @@ fn plan_capacity_provider(
 ) -> Change {
     let name = desired.name.clone().unwrap_or_default();
     let address = Address::CapacityProvider { name: name.clone() };
+    if desired.managed_instances_provider.is_some() {
+        return blocked(
+            address,
+            Vec::new(),
+            "Amazon ECS Managed Instances capacity providers are not planned by this version \
+             (only Auto Scaling group providers are): create and change it with the AWS CLI or \
+             console, and leave it out of the stack"
+                .to_owned(),
+        );
+    }
     let mut wanted = desired.clone();
     wanted.tags = Some(owned_tags(&desired.tags, options));
     let Some(existing) = actual.capacity_providers.get(&name) else {
@@ -808,7 +851,17 @@ fn plan_capacity_provider(
     if let Err(reason) = ownership(&existing.input.tags, options) {
         return not_managed(address, reason);
     }
-    let request = to_json(&wanted);
+    // A group given by name is the same group as its ARN, which AWS answers with.
+    if let (Some(asg), Some(have)) = (
+        wanted.auto_scaling_group_provider.as_mut(),
+        existing.input.auto_scaling_group_provider.as_ref(),
+    ) && let (Some(given), Some(arn)) =
+        (&asg.auto_scaling_group_arn, &have.auto_scaling_group_arn)
+        && !given.starts_with("arn:")
+        && arn.ends_with(&format!(":autoScalingGroupName/{given}"))
+    {
+        asg.auto_scaling_group_arn = Some(arn.clone());
+    }
     // What the stack does not set in the Auto Scaling group provider is AWS's to decide, as
     // for clusters: `managedDraining` and `managedScaling` take values AWS picks (the model
     // documents no default), and leaving them out of an update keeps them.
@@ -831,34 +884,23 @@ fn plan_capacity_provider(
     sort_tags(&mut have);
     let fields = diff(&have, &wanted);
     // UpdateCapacityProvider changes the scaling and draining settings, not the Auto Scaling
-    // group nor the cluster a provider belongs to.
+    // group nor the cluster a provider belongs to. Deleting and creating it again under the
+    // same name cannot work either: AWS deletes a provider only once no cluster uses it, and
+    // takes a while to.
     if let Some(member) = fields
         .iter()
         .map(|f| f.path.to_string())
         .find(|p| p == "cluster" || p.starts_with("autoScalingGroupProvider.autoScalingGroupArn"))
     {
-        let mut delete = json!({"capacityProvider": name});
-        copy_members(&have, &mut delete, &["cluster"]);
-        return Change {
+        return blocked(
             address,
-            action: Action::Replace,
-            reason: Some(format!(
-                "`{member}` cannot be changed on an existing capacity provider"
-            )),
             fields,
-            kept: Vec::new(),
-            steps: vec![
-                Step {
-                    operation: Operation::DeleteCapacityProvider,
-                    input: delete,
-                },
-                Step {
-                    operation: Operation::CreateCapacityProvider,
-                    input: request,
-                },
-            ],
-            rollback: None,
-        };
+            format!(
+                "`{member}` cannot be changed on an existing capacity provider: give the \
+                 provider a new name (and the clusters that use it the new name); the old one \
+                 is deleted by --prune once no cluster uses it"
+            ),
+        );
     }
     let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
     let mut steps = Vec::new();
@@ -1124,11 +1166,7 @@ fn plan_service(
     options: &Options,
     registering: &[String],
 ) -> Change {
-    let cluster = desired
-        .cluster
-        .clone()
-        .unwrap_or_else(|| "default".to_owned());
-    let name = desired.service_name.clone().unwrap_or_default();
+    let (cluster, name) = service_key(desired);
     let address = Address::Service {
         cluster: cluster.clone(),
         name: name.clone(),
@@ -1571,5 +1609,93 @@ mod tests {
                 ("task definition webserver".to_owned(), Action::Delete),
             ]
         );
+    }
+
+    #[test]
+    fn a_family_a_service_runs_by_name_is_not_pruned() {
+        // The family left the stack's task definitions, but a service still runs it by name
+        // (an external reference): its revisions stay.
+        let desired = service_stack(json!({}));
+        let mut actual = actual_service(2, "demo");
+        // The service runs revision 3; revision 4, the latest, is what it is about to run.
+        if let Some(td) = actual.task_definitions.get_mut("webserver") {
+            td.arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/webserver:4".into();
+        }
+        let plan = plan(&desired, &actual, &Options::new("demo").prune(true));
+        assert!(
+            plan.changes.iter().all(|c| c.action != Action::Delete),
+            "{:#?}",
+            plan.changes
+        );
+    }
+
+    fn cluster_using(
+        name: &str,
+        provider: &str,
+        stack_name: &str,
+    ) -> Existing<CreateClusterRequest> {
+        let mut input: CreateClusterRequest =
+            from_value(&json!({"clusterName": name, "capacityProviders": [provider]}))
+                .value
+                .expect("cluster");
+        input.tags = Some(owned_tags(&None, &Options::new(stack_name)));
+        Existing::new(format!("arn:aws:ecs:us-east-1:1:cluster/{name}"), input)
+    }
+
+    #[test]
+    fn a_provider_a_kept_cluster_uses_is_not_pruned() {
+        let mut actual = Actual::default();
+        let mut provider: CreateCapacityProviderRequest = from_value(&json!({
+            "name": "cp",
+            "autoScalingGroupProvider": {"autoScalingGroupArn": "arn:aws:autoscaling:x"}
+        }))
+        .value
+        .expect("provider");
+        provider.tags = Some(owned_tags(&None, &Options::new("demo")));
+        actual
+            .capacity_providers
+            .insert("cp".into(), Existing::new("arn:cp", provider));
+        // The stack's cluster, kept because someone else's service is in it.
+        actual
+            .clusters
+            .insert("keep".into(), cluster_using("keep", "cp", "demo"));
+        let mut foreign = actual_service(1, "other")
+            .services
+            .into_values()
+            .next()
+            .expect("a service");
+        foreign.input.cluster = Some("keep".into());
+        actual
+            .services
+            .insert(("keep".into(), "tenant".into()), foreign);
+        let plan = plan(
+            &stack(json!({})),
+            &actual,
+            &Options::new("demo").prune(true),
+        );
+        let got: Vec<(String, Action)> = plan
+            .changes
+            .iter()
+            .map(|c| (c.address.to_string(), c.action))
+            .collect();
+        assert!(
+            got.contains(&("cluster keep".to_owned(), Action::NotManaged))
+                && got.contains(&("capacity provider cp".to_owned(), Action::NotManaged)),
+            "{got:?}"
+        );
+        // Once the cluster goes too, so does the provider.
+        actual.services.clear();
+        let plan = super::plan(
+            &stack(json!({})),
+            &actual,
+            &Options::new("demo").prune(true),
+        );
+        let deleted: Vec<String> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .map(|c| c.address.to_string())
+            .collect();
+        assert_eq!(deleted, ["cluster keep", "capacity provider cp"]);
     }
 }

@@ -1,6 +1,6 @@
 //! Capacity providers against the local ECS endpoint: created before the clusters that use
-//! them, planned without perpetual differences, updated in place, replaced when their Auto
-//! Scaling group changes, and pruned once no cluster of the stack uses them.
+//! them, planned without perpetual differences, updated in place, refused (with what to do)
+//! when their Auto Scaling group changes, and pruned once no cluster of the stack uses them.
 
 mod support;
 
@@ -77,13 +77,28 @@ async fn capacity_providers_are_planned_applied_and_pruned() {
     deployer.apply(&plan, |_| {}).await.expect("apply");
     assert!(!deployer.plan(&scaled).await.expect("plan").has_changes());
 
-    // Another Auto Scaling group cannot be updated in: the provider is replaced.
+    // The group given by its name is the same group.
+    let by_name = stack(json!([provider(80, "web")]), json!(["web-asg"]));
+    assert!(!deployer.plan(&by_name).await.expect("plan").has_changes());
+
+    // Another Auto Scaling group cannot be updated in, nor swapped by deleting the provider a
+    // cluster uses: the plan says so and does nothing about it.
     let moved = stack(
         json!([provider(80, &ASG.replace("/web", "/web2"))]),
         json!(["web-asg"]),
     );
     let plan = deployer.plan(&moved).await.expect("plan");
-    assert_eq!(plan.changes[0].action, Action::Replace);
+    assert_eq!(plan.changes[0].action, Action::Blocked);
+    assert!(plan.changes[0].steps.is_empty());
+    assert!(
+        plan.changes[0]
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("give the provider a new name"),
+        "{:?}",
+        plan.changes[0].reason
+    );
 
     // Out of the stack and out of the cluster: the cluster lets go of it, then it is deleted.
     let without = stack(json!([]), json!([]));

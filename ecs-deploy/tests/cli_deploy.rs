@@ -420,10 +420,16 @@ fn prune_deletes_what_left_the_file_and_destroy_deletes_the_rest() {
     write_stack(&name, &smaller);
     let (code, stdout, stderr) = outcome(&run(&["plan", "--stack", &file, "--detailed-exitcode"]));
     assert_eq!(code, Some(0), "without --prune: {stdout}\n{stderr}");
+    // Pruning needs the stack's name given, not taken from the file's.
+    let (code, _, stderr) = outcome(&run(&["plan", "--stack", &file, "--prune"]));
+    assert_eq!(code, Some(1), "{stderr}");
+    expect_in(&stderr, "needs the stack's name given with --name");
     let (code, stdout, stderr) = outcome(&run(&[
         "plan",
         "--stack",
         &file,
+        "--name",
+        &name,
         "--prune",
         "--detailed-exitcode",
     ]));
@@ -440,6 +446,8 @@ fn prune_deletes_what_left_the_file_and_destroy_deletes_the_rest() {
         "apply",
         "--stack",
         &file,
+        "--name",
+        &name,
         "--prune",
         "--auto-approve",
         "--no-wait",
@@ -455,10 +463,20 @@ fn prune_deletes_what_left_the_file_and_destroy_deletes_the_rest() {
     );
 
     // destroy asks first, and without a terminal refuses.
-    let (code, stdout, stderr) = outcome(&run(&["destroy", "--stack", &file]));
+    let (code, _, stderr) = outcome(&run(&["destroy", "--stack", &file, "--auto-approve"]));
+    assert_eq!(code, Some(1), "{stderr}");
+    expect_in(&stderr, "needs the stack's name given with --name");
+    let (code, stdout, stderr) = outcome(&run(&["destroy", "--stack", &file, "--name", &name]));
     assert_eq!(code, Some(1), "{stdout}\n{stderr}");
     expect_in(&stderr, "not destroyed: stdin is not a terminal");
-    let (code, stdout, stderr) = outcome(&run(&["destroy", "--stack", &file, "--auto-approve"]));
+    let (code, stdout, stderr) = outcome(&run(&[
+        "destroy",
+        "--stack",
+        &file,
+        "--name",
+        &name,
+        "--auto-approve",
+    ]));
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     expect_line(
         &stdout,
@@ -469,7 +487,7 @@ fn prune_deletes_what_left_the_file_and_destroy_deletes_the_rest() {
         format!("- cluster {name}: delete: the stack is destroyed"),
     );
     expect_line(&stdout, "Destroy complete: 2 resources deleted.");
-    let (code, stdout, _) = outcome(&run(&["destroy", "--stack", &file]));
+    let (code, stdout, _) = outcome(&run(&["destroy", "--stack", &file, "--name", &name]));
     assert_eq!(code, Some(0), "{stdout}");
     assert!(stdout.ends_with("Nothing to destroy.\n"), "{stdout}");
 }

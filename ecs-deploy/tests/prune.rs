@@ -5,7 +5,8 @@
 mod support;
 
 use ecs_deploy::aws::Ecs;
-use ecs_deploy::{Action, ApplyOptions, Deployer, Operation, Options, Plan};
+use ecs_deploy::wait::WaitOptions;
+use ecs_deploy::{Action, ApplyOptions, Deployer, Event, Operation, Options, Plan};
 use ecs_model::Stack;
 use ecs_model::load::from_value;
 use serde_json::{Value, json};
@@ -322,4 +323,142 @@ async fn independent_services_are_applied_concurrently() {
     let plan = deployer.plan(&desired).await.expect("plan");
     deployer.apply(&plan, |_| {}).await.expect("apply");
     assert_eq!(serial.most_at_once("CreateService"), 1);
+}
+
+#[tokio::test]
+async fn a_service_written_with_its_cluster_arn_is_not_pruned() {
+    let account = "300000000107";
+    let desired = stack(json!({
+        "clusters": [{"clusterName": "arnc"}],
+        "taskDefinitions": [task_definition("arnweb", "nginx:1.27")],
+        "services": [service(
+            "web",
+            &format!("arn:aws:ecs:us-east-1:{account}:cluster/arnc"),
+            "arnweb"
+        )]
+    }));
+    let deployer = no_wait(account, Options::new("arnc").prune(true)).await;
+    let plan = deployer.plan(&desired).await.expect("plan");
+    deployer.apply(&plan, |_| {}).await.expect("apply");
+    let again = deployer.plan(&desired).await.expect("plan again");
+    assert!(!again.has_changes(), "{:#?}", actions(&again));
+    assert_eq!(
+        status_of_service(deployer.ecs(), "arnc", "web").await,
+        "ACTIVE"
+    );
+}
+
+#[tokio::test]
+async fn destroy_finds_the_stack_services_in_clusters_it_does_not_name() {
+    let account = "300000000108";
+    let ecs = support::ecs(account).await;
+    // The account's default cluster, made by hand: not the stack's.
+    ecs.call(Operation::CreateCluster, &json!({"clusterName": "default"}))
+        .await
+        .expect("create the default cluster");
+    let desired = stack(json!({
+        "taskDefinitions": [task_definition("job", "busybox:1")],
+        "services": [{
+            "serviceName": "job", "taskDefinition": "job", "desiredCount": 1,
+            "launchType": "EC2"
+        }]
+    }));
+    let deployer = no_wait(account, Options::new("jobs")).await;
+    let plan = deployer.plan(&desired).await.expect("plan");
+    deployer.apply(&plan, |_| {}).await.expect("apply");
+
+    // The file no longer names anything: destroy still finds what carries the tag.
+    let plan = deployer
+        .plan_destroy(&Stack::default())
+        .await
+        .expect("plan destroy");
+    assert_eq!(
+        actions(&plan),
+        [
+            ("service default/job".to_owned(), Action::Delete),
+            ("task definition job".to_owned(), Action::Delete),
+        ]
+    );
+    deployer.apply(&plan, |_| {}).await.expect("destroy");
+    assert_eq!(status_of_service(&ecs, "default", "job").await, "INACTIVE");
+    let clusters = ecs
+        .call(
+            Operation::DescribeClusters,
+            &json!({"clusters": ["default"]}),
+        )
+        .await
+        .expect("describe");
+    assert_eq!(clusters["clusters"][0]["status"], "ACTIVE");
+}
+
+#[tokio::test]
+async fn deleting_a_cluster_waits_while_its_services_and_tasks_drain() {
+    let scripted = Scripted::start(support::local_ecs::endpoint());
+    let ecs = support::ecs_at(&scripted.url, "300000000109").await;
+    let desired = stack(json!({
+        "clusters": [{"clusterName": "drain"}],
+        "taskDefinitions": [task_definition("drain", "nginx:1.27")],
+        "services": [service("web", "drain", "drain")]
+    }));
+    let creating =
+        Deployer::new(ecs.clone(), Options::new("drain")).apply_options(ApplyOptions::no_wait());
+    let plan = creating.plan(&desired).await.expect("plan");
+    creating.apply(&plan, |_| {}).await.expect("apply");
+
+    // AWS refuses DeleteCluster while the deleted service drains, then while its tasks stop.
+    scripted.refuse_first("DeleteCluster", "ClusterContainsServicesException", 2);
+    let quick = WaitOptions::new(
+        std::time::Duration::from_secs(30),
+        std::time::Duration::from_millis(50),
+    );
+    let destroying = Deployer::new(ecs.clone(), Options::new("drain"))
+        .apply_options(ApplyOptions::wait(quick, true));
+    let plan = destroying
+        .plan_destroy(&desired)
+        .await
+        .expect("plan destroy");
+    let mut waits = 0;
+    destroying
+        .apply(&plan, |event| {
+            if matches!(event, Event::Waiting { .. }) {
+                waits += 1;
+            }
+        })
+        .await
+        .expect("destroy");
+    assert_eq!(waits, 2);
+
+    // Tasks still stopping: the same patience. Out of patience: the error is AWS's.
+    let plan = creating.plan(&desired).await.expect("plan");
+    creating.apply(&plan, |_| {}).await.expect("apply again");
+    scripted.refuse_first("DeleteCluster", "ClusterContainsTasksException", 1);
+    let plan = destroying
+        .plan_destroy(&desired)
+        .await
+        .expect("plan destroy");
+    destroying.apply(&plan, |_| {}).await.expect("destroy");
+
+    let plan = creating.plan(&desired).await.expect("plan");
+    creating
+        .apply(&plan, |_| {})
+        .await
+        .expect("apply a third time");
+    scripted.refuse_first("DeleteCluster", "ClusterContainsTasksException", 1_000);
+    let impatient = Deployer::new(ecs, Options::new("drain")).apply_options(ApplyOptions::wait(
+        WaitOptions::new(
+            std::time::Duration::from_millis(200),
+            std::time::Duration::from_millis(50),
+        ),
+        true,
+    ));
+    let plan = impatient
+        .plan_destroy(&desired)
+        .await
+        .expect("plan destroy");
+    let err = impatient.apply(&plan, |_| {}).await.expect_err("gives up");
+    assert_eq!(err.address.to_string(), "cluster drain");
+    assert!(
+        err.to_string().contains("ClusterContainsTasksException"),
+        "{err}"
+    );
 }

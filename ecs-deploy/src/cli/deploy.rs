@@ -39,10 +39,10 @@ pub(super) struct StackArgs {
 #[derive(Debug, Default, clap::Args)]
 pub(super) struct ChangeArgs {
     /// Also delete what carries this stack's tag but the stack file no longer names: services,
-    /// task definition families (their ACTIVE revisions that no service runs are deregistered)
-    /// and clusters (kept while they hold services that stay). Finding them lists the
-    /// account's clusters and task definition families, and the services of the clusters
-    /// involved.
+    /// task definition families (their ACTIVE revisions that no service runs are deregistered),
+    /// clusters (kept while they hold services that stay) and capacity providers (kept while a
+    /// cluster uses them). Needs --name. Finding them lists the account's clusters, services
+    /// and task definition families.
     #[arg(long)]
     pub(super) prune: bool,
     /// Keep only the newest N ACTIVE revisions of each family of the stack, plus the ones its
@@ -169,6 +169,25 @@ impl Session {
 
     /// [`start`](Self::start), with the options of `changes`.
     pub(super) fn start_with(args: &StackArgs, changes: &ChangeArgs) -> Option<Self> {
+        if changes.prune && args.name.is_none() {
+            eprintln!("error: {}", named_for("--prune"));
+            return None;
+        }
+        Self::open(args, changes, false)
+    }
+
+    /// For `destroy`: the stack must be named with `--name`, and a file that no longer passes
+    /// the rule set is taken as long as it loads (its problems are printed), since deleting
+    /// needs only the names it holds.
+    pub(super) fn start_for_destroy(args: &StackArgs) -> Option<Self> {
+        if args.name.is_none() {
+            eprintln!("error: {}", named_for("destroy"));
+            return None;
+        }
+        Self::open(args, &ChangeArgs::default(), true)
+    }
+
+    fn open(args: &StackArgs, changes: &ChangeArgs, lenient: bool) -> Option<Self> {
         let options = match args.options() {
             Ok(options) => {
                 let options = options.prune(changes.prune);
@@ -182,7 +201,7 @@ impl Session {
                 return None;
             }
         };
-        let stack = load_stack(&args.stack)?;
+        let stack = load_stack(&args.stack, lenient)?;
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -254,15 +273,25 @@ impl Session {
     }
 }
 
+/// What `--prune` and `destroy` say when the stack has no `--name`.
+fn named_for(what: &str) -> String {
+    format!(
+        "{what} deletes what carries the stack's {STACK_TAG} tag, so it needs the stack's name \
+         given with --name, not taken from the file's name (two projects can both have a \
+         stack.json): run it again with --name NAME, NAME being the name the stack was applied \
+         with"
+    )
+}
+
 /// Reads the file as `validate` does and prints its diagnostics (warnings too) on stderr; the
-/// stack when the file has no error.
-fn load_stack(path: &Path) -> Option<Stack> {
+/// stack when the file has no error, or when `lenient` and the file loads at all.
+fn load_stack(path: &Path, lenient: bool) -> Option<Stack> {
     let (report, document) = load_file(path, None, false);
     if !report.diagnostics.is_empty() {
         write_stderr(&report);
     }
     let document = match document {
-        Some(document) if !report.has_errors() => document,
+        Some(document) if lenient || !report.has_errors() => document,
         _ => {
             eprintln!(
                 "error: {} has errors: nothing was sent to AWS",

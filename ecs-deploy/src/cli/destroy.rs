@@ -22,7 +22,7 @@ const CONFIRM: Confirm = Confirm {
 };
 
 pub(super) fn run(args: &DestroyArgs) -> ExitCode {
-    let Some(session) = Session::start(&args.stack) else {
+    let Some(session) = Session::start_for_destroy(&args.stack) else {
         return ExitCode::FAILURE;
     };
     let plan = match session

@@ -79,8 +79,9 @@ enum Command {
     /// Delete every resource carrying the stack's tag: its services, task definition families
     /// (every ACTIVE revision is deregistered) and clusters.
     ///
-    /// Finds them as `--prune` does (the resources the file names, and the ones it no longer
-    /// names), shows them, and asks for 'yes' on a terminal (without one, destroys only with
+    /// Needs --name: the stack's name, not taken from the file's (two projects can both have
+    /// a stack.json). Finds them as `--prune` does (the resources the file names, and the ones
+    /// it no longer names), shows them, and asks for 'yes' on a terminal (without one, destroys only with
     /// --auto-approve). Resources without the tag are shown with ! and left alone. A cluster is
     /// deleted once its services have drained, waiting up to --wait-timeout. Exits 0 when
     /// destroyed (or nothing to destroy), 1 when refused, cancelled or failed, 2 on a usage

@@ -76,6 +76,7 @@ pub(super) fn symbol(action: Action, style: Style) -> String {
         Action::Register | Action::Update | Action::UpdateAndDeploy => style.paint(YELLOW, "~"),
         Action::Replace => format!("{}/{}", style.paint(RED, "-"), style.paint(GREEN, "+")),
         Action::Delete => style.paint(RED, "-"),
+        Action::Blocked => style.paint(RED, "!"),
         Action::NotManaged => style.paint(CYAN, "!"),
         _ => "=".to_owned(),
     }
@@ -104,6 +105,10 @@ fn heading(change: &Change) -> String {
             (_, None) => "delete".to_owned(),
         },
         Action::NotManaged => reason.unwrap_or("not changed: not managed").to_owned(),
+        Action::Blocked => format!(
+            "cannot be applied: {}",
+            reason.unwrap_or("no call can make it match")
+        ),
         _ => "no change".to_owned(),
     }
 }
@@ -207,9 +212,9 @@ fn show(value: &Value, width: Option<usize>) -> String {
 }
 
 /// The counts of resources per action: `(create, register, update, replace, not managed,
-/// delete)`.
-fn counts(plan: &Plan) -> [usize; 6] {
-    let mut counts = [0; 6];
+/// delete, blocked)`.
+fn counts(plan: &Plan) -> [usize; 7] {
+    let mut counts = [0; 7];
     for change in &plan.changes {
         let slot = match change.action {
             Action::Create => 0,
@@ -218,6 +223,7 @@ fn counts(plan: &Plan) -> [usize; 6] {
             Action::Replace => 3,
             Action::NotManaged => 4,
             Action::Delete => 5,
+            Action::Blocked => 6,
             _ => continue,
         };
         counts[slot] += 1;
@@ -227,7 +233,15 @@ fn counts(plan: &Plan) -> [usize; 6] {
 
 /// `Plan: 1 to create, ...` or `No changes. ...`, and a line on resources left alone.
 fn write_summary(out: &mut impl Write, plan: &Plan, style: Style) -> io::Result<()> {
-    let [create, register, update, replace, not_managed, delete] = counts(plan);
+    let [
+        create,
+        register,
+        update,
+        replace,
+        not_managed,
+        delete,
+        blocked,
+    ] = counts(plan);
     if plan.has_changes() {
         let delete = if delete > 0 {
             format!(", {delete} to delete")
@@ -254,6 +268,18 @@ fn write_summary(out: &mut impl Write, plan: &Plan, style: Style) -> io::Result<
                 BOLD,
                 "No changes. AWS matches the stack, but for the resources it does not manage."
             )
+        )?;
+    }
+    if blocked > 0 {
+        let (noun, verb) = if blocked == 1 {
+            ("resource", "differs")
+        } else {
+            ("resources", "differ")
+        };
+        writeln!(
+            out,
+            "{blocked} {noun} {verb} from the stack in a way no call can fix (marked !, in red): \
+             see why above."
         )?;
     }
     if not_managed > 0 {

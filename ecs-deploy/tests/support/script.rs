@@ -50,6 +50,8 @@ struct State {
     throttle_every: Option<u64>,
     /// Calls of an operation still to throttle before it is answered.
     throttle_first: HashMap<String, u64>,
+    /// Calls of an operation still to answer with an error (its type) before it is answered.
+    refuse_first: HashMap<String, (String, u64)>,
     slow: HashMap<String, std::time::Duration>,
     /// Calls being answered now, and the most at once, by operation.
     in_flight: HashMap<String, (u64, u64)>,
@@ -104,6 +106,15 @@ impl Scripted {
         self.lock().throttle_first.insert(operation.to_owned(), n);
     }
 
+    /// Answers the next `n` calls of `operation` with the ECS error `error`
+    /// (`ClusterContainsServicesException`...), HTTP 400, then lets it through: AWS's answers
+    /// that moto never gives.
+    pub fn refuse_first(&self, operation: &str, error: &str, n: u64) {
+        self.lock()
+            .refuse_first
+            .insert(operation.to_owned(), (error.to_owned(), n));
+    }
+
     /// Holds every call of `operation` (`CreateService`...) for `delay` before forwarding it, as
     /// a slow AWS does: time for a test to interrupt a client mid-call.
     pub fn slow(&self, operation: &str, delay: std::time::Duration) {
@@ -137,6 +148,20 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
     {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         state.calls += 1;
+        if let Some((error, left)) = state.refuse_first.get_mut(&operation)
+            && *left > 0
+        {
+            *left -= 1;
+            let body = json!({"__type": error, "message": "refused by the test's script"});
+            let error = error.clone();
+            drop(state);
+            return respond(
+                &mut client,
+                "400 Bad Request",
+                Some(&error),
+                body.to_string().as_bytes(),
+            );
+        }
         let first = state
             .throttle_first
             .get_mut(&operation)
