@@ -237,6 +237,11 @@ async fn destroy_deletes_every_tagged_resource_and_nothing_else() {
     )
     .await
     .expect("register");
+    let mut theirs = task_definition("theirs", "busybox:1");
+    theirs["tags"] = json!([{"key": "ecs-rs:stack", "value": "other"}]);
+    ecs.call(Operation::RegisterTaskDefinition, &theirs)
+        .await
+        .expect("register");
 
     let plan = deployer.plan_destroy(&named).await.expect("plan destroy");
     let mut got = actions(&plan);
@@ -255,6 +260,7 @@ async fn destroy_deletes_every_tagged_resource_and_nothing_else() {
     assert_eq!(active_revisions(&ecs, "api").await, Vec::<i64>::new());
     assert_eq!(active_revisions(&ecs, "cron").await, Vec::<i64>::new());
     assert_eq!(active_revisions(&ecs, "untagged").await, [1]);
+    assert_eq!(active_revisions(&ecs, "theirs").await, [1]);
     let again = deployer.plan_destroy(&named).await.expect("plan again");
     assert!(!again.has_changes(), "{:#?}", actions(&again));
 }
