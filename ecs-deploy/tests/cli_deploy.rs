@@ -517,3 +517,40 @@ fn throttled_calls_are_retried_more_than_the_sdk_default() {
     expect_in(&stderr, "ThrottlingException");
     assert_eq!(scripted.throttled(), 2);
 }
+
+#[test]
+fn a_change_no_call_can_make_is_shown_and_fails_the_apply() {
+    let name = unique("blocked");
+    let provider = |group: &str| {
+        json!({
+            "capacityProviders": [{
+                "name": name,
+                "autoScalingGroupProvider": {
+                    "autoScalingGroupArn": format!(
+                        "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:1:\
+                         autoScalingGroupName/{group}"
+                    )
+                }
+            }]
+        })
+    };
+    let file = write_stack(&name, &provider("first"));
+    let file = path_arg(&file).to_owned();
+    applied(&file);
+    write_stack(&name, &provider("second"));
+    let (code, stdout, stderr) = outcome(&run(&["plan", "--stack", &file, "--detailed-exitcode"]));
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    expect_in(
+        &stdout,
+        format!(
+            "! capacity provider {name}: cannot be applied: \
+             `autoScalingGroupProvider.autoScalingGroupArn` cannot be changed"
+        ),
+    );
+    let (code, stdout, stderr) = outcome(&run(&["apply", "--stack", &file, "--auto-approve"]));
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    expect_in(
+        &stderr,
+        "still differs from the stack: no call can make it match",
+    );
+}

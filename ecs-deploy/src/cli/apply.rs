@@ -14,6 +14,19 @@ use super::deploy::{Session, report_aws_error};
 use super::plan_view::{applied_summary, redact, symbol, write_plan};
 use super::report::Style;
 
+/// Says that AWS still differs from the stack where no call could help.
+fn report_blocked(blocked: usize) {
+    let (noun, verb) = if blocked == 1 {
+        ("resource", "differs")
+    } else {
+        ("resources", "differ")
+    };
+    eprintln!(
+        "error: {blocked} {noun} (marked ! above) still {verb} from the stack: no call can make \
+         it match; the plan says what to do instead"
+    );
+}
+
 /// A duration as `42 s` or `3 min 07 s`.
 fn elapsed(duration: Duration) -> String {
     let seconds = duration.as_secs();
@@ -69,7 +82,16 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
         eprintln!("error: cannot write the plan: {err}");
         return ExitCode::FAILURE;
     }
-    if !plan.has_changes() {
+    let blocked = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Blocked)
+        .count();
+    if !plan.changes.iter().any(|c| !c.steps.is_empty()) {
+        if blocked > 0 {
+            report_blocked(blocked);
+            return ExitCode::FAILURE;
+        }
         println!("Nothing to apply.");
         return ExitCode::SUCCESS;
     }
@@ -105,6 +127,10 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
                     "The services roll their tasks out in the background: `ecs-deploy status` \
                      shows their deployments."
                 );
+            }
+            if blocked > 0 {
+                report_blocked(blocked);
+                return ExitCode::FAILURE;
             }
             ExitCode::SUCCESS
         }
