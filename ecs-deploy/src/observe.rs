@@ -236,8 +236,9 @@ fn last_segment(arn: &str) -> &str {
     arn.rsplit_once('/').map_or(arn, |(_, tail)| tail)
 }
 
-/// Every string of the list `key` of `operation`'s answers, following `nextToken`.
-async fn list_all(
+/// Every string of the list `key` of `operation`'s answers, following `nextToken` (a token
+/// answered twice ends the listing, rather than looping).
+pub(crate) async fn list_all(
     ecs: &Ecs,
     operation: Operation,
     input: Value,
@@ -257,7 +258,9 @@ async fn list_all(
                 .map(str::to_owned),
         );
         match response.get("nextToken").and_then(Value::as_str) {
-            Some(token) if !token.is_empty() => input["nextToken"] = json!(token),
+            Some(token) if !token.is_empty() && input.get("nextToken") != Some(&json!(token)) => {
+                input["nextToken"] = json!(token);
+            }
             _ => return Ok(out),
         }
     }

@@ -778,6 +778,16 @@ fn to_json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
+/// Both sides (already normalized) as JSON with their tags in key order, and the differences
+/// from `have` to `wanted`.
+fn compared<T: Serialize>(have: &T, wanted: &T) -> (Value, Value, Vec<FieldDiff>) {
+    let (mut have, mut wanted) = (to_json(have), to_json(wanted));
+    sort_tags(&mut have);
+    sort_tags(&mut wanted);
+    let fields = diff(&have, &wanted);
+    (have, wanted, fields)
+}
+
 /// Sorts `tags` by key so their order never shows as a change.
 fn sort_tags(value: &mut Value) {
     if let Some(Value::Array(tags)) = value.get_mut("tags") {
@@ -879,10 +889,7 @@ fn plan_capacity_provider(
     normalize::capacity_provider(&mut wanted);
     let mut have = existing.input.clone();
     normalize::capacity_provider(&mut have);
-    let (mut wanted, mut have) = (to_json(&wanted), to_json(&have));
-    sort_tags(&mut wanted);
-    sort_tags(&mut have);
-    let fields = diff(&have, &wanted);
+    let (_, wanted, fields) = compared(&have, &wanted);
     // UpdateCapacityProvider changes the scaling and draining settings, not the Auto Scaling
     // group nor the cluster a provider belongs to. Deleting and creating it again under the
     // same name cannot work either: AWS deletes a provider only once no cluster uses it, and
@@ -963,10 +970,7 @@ fn plan_cluster(desired: &CreateClusterRequest, actual: &Actual, options: &Optio
     normalize::cluster(&mut wanted);
     let mut have = existing.input.clone();
     normalize::cluster(&mut have);
-    let (mut wanted, mut have) = (to_json(&wanted), to_json(&have));
-    sort_tags(&mut wanted);
-    sort_tags(&mut have);
-    let fields = diff(&have, &wanted);
+    let (_, wanted, fields) = compared(&have, &wanted);
     let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
     let mut steps = Vec::new();
     if ["settings", "configuration", "serviceConnectDefaults"]
@@ -1071,10 +1075,7 @@ fn plan_task_definition(
     normalize::task_definition(&mut wanted);
     let mut have = existing.input.clone();
     normalize::task_definition(&mut have);
-    let (mut wanted_json, mut have_json) = (to_json(&wanted), to_json(&have));
-    sort_tags(&mut wanted_json);
-    sort_tags(&mut have_json);
-    let fields = diff(&have_json, &wanted_json);
+    let (_, _, fields) = compared(&have, &wanted);
     if fields.is_empty() {
         return updated(address, fields, kept, Vec::new(), false);
     }
@@ -1210,10 +1211,7 @@ fn plan_service(
     let mut have = existing.input.clone();
     have.cluster = Some(cluster.clone());
     normalize::service(&mut have);
-    let (mut wanted_json, mut have_json) = (to_json(&wanted), to_json(&have));
-    sort_tags(&mut wanted_json);
-    sort_tags(&mut have_json);
-    let fields = diff(&have_json, &wanted_json);
+    let (_, wanted_json, fields) = compared(&have, &wanted);
 
     if let Some(member) = fields
         .iter()

@@ -504,30 +504,13 @@ async fn list_revisions(
     family: &str,
     status: &str,
 ) -> Result<BTreeMap<i64, String>, AwsError> {
-    let mut arns: Vec<String> = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let mut input = json!({"familyPrefix": family, "status": status});
-        if let Some(token) = &token {
-            input["nextToken"] = Value::String(token.clone());
-        }
-        let response = ecs.call(Operation::ListTaskDefinitions, &input).await?;
-        arns.extend(
-            response
-                .get("taskDefinitionArns")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_owned),
-        );
-        match response.get("nextToken").and_then(Value::as_str) {
-            Some(next) if !next.is_empty() && token.as_deref() != Some(next) => {
-                token = Some(next.to_owned());
-            }
-            _ => break,
-        }
-    }
+    let arns = crate::observe::list_all(
+        ecs,
+        Operation::ListTaskDefinitions,
+        json!({"familyPrefix": family, "status": status, "maxResults": 100}),
+        "taskDefinitionArns",
+    )
+    .await?;
     Ok(revisions_of(family, &arns))
 }
 

@@ -12,7 +12,7 @@ mod support;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -79,25 +79,9 @@ fn run_at(endpoint: &str, args: &[&str]) -> Output {
 
 /// [`run_at`] with more environment variables.
 fn run_with(endpoint: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"))
+    let output = support::cli_at(endpoint)
         .args(args)
-        .env_remove("AWS_MAX_ATTEMPTS")
-        .env_remove("AWS_RETRY_MODE")
         .envs(envs.iter().copied())
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/aws-credentials",
-        )
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
         .output()
         .expect("ecs-deploy runs");
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));

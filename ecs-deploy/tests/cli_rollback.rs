@@ -10,7 +10,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -62,22 +62,8 @@ fn stack_file(name: &str, image: &str, services: &[&str]) -> PathBuf {
 /// Runs `ecs-deploy ARGS` against `endpoint`, with dummy credentials and no terminal; the exit
 /// code, stdout and stderr.
 fn run_at(endpoint: &str, args: &[&str]) -> (Option<i32>, String, String) {
-    let output: Output = Command::new(env!("CARGO_BIN_EXE_ecs-deploy"))
+    let output: Output = support::cli_at(endpoint)
         .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            "/nonexistent/aws-credentials",
-        )
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
         .output()
         .expect("ecs-deploy runs");
     (

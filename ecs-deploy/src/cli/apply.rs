@@ -5,7 +5,7 @@ use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use ecs_deploy::wait::{self, WaitEvent, WaitOptions};
+use ecs_deploy::wait::{self, WaitEvent};
 use ecs_deploy::{Action, Address, ApplyError, ApplyOptions, Event, Failure, Operation, Plan};
 use serde_json::Value;
 
@@ -99,16 +99,9 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!();
-    let options = if args.no_wait {
-        ApplyOptions::no_wait()
-    } else {
-        ApplyOptions::wait(
-            WaitOptions::new(
-                Duration::from_secs(args.wait_timeout),
-                Duration::from_secs(args.wait_interval.get()),
-            ),
-            !args.no_rollback,
-        )
+    let options = match args.wait.options() {
+        Some(wait) => ApplyOptions::wait(wait, !args.no_rollback),
+        None => ApplyOptions::no_wait(),
     };
     let deployer = session.deployer.clone().apply_options(options);
     let mut progress = Progress::new(&plan, style);
@@ -122,7 +115,7 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
                 .changes
                 .iter()
                 .any(|c| matches!(c.address, Address::Service { .. }) && done.contains(&c.address));
-            if deployed && args.no_wait {
+            if deployed && args.wait.no_wait {
                 println!(
                     "The services roll their tasks out in the background: `ecs-deploy status` \
                      shows their deployments."

@@ -130,6 +130,17 @@ struct ApplyArgs {
     /// Apply without asking.
     #[arg(long)]
     auto_approve: bool,
+    #[command(flatten)]
+    wait: WaitArgs,
+    /// Leave a failed deployment as it is, instead of putting the service back on the revision
+    /// it ran before.
+    #[arg(long, conflicts_with = "no_wait")]
+    no_rollback: bool,
+}
+
+/// How `apply` and `rollback` follow the deployments they start.
+#[derive(Debug, clap::Args)]
+struct WaitArgs {
     /// Return once the calls are made, without following the deployments they start.
     #[arg(long)]
     no_wait: bool,
@@ -149,10 +160,18 @@ struct ApplyArgs {
         conflicts_with = "no_wait"
     )]
     wait_interval: std::num::NonZeroU64,
-    /// Leave a failed deployment as it is, instead of putting the service back on the revision
-    /// it ran before.
-    #[arg(long, conflicts_with = "no_wait")]
-    no_rollback: bool,
+}
+
+impl WaitArgs {
+    /// How to follow the deployments; `None` with `--no-wait`.
+    fn options(&self) -> Option<ecs_deploy::wait::WaitOptions> {
+        (!self.no_wait).then(|| {
+            ecs_deploy::wait::WaitOptions::new(
+                std::time::Duration::from_secs(self.wait_timeout),
+                std::time::Duration::from_secs(self.wait_interval.get()),
+            )
+        })
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -173,25 +192,8 @@ struct RollbackArgs {
     /// Roll back without asking.
     #[arg(long)]
     auto_approve: bool,
-    /// Return once the calls are made, without following the deployments they start.
-    #[arg(long)]
-    no_wait: bool,
-    /// How long to follow the deployments before giving up, in seconds.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = 900,
-        conflicts_with = "no_wait"
-    )]
-    wait_timeout: u64,
-    /// How often to look at the deployments being followed, in seconds.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value = "6",
-        conflicts_with = "no_wait"
-    )]
-    wait_interval: std::num::NonZeroU64,
+    #[command(flatten)]
+    wait: WaitArgs,
 }
 
 #[derive(Debug, clap::Args)]

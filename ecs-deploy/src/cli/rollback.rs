@@ -4,7 +4,6 @@
 use std::error::Error as _;
 use std::io::{self, Write as _};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use ecs_deploy::Address;
 use ecs_deploy::plan::STACK_TAG;
@@ -12,7 +11,6 @@ use ecs_deploy::rollback::{
     self, KeepReason, Problem, RollbackError, RollbackEvent, RollbackOptions, RollbackPlan,
     ServiceAction,
 };
-use ecs_deploy::wait::WaitOptions;
 
 use super::RollbackArgs;
 use super::apply::{Confirm, WaitLines, confirmed, short_task_definition};
@@ -37,13 +35,9 @@ pub(super) fn run(args: &RollbackArgs) -> ExitCode {
     if let Some(target) = &args.to {
         options = options.to(target.clone());
     }
-    options = if args.no_wait {
-        options.no_wait()
-    } else {
-        options.wait(WaitOptions::new(
-            Duration::from_secs(args.wait_timeout),
-            Duration::from_secs(args.wait_interval.get()),
-        ))
+    options = match args.wait.options() {
+        Some(wait) => options.wait(wait),
+        None => options.no_wait(),
     };
     let ecs = session.deployer.ecs();
     let style = Style::for_stdout();
@@ -80,7 +74,7 @@ pub(super) fn run(args: &RollbackArgs) -> ExitCode {
                 count(done.len(), "service"),
                 count(progress.deregistered, "revision")
             );
-            if args.no_wait {
+            if args.wait.no_wait {
                 println!(
                     "The services roll their tasks out in the background: `ecs-deploy status` \
                      shows their deployments."

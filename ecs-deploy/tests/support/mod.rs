@@ -38,6 +38,31 @@ pub async fn ecs_at(url: &str, account: &str) -> Ecs {
     Ecs::from_client(client)
 }
 
+/// `ecs-deploy` as a user runs it against the endpoint at `url` (moto's default account): dummy
+/// credentials, region us-east-1, no AWS configuration file, profile or session token, the
+/// CLI's own retry settings, no colour and no terminal.
+pub fn cli_at(url: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-deploy"));
+    command
+        .env("AWS_ENDPOINT_URL", url)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/aws-config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/aws-credentials",
+        )
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_MAX_ATTEMPTS")
+        .env_remove("AWS_RETRY_MODE")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null());
+    command
+}
+
 /// Sends moto's `x-moto-account-id` header: each test gets an account of its own.
 #[derive(Debug)]
 struct MotoAccount(String);
