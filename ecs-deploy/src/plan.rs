@@ -403,37 +403,34 @@ pub fn destroy(named: &Stack, actual: &Actual, options: &Options) -> Plan {
             .err()
             .map(|reason| not_managed(address, reason))
     };
-    for cluster in named.clusters.iter().filter_map(|c| c.cluster_name.clone()) {
-        if let Some(existing) = actual.clusters.get(&cluster) {
-            changes.extend(leftover(
-                &existing.input.tags,
-                Address::Cluster { name: cluster },
-            ));
-        }
+    /// The resources named `names` that exist in `existing`, with their tags.
+    fn found<'a, T: 'a>(
+        names: impl Iterator<Item = &'a String>,
+        existing: &'a BTreeMap<String, Existing<T>>,
+        tags: fn(&T) -> &Option<Vec<Tag>>,
+    ) -> impl Iterator<Item = (&'a Option<Vec<Tag>>, String)> {
+        names.filter_map(move |name| Some((tags(&existing.get(name)?.input), name.clone())))
     }
-    for family in named
+    let clusters = named
+        .clusters
+        .iter()
+        .filter_map(|c| c.cluster_name.as_ref());
+    for (tags, name) in found(clusters, &actual.clusters, |c| &c.tags) {
+        changes.extend(leftover(tags, Address::Cluster { name }));
+    }
+    let families = named
         .task_definitions
         .iter()
-        .filter_map(|t| t.family.clone())
-    {
-        if let Some(existing) = actual.task_definitions.get(&family) {
-            changes.extend(leftover(
-                &existing.input.tags,
-                Address::TaskDefinition { family },
-            ));
-        }
+        .filter_map(|t| t.family.as_ref());
+    for (tags, family) in found(families, &actual.task_definitions, |t| &t.tags) {
+        changes.extend(leftover(tags, Address::TaskDefinition { family }));
     }
-    for provider in named
+    let providers = named
         .capacity_providers
         .iter()
-        .filter_map(|c| c.name.clone())
-    {
-        if let Some(existing) = actual.capacity_providers.get(&provider) {
-            changes.extend(leftover(
-                &existing.input.tags,
-                Address::CapacityProvider { name: provider },
-            ));
-        }
+        .filter_map(|c| c.name.as_ref());
+    for (tags, name) in found(providers, &actual.capacity_providers, |p| &p.tags) {
+        changes.extend(leftover(tags, Address::CapacityProvider { name }));
     }
     for service in &named.services {
         let key = service_key(service);

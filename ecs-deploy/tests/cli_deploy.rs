@@ -359,17 +359,7 @@ fn apply_follows_the_deployment_until_it_completes() {
         &stdout,
         format!("~ task definition {name}: RegisterTaskDefinition ... done ({name}:2)\n"),
     );
-    let deployment: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.starts_with(&format!("  service {name}/web: deployment ")))
-        .collect();
-    assert!(
-        deployment.len() >= 2
-            && deployment[0].contains("in progress")
-            && deployment[deployment.len() - 1].contains(" completed (")
-            && deployment[deployment.len() - 1].ends_with(" s)"),
-        "{stdout}"
-    );
+    support::assert_followed_to_completion(&stdout, &format!("{name}/web"));
     assert!(
         stdout.ends_with("Apply complete: 0 created, 1 registered, 1 updated, 0 replaced.\n"),
         "{stdout}"

@@ -180,17 +180,7 @@ fn rollback_runs_the_previous_revision_and_the_next_plan_registers_the_file_agai
     ] {
         expect_line(&stdout, line);
     }
-    let progress: Vec<&str> = stdout
-        .lines()
-        .filter(|l| l.starts_with(&format!("  service {name}/web: deployment ")))
-        .collect();
-    assert!(
-        progress.len() >= 2
-            && progress[0].contains("in progress")
-            && progress[progress.len() - 1].contains(" completed (")
-            && progress[progress.len() - 1].ends_with(" s)"),
-        "{stdout}"
-    );
+    support::assert_followed_to_completion(&stdout, &format!("{name}/web"));
     assert!(
         stdout.ends_with("Rollback complete: 1 service rolled back, 1 revision deregistered.\n"),
         "{stdout}"

@@ -312,22 +312,22 @@ fn short_cluster(arn: &str) -> &str {
     arn.rsplit_once("cluster/").map_or(arn, |(_, name)| name)
 }
 
+/// `addresses` separated by commas, or `none` when there is none.
+pub(super) fn listed<'a>(addresses: impl IntoIterator<Item = &'a Address>, none: &str) -> String {
+    let all: Vec<String> = addresses.into_iter().map(ToString::to_string).collect();
+    if all.is_empty() {
+        none.to_owned()
+    } else {
+        all.join(", ")
+    }
+}
+
 /// Says what failed, what was done before, and what was not done.
 ///
 /// `again` is the command that finishes the job once the cause is fixed.
 pub(super) fn report_failure(plan: &Plan, err: &ApplyError, again: &str) {
     eprintln!();
-    let list = |addresses: &[&Address]| {
-        if addresses.is_empty() {
-            "nothing".to_owned()
-        } else {
-            addresses
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
+    let list = |addresses: &[&Address]| listed(addresses.iter().copied(), "nothing");
     let done: Vec<&Address> = err.done.iter().collect();
     match &err.source {
         Failure::Call(source) => {

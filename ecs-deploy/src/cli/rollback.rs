@@ -13,7 +13,7 @@ use ecs_deploy::rollback::{
 };
 
 use super::RollbackArgs;
-use super::apply::{Confirm, WaitLines, confirmed, short_task_definition};
+use super::apply::{Confirm, WaitLines, confirmed, listed, short_task_definition};
 use super::deploy::{Session, report_aws_error};
 use super::report::Style;
 
@@ -202,17 +202,7 @@ impl Progress {
 
 /// Says what failed and what state the services are in.
 fn report_failure(err: &RollbackError) {
-    let list = |addresses: &[Address]| {
-        if addresses.is_empty() {
-            "none".to_owned()
-        } else {
-            addresses
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        }
-    };
+    let list = |addresses: &[Address]| listed(addresses, "none");
     match err {
         RollbackError::Read(source) => {
             report_aws_error("cannot read the stack's services from AWS", source);

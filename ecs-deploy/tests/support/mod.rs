@@ -63,6 +63,22 @@ pub fn cli_at(url: &str) -> std::process::Command {
     command
 }
 
+/// Asserts that the CLI's `stdout` followed the deployment of `service` (`CLUSTER/NAME`): at
+/// least two progress lines, the first in progress, the last completed, with the time taken.
+pub fn assert_followed_to_completion(stdout: &str, service: &str) {
+    let progress: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with(&format!("  service {service}: deployment ")))
+        .collect();
+    assert!(
+        progress.len() >= 2
+            && progress[0].contains("in progress")
+            && progress[progress.len() - 1].contains(" completed (")
+            && progress[progress.len() - 1].ends_with(" s)"),
+        "{stdout}"
+    );
+}
+
 /// Sends moto's `x-moto-account-id` header: each test gets an account of its own.
 #[derive(Debug)]
 struct MotoAccount(String);
