@@ -2,7 +2,7 @@
 //! the stack's tag and left the stack goes; nothing else is touched, not even in the same
 //! cluster.
 
-mod support;
+use crate::support;
 
 use ecs_deploy::aws::Ecs;
 use ecs_deploy::wait::WaitOptions;
@@ -10,7 +10,7 @@ use ecs_deploy::{Action, ApplyOptions, Deployer, Event, Operation, Options, Plan
 use ecs_model::Stack;
 use ecs_model::load::from_value;
 use serde_json::{Value, json};
-use support::script::Scripted;
+use crate::support::script::Scripted;
 
 fn task_definition(family: &str, image: &str) -> Value {
     json!({

@@ -1,14 +1,14 @@
 //! An apply killed mid-way leaves AWS consistent, and running it again converges without a
 //! duplicate revision.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
-use support::script::Scripted;
+use crate::support::script::Scripted;
 
 #[test]
 fn a_killed_apply_converges_when_run_again() {

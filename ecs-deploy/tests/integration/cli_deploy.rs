@@ -8,7 +8,7 @@
 //! without any EC2 set-up. moto runs no tasks, so applies that are not about waiting pass
 //! `--no-wait`; the ones that are go through the scripted layer (`support::script`).
 
-mod support;
+use crate::support;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
-use support::script::{Outcome, Scripted};
+use crate::support::script::{Outcome, Scripted};
 
 /// A value the tests put in an environment variable named like a secret: it must never print.
 const SECRET: &str = "tok-5e3c7b-do-not-print";

@@ -2,7 +2,7 @@
 //! VPC's subnets and `default` group, `name:` lookups, errors that name the lookup, and no call
 //! at all for a stack of IDs.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
 //! Waiting, failure and rollback, and throttling, against the local endpoint behind the scripted
 //! layer of `support/script.rs` (moto itself runs no deployments).
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use ecs_deploy::{ApplyOptions, Deployer, Event, Failure, Operation, Options};
 use ecs_model::Stack;
 use ecs_model::load::from_value;
 use serde_json::json;
-use support::script::{Outcome, Scripted};
+use crate::support::script::{Outcome, Scripted};
 
 fn stack(image: &str) -> Stack {
     from_value::<Stack>(&json!({

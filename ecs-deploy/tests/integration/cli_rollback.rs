@@ -7,7 +7,7 @@
 //! test's own; waiting goes through the scripted layer (`support::script`), since moto runs no
 //! deployments.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
-use support::script::{Outcome, Scripted};
+use crate::support::script::{Outcome, Scripted};
 
 /// A name no other test (nor an earlier run against a server left running) uses.
 fn unique(test: &str) -> String {

@@ -2,7 +2,7 @@
 //! a stack and planned again, plans no change: AWS's defaults (and the endpoint's additions)
 //! never show as a difference.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! them, planned without perpetual differences, updated in place, refused (with what to do)
 //! when their Auto Scaling group changes, and pruned once no cluster of the stack uses them.
 
-mod support;
+use crate::support;
 
 use ecs_deploy::{Action, ApplyOptions, Deployer, Operation, Options, Plan};
 use ecs_model::Stack;

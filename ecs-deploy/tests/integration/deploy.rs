@@ -1,7 +1,7 @@
 //! Plan and apply against the local ECS endpoint: creation, idempotence, a one-field image bump,
 //! members left to others, and resources the stack does not own.
 
-mod support;
+use crate::support;
 
 use ecs_deploy::{Action, ApplyOptions, Deployer, Leave, Operation, Options};
 use ecs_model::Stack;

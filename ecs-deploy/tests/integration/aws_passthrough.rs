@@ -1,7 +1,7 @@
 //! The JSON passthrough against the local endpoint: what we send is what AWS receives, member
 //! for member, and what AWS answers is what the model reads.
 
-mod support;
+use crate::support;
 
 use ecs_deploy::aws::Operation;
 use serde_json::json;

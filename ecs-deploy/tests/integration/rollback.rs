@@ -3,7 +3,7 @@
 //!
 //! Each test works in a moto account of its own.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -15,7 +15,7 @@ use ecs_deploy::{Action, Address, ApplyOptions, Deployer, Ecs, Operation, Option
 use ecs_model::Stack;
 use ecs_model::load::from_value;
 use serde_json::{Value, json};
-use support::script::{Outcome, Scripted};
+use crate::support::script::{Outcome, Scripted};
 
 const STACK: &str = "shop";
 

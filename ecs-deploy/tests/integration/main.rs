@@ -1,0 +1,20 @@
+//! The integration tests of ecs-deploy, as one test binary (each binary would link the AWS SDK
+//! on its own): one module per capability or CLI command, sharing the local ECS endpoint
+//! that `support` starts.
+
+mod support;
+
+mod aws_passthrough;
+mod capacity_providers;
+mod cli_deploy;
+mod cli_files;
+mod cli_render;
+mod cli_rollback;
+mod cli_validate;
+mod corpus_no_perpetual_diff;
+mod deploy;
+mod interrupted;
+mod network;
+mod prune;
+mod rollback;
+mod rollout;
