@@ -1,21 +1,46 @@
-//! Applying a plan: its calls, in order (clusters, then task definitions, then services), with
-//! an event for each step.
+//! Applying a plan: its calls, in order (capacity providers, clusters, task definitions,
+//! services, then deletions), as a stream of typed events.
 //!
-//! Every step is idempotent in effect: an apply that stops half-way leaves AWS consistent, and
-//! planning again sees what was done (a registered revision is the family's latest, so it is
-//! not registered twice) and finishes the rest.
+//! # Safe to interrupt and to repeat
 //!
-//! After the calls, the deployments the plan started are followed to the end
-//! ([`crate::wait`]); a deployment that fails, is rolled back by the circuit breaker or times
-//! out fails the apply, and (unless told otherwise) the service is put back on the revision it
-//! ran before.
+//! Every step is safe to run again, and an apply that stops half-way leaves AWS consistent:
+//! planning again sees what was done and finishes the rest. Where AWS's answer is lost (a
+//! time-out, a server error after the call took effect), no step is repeated blindly:
+//!
+//! - RegisterTaskDefinition, the one call AWS does not make idempotent, is sent once; when its
+//!   outcome is unknown, the family's latest ACTIVE revision is read, and if it is the one sent
+//!   it is used, so no duplicate revision is registered;
+//! - CreateService carries a `clientToken` (set by the planner), so AWS answers a repeated
+//!   request with the service the first one created;
+//! - updates, tags and deletions are idempotent: a deletion of what is already gone (or already
+//!   draining) is what it wanted.
+//!
+//! # Waiting where AWS needs time
+//!
+//! - A service being replaced is deleted, and the new one is created only once the old one has
+//!   drained (INACTIVE): AWS refuses to create a service named like one still DRAINING.
+//! - A cluster whose services or tasks are still draining cannot be deleted yet: DeleteCluster
+//!   is tried again until they have.
+//! - The deployments the plan started are followed to the end ([`crate::wait`]); one that
+//!   fails, is rolled back by the circuit breaker or times out fails the apply, and (unless told
+//!   otherwise) the service is put back on the revision it ran before.
+//!
+//! # Events
+//!
+//! [`apply_stream`] returns a [`Stream`] of [`Event`]s, ending with the error when the apply
+//! fails; the stream is `Send`, so an apply can run in a spawned task. [`apply`] is the same
+//! with a callback. Events carry no AWS answer as raw JSON, and so no secret value.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::time::Instant;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
-use futures::stream::{self, StreamExt};
-use serde_json::Value;
+use ecs_model::document::{Input, Kind, load};
+use futures::channel::mpsc;
+use futures::stream::{self, Stream, StreamExt};
+use serde_json::{Value, json};
 
 use crate::aws::{AwsError, Ecs, Operation};
 use crate::plan::{Action, Address, Change, Plan};
@@ -23,6 +48,10 @@ use crate::wait::{Rollout, WaitError, WaitEvent, WaitOptions, wait};
 
 /// How many changes an apply makes at a time, unless told otherwise.
 const DEFAULT_CONCURRENCY: usize = 8;
+
+/// How many times a registration whose outcome was unknown (and was not registered) is sent
+/// again.
+const REGISTER_ATTEMPTS: u32 = 4;
 
 /// How to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +89,12 @@ impl ApplyOptions {
         self.concurrency = n.max(1);
         self
     }
+
+    /// How long and how often to wait for what drains (services being replaced, clusters being
+    /// deleted): the deployments' wait options, or the default ones without waiting.
+    fn drain(&self) -> WaitOptions {
+        self.wait.unwrap_or_default()
+    }
 }
 
 impl Default for ApplyOptions {
@@ -90,8 +125,32 @@ pub enum Event {
         address: Address,
         /// The operation.
         operation: Operation,
-        /// What it returned.
-        response: Value,
+        /// The resource's status as AWS answered (`ACTIVE`, `DRAINING`, `INACTIVE`), when the
+        /// answer has one.
+        status: Option<String>,
+        /// The task definition revision the call registered, deregistered or runs
+        /// (`family:revision`), when there is one.
+        task_definition: Option<String>,
+    },
+    /// A task definition revision was registered, or found registered after an answer was
+    /// lost.
+    Registered {
+        /// The task definition family's address.
+        address: Address,
+        /// Its ARN.
+        arn: String,
+        /// Its revision number.
+        revision: i64,
+        /// Whether the answer to RegisterTaskDefinition was lost and the revision was found by
+        /// reading the family (it was not registered twice).
+        found_after_lost_answer: bool,
+    },
+    /// A deployment of a service started; [`Event::Wait`] follows it when the apply waits.
+    DeploymentStarted {
+        /// The service.
+        address: Address,
+        /// The deployment.
+        rollout: Rollout,
     },
     /// A resource's change is done (its calls; its deployment may still be running).
     Done {
@@ -104,8 +163,8 @@ pub enum Event {
     Waiting {
         /// The resource.
         address: Address,
-        /// Why, in words.
-        reason: String,
+        /// What it waits for.
+        reason: Waiting,
     },
     /// A failed deployment's service was put back on the revision it ran before.
     RolledBack {
@@ -114,6 +173,28 @@ pub enum Event {
         /// The task definition it runs again.
         task_definition: String,
     },
+}
+
+/// What an apply waits for before its next call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Waiting {
+    /// The cluster's services and tasks to drain, before deleting it.
+    ClusterDraining,
+    /// The old service to drain (become INACTIVE), before creating its replacement.
+    ServiceDraining,
+}
+
+impl std::fmt::Display for Waiting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::ClusterDraining => "its services and tasks are still draining",
+            Self::ServiceDraining => {
+                "the old service is still draining; its replacement is created once it is \
+                 INACTIVE"
+            }
+        })
+    }
 }
 
 /// What failed.
@@ -126,11 +207,19 @@ pub enum Failure {
     /// A deployment did not settle.
     #[error(transparent)]
     Rollout(#[from] WaitError),
+    /// What the apply waited for did not happen in time.
+    #[error("{reason} after {timeout:?}")]
+    Drain {
+        /// What it waited for.
+        reason: Waiting,
+        /// How long it waited.
+        timeout: Duration,
+    },
 }
 
 /// A failed apply: what failed, how far the apply got, and whether a service was rolled back.
 #[derive(Debug, thiserror::Error)]
-#[error("{address}: {source}")]
+#[error("{address} could not be applied")]
 #[non_exhaustive]
 pub struct ApplyError {
     /// The resource whose change failed.
@@ -146,77 +235,211 @@ pub struct ApplyError {
     pub others: Vec<(Address, Failure)>,
 }
 
-/// Applies `plan`, calling `on_event` as it goes; returns the resources changed.
+/// Applies `plan`, calling `on_event` as it goes; returns the resources changed. The same as
+/// [`apply_stream`], with a callback.
 ///
 /// The changes run in phases, in the plan's order: capacity providers, clusters, task
 /// definitions, services, old revisions, then the deletions (services, task definition
-/// families, clusters, capacity providers). The changes of
-/// one phase are independent of each other and run concurrently, at most
-/// [`ApplyOptions::concurrency`] at a time. When one fails, the others of its phase still
-/// finish, and the next phases do not start.
+/// families, clusters, capacity providers). The changes of one phase are independent of each
+/// other and run concurrently, at most [`ApplyOptions::concurrency`] at a time. When one fails,
+/// the others of its phase still finish, and the next phases do not start.
 pub async fn apply(
     ecs: &Ecs,
     plan: &Plan,
     options: &ApplyOptions,
-    on_event: impl FnMut(Event),
+    mut on_event: impl FnMut(Event),
 ) -> Result<Vec<Address>, ApplyError> {
-    let mut state = State {
-        on_event: RefCell::new(on_event),
-        registered: RefCell::new(BTreeMap::new()),
-        rollouts: RefCell::new(Vec::new()),
-        done: RefCell::new(Vec::new()),
+    let mut events = apply_stream(ecs, plan, options);
+    let mut done = Vec::new();
+    while let Some(event) = events.next().await {
+        let event = event?;
+        if let Event::Done { address } = &event {
+            done.push(address.clone());
+        }
+        on_event(event);
+    }
+    Ok(done)
+}
+
+/// Applies `plan` as [`apply`] does, as a stream of events; the stream ends after the last
+/// event, or with the error that stopped the apply. Nothing happens until the stream is
+/// polled; dropping it stops the apply between two calls (run again to finish: see the module
+/// documentation).
+///
+/// ```no_run
+/// # async fn run(ecs: ecs_deploy::Ecs, plan: ecs_deploy::Plan) -> Result<(), ecs_deploy::ApplyError> {
+/// use futures::StreamExt as _;
+/// let options = ecs_deploy::ApplyOptions::default();
+/// let mut events = ecs_deploy::apply::apply_stream(&ecs, &plan, &options);
+/// while let Some(event) = events.next().await {
+///     println!("{:?}", event?);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub fn apply_stream<'a>(
+    ecs: &'a Ecs,
+    plan: &'a Plan,
+    options: &'a ApplyOptions,
+) -> ApplyStream<'a> {
+    let (sender, receiver) = mpsc::unbounded();
+    let run = async move {
+        let emit = Emit(sender);
+        run(ecs, plan, options, &emit).await
     };
+    ApplyStream {
+        run: Some(Box::pin(run)),
+        events: receiver,
+        error: None,
+    }
+}
+
+/// The apply itself, which sends the stream its events.
+type Running<'a> = Pin<Box<dyn Future<Output = Result<(), ApplyError>> + Send + 'a>>;
+
+/// The events of an apply: see [`apply_stream`].
+#[must_use = "a stream does nothing unless polled"]
+pub struct ApplyStream<'a> {
+    run: Option<Running<'a>>,
+    events: mpsc::UnboundedReceiver<Event>,
+    error: Option<ApplyError>,
+}
+
+impl std::fmt::Debug for ApplyStream<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplyStream")
+            .field("running", &self.run.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stream for ApplyStream<'_> {
+    type Item = Result<Event, ApplyError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Poll::Ready(Some(event)) = this.events.poll_next_unpin(cx) {
+            return Poll::Ready(Some(Ok(event)));
+        }
+        if let Some(run) = this.run.as_mut() {
+            match run.as_mut().poll(cx) {
+                Poll::Ready(result) => {
+                    // The sender goes with the future: the events left are read, then `None`.
+                    this.run = None;
+                    this.error = result.err();
+                }
+                Poll::Pending => {
+                    return match this.events.poll_next_unpin(cx) {
+                        Poll::Ready(Some(event)) => Poll::Ready(Some(Ok(event))),
+                        _ => Poll::Pending,
+                    };
+                }
+            }
+        }
+        match this.events.poll_next_unpin(cx) {
+            Poll::Ready(Some(event)) => Poll::Ready(Some(Ok(event))),
+            Poll::Ready(None) => Poll::Ready(this.error.take().map(Err)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Sends events to the stream.
+struct Emit(mpsc::UnboundedSender<Event>);
+
+impl Emit {
+    fn send(&self, event: Event) {
+        // The stream was dropped: nobody listens, and the apply stops at its next `.await`.
+        let _ = self.0.unbounded_send(event);
+    }
+}
+
+/// What one change left for the changes after it.
+#[derive(Default)]
+struct Outcome {
+    /// The revision it registered: family and ARN.
+    registered: Option<(String, String)>,
+    /// The deployment it started.
+    rollout: Option<Rollout>,
+}
+
+async fn run(
+    ecs: &Ecs,
+    plan: &Plan,
+    options: &ApplyOptions,
+    emit: &Emit,
+) -> Result<(), ApplyError> {
+    // The ARN of each revision registered by this apply, by family: a service of the same plan
+    // runs exactly that revision.
+    let mut registered: BTreeMap<String, String> = BTreeMap::new();
+    let mut rollouts: Vec<(Rollout, &Change)> = Vec::new();
+    let mut done: Vec<Address> = Vec::new();
     for phase in phases(&plan.changes) {
-        let failures: Vec<(Address, Failure)> = stream::iter(phase)
-            .map(|change| apply_change(ecs, change, options, &state))
+        // Futures made up front from a named function: a closure returning an async block
+        // here makes the compiler lose the `Send` bound of the whole apply.
+        let calls: Vec<_> = phase
+            .into_iter()
+            .map(|change| {
+                with_change(
+                    change,
+                    apply_change(ecs, change, options, &registered, emit),
+                )
+            })
+            .collect();
+        let results: Vec<(&Change, Result<Outcome, Failure>)> = stream::iter(calls)
             .buffer_unordered(options.concurrency.max(1))
-            .filter_map(|result| async move { result.err() })
             .collect()
             .await;
+        let mut failures = Vec::new();
+        for (change, result) in results {
+            match result {
+                Ok(outcome) => {
+                    registered.extend(outcome.registered);
+                    rollouts.extend(outcome.rollout.map(|r| (r, change)));
+                    done.push(change.address.clone());
+                }
+                Err(failure) => failures.push((change.address.clone(), failure)),
+            }
+        }
         let mut failures = failures.into_iter();
         if let Some((address, source)) = failures.next() {
             // The deployments already started are still followed (and a failed one rolled
             // back), so that none is left behind unwatched.
             let mut others: Vec<(Address, Failure)> = failures.collect();
-            let rollouts = state.rollouts.take();
             let mut rolled_back_to = None;
-            if let (Some(wait_options), false) = (options.wait, rollouts.is_empty()) {
-                let on_event = state.on_event.get_mut();
-                if let Err(failure) = follow(ecs, &rollouts, wait_options, options, on_event).await
-                {
-                    rolled_back_to = failure.rolled_back_to;
-                    others.push((failure.address, failure.source));
-                }
+            if let Some(wait_options) = options.wait
+                && !rollouts.is_empty()
+                && let Err(failure) = follow(ecs, &rollouts, wait_options, options, emit).await
+            {
+                rolled_back_to = failure.rolled_back_to;
+                others.push((failure.address, failure.source));
             }
             return Err(ApplyError {
                 address,
                 source,
-                done: state.done.into_inner(),
+                done,
                 rolled_back_to,
                 others,
             });
         }
     }
-    let State {
-        mut on_event,
-        rollouts,
-        done,
-        ..
-    } = state;
-    let (on_event, rollouts, done) = (on_event.get_mut(), rollouts.into_inner(), done.into_inner());
     let Some(wait_options) = options.wait else {
-        return Ok(done);
+        return Ok(());
     };
-    match follow(ecs, &rollouts, wait_options, options, on_event).await {
-        Ok(()) => Ok(done),
-        Err(failure) => Err(ApplyError {
+    follow(ecs, &rollouts, wait_options, options, emit)
+        .await
+        .map_err(|failure| ApplyError {
             address: failure.address,
             source: failure.source,
             done,
             rolled_back_to: failure.rolled_back_to,
             others: Vec::new(),
-        }),
-    }
+        })
+}
+
+/// `future`'s output, with the change it is about.
+async fn with_change<T>(change: &Change, future: impl Future<Output = T>) -> (&Change, T) {
+    (change, future.await)
 }
 
 /// A deployment that did not settle, and where its service was put back.
@@ -233,14 +456,17 @@ async fn follow(
     rollouts: &[(Rollout, &Change)],
     wait_options: WaitOptions,
     options: &ApplyOptions,
-    on_event: &mut impl FnMut(Event),
+    emit: &Emit,
 ) -> Result<(), Unsettled> {
+    if rollouts.is_empty() {
+        return Ok(());
+    }
     let followed: Vec<Rollout> = rollouts.iter().map(|(r, _)| r.clone()).collect();
-    let Err(failure) = wait(ecs, &followed, wait_options, |e| on_event(Event::Wait(e))).await
+    let Err(failure) = wait(ecs, &followed, wait_options, |e| emit.send(Event::Wait(e))).await
     else {
         return Ok(());
     };
-    // Which change failed: the rollout named in the error.
+    // Which change failed: the rollout named in the error, or the first followed.
     let failed = match &failure {
         WaitError::Failed { service, .. } | WaitError::TimedOut { service, .. } => rollouts
             .iter()
@@ -248,15 +474,12 @@ async fn follow(
             .map(|(_, c)| *c),
         _ => None,
     };
-    let address = match failed {
-        Some(change) => change.address.clone(),
-        None => rollouts.first().map_or(
-            Address::Cluster {
-                name: String::new(),
-            },
-            |(_, c)| c.address.clone(),
-        ),
-    };
+    let address = failed
+        .or_else(|| rollouts.first().map(|(_, c)| *c))
+        .map(|c| c.address.clone())
+        .unwrap_or(Address::Cluster {
+            name: String::new(),
+        });
     let mut rolled_back_to = None;
     if options.rollback
         && let Some(step) = failed.and_then(|c| c.rollback.as_ref())
@@ -266,7 +489,7 @@ async fn follow(
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        on_event(Event::RolledBack {
+        emit.send(Event::RolledBack {
             address: address.clone(),
             task_definition: to.clone(),
         });
@@ -277,25 +500,6 @@ async fn follow(
         source: failure.into(),
         rolled_back_to,
     })
-}
-
-/// What the concurrent changes of an apply share. Each is borrowed for a moment, never across
-/// an `.await`, and the changes run on one task, so the borrows never overlap.
-struct State<'p, F> {
-    on_event: RefCell<F>,
-    /// The ARN of each revision registered by this apply, by family: a service of the same
-    /// plan runs exactly that revision.
-    registered: RefCell<BTreeMap<String, String>>,
-    /// The deployments started, to follow.
-    rollouts: RefCell<Vec<(Rollout, &'p Change)>>,
-    /// The resources whose calls are done.
-    done: RefCell<Vec<Address>>,
-}
-
-impl<F: FnMut(Event)> State<'_, F> {
-    fn emit(&self, event: Event) {
-        (self.on_event.borrow_mut())(event);
-    }
 }
 
 /// The plan's changes with calls to make, cut into runs of independent changes: the same kind
@@ -324,17 +528,20 @@ fn phases(changes: &[Change]) -> Vec<Vec<&Change>> {
 }
 
 /// Makes the calls of one change.
-async fn apply_change<'p, F: FnMut(Event)>(
+async fn apply_change(
     ecs: &Ecs,
-    change: &'p Change,
+    change: &Change,
     options: &ApplyOptions,
-    state: &State<'p, F>,
-) -> Result<(), (Address, Failure)> {
-    state.emit(Event::Started {
-        address: change.address.clone(),
+    registered: &BTreeMap<String, String>,
+    emit: &Emit,
+) -> Result<Outcome, Failure> {
+    let address = &change.address;
+    emit.send(Event::Started {
+        address: address.clone(),
         action: change.action,
     });
-    for step in &change.steps {
+    let mut outcome = Outcome::default();
+    for (index, step) in change.steps.iter().enumerate() {
         let mut input = step.input.clone();
         if matches!(
             step.operation,
@@ -342,87 +549,322 @@ async fn apply_change<'p, F: FnMut(Event)>(
         ) && let Some(arn) = input
             .get("taskDefinition")
             .and_then(Value::as_str)
-            .and_then(|family| state.registered.borrow().get(family).cloned())
+            .and_then(|family| registered.get(family))
         {
-            input["taskDefinition"] = Value::String(arn);
+            input["taskDefinition"] = Value::String(arn.clone());
         }
-        match call(ecs, change, step.operation, &input, options, state).await {
-            Ok(response) => {
-                if matches!(
-                    step.operation,
-                    Operation::CreateService | Operation::UpdateService
-                ) && matches!(
-                    change.action,
-                    Action::Create | Action::UpdateAndDeploy | Action::Replace
-                ) && let Some(rollout) = Rollout::from_response(&response)
+        let response = match step.operation {
+            Operation::RegisterTaskDefinition => register(ecs, address, &input, emit).await?,
+            Operation::DeleteCluster => delete_cluster(ecs, address, &input, options, emit).await?,
+            operation => match ecs.call(operation, &input).await {
+                Ok(response) => response,
+                // What a deletion wants is done already: the resource is gone, or draining.
+                Err(e)
+                    if matches!(
+                        operation,
+                        Operation::DeleteService | Operation::DeleteCapacityProvider
+                    ) && (e.is_not_found() || e.is_service_not_active()) =>
                 {
-                    state.rollouts.borrow_mut().push((rollout, change));
+                    Value::Null
                 }
-                if step.operation == Operation::RegisterTaskDefinition
-                    && let (Some(family), Some(arn)) = (
-                        response["taskDefinition"]["family"].as_str(),
-                        response["taskDefinition"]["taskDefinitionArn"].as_str(),
-                    )
-                {
-                    state
-                        .registered
-                        .borrow_mut()
-                        .insert(family.to_owned(), arn.to_owned());
-                }
-                state.emit(Event::Called {
-                    address: change.address.clone(),
-                    operation: step.operation,
-                    response,
-                });
-            }
-            // A service or cluster already gone is what a deletion (or the first half of a
-            // replacement) wants.
-            Err(e)
-                if matches!(
-                    step.operation,
-                    Operation::DeleteService | Operation::DeleteCluster
-                ) && e.is_not_found() => {}
-            Err(source) => return Err((change.address.clone(), source.into())),
+                Err(e) => return Err(e.into()),
+            },
+        };
+        if step.operation == Operation::RegisterTaskDefinition
+            && let Some((family, arn)) = registration(&response)
+        {
+            outcome.registered = Some((family, arn));
+        }
+        if matches!(
+            step.operation,
+            Operation::CreateService | Operation::UpdateService
+        ) && matches!(
+            change.action,
+            Action::Create | Action::UpdateAndDeploy | Action::Replace
+        ) && let Some(rollout) = Rollout::from_response(&response)
+        {
+            emit.send(Event::DeploymentStarted {
+                address: address.clone(),
+                rollout: rollout.clone(),
+            });
+            outcome.rollout = Some(rollout);
+        }
+        let (status, task_definition) = summary(step.operation, &response);
+        emit.send(Event::Called {
+            address: address.clone(),
+            operation: step.operation,
+            status,
+            task_definition,
+        });
+        // A replacement: the new service can only be created once the old one has drained.
+        if step.operation == Operation::DeleteService
+            && change
+                .steps
+                .get(index + 1)
+                .is_some_and(|next| next.operation == Operation::CreateService)
+        {
+            drained(ecs, address, &input, options.drain(), emit).await?;
         }
     }
-    state.emit(Event::Done {
-        address: change.address.clone(),
+    emit.send(Event::Done {
+        address: address.clone(),
     });
-    state.done.borrow_mut().push(change.address.clone());
-    Ok(())
+    Ok(outcome)
 }
 
-/// One call. A cluster whose services or tasks are still draining (deleted by this apply a
-/// moment ago) cannot be deleted yet: DeleteCluster is tried again every
-/// [`WaitOptions::interval`] until [`WaitOptions::timeout`] (the apply's, or the default ones
-/// when it does not wait for deployments).
-async fn call<F: FnMut(Event)>(
+/// The family and ARN of the revision a RegisterTaskDefinition (or DescribeTaskDefinition)
+/// answer holds.
+fn registration(response: &Value) -> Option<(String, String)> {
+    let td = response.get("taskDefinition")?;
+    Some((
+        td.get("family")?.as_str()?.to_owned(),
+        td.get("taskDefinitionArn")?.as_str()?.to_owned(),
+    ))
+}
+
+/// What a call's answer says in a few words: the resource's status, and the task definition
+/// revision registered, deregistered or run.
+fn summary(operation: Operation, response: &Value) -> (Option<String>, Option<String>) {
+    let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
+    let revision = |arn: &str| {
+        arn.rsplit_once("task-definition/")
+            .map_or(arn, |(_, r)| r)
+            .to_owned()
+    };
+    match operation {
+        Operation::RegisterTaskDefinition | Operation::DeregisterTaskDefinition => {
+            let td = response.get("taskDefinition");
+            let name = td.and_then(|td| {
+                Some(format!(
+                    "{}:{}",
+                    td.get("family")?.as_str()?,
+                    td.get("revision")?
+                ))
+            });
+            let status = match operation {
+                Operation::DeregisterTaskDefinition => text(td.and_then(|td| td.get("status"))),
+                _ => None,
+            };
+            (status, name)
+        }
+        Operation::CreateService | Operation::UpdateService | Operation::DeleteService => {
+            let service = response.get("service");
+            (
+                text(service.and_then(|s| s.get("status"))),
+                service
+                    .and_then(|s| s.get("taskDefinition"))
+                    .and_then(Value::as_str)
+                    .map(revision),
+            )
+        }
+        Operation::CreateCluster
+        | Operation::UpdateCluster
+        | Operation::PutClusterCapacityProviders
+        | Operation::DeleteCluster => (
+            text(response.get("cluster").and_then(|c| c.get("status"))),
+            None,
+        ),
+        _ => (None, None),
+    }
+}
+
+/// Registers a revision without ever registering it twice: when the answer is lost (a server
+/// error, a time-out: the call may have taken effect), the family's latest ACTIVE revision is
+/// read, and when it is the one sent, it is the answer. Otherwise the revision is sent again,
+/// a few times.
+async fn register(
     ecs: &Ecs,
-    change: &Change,
-    operation: Operation,
+    address: &Address,
+    input: &Value,
+    emit: &Emit,
+) -> Result<Value, AwsError> {
+    let mut attempt = 0;
+    loop {
+        let error = match ecs.call(Operation::RegisterTaskDefinition, input).await {
+            Ok(response) => {
+                announce_registered(address, &response, false, emit);
+                return Ok(response);
+            }
+            Err(error) => error,
+        };
+        attempt += 1;
+        if !error.outcome_unknown() || attempt >= REGISTER_ATTEMPTS {
+            return Err(error);
+        }
+        if let Some(response) = already_registered(ecs, input).await? {
+            announce_registered(address, &response, true, emit);
+            return Ok(response);
+        }
+    }
+}
+
+fn announce_registered(address: &Address, response: &Value, found: bool, emit: &Emit) {
+    let td = response.get("taskDefinition");
+    if let (Some((_, arn)), Some(revision)) = (
+        registration(response),
+        td.and_then(|td| td.get("revision")).and_then(Value::as_i64),
+    ) {
+        emit.send(Event::Registered {
+            address: address.clone(),
+            arn,
+            revision,
+            found_after_lost_answer: found,
+        });
+    }
+}
+
+/// The family's latest ACTIVE revision (as a RegisterTaskDefinition answer), when it is the
+/// revision `input` registers: its content, normalized, and its tags are the same.
+async fn already_registered(ecs: &Ecs, input: &Value) -> Result<Option<Value>, AwsError> {
+    let Some(family) = input.get("family").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let response = match ecs
+        .call(
+            Operation::DescribeTaskDefinition,
+            &json!({"taskDefinition": family, "include": ["TAGS"]}),
+        )
+        .await
+    {
+        Ok(response) => response,
+        // No ACTIVE revision: nothing was registered.
+        Err(e) if e.code() == Some("ClientException") => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if response["taskDefinition"]["status"].as_str() != Some("ACTIVE") {
+        return Ok(None);
+    }
+    let latest = load(&response, Some(Kind::TaskDefinition))
+        .value
+        .and_then(|d| {
+            d.inputs().into_iter().find_map(|(_, input)| match input {
+                Input::TaskDefinition(td) => Some(td),
+                _ => None,
+            })
+        });
+    let sent =
+        ecs_model::load::from_value::<ecs_model::types::RegisterTaskDefinitionRequest>(input).value;
+    let (Some(mut latest), Some(mut sent)) = (latest, sent) else {
+        return Ok(None);
+    };
+    ecs_model::normalize::task_definition(&mut latest);
+    ecs_model::normalize::task_definition(&mut sent);
+    let sort = |tags: &mut Option<Vec<ecs_model::types::Tag>>| {
+        if let Some(tags) = tags {
+            tags.sort_by(|a, b| a.key.cmp(&b.key));
+        }
+    };
+    sort(&mut latest.tags);
+    sort(&mut sent.tags);
+    let same = serde_json::to_value(&latest).ok() == serde_json::to_value(&sent).ok();
+    Ok(same.then_some(response))
+}
+
+/// Waits until the service that `delete` (a DeleteService input) deleted is INACTIVE or gone.
+async fn drained(
+    ecs: &Ecs,
+    address: &Address,
+    delete: &Value,
+    drain: WaitOptions,
+    emit: &Emit,
+) -> Result<(), Failure> {
+    let deadline = Instant::now() + drain.timeout;
+    let describe = json!({"cluster": delete["cluster"], "services": [delete["service"]]});
+    loop {
+        let response = ecs.call(Operation::DescribeServices, &describe).await?;
+        let status = response["services"]
+            .as_array()
+            .and_then(|services| services.first())
+            .and_then(|s| s.get("status"))
+            .and_then(Value::as_str);
+        if matches!(status, None | Some("INACTIVE")) {
+            return Ok(());
+        }
+        if Instant::now() + drain.interval >= deadline {
+            return Err(Failure::Drain {
+                reason: Waiting::ServiceDraining,
+                timeout: drain.timeout,
+            });
+        }
+        emit.send(Event::Waiting {
+            address: address.clone(),
+            reason: Waiting::ServiceDraining,
+        });
+        tokio::time::sleep(drain.interval).await;
+    }
+}
+
+/// DeleteCluster. A cluster whose services or tasks are still draining (deleted by this apply a
+/// moment ago) cannot be deleted yet: it is tried again every [`WaitOptions::interval`] until
+/// [`WaitOptions::timeout`]. A cluster already gone is what the deletion wants.
+async fn delete_cluster(
+    ecs: &Ecs,
+    address: &Address,
     input: &Value,
     options: &ApplyOptions,
-    state: &State<'_, F>,
+    emit: &Emit,
 ) -> Result<Value, AwsError> {
-    let drain = options.wait.unwrap_or_default();
+    let drain = options.drain();
     let deadline = Instant::now() + drain.timeout;
     loop {
-        match ecs.call(operation, input).await {
-            Err(e)
-                if operation == Operation::DeleteCluster
-                    && matches!(
-                        e.code(),
-                        Some("ClusterContainsServicesException" | "ClusterContainsTasksException")
-                    )
-                    && Instant::now() + drain.interval < deadline =>
-            {
-                state.emit(Event::Waiting {
-                    address: change.address.clone(),
-                    reason: "its services and tasks are still draining".to_owned(),
+        match ecs.call(Operation::DeleteCluster, input).await {
+            Err(e) if e.is_cluster_busy() && Instant::now() + drain.interval < deadline => {
+                emit.send(Event::Waiting {
+                    address: address.clone(),
+                    reason: Waiting::ClusterDraining,
                 });
                 tokio::time::sleep(drain.interval).await;
             }
+            Err(e) if e.is_not_found() => return Ok(Value::Null),
             result => return result,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_name_the_revision_and_the_state() {
+        let registered = json!({"taskDefinition": {"family": "web", "revision": 4}});
+        assert_eq!(
+            summary(Operation::RegisterTaskDefinition, &registered),
+            (None, Some("web:4".to_owned()))
+        );
+        let service = json!({"service": {
+            "status": "ACTIVE",
+            "taskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/web:4"
+        }});
+        assert_eq!(
+            summary(Operation::UpdateService, &service),
+            (Some("ACTIVE".to_owned()), Some("web:4".to_owned()))
+        );
+        assert_eq!(
+            summary(
+                Operation::CreateCluster,
+                &json!({"cluster": {"status": "ACTIVE"}})
+            ),
+            (Some("ACTIVE".to_owned()), None)
+        );
+        assert_eq!(summary(Operation::TagResource, &json!({})), (None, None));
+    }
+
+    #[test]
+    fn the_apply_stream_is_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let config = aws_types::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let ecs = Ecs::new(&config);
+        let plan = crate::plan::plan(
+            &ecs_model::Stack::default(),
+            &crate::plan::Actual::default(),
+            &crate::plan::Options::new("demo"),
+        );
+        let options = ApplyOptions::default();
+        let stream = apply_stream(&ecs, &plan, &options);
+        assert_send(&stream);
+        assert_send(&apply(&ecs, &plan, &options, |_| {}));
     }
 }

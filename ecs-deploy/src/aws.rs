@@ -26,9 +26,11 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
     AfterDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextMut,
 };
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::config_bag::ConfigBag;
+use aws_types::request_id::RequestId as _;
 use serde_json::Value;
 
 /// An ECS API operation this crate calls.
@@ -117,12 +119,18 @@ impl std::fmt::Display for Operation {
     }
 }
 
-/// A failed call.
+/// A failed call, after the retries (see [`Retries`]).
+///
+/// Its message names the operation and what AWS said; the source, when there is one, is the
+/// SDK's error (a time-out, a connection failure, missing credentials), so a chain printer shows
+/// each cause once. [`code`](Self::code), [`request_id`](Self::request_id) and the `is_`
+/// methods are the one place that classifies AWS's answers: by error code and HTTP status, never
+/// by message text.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AwsError {
     /// AWS answered with an error: `code` is the AWS error code (`ClusterNotFoundException`,
-    /// `ThrottlingException`...), after the SDK's retries.
+    /// `ThrottlingException`...).
     #[error("{operation} failed: {code}: {message}")]
     Service {
         /// The operation.
@@ -131,31 +139,74 @@ pub enum AwsError {
         code: String,
         /// AWS's message.
         message: String,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The id AWS gave the request, for AWS Support.
+        request_id: Option<String>,
     },
-    /// The call did not get an answer: no credentials or region, a connection or timeout
-    /// error, after the SDK's retries.
-    #[error("{operation} failed: {message}")]
+    /// The call did not get an answer: no credentials or region, a connection failure, a
+    /// time-out.
+    #[error("{operation} failed: no answer from AWS")]
     Transport {
         /// The operation.
         operation: Operation,
-        /// What went wrong, with its causes.
-        message: String,
+        /// Whether the call timed out (it may have taken effect).
+        timed_out: bool,
+        /// The SDK's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The request could not be written.
+    #[error("{operation}: the request could not be written as JSON")]
+    Request {
+        /// The operation.
+        operation: Operation,
+        /// The serializer's error.
+        #[source]
+        source: serde_json::Error,
     },
     /// AWS answered, but with a body that is not JSON.
-    #[error("{operation} returned a body that is not JSON: {message}")]
+    #[error("{operation} returned a body that is not JSON")]
     Response {
         /// The operation.
         operation: Operation,
-        /// The parser's message.
-        message: String,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
     },
 }
 
+/// The error codes ECS answers when a caller goes over its request rate.
+const THROTTLING_CODES: &[&str] = &[
+    "ThrottlingException",
+    "Throttling",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+];
+
 impl AwsError {
+    /// The operation that failed.
+    pub fn operation(&self) -> Operation {
+        match self {
+            Self::Service { operation, .. }
+            | Self::Transport { operation, .. }
+            | Self::Request { operation, .. }
+            | Self::Response { operation, .. } => *operation,
+        }
+    }
+
     /// The AWS error code, for a service error.
     pub fn code(&self) -> Option<&str> {
         match self {
             Self::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The id AWS gave the request, when it answered.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Service { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -165,6 +216,111 @@ impl AwsError {
         matches!(
             self.code(),
             Some("ClusterNotFoundException" | "ServiceNotFoundException")
+        )
+    }
+
+    /// Whether AWS refused the call for going over the request rate (it did not take effect).
+    pub fn is_throttling(&self) -> bool {
+        self.code().is_some_and(|c| THROTTLING_CODES.contains(&c))
+    }
+
+    /// Whether DeleteCluster was refused because the cluster still holds services or tasks
+    /// (they are draining).
+    pub fn is_cluster_busy(&self) -> bool {
+        matches!(
+            self.code(),
+            Some("ClusterContainsServicesException" | "ClusterContainsTasksException")
+        )
+    }
+
+    /// Whether the service exists but is not ACTIVE (DRAINING or INACTIVE), so it cannot be
+    /// updated or deleted again.
+    pub fn is_service_not_active(&self) -> bool {
+        self.code() == Some("ServiceNotActiveException")
+    }
+
+    /// Whether the call may have taken effect although it failed: AWS answered with a server
+    /// error (HTTP 5xx), or no answer came (a time-out, a dropped connection). A call that is
+    /// not idempotent must not simply be sent again: look first.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Service { status, .. } => *status >= 500,
+            Self::Transport { .. } | Self::Response { .. } => true,
+            Self::Request { .. } => false,
+        }
+    }
+
+    /// Whether trying the call again later may succeed: throttling, server errors, no answer.
+    pub fn is_transient(&self) -> bool {
+        self.is_throttling() || self.outcome_unknown()
+    }
+}
+
+/// How often [`Ecs::call`] tries a call again once the SDK's own retries gave up on a transient
+/// error (throttling, a server error, no answer).
+///
+/// The SDK retries a few times with backoff and keeps a retry quota per client; in a storm of
+/// throttling (a large deploy, or other tools of the account calling ECS at the same time) the
+/// quota runs dry and every call fails at once. A deploy would rather slow down than stop: each
+/// call gets `attempts` more tries, waiting `initial_backoff`, doubling up to `max_backoff`,
+/// with jitter. Only calls that are safe to repeat are tried again after an unknown outcome
+/// (see [`AwsError::outcome_unknown`]); RegisterTaskDefinition is tried again only when AWS
+/// refused it (throttling), since a lost answer may hide a revision registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Retries {
+    /// Tries after the SDK's, per call.
+    pub attempts: u32,
+    /// The wait before the first of them.
+    pub initial_backoff: std::time::Duration,
+    /// The longest wait between two.
+    pub max_backoff: std::time::Duration,
+}
+
+impl Retries {
+    /// `attempts` tries after the SDK's, waiting from `initial_backoff` up to `max_backoff`.
+    pub fn new(
+        attempts: u32,
+        initial_backoff: std::time::Duration,
+        max_backoff: std::time::Duration,
+    ) -> Self {
+        Self {
+            attempts,
+            initial_backoff,
+            max_backoff: max_backoff.max(initial_backoff),
+        }
+    }
+
+    /// No tries beyond the SDK's.
+    pub fn none() -> Self {
+        Self::new(0, std::time::Duration::ZERO, std::time::Duration::ZERO)
+    }
+
+    /// The wait before try `attempt` (1 for the first after the SDK's), with up to half of it
+    /// as jitter so that concurrent calls do not come back together.
+    fn backoff(&self, attempt: u32) -> std::time::Duration {
+        let doubled = self.initial_backoff.saturating_mul(
+            1_u32
+                .checked_shl(attempt.saturating_sub(1))
+                .unwrap_or(u32::MAX),
+        );
+        let base = doubled.min(self.max_backoff);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let jitter = base.mul_f64(f64::from(nanos % 1000) / 2000.0);
+        base.saturating_sub(jitter)
+    }
+}
+
+impl Default for Retries {
+    /// 8 tries after the SDK's, from 1 s up to 20 s apart: a call gives up after about two
+    /// minutes of throttling.
+    fn default() -> Self {
+        Self::new(
+            8,
+            std::time::Duration::from_secs(1),
+            std::time::Duration::from_secs(20),
         )
     }
 }
@@ -199,54 +355,93 @@ impl<K: Ord + Clone> CallCount<K> {
     }
 }
 
-/// The ECS client: the SDK client, and a count of the calls made per operation.
+/// The ECS client: the SDK client, a count of the calls made per operation, and the
+/// [`Retries`] beyond the SDK's.
 #[derive(Debug, Clone)]
 pub struct Ecs {
     client: aws_sdk_ecs::Client,
     calls: CallCount<Operation>,
+    retries: Retries,
 }
 
 impl Ecs {
     /// A client from an SDK configuration (credentials, region, endpoint, retries), such as the
-    /// one `aws_config::load_defaults` returns.
+    /// one [`crate::config::load`] or `aws_config::load_defaults` returns.
     pub fn new(config: &aws_types::SdkConfig) -> Self {
         Self::from_client(aws_sdk_ecs::Client::new(config))
     }
 
-    /// A client around an SDK client built by the caller.
+    /// A client around an SDK client built by the caller, with [`Retries::default`].
     pub fn from_client(client: aws_sdk_ecs::Client) -> Self {
         Self {
             client,
             calls: CallCount::default(),
+            retries: Retries::default(),
         }
     }
 
-    /// How many calls were made, per operation, since this client was made (retries of one
-    /// call count once).
+    /// Tries calls again as `retries` says once the SDK's own retries gave up.
+    pub fn retries(mut self, retries: Retries) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    /// How many calls were made, per operation, since this client was made (the SDK's retries
+    /// of one call count once; the tries of [`Retries`] count each).
     pub fn calls(&self) -> BTreeMap<Operation, u64> {
         self.calls.get()
     }
 
     /// Calls `operation` with `input` (the operation's request as AWS JSON) and returns its
     /// response as AWS JSON.
+    ///
+    /// A transient failure (see [`AwsError::is_transient`]) is tried again as [`Retries`]
+    /// says. RegisterTaskDefinition is the one call this crate makes that AWS does not make
+    /// idempotent: it is sent once by the SDK (no automatic retry) and tried again only when
+    /// AWS refused it; after an unknown outcome the error comes back, and the caller looks
+    /// before registering again.
     pub async fn call(&self, operation: Operation, input: &Value) -> Result<Value, AwsError> {
+        let mut attempt = 0;
+        loop {
+            let error = match self.call_once(operation, input).await {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            let again = if operation == Operation::RegisterTaskDefinition {
+                error.is_throttling()
+            } else {
+                error.is_transient()
+            };
+            attempt += 1;
+            if !again || attempt > self.retries.attempts {
+                return Err(error);
+            }
+            tokio::time::sleep(self.retries.backoff(attempt)).await;
+        }
+    }
+
+    /// One call, with the SDK's retries (none for RegisterTaskDefinition).
+    async fn call_once(&self, operation: Operation, input: &Value) -> Result<Value, AwsError> {
         self.calls.add(operation);
-        let body = serde_json::to_vec(input).map_err(|e| AwsError::Response {
-            operation,
-            message: e.to_string(),
-        })?;
+        let body =
+            serde_json::to_vec(input).map_err(|source| AwsError::Request { operation, source })?;
         let raw = RawJson::new(body);
+        let once = operation == Operation::RegisterTaskDefinition;
         macro_rules! send {
-            ($method:ident) => {
-                self.client
-                    .$method()
-                    .customize()
-                    .interceptor(raw.clone())
+            ($method:ident) => {{
+                let mut request = self.client.$method().customize().interceptor(raw.clone());
+                if once {
+                    request = request.config_override(
+                        aws_sdk_ecs::config::Builder::default()
+                            .retry_config(aws_config::retry::RetryConfig::disabled()),
+                    );
+                }
+                request
                     .send()
                     .await
                     .map(drop)
                     .map_err(|e| classify(operation, e))
-            };
+            }};
         }
         match operation {
             Operation::CreateCluster => send!(create_cluster),
@@ -276,29 +471,37 @@ impl Ecs {
         if bytes.is_empty() {
             return Ok(Value::Object(serde_json::Map::new()));
         }
-        serde_json::from_slice(&bytes).map_err(|e| AwsError::Response {
-            operation,
-            message: e.to_string(),
-        })
+        serde_json::from_slice(&bytes).map_err(|source| AwsError::Response { operation, source })
     }
 }
 
-/// Classifies an SDK error by its modelled error code, never by its message.
-fn classify<E, R>(operation: Operation, error: SdkError<E, R>) -> AwsError
+/// Classifies an SDK error by its modelled error code and HTTP status, never by its message.
+fn classify<E>(operation: Operation, error: SdkError<E, HttpResponse>) -> AwsError
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    match error.code() {
-        Some(code) => AwsError::Service {
+    let status = error.raw_response().map(|r| r.status().as_u16());
+    let request_id = error.request_id().map(str::to_owned);
+    match (error.code(), status) {
+        (Some(code), Some(status)) => AwsError::Service {
             operation,
             code: code.to_owned(),
             message: error.message().unwrap_or_default().to_owned(),
+            status,
+            request_id,
         },
-        None => AwsError::Transport {
-            operation,
-            message: aws_sdk_ecs::error::DisplayErrorContext(&error).to_string(),
-        },
+        _ => {
+            let timed_out = match &error {
+                SdkError::TimeoutError(_) => true,
+                SdkError::DispatchFailure(failure) => failure.is_timeout(),
+                _ => false,
+            };
+            AwsError::Transport {
+                operation,
+                timed_out,
+                source: Box::new(error),
+            }
+        }
     }
 }
 

@@ -11,8 +11,13 @@
 //! - [`timeout_config`]: [`CONNECT_TIMEOUT`] to connect, [`ATTEMPT_TIMEOUT`] per attempt, so a
 //!   call that hangs is retried instead of holding the deploy.
 //!
+//! On top of the SDK's retries, [`crate::Ecs`] tries a call again a few more times, with
+//! backoff, when the SDK gave up on throttling or a server error ([`crate::Retries`]): in a
+//! storm of throttling the SDK's retry quota runs dry, and a deploy would rather slow down than
+//! stop. [`engine_retries`] says how many.
+//!
 //! Your own settings win: with `AWS_MAX_ATTEMPTS` or `AWS_RETRY_MODE` in the environment, the
-//! retries are the SDK's as configured there. Library users who build their own `SdkConfig`
+//! retries are the SDK's as configured there, and the engine adds none. Library users who build their own `SdkConfig`
 //! can pass these functions' results to `aws_config::ConfigLoader` themselves.
 
 use std::time::Duration;
@@ -54,6 +59,16 @@ fn retries_from_environment() -> bool {
     ["AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"]
         .iter()
         .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+/// The tries [`crate::Ecs`] adds to the SDK's: [`crate::Retries::default`], or none when the
+/// environment sets the retries itself (`AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`).
+pub fn engine_retries() -> crate::Retries {
+    if retries_from_environment() {
+        crate::Retries::none()
+    } else {
+        crate::Retries::default()
+    }
 }
 
 /// Loads the AWS configuration from the environment as `aws_config::load_defaults` does, with

@@ -22,8 +22,8 @@ pub mod plan;
 pub mod rollback;
 pub mod wait;
 
-pub use apply::{ApplyError, ApplyOptions, Event, Failure};
-pub use aws::{AwsError, Ecs, Operation};
+pub use apply::{ApplyError, ApplyOptions, ApplyStream, Event, Failure, Waiting};
+pub use aws::{AwsError, Ecs, Operation, Retries};
 pub use plan::{Action, Address, Change, Leave, Options, Plan};
 
 /// Plans and applies stacks against one AWS account and region.
@@ -165,13 +165,20 @@ impl Deployer {
         Ok(actual)
     }
 
-    /// Applies `plan`, calling `on_event` as it goes.
+    /// Applies `plan`, calling `on_event` as it goes; returns the resources changed. See
+    /// [`apply::apply`].
     pub async fn apply(
         &self,
         plan: &Plan,
         on_event: impl FnMut(Event),
     ) -> Result<Vec<Address>, ApplyError> {
         apply::apply(&self.ecs, plan, &self.apply_options, on_event).await
+    }
+
+    /// Applies `plan` as a stream of typed events, ending with the error when the apply fails.
+    /// The stream is `Send`: the apply can run in a spawned task. See [`apply::apply_stream`].
+    pub fn apply_stream<'a>(&'a self, plan: &'a Plan) -> ApplyStream<'a> {
+        apply::apply_stream(&self.ecs, plan, &self.apply_options)
     }
 
     /// Puts the services of `stack` back on an earlier task definition revision: reads what

@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use ecs_deploy::wait::{self, WaitEvent};
-use ecs_deploy::{Action, Address, ApplyError, ApplyOptions, Event, Failure, Operation, Plan};
-use serde_json::Value;
+use ecs_deploy::{Action, Address, ApplyError, ApplyOptions, Event, Failure, Plan};
 
 use super::ApplyArgs;
 use super::deploy::{Session, report_aws_error};
@@ -163,17 +162,31 @@ impl Progress {
             Event::Called {
                 address,
                 operation,
-                response,
+                status,
+                task_definition,
+                ..
             } => {
                 let symbol = self
                     .actions
                     .get(&address)
                     .map_or_else(String::new, |a| symbol(*a, self.style));
-                let detail = outcome(operation, &response)
-                    .map(|d| format!(" ({d})"))
-                    .unwrap_or_default();
+                let detail: Vec<String> = status.into_iter().chain(task_definition).collect();
+                let detail = if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", detail.join(", "))
+                };
                 println!("{symbol} {address}: {operation} ... done{detail}");
             }
+            Event::Registered {
+                address,
+                revision,
+                found_after_lost_answer: true,
+                ..
+            } => println!(
+                "  {address}: the answer to RegisterTaskDefinition was lost; revision \
+                 {revision} was found registered, and is used"
+            ),
             Event::Wait(event) => self.waits.show(event),
             Event::Waiting { address, reason } => {
                 println!("  {address}: waiting: {reason}");
@@ -260,48 +273,6 @@ fn approved(question: &str) -> bool {
     }
 }
 
-/// What a call left, in a few words: the revision registered, the service's task definition.
-fn outcome(operation: Operation, response: &Value) -> Option<String> {
-    match operation {
-        Operation::RegisterTaskDefinition => {
-            let td = response.get("taskDefinition")?;
-            Some(format!(
-                "{}:{}",
-                td.get("family")?.as_str()?,
-                td.get("revision")?
-            ))
-        }
-        Operation::DeregisterTaskDefinition => {
-            let td = response.get("taskDefinition")?;
-            Some(format!(
-                "{}:{} {}",
-                td.get("family")?.as_str()?,
-                td.get("revision")?,
-                td.get("status")?.as_str()?
-            ))
-        }
-        Operation::CreateService | Operation::UpdateService | Operation::DeleteService => {
-            let service = response.get("service")?;
-            let status = service.get("status").and_then(Value::as_str);
-            let task_definition = service
-                .get("taskDefinition")
-                .and_then(Value::as_str)
-                .map(short_task_definition);
-            let parts: Vec<&str> = status.into_iter().chain(task_definition).collect();
-            (!parts.is_empty()).then(|| parts.join(", "))
-        }
-        Operation::CreateCluster
-        | Operation::UpdateCluster
-        | Operation::PutClusterCapacityProviders
-        | Operation::DeleteCluster => response
-            .get("cluster")?
-            .get("status")?
-            .as_str()
-            .map(str::to_owned),
-        _ => None,
-    }
-}
-
 /// `family:revision` from a task definition ARN.
 pub(super) fn short_task_definition(arn: &str) -> &str {
     arn.rsplit_once("task-definition/").map_or(arn, |(_, r)| r)
@@ -367,7 +338,6 @@ pub(super) fn report_failure(plan: &Plan, err: &ApplyError, again: &str) {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
 
     use super::*;
 
@@ -375,31 +345,5 @@ mod tests {
     fn elapsed_time_reads_in_seconds_then_minutes() {
         assert_eq!(elapsed(Duration::from_millis(12_400)), "12 s");
         assert_eq!(elapsed(Duration::from_secs(187)), "3 min 07 s");
-    }
-
-    #[test]
-    fn outcomes_name_the_revision_and_the_state() {
-        let registered = json!({"taskDefinition": {"family": "web", "revision": 4}});
-        assert_eq!(
-            outcome(Operation::RegisterTaskDefinition, &registered).as_deref(),
-            Some("web:4")
-        );
-        let service = json!({"service": {
-            "status": "ACTIVE",
-            "taskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/web:4"
-        }});
-        assert_eq!(
-            outcome(Operation::UpdateService, &service).as_deref(),
-            Some("ACTIVE, web:4")
-        );
-        assert_eq!(
-            outcome(
-                Operation::CreateCluster,
-                &json!({"cluster": {"status": "ACTIVE"}})
-            )
-            .as_deref(),
-            Some("ACTIVE")
-        );
-        assert_eq!(outcome(Operation::TagResource, &json!({})), None);
     }
 }

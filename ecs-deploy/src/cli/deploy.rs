@@ -215,7 +215,7 @@ impl Session {
         let (ecs, network) = runtime.block_on(async {
             let config = ecs_deploy::config::load().await;
             (
-                Ecs::new(&config),
+                Ecs::new(&config).retries(ecs_deploy::config::engine_retries()),
                 ecs_deploy::network::Network::new(&config),
             )
         });
@@ -306,6 +306,14 @@ fn load_stack(path: &Path, lenient: bool) -> Option<Stack> {
 /// Prints a failed call with what to check.
 pub(super) fn report_aws_error(what: &str, err: &AwsError) {
     eprintln!("error: {what}: {err}");
+    let mut cause = std::error::Error::source(err);
+    while let Some(error) = cause {
+        eprintln!("  caused by: {error}");
+        cause = error.source();
+    }
+    if let Some(id) = err.request_id() {
+        eprintln!("  = AWS request id: {id}");
+    }
     if err.code().is_none() {
         eprintln!(
             "  = hint: check the AWS configuration: AWS_REGION, the credentials (AWS_PROFILE, \

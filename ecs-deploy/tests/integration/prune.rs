@@ -4,13 +4,13 @@
 
 use crate::support;
 
+use crate::support::script::Scripted;
 use ecs_deploy::aws::Ecs;
 use ecs_deploy::wait::WaitOptions;
 use ecs_deploy::{Action, ApplyOptions, Deployer, Event, Operation, Options, Plan};
 use ecs_model::Stack;
 use ecs_model::load::from_value;
 use serde_json::{Value, json};
-use crate::support::script::Scripted;
 
 fn task_definition(family: &str, image: &str) -> Value {
     json!({
@@ -464,7 +464,10 @@ async fn deleting_a_cluster_waits_while_its_services_and_tasks_drain() {
     let err = impatient.apply(&plan, |_| {}).await.expect_err("gives up");
     assert_eq!(err.address.to_string(), "cluster drain");
     assert!(
-        err.to_string().contains("ClusterContainsTasksException"),
-        "{err}"
+        err.source
+            .to_string()
+            .contains("ClusterContainsTasksException"),
+        "{}",
+        err.source
     );
 }

@@ -5,12 +5,12 @@ use crate::support;
 
 use std::time::Duration;
 
+use crate::support::script::{Outcome, Scripted};
 use ecs_deploy::wait::{WaitError, WaitEvent, WaitOptions};
 use ecs_deploy::{ApplyOptions, Deployer, Event, Failure, Operation, Options};
 use ecs_model::Stack;
 use ecs_model::load::from_value;
 use serde_json::json;
-use crate::support::script::{Outcome, Scripted};
 
 fn stack(image: &str) -> Stack {
     from_value::<Stack>(&json!({
@@ -122,7 +122,11 @@ async fn a_failed_deployment_is_rolled_back_to_the_previous_revision() {
         })
         .await
         .expect_err("failed");
-    assert!(error.to_string().contains("circuit breaker"), "{error}");
+    assert!(
+        error.source.to_string().contains("circuit breaker"),
+        "{}",
+        error.source
+    );
     let previous = rolled_back.expect("a rollback event");
     assert!(previous.ends_with("storefront:1"), "{previous}");
     assert_eq!(error.rolled_back_to.as_deref(), Some(previous.as_str()));

@@ -16,7 +16,7 @@ pub async fn ecs(account: &str) -> Ecs {
 
 /// An ECS client for the endpoint at `url` (the local endpoint, or a scripted layer in front of
 /// it), in moto account `account`. Retries start after 10 ms instead of 1 s, so tests that
-/// throttle stay quick; the number of attempts is the SDK's standard 3.
+/// throttle stay quick; the SDK makes its standard 3 attempts, and the engine 8 more tries.
 pub async fn ecs_at(url: &str, account: &str) -> Ecs {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(url)
@@ -35,7 +35,12 @@ pub async fn ecs_at(url: &str, account: &str) -> Ecs {
             .interceptor(MotoAccount(account.to_owned()))
             .build(),
     );
-    Ecs::from_client(client)
+    // The engine's own tries after the SDK's, as quick as the SDK's here.
+    Ecs::from_client(client).retries(ecs_deploy::Retries::new(
+        8,
+        std::time::Duration::from_millis(10),
+        std::time::Duration::from_millis(200),
+    ))
 }
 
 /// `ecs-deploy` as a user runs it against the endpoint at `url` (moto's default account): dummy
