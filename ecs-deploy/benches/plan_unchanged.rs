@@ -11,7 +11,7 @@
 //! Under `cargo test` (no `--bench` argument) it runs the same check on 2 clusters of 10
 //! services, quickly.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/integration/support/mod.rs"]
 mod support;
 
 use std::process::ExitCode;
