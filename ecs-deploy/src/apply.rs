@@ -63,6 +63,9 @@ pub struct ApplyOptions {
     pub rollback: bool,
     /// At most this many changes at a time (8 by default).
     pub concurrency: usize,
+    /// How long and how often to wait for what drains before the next call: a service being
+    /// replaced, a cluster being deleted ([`WaitOptions::default`] unless told otherwise).
+    pub drain: WaitOptions,
 }
 
 impl ApplyOptions {
@@ -72,15 +75,18 @@ impl ApplyOptions {
             wait: None,
             rollback: false,
             concurrency: DEFAULT_CONCURRENCY,
+            drain: WaitOptions::default(),
         }
     }
 
-    /// Follow the deployments with `wait`, and roll back a failed one when `rollback`.
+    /// Follow the deployments with `wait`, and roll back a failed one when `rollback`; wait for
+    /// what drains as long.
     pub fn wait(wait: WaitOptions, rollback: bool) -> Self {
         Self {
             wait: Some(wait),
             rollback,
             concurrency: DEFAULT_CONCURRENCY,
+            drain: wait,
         }
     }
 
@@ -90,10 +96,11 @@ impl ApplyOptions {
         self
     }
 
-    /// How long and how often to wait for what drains (services being replaced, clusters being
-    /// deleted): the deployments' wait options, or the default ones without waiting.
-    fn drain(&self) -> WaitOptions {
-        self.wait.unwrap_or_default()
+    /// Waits for what drains (services being replaced, clusters being deleted) as `drain`
+    /// says. Without it: as the deployments are followed, or with [`WaitOptions::default`].
+    pub fn drain(mut self, drain: WaitOptions) -> Self {
+        self.drain = drain;
+        self
     }
 }
 
@@ -104,6 +111,7 @@ impl Default for ApplyOptions {
             wait: Some(WaitOptions::default()),
             rollback: true,
             concurrency: DEFAULT_CONCURRENCY,
+            drain: WaitOptions::default(),
         }
     }
 }
@@ -603,7 +611,7 @@ async fn apply_change(
                 .get(index + 1)
                 .is_some_and(|next| next.operation == Operation::CreateService)
         {
-            drained(ecs, address, &input, options.drain(), emit).await?;
+            drained(ecs, address, &input, options.drain, emit).await?;
         }
     }
     emit.send(Event::Done {
@@ -804,7 +812,7 @@ async fn delete_cluster(
     options: &ApplyOptions,
     emit: &Emit,
 ) -> Result<Value, AwsError> {
-    let drain = options.drain();
+    let drain = options.drain;
     let deadline = Instant::now() + drain.timeout;
     loop {
         match ecs.call(Operation::DeleteCluster, input).await {
