@@ -40,6 +40,17 @@ fn start() -> LocalEcs {
     if let Ok(url) = std::env::var("ECS_RS_TEST_ENDPOINT") {
         return LocalEcs { url, child: None };
     }
+    spawn(&[])
+}
+
+/// A local endpoint of its own, with moto's settings `envs` (such as
+/// `MOTO_ECS_SERVICE_RUNNING=1`, which reports a new service's tasks running, so that its
+/// first deployment completes); stopped when dropped, or when this test process is gone.
+pub fn start_with(envs: &[(&str, &str)]) -> LocalEcs {
+    spawn(envs)
+}
+
+fn spawn(envs: &[(&str, &str)]) -> LocalEcs {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let output = Command::new(root.join("scripts/local-ecs"))
         .arg("path")
@@ -61,6 +72,7 @@ fn start() -> LocalEcs {
         while kill -0 "$3" 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 0.5; done
     "#;
     let child = Command::new("sh")
+        .envs(envs.iter().copied())
         .args(["-c", watchdog, "local-ecs"])
         .args([
             server.trim(),

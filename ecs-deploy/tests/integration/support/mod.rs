@@ -47,7 +47,13 @@ pub async fn ecs_at(url: &str, account: &str) -> Ecs {
 /// credentials, region us-east-1, no AWS configuration file, profile or session token, the
 /// CLI's own retry settings, no colour and no terminal.
 pub fn cli_at(url: &str) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-deploy"));
+    program_at(env!("CARGO_BIN_EXE_ecs-deploy"), url)
+}
+
+/// `program` run as [`cli_at`] runs the CLI: against the endpoint at `url`, with dummy
+/// credentials and no AWS configuration file.
+pub fn program_at(program: impl AsRef<std::ffi::OsStr>, url: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(program);
     command
         .env("AWS_ENDPOINT_URL", url)
         .env("AWS_ACCESS_KEY_ID", "test")
