@@ -18,3 +18,4 @@ mod network;
 mod prune;
 mod rollback;
 mod rollout;
+mod scripted;

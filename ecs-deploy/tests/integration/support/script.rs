@@ -11,7 +11,18 @@
 //! - with throttling on, every n-th call is answered `ThrottlingException` (HTTP 400) without
 //!   reaching moto, as ECS does under its rate limits.
 //!
-//! The bodies it writes follow the shapes of the AWS API reference (Deployment, ServiceEvent).
+//! Opt-in, each behind one method of [`Scripted`] (see its documentation for the AWS page it
+//! follows): deleted services that drain before they are INACTIVE
+//! ([`Scripted::drain_deleted_services`]); the deployment configuration and capacity provider
+//! strategy a service was given, with the members AWS fills in
+//! ([`Scripted::echo_service_defaults`], [`Scripted::add_service_member`]); the capacity
+//! provider strategy transitions of UpdateService ([`Scripted::play_capacity_provider_strategies`]);
+//! answers lost after the call took effect, and CreateService's idempotency
+//! ([`Scripted::lose_responses`], [`Scripted::play_create_service_idempotency`]); and a storm of
+//! throttling and server errors ([`Scripted::storm`]).
+//!
+//! The bodies it writes follow the shapes of the AWS API reference (Deployment, ServiceEvent,
+//! Service).
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -58,6 +69,62 @@ struct State {
     calls: u64,
     throttled: u64,
     next_id: u64,
+    /// What the layer saw each service sent, by account, cluster name and service name.
+    services: HashMap<ServiceKey, Remembered>,
+    /// DescribeServices answers that still show a deleted service DRAINING, when on.
+    drain_polls: Option<u32>,
+    draining: HashMap<ServiceKey, u32>,
+    echo_defaults: bool,
+    /// Members every service in an answer gets when absent: (JSON pointer, value).
+    members: Vec<(String, Value)>,
+    play_capacity: bool,
+    idempotency: bool,
+    loss: Option<Loss>,
+    lost: u64,
+    /// Throttling and server-error percentages, and the dice.
+    storm: Option<(u32, u32, Dice)>,
+    server_errors: u64,
+}
+
+/// A service: its moto account (`x-moto-account-id`, empty without one), cluster name and name.
+type ServiceKey = (String, String, String);
+
+/// What CreateService and UpdateService requests that took effect sent for one service.
+#[derive(Debug, Default)]
+struct Remembered {
+    /// The members of `deploymentConfiguration` sent, UpdateService's merged over CreateService's.
+    deployment_configuration: serde_json::Map<String, Value>,
+    /// The capacity provider strategy; empty when the service uses its launch type.
+    strategy: Vec<Value>,
+    launch_type: Option<String>,
+    /// The `clientToken` of the CreateService that created it.
+    client_token: Option<String>,
+    /// Created and not deleted since.
+    active: bool,
+}
+
+/// Which answers are lost after the call took effect.
+#[derive(Debug)]
+struct Loss {
+    operations: Vec<String>,
+    percent: u32,
+    dice: Dice,
+}
+
+/// A deterministic pseudo-random sequence (splitmix64: any seed, 0 included, gives a
+/// well-mixed sequence), so a scripted storm or loss replays the same way for a seed.
+#[derive(Debug)]
+struct Dice(u64);
+
+impl Dice {
+    /// The next number in 0..100.
+    fn percent(&mut self) -> u32 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        u32::try_from((z ^ (z >> 31)) % 100).unwrap_or(0)
+    }
 }
 
 /// The proxy: point the SDK at [`Scripted::url`].
@@ -129,9 +196,144 @@ impl Scripted {
             .map_or(0, |(_, most)| *most)
     }
 
-    /// How many calls were throttled.
+    /// How many calls were throttled (by [`Scripted::throttle_every`],
+    /// [`Scripted::throttle_first`] or [`Scripted::storm`]).
     pub fn throttled(&self) -> u64 {
         self.lock().throttled
+    }
+
+    /// Deleted services drain, as AWS documents for DeleteService
+    /// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteService.html>): the
+    /// status moves from ACTIVE to DRAINING, and from DRAINING to INACTIVE once the tasks are
+    /// stopped; creating a service with the name of one that is ACTIVE or DRAINING fails.
+    ///
+    /// After a DeleteService through the layer, its answer and the next `polls` DescribeServices
+    /// answers that show the service say `status: "DRAINING"` (moto says INACTIVE at once); after
+    /// that moto's INACTIVE shows. While it drains, a CreateService of the same name in the same
+    /// cluster is answered HTTP 400 `InvalidParameterException` "Unable to Start a service that
+    /// is still Draining." (AWS's message) without reaching moto. Services are told apart by moto
+    /// account, cluster name (the request may name the cluster by name or ARN; no cluster means
+    /// `default`) and service name.
+    pub fn drain_deleted_services(&self, polls: u32) {
+        self.lock().drain_polls = Some(polls);
+    }
+
+    /// The answers of CreateService, UpdateService, DescribeServices (and DeleteService) show a
+    /// service's deployment configuration as AWS does.
+    ///
+    /// moto 5.2.5 drops `deploymentConfiguration` and `capacityProviderStrategy` on CreateService
+    /// and replaces `deploymentConfiguration` with whatever UpdateService sends. The layer
+    /// remembers, per service, the members the CreateService request sent, merges over them the
+    /// members each UpdateService sends (a member sent replaces the one remembered; the others
+    /// stay), and writes them back into those answers, with the capacity provider strategy (see
+    /// [`Scripted::play_capacity_provider_strategies`] for how it is shown).
+    ///
+    /// Then it fills in, where absent, the members AWS fills in when a request leaves them unset:
+    ///
+    /// - `maximumPercent: 200` and `minimumHealthyPercent: 100` for a REPLICA service, and
+    ///   `minimumHealthyPercent: 0` for a DAEMON service: the defaults the DeploymentConfiguration
+    ///   page documents
+    ///   (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html>);
+    /// - on a present `deploymentCircuitBreaker`: `resetOnHealthyTask: true` and
+    ///   `thresholdConfiguration: {"type": "BOUNDED_PERCENT", "value": 50}`, the defaults the
+    ///   DeploymentCircuitBreaker and ThresholdConfiguration pages document
+    ///   (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html>,
+    ///   <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ThresholdConfiguration.html>;
+    ///   same wording in the vendored botocore model);
+    /// - `strategy: "ROLLING"` and `bakeTimeInMinutes: 0`, which DescribeServices shows for a
+    ///   rolling-update service created without them. The model lists ROLLING among the values
+    ///   of `strategy` (the rolling update of the ECS deployment controller) but documents no
+    ///   default for either member: these two are what AWS answers, not a documented default.
+    ///
+    /// The rolling-update members (percentages, strategy, bake time) are filled in only for the
+    /// ECS deployment controller (or none named), as AWS ignores them for CODE_DEPLOY and
+    /// EXTERNAL.
+    pub fn echo_service_defaults(&self) {
+        self.lock().echo_defaults = true;
+    }
+
+    /// Every service in the answers of CreateService, UpdateService, DescribeServices and
+    /// DeleteService gets `value` at the JSON pointer `pointer`
+    /// (`/deploymentConfiguration/someFutureMember`) when it has nothing there (objects on the way
+    /// are created): a member newer than any model, as AWS adds them to its answers.
+    pub fn add_service_member(&self, pointer: &str, value: Value) {
+        self.lock().members.push((pointer.to_owned(), value));
+    }
+
+    /// UpdateService with `capacityProviderStrategy` behaves as AWS documents since 2025
+    /// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html>,
+    /// request member `capacityProviderStrategy`): a service can go from its launch type to a
+    /// strategy, from a strategy to another, and back to its launch type with an empty list.
+    ///
+    /// The layer remembers each service's strategy (from CreateService and UpdateService; moto
+    /// drops it on CreateService) and shows it in the answers: with a strategy,
+    /// `capacityProviderStrategy` and no `launchType` (AWS: "If a capacityProviderStrategy is
+    /// specified, the launchType parameter must be omitted", CreateService page); with none, the
+    /// launch type. A change of strategy, or from launch type to strategy or back, without
+    /// `"forceNewDeployment": true` is answered HTTP 400 `InvalidParameterException` "When
+    /// switching from launch type to capacity provider strategy on an existing service, or
+    /// making a change to a capacity provider strategy on a service that is already using one,
+    /// you must force a new deployment." (AWS's message) without reaching moto. The same
+    /// strategy again (in any order) is no change.
+    pub fn play_capacity_provider_strategies(&self) {
+        self.lock().play_capacity = true;
+    }
+
+    /// Calls of `operations` (`"RegisterTaskDefinition"`, `"CreateService"`...) lose their
+    /// answer `percent` percent of the time: the call reaches moto and takes effect, but the
+    /// client gets HTTP 500 `InternalFailure`, what a time-out after the fact looks like to it
+    /// (InternalFailure is AWS's common error for "an unknown error, exception or failure",
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/CommonErrors.html>). Which
+    /// calls lose their answer is decided by a pseudo-random sequence from `seed`, so a test
+    /// replays the same way. Only answers of calls that took effect (HTTP 200) are lost; count
+    /// them with [`Scripted::lost`]. A later call replaces the setting.
+    ///
+    /// The SDK retries the call, so this also turns on
+    /// [`Scripted::play_create_service_idempotency`].
+    pub fn lose_responses(&self, operations: &[&str], percent: u32, seed: u64) {
+        let mut state = self.lock();
+        state.loss = Some(Loss {
+            operations: operations.iter().map(|&o| o.to_owned()).collect(),
+            percent,
+            dice: Dice(seed),
+        });
+        state.idempotency = true;
+    }
+
+    /// How many answers [`Scripted::lose_responses`] lost.
+    pub fn lost(&self) -> u64 {
+        self.lock().lost
+    }
+
+    /// CreateService is idempotent as AWS documents (request member `clientToken`,
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html>);
+    /// moto silently replaces a service of the same name. A CreateService for a service that is
+    /// ACTIVE (created through the layer and not deleted since) is answered without creating
+    /// anything: if its `clientToken` is the one of the CreateService that created the service,
+    /// HTTP 200 with the service as moto describes it (`{"service": ...}`); otherwise, or with
+    /// no token, HTTP 400 `InvalidParameterException` "Creation of service was not idempotent."
+    /// (AWS's message).
+    pub fn play_create_service_idempotency(&self) {
+        self.lock().idempotency = true;
+    }
+
+    /// Any call is answered, without reaching moto, `throttle_percent` percent of the time with
+    /// HTTP 400 `ThrottlingException` "Rate exceeded" (ECS's answer when a rate limit is
+    /// exceeded: <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html>)
+    /// and `error_percent` percent of the time with HTTP 500 `ServerException`, the server error
+    /// every ECS operation lists (for instance
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html#API_CreateService_Errors>;
+    /// AWS does not document its message, so the layer sends the exception's documented
+    /// description). One number of the pseudo-random sequence from `seed` decides each call, so
+    /// the two never add up to more than 100 percent. Count them with [`Scripted::throttled`]
+    /// and [`Scripted::server_errors`]. A later call replaces the setting.
+    pub fn storm(&self, throttle_percent: u32, error_percent: u32, seed: u64) {
+        self.lock().storm = Some((throttle_percent, error_percent, Dice(seed)));
+    }
+
+    /// How many calls [`Scripted::storm`] answered with a server error.
+    pub fn server_errors(&self) -> u64 {
+        self.lock().server_errors
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -145,21 +347,22 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
     let operation = header(&head, "x-amz-target")
         .and_then(|t| t.rsplit('.').next().map(str::to_owned))
         .unwrap_or_default();
-    {
+    let account = header(&head, "x-moto-account-id").unwrap_or_default();
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let (verdict, lose) = {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         state.calls += 1;
         if let Some((error, left)) = state.refuse_first.get_mut(&operation)
             && *left > 0
         {
             *left -= 1;
-            let body = json!({"__type": error, "message": "refused by the test's script"});
             let error = error.clone();
             drop(state);
-            return respond(
+            return refuse(
                 &mut client,
                 "400 Bad Request",
-                Some(&error),
-                body.to_string().as_bytes(),
+                &error,
+                "refused by the test's script",
             );
         }
         let first = state
@@ -174,15 +377,45 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
                 .is_some_and(|n| state.calls.is_multiple_of(n))
         {
             state.throttled += 1;
-            let body = br#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
-            return respond(
+            drop(state);
+            return throttle(&mut client);
+        }
+        if let Some((throttle_percent, error_percent, dice)) = state.storm.as_mut() {
+            let roll = dice.percent();
+            if roll < *throttle_percent {
+                state.throttled += 1;
+                drop(state);
+                return throttle(&mut client);
+            }
+            if roll < throttle_percent.saturating_add(*error_percent) {
+                state.server_errors += 1;
+                drop(state);
+                return refuse(
+                    &mut client,
+                    "500 Internal Server Error",
+                    "ServerException",
+                    "These errors are usually caused by a server issue.",
+                );
+            }
+        }
+        let verdict = judged(&state, &operation, &account, &request);
+        let lose = state.loss.as_mut().is_some_and(|loss| {
+            loss.operations.contains(&operation) && loss.dice.percent() < loss.percent
+        });
+        (verdict, lose)
+    };
+    let replay = match verdict {
+        Verdict::Refuse(message) => {
+            return refuse(
                 &mut client,
                 "400 Bad Request",
-                Some("ThrottlingException"),
-                body,
+                "InvalidParameterException",
+                message,
             );
         }
-    }
+        Verdict::Replay => true,
+        Verdict::Forward => false,
+    };
     let _in_flight = InFlight::enter(state, &operation);
     let delay = state
         .lock()
@@ -193,10 +426,60 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
     if let Some(delay) = delay {
         std::thread::sleep(delay);
     }
+    let answer = if replay {
+        described(upstream, &head, &request)?
+    } else {
+        forward(upstream, &head, &body)?
+    };
+    let mut body_json: Option<Value> = serde_json::from_slice(&answer.body).ok();
+    let took_effect = answer.status.starts_with("200");
+    if took_effect && let Some(json) = body_json.as_mut() {
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        match operation.as_str() {
+            "UpdateService" => started(&mut state, json),
+            "DescribeServices" => moved(&mut state, json),
+            _ => {}
+        }
+        if !replay {
+            remember(&mut state, &operation, &account, &request, json);
+        }
+        shown(&mut state, &operation, &account, json);
+    }
+    if lose && took_effect {
+        state.lock().unwrap_or_else(|e| e.into_inner()).lost += 1;
+        return refuse(
+            &mut client,
+            "500 Internal Server Error",
+            "InternalFailure",
+            "The request processing has failed because of an unknown error, exception or failure.",
+        );
+    }
+    let out = match body_json {
+        Some(json) => serde_json::to_vec(&json).unwrap_or_default(),
+        None => answer.body,
+    };
+    respond(
+        &mut client,
+        &answer.status,
+        answer.error_type.as_deref(),
+        &out,
+    )
+}
+
+/// moto's answer to one request.
+struct Answer {
+    /// `200 OK`...
+    status: String,
+    error_type: Option<String>,
+    body: Vec<u8>,
+}
+
+/// Sends one request to moto and reads its answer.
+fn forward(upstream: &str, head: &str, body: &[u8]) -> std::io::Result<Answer> {
     let mut server = TcpStream::connect(upstream)?;
     let head = head.replace("Connection: keep-alive", "Connection: close");
     server.write_all(head.as_bytes())?;
-    server.write_all(&body)?;
+    server.write_all(body)?;
     let mut raw = Vec::new();
     server.read_to_end(&mut raw)?;
     let split = find(&raw, b"\r\n\r\n").map_or(raw.len(), |i| i + 4);
@@ -207,23 +490,352 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
         .next()
         .and_then(|l| l.split_once(' ').map(|(_, s)| s.to_owned()))
         .unwrap_or_else(|| "200 OK".to_owned());
-    let error_type = header(&response_head, "x-amzn-errortype");
-    let mut body_json: Option<Value> = serde_json::from_slice(response_body).ok();
-    if status.starts_with("200")
-        && let Some(json) = body_json.as_mut()
+    Ok(Answer {
+        status,
+        error_type: header(&response_head, "x-amzn-errortype"),
+        body: response_body.to_vec(),
+    })
+}
+
+/// Answers a CreateService `request` with the existing service, as moto describes it:
+/// `{"service": ...}`.
+fn described(upstream: &str, head: &str, request: &Value) -> std::io::Result<Answer> {
+    let mut input = json!({"services": [request["serviceName"]]});
+    if let Some(cluster) = request.get("cluster") {
+        input["cluster"] = cluster.clone();
+    }
+    let body = input.to_string();
+    let head: String = head
+        .split("\r\n")
+        .filter(|line| !line.is_empty())
+        .map(|line| match line.split_once(':') {
+            Some((name, _)) if name.trim().eq_ignore_ascii_case("x-amz-target") => {
+                "X-Amz-Target: AmazonEC2ContainerServiceV20141113.DescribeServices".to_owned()
+            }
+            Some((name, _)) if name.trim().eq_ignore_ascii_case("content-length") => {
+                format!("Content-Length: {}", body.len())
+            }
+            _ => line.to_owned(),
+        })
+        .map(|line| line + "\r\n")
+        .chain(std::iter::once("\r\n".to_owned()))
+        .collect();
+    let mut answer = forward(upstream, &head, body.as_bytes())?;
+    if answer.status.starts_with("200")
+        && let Ok(described) = serde_json::from_slice::<Value>(&answer.body)
     {
-        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-        match operation.as_str() {
-            "UpdateService" => started(&mut state, json),
-            "DescribeServices" => moved(&mut state, json),
-            _ => {}
+        answer.body = json!({"service": described["services"][0]})
+            .to_string()
+            .into_bytes();
+    }
+    Ok(answer)
+}
+
+/// What the layer does with a call before moto sees it.
+enum Verdict {
+    /// Forward it.
+    Forward,
+    /// Answer with the existing service (an idempotent CreateService).
+    Replay,
+    /// Answer HTTP 400 `InvalidParameterException` with this message.
+    Refuse(&'static str),
+}
+
+/// The scripted AWS rules that answer a call without moto (drain, idempotency, capacity
+/// provider strategy transitions).
+fn judged(state: &State, operation: &str, account: &str, request: &Value) -> Verdict {
+    match operation {
+        "CreateService" => {
+            let Some(key) = requested(account, request, "serviceName") else {
+                return Verdict::Forward;
+            };
+            if state.draining.get(&key).is_some_and(|left| *left > 0) {
+                return Verdict::Refuse("Unable to Start a service that is still Draining.");
+            }
+            let existing = state.services.get(&key).filter(|s| s.active);
+            match existing {
+                Some(service) if state.idempotency => {
+                    let token = request["clientToken"].as_str();
+                    if token.is_some() && token == service.client_token.as_deref() {
+                        Verdict::Replay
+                    } else {
+                        Verdict::Refuse("Creation of service was not idempotent.")
+                    }
+                }
+                _ => Verdict::Forward,
+            }
+        }
+        "UpdateService" if state.play_capacity => {
+            let (Some(key), Some(wanted)) = (
+                requested(account, request, "service"),
+                request["capacityProviderStrategy"].as_array(),
+            ) else {
+                return Verdict::Forward;
+            };
+            let current = state
+                .services
+                .get(&key)
+                .map_or(&[][..], |s| s.strategy.as_slice());
+            if !same_strategy(current, wanted) && request["forceNewDeployment"] != json!(true) {
+                Verdict::Refuse(
+                    "When switching from launch type to capacity provider strategy on an existing service, or making a change to a capacity provider strategy on a service that is already using one, you must force a new deployment.",
+                )
+            } else {
+                Verdict::Forward
+            }
+        }
+        _ => Verdict::Forward,
+    }
+}
+
+/// Two capacity provider strategies are the same when they give each provider the same weight
+/// and base (0 when absent), in any order.
+fn same_strategy(a: &[Value], b: &[Value]) -> bool {
+    let normal = |strategy: &[Value]| {
+        let mut items: Vec<(String, i64, i64)> = strategy
+            .iter()
+            .map(|item| {
+                (
+                    item["capacityProvider"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    item["weight"].as_i64().unwrap_or(0),
+                    item["base"].as_i64().unwrap_or(0),
+                )
+            })
+            .collect();
+        items.sort();
+        items
+    };
+    normal(a) == normal(b)
+}
+
+/// The service a request names in `member` (`serviceName` or `service`, a name or an ARN),
+/// in the cluster it names (a name or an ARN; `default` when none).
+fn requested(account: &str, request: &Value, member: &str) -> Option<ServiceKey> {
+    let service = last_segment(request[member].as_str()?);
+    let cluster = request["cluster"].as_str().map_or("default", last_segment);
+    Some((account.to_owned(), cluster.to_owned(), service.to_owned()))
+}
+
+/// The service an answer shows.
+fn answered(account: &str, service: &Value) -> Option<ServiceKey> {
+    let name = service["serviceName"].as_str()?;
+    let cluster = service["clusterArn"]
+        .as_str()
+        .map_or("default", last_segment);
+    Some((account.to_owned(), cluster.to_owned(), name.to_owned()))
+}
+
+/// `NAME` of `arn:...:cluster/NAME`, `service/CLUSTER/NAME` or `NAME`.
+fn last_segment(name_or_arn: &str) -> &str {
+    name_or_arn.rsplit('/').next().unwrap_or(name_or_arn)
+}
+
+/// After a call that took effect: what it sent and did to its service.
+fn remember(state: &mut State, operation: &str, account: &str, request: &Value, answer: &Value) {
+    let Some(key) = answered(account, &answer["service"]) else {
+        return;
+    };
+    let sent = |member: &str| request.get(member).filter(|v| !v.is_null());
+    match operation {
+        "CreateService" => {
+            state.draining.remove(&key);
+            state.services.insert(
+                key,
+                Remembered {
+                    deployment_configuration: sent("deploymentConfiguration")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default(),
+                    strategy: sent("capacityProviderStrategy")
+                        .and_then(Value::as_array)
+                        .cloned()
+                        .unwrap_or_default(),
+                    launch_type: answer["service"]["launchType"].as_str().map(str::to_owned),
+                    client_token: request["clientToken"].as_str().map(str::to_owned),
+                    active: true,
+                },
+            );
+        }
+        "UpdateService" => {
+            let service = state.services.entry(key).or_insert_with(|| Remembered {
+                launch_type: answer["service"]["launchType"].as_str().map(str::to_owned),
+                active: true,
+                ..Remembered::default()
+            });
+            if let Some(configuration) = sent("deploymentConfiguration").and_then(Value::as_object)
+            {
+                for (member, value) in configuration {
+                    service
+                        .deployment_configuration
+                        .insert(member.clone(), value.clone());
+                }
+            }
+            if let Some(strategy) = sent("capacityProviderStrategy").and_then(Value::as_array) {
+                service.strategy = strategy.clone();
+            }
+        }
+        "DeleteService" => {
+            if let Some(service) = state.services.get_mut(&key) {
+                service.active = false;
+            }
+            if let Some(polls) = state.drain_polls {
+                state.draining.insert(key, polls.saturating_add(1));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Writes into each service of an answer what AWS would show: the draining status, the
+/// remembered deployment configuration and strategy, defaults, and added members.
+fn shown(state: &mut State, operation: &str, account: &str, answer: &mut Value) {
+    let services: Vec<&mut Value> = match operation {
+        "CreateService" | "UpdateService" | "DeleteService" => {
+            answer.get_mut("service").into_iter().collect()
+        }
+        "DescribeServices" => answer
+            .get_mut("services")
+            .and_then(Value::as_array_mut)
+            .map(|s| s.iter_mut().collect())
+            .unwrap_or_default(),
+        _ => return,
+    };
+    for service in services {
+        let Some(key) = answered(account, service) else {
+            continue;
+        };
+        if let Some(left) = state.draining.get_mut(&key) {
+            // DeleteService's own answer counts as the first: `polls` describes follow it.
+            *left -= 1;
+            service["status"] = json!("DRAINING");
+            if *left == 0 {
+                state.draining.remove(&key);
+            }
+        }
+        if (state.echo_defaults || state.play_capacity)
+            && let Some(remembered) = state.services.get(&key)
+        {
+            if state.echo_defaults && !remembered.deployment_configuration.is_empty() {
+                let configuration = &mut service["deploymentConfiguration"];
+                if !configuration.is_object() {
+                    *configuration = json!({});
+                }
+                for (member, value) in &remembered.deployment_configuration {
+                    configuration[member] = value.clone();
+                }
+            }
+            if let Some(fields) = service.as_object_mut() {
+                if remembered.strategy.is_empty() {
+                    fields.remove("capacityProviderStrategy");
+                    if let Some(launch_type) = &remembered.launch_type {
+                        fields.insert("launchType".to_owned(), json!(launch_type));
+                    }
+                } else {
+                    fields.insert(
+                        "capacityProviderStrategy".to_owned(),
+                        Value::Array(remembered.strategy.clone()),
+                    );
+                    fields.remove("launchType");
+                }
+            }
+        }
+        if state.echo_defaults {
+            defaults(service);
+        }
+        for (pointer, value) in &state.members {
+            insert_absent(service, pointer, value);
         }
     }
-    let out = match body_json {
-        Some(json) => serde_json::to_vec(&json).unwrap_or_default(),
-        None => response_body.to_vec(),
-    };
-    respond(&mut client, &status, error_type.as_deref(), &out)
+}
+
+/// The members AWS fills in when a request leaves them unset (see
+/// [`Scripted::echo_service_defaults`]).
+fn defaults(service: &mut Value) {
+    let rolling = matches!(
+        service["deploymentController"]["type"].as_str(),
+        None | Some("ECS")
+    );
+    if rolling {
+        let daemon = service["schedulingStrategy"] == json!("DAEMON");
+        let percents = if daemon {
+            vec![("minimumHealthyPercent", json!(0))]
+        } else {
+            vec![
+                ("maximumPercent", json!(200)),
+                ("minimumHealthyPercent", json!(100)),
+            ]
+        };
+        let rest = [
+            ("strategy", json!("ROLLING")),
+            ("bakeTimeInMinutes", json!(0)),
+        ];
+        for (member, value) in percents.into_iter().chain(rest) {
+            insert_absent(
+                service,
+                &format!("/deploymentConfiguration/{member}"),
+                &value,
+            );
+        }
+    }
+    if service["deploymentConfiguration"]["deploymentCircuitBreaker"].is_object() {
+        let breaker = "/deploymentConfiguration/deploymentCircuitBreaker";
+        insert_absent(
+            service,
+            &format!("{breaker}/resetOnHealthyTask"),
+            &json!(true),
+        );
+        insert_absent(
+            service,
+            &format!("{breaker}/thresholdConfiguration"),
+            &json!({"type": "BOUNDED_PERCENT", "value": 50}),
+        );
+    }
+}
+
+/// Sets `value` at the JSON `pointer` of `target` when nothing (or null) is there, creating the
+/// objects on the way; leaves `target` alone where the way goes through something else.
+fn insert_absent(target: &mut Value, pointer: &str, value: &Value) {
+    let mut here = target;
+    let mut segments = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .peekable();
+    while let Some(segment) = segments.next() {
+        if here.is_null() {
+            *here = json!({});
+        }
+        let Some(fields) = here.as_object_mut() else {
+            return;
+        };
+        let slot = fields.entry(segment).or_insert(Value::Null);
+        if segments.peek().is_none() {
+            if slot.is_null() {
+                *slot = value.clone();
+            }
+            return;
+        }
+        here = slot;
+    }
+}
+
+/// Answers with an AWS JSON error.
+fn refuse(client: &mut TcpStream, status: &str, error: &str, message: &str) -> std::io::Result<()> {
+    let body = json!({"__type": error, "message": message});
+    respond(client, status, Some(error), body.to_string().as_bytes())
+}
+
+/// Answers `ThrottlingException` "Rate exceeded", HTTP 400, as ECS does.
+fn throttle(client: &mut TcpStream) -> std::io::Result<()> {
+    refuse(
+        client,
+        "400 Bad Request",
+        "ThrottlingException",
+        "Rate exceeded",
+    )
 }
 
 /// A call being answered, counted in [`State::in_flight`] until dropped.
