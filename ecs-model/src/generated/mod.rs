@@ -11,10 +11,12 @@ pub mod capacity_provider;
 pub mod cluster;
 pub mod common;
 pub mod service;
+pub mod tagging;
 pub mod task_definition;
 
 pub use self::capacity_provider::*;
 pub use self::cluster::*;
 pub use self::common::*;
 pub use self::service::*;
+pub use self::tagging::*;
 pub use self::task_definition::*;

@@ -314,6 +314,27 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "DeleteCapacityProviderRequest",
+        members: &[
+            MemberInfo { json: "capacityProvider", rust: "capacity_provider", ty: Ty::String, required: true, unit: None },
+            MemberInfo { json: "cluster", rust: "cluster", ty: Ty::String, required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "DeleteClusterRequest",
+        members: &[
+            MemberInfo { json: "cluster", rust: "cluster", ty: Ty::String, required: true, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "DeleteServiceRequest",
+        members: &[
+            MemberInfo { json: "cluster", rust: "cluster", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "service", rust: "service", ty: Ty::String, required: true, unit: None },
+            MemberInfo { json: "force", rust: "force", ty: Ty::Boolean, required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "Deployment",
         members: &[
             MemberInfo { json: "id", rust: "id", ty: Ty::String, required: false, unit: None },
@@ -410,11 +431,34 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "DeregisterTaskDefinitionRequest",
+        members: &[
+            MemberInfo { json: "taskDefinition", rust: "task_definition", ty: Ty::String, required: true, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "DescribeCapacityProvidersRequest",
+        members: &[
+            MemberInfo { json: "capacityProviders", rust: "capacity_providers", ty: Ty::List(&Ty::String), required: false, unit: None },
+            MemberInfo { json: "cluster", rust: "cluster", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "include", rust: "include", ty: Ty::List(&Ty::Enum("CapacityProviderField")), required: false, unit: None },
+            MemberInfo { json: "maxResults", rust: "max_results", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "nextToken", rust: "next_token", ty: Ty::String, required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "DescribeCapacityProvidersResponse",
         members: &[
             MemberInfo { json: "capacityProviders", rust: "capacity_providers", ty: Ty::List(&Ty::Struct("CapacityProvider")), required: false, unit: None },
             MemberInfo { json: "failures", rust: "failures", ty: Ty::List(&Ty::Struct("Failure")), required: false, unit: None },
             MemberInfo { json: "nextToken", rust: "next_token", ty: Ty::String, required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "DescribeClustersRequest",
+        members: &[
+            MemberInfo { json: "clusters", rust: "clusters", ty: Ty::List(&Ty::String), required: false, unit: None },
+            MemberInfo { json: "include", rust: "include", ty: Ty::List(&Ty::Enum("ClusterField")), required: false, unit: None },
         ],
     },
     ShapeInfo {
@@ -425,10 +469,25 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "DescribeServicesRequest",
+        members: &[
+            MemberInfo { json: "cluster", rust: "cluster", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "services", rust: "services", ty: Ty::List(&Ty::String), required: true, unit: None },
+            MemberInfo { json: "include", rust: "include", ty: Ty::List(&Ty::Enum("ServiceField")), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "DescribeServicesResponse",
         members: &[
             MemberInfo { json: "services", rust: "services", ty: Ty::List(&Ty::Struct("Service")), required: false, unit: None },
             MemberInfo { json: "failures", rust: "failures", ty: Ty::List(&Ty::Struct("Failure")), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "DescribeTaskDefinitionRequest",
+        members: &[
+            MemberInfo { json: "taskDefinition", rust: "task_definition", ty: Ty::String, required: true, unit: None },
+            MemberInfo { json: "include", rust: "include", ty: Ty::List(&Ty::Enum("TaskDefinitionField")), required: false, unit: None },
         ],
     },
     ShapeInfo {
@@ -1156,6 +1215,13 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "TagResourceRequest",
+        members: &[
+            MemberInfo { json: "resourceArn", rust: "resource_arn", ty: Ty::String, required: true, unit: None },
+            MemberInfo { json: "tags", rust: "tags", ty: Ty::List(&Ty::Struct("Tag")), required: true, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "TaskDefinition",
         members: &[
             MemberInfo { json: "taskDefinitionArn", rust: "task_definition_arn", ty: Ty::String, required: false, unit: None },
@@ -1402,10 +1468,12 @@ pub(crate) static ENUMS: &[EnumInfo] = &[
     EnumInfo { name: "BurstablePerformance", values: &["included", "required", "excluded"], variants: &["Included", "Required", "Excluded"] },
     EnumInfo { name: "CPUArchitecture", values: &["X86_64", "ARM64"], variants: &["X8664", "Arm64"] },
     EnumInfo { name: "CapacityOptionType", values: &["ON_DEMAND", "SPOT", "RESERVED"], variants: &["OnDemand", "Spot", "Reserved"] },
+    EnumInfo { name: "CapacityProviderField", values: &["TAGS"], variants: &["Tags"] },
     EnumInfo { name: "CapacityProviderStatus", values: &["PROVISIONING", "ACTIVE", "DEPROVISIONING", "INACTIVE"], variants: &["Provisioning", "Active", "Deprovisioning", "Inactive"] },
     EnumInfo { name: "CapacityProviderType", values: &["EC2_AUTOSCALING", "MANAGED_INSTANCES", "FARGATE", "FARGATE_SPOT"], variants: &["Ec2Autoscaling", "ManagedInstances", "Fargate", "FargateSpot"] },
     EnumInfo { name: "CapacityProviderUpdateStatus", values: &["CREATE_IN_PROGRESS", "CREATE_COMPLETE", "CREATE_FAILED", "DELETE_IN_PROGRESS", "DELETE_COMPLETE", "DELETE_FAILED", "UPDATE_IN_PROGRESS", "UPDATE_COMPLETE", "UPDATE_FAILED"], variants: &["CreateInProgress", "CreateComplete", "CreateFailed", "DeleteInProgress", "DeleteComplete", "DeleteFailed", "UpdateInProgress", "UpdateComplete", "UpdateFailed"] },
     EnumInfo { name: "CapacityReservationPreference", values: &["RESERVATIONS_ONLY", "RESERVATIONS_FIRST", "RESERVATIONS_EXCLUDED"], variants: &["ReservationsOnly", "ReservationsFirst", "ReservationsExcluded"] },
+    EnumInfo { name: "ClusterField", values: &["ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS"], variants: &["Attachments", "Configurations", "Settings", "Statistics", "Tags"] },
     EnumInfo { name: "ClusterSettingName", values: &["containerInsights"], variants: &["ContainerInsights"] },
     EnumInfo { name: "Compatibility", values: &["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"], variants: &["Ec2", "Fargate", "External", "ManagedInstances"] },
     EnumInfo { name: "ContainerCondition", values: &["START", "COMPLETE", "SUCCESS", "HEALTHY"], variants: &["Start", "Complete", "Success", "Healthy"] },
@@ -1451,9 +1519,11 @@ pub(crate) static ENUMS: &[EnumInfo] = &[
     EnumInfo { name: "ServiceConnectAccessLoggingFormat", values: &["TEXT", "JSON"], variants: &["Text", "Json"] },
     EnumInfo { name: "ServiceConnectContainerLogLevel", values: &["debug", "info"], variants: &["Debug", "Info"] },
     EnumInfo { name: "ServiceConnectIncludeQueryParameters", values: &["DISABLED", "ENABLED"], variants: &["Disabled", "Enabled"] },
+    EnumInfo { name: "ServiceField", values: &["TAGS"], variants: &["Tags"] },
     EnumInfo { name: "ServiceRevisionCleanup", values: &["BLOCKING", "DEFERRED"], variants: &["Blocking", "Deferred"] },
     EnumInfo { name: "StabilityStatus", values: &["STEADY_STATE", "STABILIZING"], variants: &["SteadyState", "Stabilizing"] },
     EnumInfo { name: "TargetType", values: &["container-instance"], variants: &["ContainerInstance"] },
+    EnumInfo { name: "TaskDefinitionField", values: &["TAGS"], variants: &["Tags"] },
     EnumInfo { name: "TaskDefinitionPlacementConstraintType", values: &["memberOf"], variants: &["MemberOf"] },
     EnumInfo { name: "TaskDefinitionStatus", values: &["ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS"], variants: &["Active", "Inactive", "DeleteInProgress"] },
     EnumInfo { name: "TaskFilesystemType", values: &["ext3", "ext4", "xfs", "ntfs"], variants: &["Ext3", "Ext4", "Xfs", "Ntfs"] },
