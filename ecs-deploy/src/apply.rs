@@ -250,7 +250,9 @@ pub struct ApplyError {
 /// definitions, services, old revisions, then the deletions (services, task definition
 /// families, clusters, capacity providers). The changes of one phase are independent of each
 /// other and run concurrently, at most [`ApplyOptions::concurrency`] at a time. When one fails,
-/// the others of its phase still finish, and the next phases do not start.
+/// the others of its phase still finish, and the next phases do not start. When the apply
+/// waits, the deployments started are followed before the first deletion (an old revision is
+/// deregistered only once the new one runs) and at the end.
 pub async fn apply(
     ecs: &Ecs,
     plan: &Plan,
@@ -383,6 +385,13 @@ async fn run(
     let mut rollouts: Vec<(Rollout, &Change)> = Vec::new();
     let mut done: Vec<Address> = Vec::new();
     for phase in phases(&plan.changes) {
+        // The deployments started are followed before anything is deleted: old revisions stay
+        // ACTIVE (a failed deployment can go back to them) until the new ones have settled.
+        if phase.first().is_some_and(|c| c.action == Action::Delete) {
+            settle(ecs, &mut rollouts, options, emit)
+                .await
+                .map_err(|failure| failure.into_error(done.clone()))?;
+        }
         // Futures made up front from a named function: a closure returning an async block
         // here makes the compiler lose the `Send` bound of the whole apply.
         let calls: Vec<_> = phase
@@ -431,18 +440,23 @@ async fn run(
             });
         }
     }
-    let Some(wait_options) = options.wait else {
-        return Ok(());
-    };
-    follow(ecs, &rollouts, wait_options, options, emit)
+    settle(ecs, &mut rollouts, options, emit)
         .await
-        .map_err(|failure| ApplyError {
-            address: failure.address,
-            source: failure.source,
-            done,
-            rolled_back_to: failure.rolled_back_to,
-            others: Vec::new(),
-        })
+        .map_err(|failure| failure.into_error(done))
+}
+
+/// Follows the deployments started so far, when the apply waits, and forgets them.
+async fn settle(
+    ecs: &Ecs,
+    rollouts: &mut Vec<(Rollout, &Change)>,
+    options: &ApplyOptions,
+    emit: &Emit,
+) -> Result<(), Unsettled> {
+    let started = std::mem::take(rollouts);
+    match options.wait {
+        Some(wait_options) => follow(ecs, &started, wait_options, options, emit).await,
+        None => Ok(()),
+    }
 }
 
 /// `future`'s output, with the change it is about.
@@ -455,6 +469,18 @@ struct Unsettled {
     address: Address,
     source: Failure,
     rolled_back_to: Option<String>,
+}
+
+impl Unsettled {
+    fn into_error(self, done: Vec<Address>) -> ApplyError {
+        ApplyError {
+            address: self.address,
+            source: self.source,
+            done,
+            rolled_back_to: self.rolled_back_to,
+            others: Vec::new(),
+        }
+    }
 }
 
 /// Follows `rollouts` until they settle; when one fails and `options.rollback`, puts its

@@ -238,3 +238,38 @@ async fn an_apply_runs_in_a_spawned_task_and_streams_its_events() {
     let plan = deployer.plan(&desired).await.expect("plan again");
     assert!(!plan.has_changes());
 }
+
+#[tokio::test]
+async fn old_revisions_are_deregistered_only_once_the_new_deployment_has_settled() {
+    use crate::support::script::Outcome;
+    use ecs_deploy::wait::{Progress, WaitEvent};
+
+    let account = "640000000005";
+    let scripted = Scripted::start(support::local_ecs::endpoint());
+    let creating = deployer(&scripted, account, "order").await;
+    for image in ["nginx:1.25", "nginx:1.26"] {
+        let plan = creating.plan(&shop(1, image)).await.expect("plan");
+        creating.apply(&plan, |_| {}).await.expect("apply");
+    }
+    scripted.next_deployment("app00", Outcome::Complete(2));
+    let ecs = support::ecs_at(&scripted.url, account).await;
+    let waiting = Deployer::new(ecs, Options::new("order").keep_revisions(1))
+        .apply_options(ApplyOptions::wait(quick(), true));
+    let plan = waiting.plan(&shop(1, "nginx:1.27")).await.expect("plan");
+    let mut order = Vec::new();
+    waiting
+        .apply(&plan, |event| match event {
+            Event::Wait(WaitEvent::Progress {
+                progress: Progress::Completed,
+                ..
+            }) => order.push("deployment completed"),
+            Event::Called {
+                operation: Operation::DeregisterTaskDefinition,
+                ..
+            } => order.push("revision deregistered"),
+            _ => {}
+        })
+        .await
+        .expect("applied");
+    assert_eq!(order, ["deployment completed", "revision deregistered"]);
+}
