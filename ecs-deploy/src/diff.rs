@@ -1,6 +1,7 @@
 //! Field-level differences between two JSON values, each at its JSON path.
 
 use ecs_model::JsonPath;
+use ecs_model::reflect::{self, Ty};
 use serde_json::Value;
 
 /// One member or element that differs.
@@ -75,6 +76,84 @@ pub fn get<'v>(value: &'v Value, path: &JsonPath) -> Option<&'v Value> {
     path.lookup(value)
 }
 
+/// Copies into `wanted` the members of `actual` that the AWS model of this version does not
+/// know and that `wanted` does not have, and returns where they went with their values.
+///
+/// Both values are instances of the AWS shape `shape` (`CreateServiceRequest`), walked with
+/// [`ecs_model::reflect`]: a member the shape does not list is unknown (a newer AWS member,
+/// kept in the generated types' `extra` maps). Structures are followed member by member, lists
+/// of the same length element by element, maps key by key. A member the model knows is never
+/// copied, nor an unknown one `wanted` sets: those compare as usual.
+///
+/// ```
+/// use ecs_deploy::diff::keep_unknown;
+/// use serde_json::json;
+/// let actual = json!({"serviceName": "web", "futureTopLevel": 1,
+///                     "deploymentConfiguration": {"maximumPercent": 200, "futureMember": true}});
+/// let mut wanted = json!({"serviceName": "web", "deploymentConfiguration": {"maximumPercent": 150}});
+/// let kept = keep_unknown(&actual, &mut wanted, "CreateServiceRequest");
+/// let paths: Vec<String> = kept.iter().map(|(path, _)| path.to_string()).collect();
+/// assert_eq!(paths, ["futureTopLevel", "deploymentConfiguration.futureMember"]);
+/// assert_eq!(wanted["deploymentConfiguration"]["maximumPercent"], 150);
+/// ```
+pub fn keep_unknown(actual: &Value, wanted: &mut Value, shape: &str) -> Vec<(JsonPath, Value)> {
+    let mut out = Vec::new();
+    keep_in_shape(actual, wanted, shape, &JsonPath::root(), &mut out);
+    out
+}
+
+fn keep_in_shape(
+    actual: &Value,
+    wanted: &mut Value,
+    shape: &str,
+    path: &JsonPath,
+    out: &mut Vec<(JsonPath, Value)>,
+) {
+    let (Some(info), Value::Object(actual), Value::Object(wanted)) =
+        (reflect::shape(shape), actual, wanted)
+    else {
+        return;
+    };
+    for (key, value) in actual {
+        let at = path.clone().key(key.clone());
+        match (info.member(key), wanted.get_mut(key)) {
+            (None, None) => {
+                wanted.insert(key.clone(), value.clone());
+                out.push((at, value.clone()));
+            }
+            (Some(member), Some(inner)) => keep_in_type(value, inner, &member.ty, &at, out),
+            _ => {}
+        }
+    }
+}
+
+fn keep_in_type(
+    actual: &Value,
+    wanted: &mut Value,
+    ty: &Ty,
+    path: &JsonPath,
+    out: &mut Vec<(JsonPath, Value)>,
+) {
+    match (ty, actual, wanted) {
+        (Ty::Struct(shape), actual, wanted) => keep_in_shape(actual, wanted, shape, path, out),
+        (Ty::List(inner), Value::Array(actual), Value::Array(wanted))
+            if actual.len() == wanted.len() =>
+        {
+            for (index, (a, w)) in actual.iter().zip(wanted.iter_mut()).enumerate() {
+                keep_in_type(a, w, inner, &path.clone().index(index), out);
+            }
+        }
+        (Ty::Map(inner), Value::Object(actual), Value::Object(wanted)) => {
+            for (key, a) in actual {
+                if let Some(w) = wanted.get_mut(key) {
+                    keep_in_type(a, w, inner, &path.clone().key(key.clone()), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +179,54 @@ mod tests {
     fn equal_values_have_no_difference() {
         let value = json!({"a": [{"b": null}], "c": "d"});
         assert!(diff(&value, &value).is_empty());
+    }
+
+    #[test]
+    fn unknown_members_of_actual_are_copied_into_wanted_known_ones_never() {
+        let actual = json!({
+            "serviceName": "web",
+            "desiredCount": 3,
+            "loadBalancers": [{"targetGroupArn": "tg", "futureLb": "x"}],
+            "deploymentConfiguration": {
+                "deploymentCircuitBreaker": {"enable": true, "futureBreaker": 5}
+            },
+            "future": {"nested": 1}
+        });
+        let mut wanted = json!({
+            "serviceName": "web",
+            "loadBalancers": [{"targetGroupArn": "tg"}],
+            "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": false}}
+        });
+        let kept = keep_unknown(&actual, &mut wanted, "CreateServiceRequest");
+        let paths: Vec<String> = kept.iter().map(|(p, _)| p.to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "loadBalancers[0].futureLb",
+                "deploymentConfiguration.deploymentCircuitBreaker.futureBreaker",
+                "future"
+            ]
+        );
+        // Known members (desiredCount, enable) still differ; the unknown ones no longer do.
+        let left: Vec<String> = diff(&actual, &wanted)
+            .iter()
+            .map(|d| d.path.to_string())
+            .collect();
+        assert_eq!(
+            left,
+            [
+                "deploymentConfiguration.deploymentCircuitBreaker.enable",
+                "desiredCount"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unknown_member_wanted_sets_compares_as_usual() {
+        let actual = json!({"serviceName": "web", "future": 1, "tags": [{"key": "a"}]});
+        let mut wanted = json!({"serviceName": "web", "future": 2, "tags": []});
+        assert!(keep_unknown(&actual, &mut wanted, "CreateServiceRequest").is_empty());
+        assert_eq!(diff(&actual, &wanted).len(), 2);
     }
 
     #[test]

@@ -13,12 +13,12 @@ use ecs_model::types::{
     CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
     RegisterTaskDefinitionRequest, Tag,
 };
-use ecs_model::{JsonPath, Stack};
+use ecs_model::{JsonPath, Shape, Stack};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::aws::Operation;
-use crate::diff::{FieldDiff, diff, get};
+use crate::diff::{FieldDiff, diff, keep_unknown};
 
 /// The tag that marks a resource as managed by a stack of this tool; its value is the stack's
 /// name. Resources without it are never changed or deleted.
@@ -37,6 +37,8 @@ pub struct Options {
     /// Keep only the newest N ACTIVE revisions of each family of the stack, plus the ones a
     /// service runs; deregister older ones. `None` (the default) keeps every revision.
     pub keep_revisions: Option<usize>,
+    /// The services whose tasks are replaced by a new deployment even if nothing changes.
+    pub force_new_deployment: Vec<ForceDeployment>,
 }
 
 impl Options {
@@ -47,7 +49,37 @@ impl Options {
             leave: Vec::new(),
             prune: false,
             keep_revisions: None,
+            force_new_deployment: Vec::new(),
         }
+    }
+
+    /// Forces a new deployment of every service of the stack, or of one: its tasks are
+    /// replaced even if the stack did not change, as after pushing an image again under the
+    /// same tag (`nginx:latest`). The service's change becomes [`Action::UpdateAndDeploy`] with
+    /// the reason [`Reason::ForcedDeployment`]: UpdateService gets `forceNewDeployment: true`
+    /// and the revision the service is to run, and a rollback step as for any deployment.
+    /// A service being created or replaced starts new tasks anyway; one not managed by the
+    /// stack is left alone. Repeatable.
+    ///
+    /// ```
+    /// use ecs_deploy::plan::{ForceDeployment, Options};
+    /// let options = Options::new("shop")
+    ///     .force_new_deployment(ForceDeployment::Service("web".into()));
+    /// assert_eq!(options.force_new_deployment.len(), 1);
+    /// ```
+    pub fn force_new_deployment(mut self, force: ForceDeployment) -> Self {
+        self.force_new_deployment.push(force);
+        self
+    }
+
+    /// Whether a new deployment of the service `name` of `cluster` is forced.
+    fn forces(&self, cluster: &str, name: &str) -> bool {
+        self.force_new_deployment.iter().any(|f| match f {
+            ForceDeployment::All => true,
+            ForceDeployment::Service(service) => {
+                service == name || service.split_once('/') == Some((cluster, name))
+            }
+        })
     }
 
     /// Deletes the resources carrying this stack's tag that the stack no longer names
@@ -71,6 +103,17 @@ impl Options {
         self.leave.push(leave);
         self
     }
+}
+
+/// Which services get a new deployment even if nothing changes: see
+/// [`Options::force_new_deployment`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ForceDeployment {
+    /// Every service of the stack.
+    All,
+    /// The service of this name (`web`), in any cluster, or `CLUSTER/NAME` for one cluster's.
+    Service(String),
 }
 
 /// A member the stack leaves to someone else: planning keeps its actual value and says so.
@@ -258,8 +301,335 @@ pub struct Kept {
     pub path: JsonPath,
     /// The actual value, kept.
     pub value: Value,
-    /// Who owns it, in words: "autoscaling", "CI".
-    pub owner: &'static str,
+    /// Who owns it.
+    pub owner: Owner,
+}
+
+/// Who owns a member the plan keeps at its actual value ([`Kept`]).
+///
+/// Its [`Display`](std::fmt::Display) reads after "left to": `autoscaling`, `CI`, `AWS: ...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Owner {
+    /// Application Auto Scaling ([`Leave::DesiredCount`]).
+    Autoscaling,
+    /// A CI pipeline that deploys new images ([`Leave::Image`]).
+    Ci,
+    /// AWS: the stack does not set the member, and what AWS shows cannot be told from a
+    /// default, so AWS's value stays.
+    Aws {
+        /// Why AWS's value cannot be known beforehand.
+        value: AwsValue,
+    },
+}
+
+/// Why the plan keeps AWS's value of a member the stack does not set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum AwsValue {
+    /// A member this version's AWS model does not know (newer than it, kept in the generated
+    /// types' `extra` maps): its default is not known, so AWS's value is not a change.
+    UnknownMember,
+    /// A member whose value AWS picks when the stack does not set it, from something the
+    /// request does not show: an account setting (a cluster's Container Insights), its own
+    /// choice (a capacity provider's managed scaling and draining), or the cluster's default
+    /// capacity provider strategy (a service that names neither a launch type nor a strategy).
+    PickedByAws,
+}
+
+impl std::fmt::Display for Owner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Autoscaling => f.write_str("autoscaling"),
+            Self::Ci => f.write_str("CI"),
+            Self::Aws {
+                value: AwsValue::UnknownMember,
+            } => f.write_str("AWS: AWS's value; its default is not known"),
+            Self::Aws {
+                value: AwsValue::PickedByAws,
+            } => f.write_str("AWS: AWS's value; AWS picks it when the stack does not set it"),
+        }
+    }
+}
+
+/// Why a resource gets its action: part of the plan's data, worded by its
+/// [`Display`](std::fmt::Display) without naming any command or flag (a front end adds its
+/// own hints).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The latest ACTIVE revision of the family differs from the stack's definition: a new
+    /// revision is registered.
+    RevisionDiffers {
+        /// The latest ACTIVE revision.
+        revision: i64,
+    },
+    /// A service changes in a way UpdateService cannot make: it is deleted and created again,
+    /// which stops its tasks (the delete drains them; the new service starts new ones).
+    ServiceReplaced {
+        /// The member whose change needs the replacement (`schedulingStrategy`, `launchType`).
+        member: String,
+        /// Why UpdateService cannot make the change.
+        cause: ReplaceCause,
+    },
+    /// A service moves between a launch type and a capacity provider strategy, or between
+    /// strategies, in place: UpdateService makes the move with a new deployment
+    /// (`forceNewDeployment`), as AWS requires.
+    CapacityMoved {
+        /// What the service runs on now.
+        from: Capacity,
+        /// What it runs on after the change.
+        to: Capacity,
+    },
+    /// A new deployment of the service is forced ([`Options::force_new_deployment`]).
+    ForcedDeployment,
+    /// The resource carries the ownership tag of another stack.
+    OtherStack {
+        /// That stack's name.
+        stack: String,
+    },
+    /// The resource exists without the ownership tag: another tool or person manages it.
+    Untagged,
+    /// The resource is deleted: the stack carries its tag but no longer names it and the
+    /// plan prunes, or the stack is destroyed.
+    Removed {
+        /// Which of the two.
+        removal: Removal,
+    },
+    /// The revisions of a family the stack no longer names are deregistered, but for the ones
+    /// services still run.
+    RevisionsRemoved {
+        /// Why the family goes.
+        removal: Removal,
+        /// The revisions deregistered (`family:N`).
+        deregistered: Vec<String>,
+        /// The revisions kept because a service runs them.
+        in_use: Vec<String>,
+    },
+    /// Old revisions beyond the ones kept ([`Options::keep_revisions`]) are deregistered.
+    OldRevisions {
+        /// The revisions deregistered (`family:N`).
+        deregistered: Vec<String>,
+        /// How many of the newest ACTIVE revisions are kept.
+        keep: usize,
+    },
+    /// A cluster that would go is kept: services stay in it.
+    ClusterKept {
+        /// Why it would go.
+        removal: Removal,
+        /// The services that stay in it.
+        services: Vec<String>,
+    },
+    /// A capacity provider that would go is kept: clusters that stay use it.
+    CapacityProviderKept {
+        /// Why it would go.
+        removal: Removal,
+        /// The clusters that use it.
+        clusters: Vec<String>,
+    },
+    /// A member of a capacity provider that AWS never changes on an existing provider differs
+    /// (its Auto Scaling group, its cluster): nothing is done. Give the provider a new name
+    /// (and the clusters that use it the new name); the old one is deleted by a prune once no
+    /// cluster uses it.
+    CapacityProviderMemberFixed {
+        /// The member (`autoScalingGroupProvider.autoScalingGroupArn`, `cluster`).
+        member: String,
+    },
+    /// Amazon ECS Managed Instances capacity providers are not planned by this version: create
+    /// and change them with AWS's tools and leave them out of the stack.
+    ManagedInstancesNotPlanned,
+}
+
+/// Why a resource is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Removal {
+    /// It carries the stack's tag, the stack no longer names it, and the plan prunes.
+    Pruned,
+    /// The stack is destroyed.
+    Destroyed,
+}
+
+/// Why UpdateService cannot make a service's change ([`Reason::ServiceReplaced`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+#[non_exhaustive]
+pub enum ReplaceCause {
+    /// UpdateService has no such member: it is fixed when the service is created.
+    Immutable,
+    /// AWS does not move a service between these two in place. UpdateService moves a service
+    /// from the EC2 or FARGATE launch type to a capacity provider strategy, between
+    /// strategies, and from a Fargate or Auto Scaling group strategy back to a launch type
+    /// (AWS API reference, UpdateService `capacityProviderStrategy`); it has no `launchType`.
+    CapacityMove {
+        /// What the service runs on now.
+        from: Capacity,
+        /// What the stack wants it to run on.
+        to: Capacity,
+        /// The change that AWS does make in place, if there is one.
+        in_place: Option<InPlaceRoute>,
+    },
+}
+
+/// A change AWS makes in place that reaches what a replacement would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum InPlaceRoute {
+    /// Give the service a capacity provider strategy instead of a launch type (`FARGATE` or
+    /// `FARGATE_SPOT` for Fargate, an Auto Scaling group capacity provider for EC2): AWS moves
+    /// an EC2 or FARGATE launch type service to any strategy in place.
+    StrategyInsteadOfLaunchType,
+}
+
+/// What a service runs its tasks on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+#[non_exhaustive]
+pub enum Capacity {
+    /// A launch type (`EC2`, `FARGATE`, `EXTERNAL`...).
+    LaunchType {
+        /// Its name.
+        launch_type: String,
+    },
+    /// A capacity provider strategy.
+    Strategy {
+        /// The providers, in the strategy's order.
+        providers: Vec<String>,
+    },
+    /// Neither: the cluster's default capacity provider strategy, applied when the service is
+    /// created.
+    ClusterDefault,
+}
+
+impl std::fmt::Display for Capacity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::LaunchType { launch_type } => write!(f, "the {launch_type} launch type"),
+            Self::Strategy { providers } => {
+                write!(f, "the capacity provider strategy {}", providers.join(", "))
+            }
+            Self::ClusterDefault => f.write_str("the cluster's default capacity provider strategy"),
+        }
+    }
+}
+
+impl std::fmt::Display for Removal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Pruned => "the stack no longer names it",
+            Self::Destroyed => "the stack is destroyed",
+        })
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::RevisionDiffers { revision } => {
+                write!(
+                    f,
+                    "revision {revision} differs; a new revision is registered"
+                )
+            }
+            Self::ServiceReplaced { member, cause } => {
+                match cause {
+                    ReplaceCause::Immutable => {
+                        write!(f, "`{member}` cannot be changed on an existing service")?;
+                    }
+                    ReplaceCause::CapacityMove { from, to, in_place } => {
+                        write!(
+                            f,
+                            "AWS does not move a service from {from} to {to} in place"
+                        )?;
+                        if in_place.is_some() {
+                            f.write_str(
+                                " (it does move an EC2 or FARGATE launch type service to a \
+                                 capacity provider strategy in place: give the service a \
+                                 `capacityProviderStrategy` instead of its `launchType`, \
+                                 FARGATE or FARGATE_SPOT for Fargate, an Auto Scaling group \
+                                 capacity provider for EC2)",
+                            )?;
+                        }
+                    }
+                }
+                f.write_str(
+                    "; a replace stops the service's tasks: it deletes the service, waits until \
+                     the old service has drained, then creates it again",
+                )
+            }
+            Self::CapacityMoved { from, to } => write!(
+                f,
+                "moves from {from} to {to} in place, with a new deployment (AWS changes a \
+                 service's capacity only with one)"
+            ),
+            Self::ForcedDeployment => f.write_str(
+                "a new deployment is forced: its tasks are replaced even where nothing changes",
+            ),
+            Self::OtherStack { stack } => {
+                write!(f, "it belongs to the stack `{stack}` ({STACK_TAG} tag)")
+            }
+            Self::Untagged => write!(
+                f,
+                "it exists without the {STACK_TAG} tag, so another tool or person manages it"
+            ),
+            Self::Removed { removal } => write!(f, "{removal}"),
+            Self::RevisionsRemoved {
+                removal,
+                deregistered,
+                in_use,
+            } => {
+                write!(f, "{removal}: deregister {}", deregistered.join(", "))?;
+                if !in_use.is_empty() {
+                    write!(f, " ({} kept: a service runs it)", in_use.join(", "))?;
+                }
+                Ok(())
+            }
+            Self::OldRevisions { deregistered, keep } => write!(
+                f,
+                "deregister {} (only the newest {keep} ACTIVE revisions and the ones services \
+                 run are kept)",
+                deregistered.join(", ")
+            ),
+            Self::ClusterKept { removal, services } => write!(
+                f,
+                "{removal}, but it is kept: it holds services that stay ({})",
+                services.join(", ")
+            ),
+            Self::CapacityProviderKept { removal, clusters } => write!(
+                f,
+                "{removal}, but it is kept: clusters that stay use it ({})",
+                clusters.join(", ")
+            ),
+            Self::CapacityProviderMemberFixed { member } => write!(
+                f,
+                "`{member}` cannot be changed on an existing capacity provider: give the \
+                 provider a new name (and the clusters that use it the new name); the old one \
+                 is deleted by a prune once no cluster uses it"
+            ),
+            Self::ManagedInstancesNotPlanned => f.write_str(
+                "Amazon ECS Managed Instances capacity providers are not planned by this version \
+                 (only Auto Scaling group providers are): create and change it with the AWS CLI \
+                 or console, and leave it out of the stack",
+            ),
+        }
+    }
 }
 
 fn path_string<S: serde::Serializer>(path: &JsonPath, serializer: S) -> Result<S::Ok, S::Error> {
@@ -294,9 +664,10 @@ pub struct Change {
     pub fields: Vec<FieldDiff>,
     /// The members kept at their actual value because someone else owns them.
     pub kept: Vec<Kept>,
-    /// Why, when the action needs a reason (a replacement, a resource not managed).
+    /// Why, when the action needs a reason (a replacement, a resource not managed, a forced
+    /// deployment...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Reason>,
     /// The calls that carry it out, in order.
     pub steps: Vec<Step>,
     /// For a service update that starts a deployment: the call that puts the service back on
@@ -385,7 +756,7 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
         }
     }
     if options.prune {
-        changes.extend(prune(desired, actual, options, PRUNED));
+        changes.extend(prune(desired, actual, options, Removal::Pruned));
     }
     Plan {
         stack: options.stack.clone(),
@@ -443,7 +814,7 @@ pub fn destroy(named: &Stack, actual: &Actual, options: &Options) -> Plan {
         }
     }
     let empty = Stack::default();
-    changes.extend(prune(&empty, actual, options, "the stack is destroyed"));
+    changes.extend(prune(&empty, actual, options, Removal::Destroyed));
     Plan {
         stack: options.stack.clone(),
         changes,
@@ -507,11 +878,10 @@ fn retire_revisions(
         action: Action::Delete,
         fields: Vec::new(),
         kept: Vec::new(),
-        reason: Some(format!(
-            "deregister {} (only the newest {keep} ACTIVE revisions and the ones services run \
-             are kept)",
-            names.join(", ")
-        )),
+        reason: Some(Reason::OldRevisions {
+            deregistered: names,
+            keep,
+        }),
         steps: retired
             .iter()
             .map(|r| Step {
@@ -524,26 +894,23 @@ fn retire_revisions(
 }
 
 /// A deletion: every top-level member of `before` goes.
-fn deletion(address: Address, before: Value, reason: Option<String>, steps: Vec<Step>) -> Change {
+fn deletion(address: Address, before: Value, reason: Reason, steps: Vec<Step>) -> Change {
     let fields = diff(&before, &Value::Object(Map::new()));
     Change {
         address,
         action: Action::Delete,
         fields,
         kept: Vec::new(),
-        reason,
+        reason: Some(reason),
         steps,
         rollback: None,
     }
 }
 
-/// Why [`prune`] deletes a resource, when the plan prunes.
-const PRUNED: &str = "the stack no longer names it";
-
 /// The deletions of the resources of `actual` that carry the stack's tag and that `desired`
 /// does not name: services, then task definition families, then clusters (a cluster holding
 /// a service this stack does not manage is kept, and said so).
-fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<Change> {
+fn prune(desired: &Stack, actual: &Actual, options: &Options, removal: Removal) -> Vec<Change> {
     let mut changes = Vec::new();
     let wanted_services: Vec<(String, String)> = desired.services.iter().map(service_key).collect();
     let mut deleted_services = Vec::new();
@@ -559,7 +926,7 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
                 name: name.clone(),
             },
             to_json(&existing.input),
-            Some(why.to_owned()),
+            Reason::Removed { removal },
             vec![Step {
                 operation: Operation::DeleteService,
                 input: json!({"cluster": cluster, "service": name, "force": true}),
@@ -606,17 +973,20 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
             .map(|r| family_revision(&r.arn).to_owned())
             .collect();
         names.sort();
-        let mut reason = format!("{why}: deregister {}", names.join(", "));
-        if !kept.is_empty() {
-            let kept: Vec<&str> = kept.iter().map(|r| family_revision(&r.arn)).collect();
-            reason.push_str(&format!(" ({} kept: a service runs it)", kept.join(", ")));
-        }
+        let reason = Reason::RevisionsRemoved {
+            removal,
+            deregistered: names,
+            in_use: kept
+                .iter()
+                .map(|r| family_revision(&r.arn).to_owned())
+                .collect(),
+        };
         changes.push(deletion(
             Address::TaskDefinition {
                 family: family.clone(),
             },
             to_json(&existing.input),
-            Some(reason),
+            reason,
             retired
                 .iter()
                 .map(|r| Step {
@@ -653,10 +1023,10 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
             staying.dedup();
             changes.push(not_managed(
                 address,
-                format!(
-                    "{why}, but it is kept: it holds services that stay ({})",
-                    staying.join(", ")
-                ),
+                Reason::ClusterKept {
+                    removal,
+                    services: staying.iter().map(|s| (*s).to_owned()).collect(),
+                },
             ));
             continue;
         }
@@ -664,7 +1034,7 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
         changes.push(deletion(
             address,
             to_json(&existing.input),
-            Some(why.to_owned()),
+            Reason::Removed { removal },
             vec![Step {
                 operation: Operation::DeleteCluster,
                 input: json!({"cluster": name}),
@@ -711,17 +1081,17 @@ fn prune(desired: &Stack, actual: &Actual, options: &Options, why: &str) -> Vec<
             users.dedup();
             changes.push(not_managed(
                 address,
-                format!(
-                    "{why}, but it is kept: clusters that stay use it ({})",
-                    users.join(", ")
-                ),
+                Reason::CapacityProviderKept {
+                    removal,
+                    clusters: users.iter().map(|c| (*c).to_owned()).collect(),
+                },
             ));
             continue;
         }
         changes.push(deletion(
             address,
             to_json(&existing.input),
-            Some(why.to_owned()),
+            Reason::Removed { removal },
             vec![Step {
                 operation: Operation::DeleteCapacityProvider,
                 input: json!({"capacityProvider": name}),
@@ -754,7 +1124,7 @@ pub fn tagged(tags: &Option<Vec<Tag>>, stack: &str) -> bool {
 }
 
 /// Whether `tags` say this stack manages the resource; the reason when not.
-fn ownership(tags: &Option<Vec<Tag>>, options: &Options) -> Result<(), String> {
+fn ownership(tags: &Option<Vec<Tag>>, options: &Options) -> Result<(), Reason> {
     let owner = tags
         .iter()
         .flatten()
@@ -762,12 +1132,8 @@ fn ownership(tags: &Option<Vec<Tag>>, options: &Options) -> Result<(), String> {
         .and_then(|t| t.value.clone());
     match owner {
         Some(stack) if stack == options.stack => Ok(()),
-        Some(stack) => Err(format!(
-            "it belongs to the stack `{stack}` ({STACK_TAG} tag)"
-        )),
-        None => Err(format!(
-            "it exists without the {STACK_TAG} tag, so another tool or person manages it"
-        )),
+        Some(stack) => Err(Reason::OtherStack { stack }),
+        None => Err(Reason::Untagged),
     }
 }
 
@@ -775,14 +1141,75 @@ fn to_json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// Both sides (already normalized) as JSON with their tags in key order, and the differences
-/// from `have` to `wanted`.
-fn compared<T: Serialize>(have: &T, wanted: &T) -> (Value, Value, Vec<FieldDiff>) {
+/// Both sides of a comparison, as [`compared`] leaves them.
+struct Compared {
+    /// The actual resource, normalized, as JSON.
+    have: Value,
+    /// The wanted resource, normalized, as JSON, with the unknown members kept from `have`.
+    wanted: Value,
+    /// The differences from `have` to `wanted`.
+    fields: Vec<FieldDiff>,
+    /// The members AWS shows that this version's model does not know and the stack does not
+    /// set: kept at AWS's value.
+    kept: Vec<Kept>,
+}
+
+/// Both sides (already normalized) as JSON with their tags in key order, the members of `have`
+/// unknown to this version's AWS model that `wanted` does not set copied into `wanted` (their
+/// default is not known, so AWS's value is no change: see [`keep_unknown`]), and the
+/// differences from `have` to `wanted`.
+fn compared<T: Shape>(have: &T, wanted: &T) -> Compared {
     let (mut have, mut wanted) = (to_json(have), to_json(wanted));
     sort_tags(&mut have);
     sort_tags(&mut wanted);
+    let kept = keep_unknown(&have, &mut wanted, T::SHAPE)
+        .into_iter()
+        .map(|(path, value)| Kept {
+            path,
+            value,
+            owner: Owner::Aws {
+                value: AwsValue::UnknownMember,
+            },
+        })
+        .collect();
     let fields = diff(&have, &wanted);
-    (have, wanted, fields)
+    Compared {
+        have,
+        wanted,
+        fields,
+        kept,
+    }
+}
+
+/// Keeps AWS's value of a member the stack leaves unset and whose value AWS picks from
+/// something the request does not show ([`AwsValue::PickedByAws`]): `wanted` takes `have`'s
+/// value, and a value that says something (not an empty list or object) is listed in `kept`.
+fn keep_picked<T: Clone + Serialize>(
+    wanted: &mut Option<T>,
+    have: &Option<T>,
+    path: JsonPath,
+    kept: &mut Vec<Kept>,
+) {
+    let (None, Some(value)) = (&wanted, have) else {
+        return;
+    };
+    *wanted = Some(value.clone());
+    let value = to_json(value);
+    let empty = match &value {
+        Value::Array(items) => items.is_empty(),
+        Value::Object(members) => members.is_empty(),
+        Value::Null => true,
+        _ => false,
+    };
+    if !empty {
+        kept.push(Kept {
+            path,
+            value,
+            owner: Owner::Aws {
+                value: AwsValue::PickedByAws,
+            },
+        });
+    }
 }
 
 /// Sorts `tags` by key so their order never shows as a change.
@@ -809,7 +1236,7 @@ fn creation(address: Address, operation: Operation, input: Value) -> Change {
     }
 }
 
-fn blocked(address: Address, fields: Vec<FieldDiff>, reason: String) -> Change {
+fn blocked(address: Address, fields: Vec<FieldDiff>, reason: Reason) -> Change {
     Change {
         address,
         action: Action::Blocked,
@@ -821,13 +1248,13 @@ fn blocked(address: Address, fields: Vec<FieldDiff>, reason: String) -> Change {
     }
 }
 
-fn not_managed(address: Address, reason: String) -> Change {
+fn not_managed(address: Address, reason: Reason) -> Change {
     Change {
         address,
         action: Action::NotManaged,
         fields: Vec::new(),
         kept: Vec::new(),
-        reason: Some(format!("not changed: {reason}")),
+        reason: Some(reason),
         steps: Vec::new(),
         rollback: None,
     }
@@ -841,14 +1268,7 @@ fn plan_capacity_provider(
     let name = desired.name.clone().unwrap_or_default();
     let address = Address::CapacityProvider { name: name.clone() };
     if desired.managed_instances_provider.is_some() {
-        return blocked(
-            address,
-            Vec::new(),
-            "Amazon ECS Managed Instances capacity providers are not planned by this version \
-             (only Auto Scaling group providers are): create and change it with the AWS CLI or \
-             console, and leave it out of the stack"
-                .to_owned(),
-        );
+        return blocked(address, Vec::new(), Reason::ManagedInstancesNotPlanned);
     }
     let mut wanted = desired.clone();
     wanted.tags = Some(owned_tags(&desired.tags, options));
@@ -872,21 +1292,31 @@ fn plan_capacity_provider(
     // What the stack does not set in the Auto Scaling group provider is AWS's to decide, as
     // for clusters: `managedDraining` and `managedScaling` take values AWS picks (the model
     // documents no default), and leaving them out of an update keeps them.
+    let mut kept = Vec::new();
     if let (Some(asg), Some(have)) = (
         wanted.auto_scaling_group_provider.as_mut(),
         existing.input.auto_scaling_group_provider.as_ref(),
     ) {
-        if asg.managed_draining.is_none() {
-            asg.managed_draining = have.managed_draining.clone();
-        }
-        if asg.managed_scaling.is_none() {
-            asg.managed_scaling = have.managed_scaling.clone();
-        }
+        let at = JsonPath::root().key("autoScalingGroupProvider");
+        keep_picked(
+            &mut asg.managed_draining,
+            &have.managed_draining,
+            at.clone().key("managedDraining"),
+            &mut kept,
+        );
+        keep_picked(
+            &mut asg.managed_scaling,
+            &have.managed_scaling,
+            at.key("managedScaling"),
+            &mut kept,
+        );
     }
     normalize::capacity_provider(&mut wanted);
     let mut have = existing.input.clone();
     normalize::capacity_provider(&mut have);
-    let (_, wanted, fields) = compared(&have, &wanted);
+    let compared = compared(&have, &wanted);
+    kept.extend(compared.kept);
+    let (wanted, fields) = (compared.wanted, compared.fields);
     // UpdateCapacityProvider changes the scaling and draining settings, not the Auto Scaling
     // group nor the cluster a provider belongs to. Deleting and creating it again under the
     // same name cannot work either: AWS deletes a provider only once no cluster uses it, and
@@ -899,11 +1329,7 @@ fn plan_capacity_provider(
         return blocked(
             address,
             fields,
-            format!(
-                "`{member}` cannot be changed on an existing capacity provider: give the \
-                 provider a new name (and the clusters that use it the new name); the old one \
-                 is deleted by --prune once no cluster uses it"
-            ),
+            Reason::CapacityProviderMemberFixed { member },
         );
     }
     let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
@@ -939,7 +1365,7 @@ fn plan_capacity_provider(
             input: json!({"resourceArn": existing.arn, "tags": wanted.get("tags")}),
         });
     }
-    updated(address, fields, Vec::new(), steps, false)
+    updated(address, fields, kept, steps, false)
 }
 
 fn plan_cluster(desired: &CreateClusterRequest, actual: &Actual, options: &Options) -> Change {
@@ -955,19 +1381,33 @@ fn plan_cluster(desired: &CreateClusterRequest, actual: &Actual, options: &Optio
     }
     // What the stack does not set is AWS's to decide: `settings` default to the account's
     // containerInsights setting, which no request shows, so an unset member keeps its value.
-    if wanted.settings.is_none() {
-        wanted.settings = existing.input.settings.clone();
-    }
-    if wanted.configuration.is_none() {
-        wanted.configuration = existing.input.configuration.clone();
-    }
-    if wanted.service_connect_defaults.is_none() {
-        wanted.service_connect_defaults = existing.input.service_connect_defaults.clone();
-    }
+    let mut kept = Vec::new();
+    let have = &existing.input;
+    let root = JsonPath::root();
+    keep_picked(
+        &mut wanted.settings,
+        &have.settings,
+        root.clone().key("settings"),
+        &mut kept,
+    );
+    keep_picked(
+        &mut wanted.configuration,
+        &have.configuration,
+        root.clone().key("configuration"),
+        &mut kept,
+    );
+    keep_picked(
+        &mut wanted.service_connect_defaults,
+        &have.service_connect_defaults,
+        root.key("serviceConnectDefaults"),
+        &mut kept,
+    );
     normalize::cluster(&mut wanted);
     let mut have = existing.input.clone();
     normalize::cluster(&mut have);
-    let (_, wanted, fields) = compared(&have, &wanted);
+    let compared = compared(&have, &wanted);
+    kept.extend(compared.kept);
+    let (wanted, fields) = (compared.wanted, compared.fields);
     let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
     let mut steps = Vec::new();
     if ["settings", "configuration", "serviceConnectDefaults"]
@@ -1002,7 +1442,7 @@ fn plan_cluster(desired: &CreateClusterRequest, actual: &Actual, options: &Optio
             input: json!({"resourceArn": existing.arn, "tags": wanted.get("tags")}),
         });
     }
-    updated(address, fields, Vec::new(), steps, false)
+    updated(address, fields, kept, steps, false)
 }
 
 fn updated(
@@ -1067,12 +1507,14 @@ fn plan_task_definition(
     if let Err(reason) = ownership(&existing.input.tags, options) {
         return not_managed(address, reason);
     }
-    let kept = leave_images(&mut wanted, &existing.input, &family, options);
+    let mut kept = leave_images(&mut wanted, &existing.input, &family, options);
     let mut request = wanted.clone();
     normalize::task_definition(&mut wanted);
     let mut have = existing.input.clone();
     normalize::task_definition(&mut have);
-    let (_, _, fields) = compared(&have, &wanted);
+    let compared = compared(&have, &wanted);
+    kept.extend(compared.kept);
+    let fields = compared.fields;
     if fields.is_empty() {
         return updated(address, fields, kept, Vec::new(), false);
     }
@@ -1084,7 +1526,7 @@ fn plan_task_definition(
         kept,
         reason: existing
             .revision
-            .map(|r| format!("revision {r} differs; a new revision is registered")),
+            .map(|revision| Reason::RevisionDiffers { revision }),
         steps: vec![Step {
             operation: Operation::RegisterTaskDefinition,
             input: to_json(&request),
@@ -1125,21 +1567,31 @@ fn leave_images(
                     .index(index)
                     .key("image"),
                 value: Value::String(image),
-                owner: "CI",
+                owner: Owner::Ci,
             });
         }
     }
     kept
 }
 
-/// Members of a service that UpdateService cannot change: a change means a new service.
+/// Members of a service that UpdateService cannot change: a change means a new service. A
+/// change of `launchType` is judged with the capacity provider strategy ([`capacity_move`]).
 const IMMUTABLE_SERVICE_MEMBERS: &[&str] = &[
     "serviceName",
     "cluster",
     "schedulingStrategy",
-    "launchType",
     "role",
     "deploymentController",
+];
+
+/// Members of CreateService that UpdateService does not take: never copied into an update.
+const CREATE_ONLY_SERVICE_MEMBERS: &[&str] = &[
+    "serviceName",
+    "clientToken",
+    "launchType",
+    "role",
+    "schedulingStrategy",
+    "tags",
 ];
 
 /// Members whose change starts a new deployment of the service's tasks.
@@ -1158,6 +1610,132 @@ const DEPLOYING_SERVICE_MEMBERS: &[&str] = &[
     "enableExecuteCommand",
 ];
 
+/// What a (normalized) service runs on.
+fn capacity_of(service: &CreateServiceRequest) -> Capacity {
+    if let Some(launch_type) = &service.launch_type {
+        return Capacity::LaunchType {
+            launch_type: launch_type.as_str().to_owned(),
+        };
+    }
+    match service.capacity_provider_strategy.as_deref() {
+        Some(items) if !items.is_empty() => Capacity::Strategy {
+            providers: items
+                .iter()
+                .map(|i| i.capacity_provider.clone().unwrap_or_default())
+                .collect(),
+        },
+        _ => Capacity::ClusterDefault,
+    }
+}
+
+/// Whether UpdateService moves a service from `from` to `to` in place; why not when not.
+///
+/// The AWS API reference (UpdateService, `capacityProviderStrategy`, since 2025) lists the
+/// moves it makes: from the Fargate or EC2 launch type to a capacity provider strategy (Fargate
+/// or Auto Scaling group providers; Amazon ECS Managed Instances providers too, per "Updating
+/// an Amazon ECS service to use a capacity provider"), between strategies, and from an Auto
+/// Scaling group or Fargate strategy back to a launch type (an empty strategy). UpdateService
+/// has no `launchType`, so one launch type never becomes another in place, and the EXTERNAL
+/// and MANAGED_INSTANCES launch types take part in no move. A service created with the
+/// cluster's default strategy runs on that strategy and moves as one.
+fn capacity_move(from: &Capacity, to: &Capacity, actual: &Actual) -> Result<(), ReplaceCause> {
+    let movable = |launch_type: &str| matches!(launch_type, "EC2" | "FARGATE");
+    let managed_instances = |providers: &[String]| {
+        providers.iter().any(|p| {
+            actual
+                .capacity_providers
+                .get(p)
+                .is_some_and(|e| e.input.managed_instances_provider.is_some())
+        })
+    };
+    let refused = |in_place: Option<InPlaceRoute>| ReplaceCause::CapacityMove {
+        from: from.clone(),
+        to: to.clone(),
+        in_place,
+    };
+    match (from, to) {
+        (a, b) if a == b => Ok(()),
+        (Capacity::LaunchType { launch_type }, Capacity::Strategy { .. })
+            if movable(launch_type) =>
+        {
+            Ok(())
+        }
+        (Capacity::Strategy { .. } | Capacity::ClusterDefault, Capacity::Strategy { .. }) => Ok(()),
+        (Capacity::Strategy { providers }, Capacity::LaunchType { launch_type })
+            if movable(launch_type) && !managed_instances(providers) =>
+        {
+            Ok(())
+        }
+        // One launch type for another, or a launch type for the cluster's default strategy:
+        // a strategy reaches the same in place.
+        (Capacity::LaunchType { launch_type: a }, Capacity::LaunchType { launch_type: b })
+            if movable(a) && movable(b) =>
+        {
+            Err(refused(Some(InPlaceRoute::StrategyInsteadOfLaunchType)))
+        }
+        (Capacity::LaunchType { launch_type }, Capacity::ClusterDefault)
+            if movable(launch_type) =>
+        {
+            Err(refused(Some(InPlaceRoute::StrategyInsteadOfLaunchType)))
+        }
+        _ => Err(refused(None)),
+    }
+}
+
+/// FNV-1a, 64 bits: a hash that stays the same across Rust versions and platforms (the
+/// standard library's `DefaultHasher` promises neither), for [`client_token`].
+fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The `clientToken` of a CreateService call: `ecs-rs-` and 29 hexadecimal characters (36 in
+/// all, AWS's limit: "Up to 36 ASCII characters in the range of 33-126"), 12 from the stack,
+/// cluster and service names, 16 from the request and, for a replacement, the request of the
+/// service replaced. The same create planned again, as after an interrupted apply, sends the
+/// same token, so AWS creates the service once; a different request, or the same request
+/// replacing another, sends another.
+fn client_token(
+    stack: &str,
+    cluster: &str,
+    service: &str,
+    request: &Value,
+    replaced: Option<&Value>,
+) -> String {
+    let identity = fnv1a(
+        [stack, cluster, service]
+            .iter()
+            .flat_map(|part| part.bytes().chain([0])),
+    );
+    let replaced = replaced.map(Value::to_string).unwrap_or_default();
+    let content = fnv1a(
+        request
+            .to_string()
+            .bytes()
+            .chain([0])
+            .chain(replaced.bytes()),
+    );
+    format!("ecs-rs-{:012x}-{content:016x}", identity & 0xffff_ffff_ffff)
+}
+
+/// The CreateService step for `request` (JSON), with its [`client_token`].
+fn create_service_step(
+    options: &Options,
+    (cluster, name): (&str, &str),
+    mut request: Value,
+    replaced: Option<&Value>,
+) -> Step {
+    let token = client_token(&options.stack, cluster, name, &request, replaced);
+    if let Some(object) = request.as_object_mut() {
+        object.insert("clientToken".to_owned(), Value::String(token));
+    }
+    Step {
+        operation: Operation::CreateService,
+        input: request,
+    }
+}
+
 fn plan_service(
     desired: &CreateServiceRequest,
     actual: &Actual,
@@ -1172,7 +1750,15 @@ fn plan_service(
     let mut wanted = desired.clone();
     wanted.tags = Some(owned_tags(&desired.tags, options));
     let Some(existing) = actual.services.get(&(cluster.clone(), name.clone())) else {
-        return creation(address, Operation::CreateService, to_json(&wanted));
+        let request = to_json(&wanted);
+        let mut change = creation(address, Operation::CreateService, request.clone());
+        change.steps = vec![create_service_step(
+            options,
+            (&cluster, &name),
+            request,
+            None,
+        )];
+        return change;
     };
     if let Err(reason) = ownership(&existing.input.tags, options) {
         return not_managed(address, reason);
@@ -1198,29 +1784,62 @@ fn plan_service(
         kept.push(Kept {
             path: JsonPath::root().key("desiredCount"),
             value: Value::from(count),
-            owner: "autoscaling",
+            owner: Owner::Autoscaling,
         });
     }
-    let mut request = wanted.clone();
+    // A service that names neither a launch type nor a strategy gets the cluster's default
+    // strategy when it is created, and DescribeServices shows it: AWS's value, which the
+    // request does not show (and UpdateService cannot go back to "the cluster's default").
+    if wanted.launch_type.is_none()
+        && wanted
+            .capacity_provider_strategy
+            .as_ref()
+            .is_none_or(Vec::is_empty)
+        && existing.input.launch_type.is_none()
+    {
+        keep_picked(
+            &mut wanted.capacity_provider_strategy,
+            &existing.input.capacity_provider_strategy,
+            JsonPath::root().key("capacityProviderStrategy"),
+            &mut kept,
+        );
+    }
+    let request = wanted.clone();
     wanted.task_definition = Some(target);
     wanted.cluster = Some(cluster.clone());
     normalize::service(&mut wanted);
     let mut have = existing.input.clone();
     have.cluster = Some(cluster.clone());
     normalize::service(&mut have);
-    let (_, wanted_json, fields) = compared(&have, &wanted);
+    let compared = compared(&have, &wanted);
+    kept.extend(compared.kept);
+    let (have_json, wanted_json, fields) = (compared.have, compared.wanted, compared.fields);
 
-    if let Some(member) = fields
+    let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
+    let (from, to) = (capacity_of(&have), capacity_of(&wanted));
+    let capacity_changes = changed("launchType") || changed("capacityProviderStrategy");
+    let replace = fields
         .iter()
         .map(|f| top(&f.path))
         .find(|m| IMMUTABLE_SERVICE_MEMBERS.contains(m))
-    {
+        .map(|member| (member.to_owned(), ReplaceCause::Immutable))
+        .or_else(|| {
+            let member = if changed("launchType") {
+                "launchType"
+            } else {
+                "capacityProviderStrategy"
+            };
+            capacity_changes
+                .then(|| capacity_move(&from, &to, actual).err())
+                .flatten()
+                .map(|cause| (member.to_owned(), cause))
+        });
+    if let Some((member, cause)) = replace {
+        let request = to_json(&request);
         return Change {
             address,
             action: Action::Replace,
-            reason: Some(format!(
-                "`{member}` cannot be changed on an existing service"
-            )),
+            reason: Some(Reason::ServiceReplaced { member, cause }),
             fields,
             kept,
             steps: vec![
@@ -1228,31 +1847,43 @@ fn plan_service(
                     operation: Operation::DeleteService,
                     input: json!({"cluster": cluster, "service": name, "force": true}),
                 },
-                Step {
-                    operation: Operation::CreateService,
-                    input: to_json(&request),
-                },
+                create_service_step(options, (&cluster, &name), request, Some(&have_json)),
             ],
             rollback: None,
         };
     }
 
-    let deploys = fields
-        .iter()
-        .any(|f| DEPLOYING_SERVICE_MEMBERS.contains(&top(&f.path)));
-    let mut steps = Vec::new();
-    let update_members: Vec<&str> = fields
+    let forced = options.forces(&cluster, &name);
+    let deploys = forced
+        || capacity_changes
+        || fields
+            .iter()
+            .any(|f| DEPLOYING_SERVICE_MEMBERS.contains(&top(&f.path)));
+    let mut members: Vec<&str> = fields
         .iter()
         .map(|f| top(&f.path))
-        .filter(|m| *m != "tags")
+        .filter(|m| !CREATE_ONLY_SERVICE_MEMBERS.contains(m))
         .collect();
-    if !update_members.is_empty() {
-        request.cluster = Some(cluster.clone());
-        let request_json = to_json(&request);
+    members.dedup();
+    let mut steps = Vec::new();
+    if !members.is_empty() || forced {
         let mut input = json!({"cluster": cluster, "service": name});
-        let mut members: Vec<&str> = update_members.clone();
-        members.dedup();
-        copy_members(&request_json, &mut input, &members);
+        let update = ecs_model::reflect::shape("UpdateServiceRequest");
+        for member in &members {
+            // Each member in its normal form: AWS's own describe form, with the defaults of
+            // what the stack leaves out (so a member removed goes back to AWS's default) and
+            // the values kept from AWS. A list removed altogether is sent empty, which is how
+            // UpdateService removes load balancers, registries, constraints...
+            let value = wanted_json.get(*member).cloned().or_else(|| {
+                update
+                    .and_then(|u| u.member(member))
+                    .filter(|m| matches!(m.ty, ecs_model::reflect::Ty::List(_)))
+                    .map(|_| json!([]))
+            });
+            if let (Some(value), Some(object)) = (value, input.as_object_mut()) {
+                object.insert((*member).to_owned(), value);
+            }
+        }
         if members.contains(&"taskDefinition") || deploys {
             // The revision to run: the latest ACTIVE one's ARN, or, when this plan registers a
             // new revision, the family, which apply replaces with the ARN it registered.
@@ -1262,27 +1893,38 @@ fn plan_service(
                 target_arn.clone()
             });
         }
-        // A member removed from the stack is sent as its AWS default (normalized form).
-        for member in &members {
-            if get(&input, &JsonPath::root().key(*member)).is_none()
-                && let Some(default) = wanted_json.get(*member)
-                && let Some(object) = input.as_object_mut()
-            {
-                object.insert((*member).to_owned(), default.clone());
-            }
+        if capacity_changes {
+            // The strategy to move to; an empty one moves the service back to a launch type.
+            input["capacityProviderStrategy"] = wanted_json
+                .get("capacityProviderStrategy")
+                .cloned()
+                .unwrap_or(json!([]));
+        }
+        if capacity_changes || forced {
+            // AWS refuses a strategy change without a new deployment.
+            input["forceNewDeployment"] = Value::Bool(true);
         }
         steps.push(Step {
             operation: Operation::UpdateService,
             input,
         });
     }
-    if fields.iter().any(|f| top(&f.path) == "tags") {
+    if changed("tags") {
         steps.push(Step {
             operation: Operation::TagResource,
             input: json!({"resourceArn": existing.arn, "tags": wanted_json.get("tags")}),
         });
     }
-    let mut change = updated(address, fields, kept, steps, deploys);
+    let mut change = updated(address, fields, kept, Vec::new(), deploys);
+    if forced {
+        change.action = Action::UpdateAndDeploy;
+        change.reason = Some(Reason::ForcedDeployment);
+    } else if capacity_changes {
+        change.reason = Some(Reason::CapacityMoved { from, to });
+    }
+    if change.action != Action::NoChange {
+        change.steps = steps;
+    }
     if change.action == Action::UpdateAndDeploy
         && let Some(previous) = existing.input.task_definition.clone()
     {
@@ -1456,7 +2098,7 @@ mod tests {
             &options,
         );
         assert_eq!(plan.changes[0].action, Action::NoChange);
-        assert_eq!(plan.changes[0].kept[0].owner, "autoscaling");
+        assert_eq!(plan.changes[0].kept[0].owner, Owner::Autoscaling);
         let owned = super::plan(
             &service_stack(json!({})),
             &actual_service(7, "demo"),
@@ -1493,11 +2135,13 @@ mod tests {
         );
         assert_eq!(plan.changes[0].action, Action::Replace);
         assert!(
-            plan.changes[0]
-                .reason
-                .as_deref()
-                .unwrap_or_default()
-                .contains("schedulingStrategy")
+            matches!(
+                &plan.changes[0].reason,
+                Some(Reason::ServiceReplaced { member, cause: ReplaceCause::Immutable })
+                    if member == "schedulingStrategy"
+            ),
+            "{:?}",
+            plan.changes[0].reason
         );
     }
     fn revisions(family: &str, numbers: &[i64]) -> Vec<Revision> {
@@ -1692,5 +2336,449 @@ mod tests {
             .map(|c| c.address.to_string())
             .collect();
         assert_eq!(deleted, ["cluster keep", "capacity provider cp"]);
+    }
+
+    /// `actual_service` with `extra` members merged into the service AWS shows.
+    fn actual_service_with(extra: Value) -> Actual {
+        let mut actual = actual_service(2, "demo");
+        let key = ("demo".to_owned(), "web".to_owned());
+        let existing = actual.services.get_mut(&key).expect("the service");
+        let mut input = to_json(&existing.input);
+        if let (Some(s), Some(e)) = (input.as_object_mut(), extra.as_object()) {
+            s.extend(e.clone());
+        }
+        existing.input = from_value(&input).value.expect("service");
+        actual
+    }
+
+    /// What DescribeServices answers in 2025-26 for a circuit breaker the request turned on.
+    fn described_breaker() -> Value {
+        json!({"deploymentConfiguration": {
+            "maximumPercent": 200, "minimumHealthyPercent": 100,
+            "deploymentCircuitBreaker": {
+                "enable": true, "rollback": true, "resetOnHealthyTask": true,
+                "thresholdConfiguration": {"type": "BOUNDED_PERCENT", "value": 50}
+            },
+            "strategy": "ROLLING", "bakeTimeInMinutes": 0
+        }})
+    }
+
+    fn breaker_stack() -> Stack {
+        service_stack(json!({"deploymentConfiguration": {
+            "deploymentCircuitBreaker": {"enable": true, "rollback": true}
+        }}))
+    }
+
+    #[test]
+    fn the_defaults_aws_fills_in_a_circuit_breaker_plan_no_change() {
+        // Before the defaults were in ecs-model's normalize tables, this planned an update
+        // removing strategy, bakeTimeInMinutes, resetOnHealthyTask and thresholdConfiguration.
+        let plan = plan(
+            &breaker_stack(),
+            &actual_service_with(described_breaker()),
+            &Options::new("demo"),
+        );
+        assert_eq!(
+            plan.changes[0].action,
+            Action::NoChange,
+            "{:#?}",
+            plan.changes[0].fields
+        );
+        assert!(plan.changes[0].kept.is_empty());
+    }
+
+    #[test]
+    fn a_member_the_stack_used_to_set_goes_back_to_aws_default() {
+        let mut described = described_breaker();
+        described["deploymentConfiguration"]["deploymentCircuitBreaker"]["resetOnHealthyTask"] =
+            json!(false);
+        let plan = plan(
+            &breaker_stack(),
+            &actual_service_with(described),
+            &Options::new("demo"),
+        );
+        let change = &plan.changes[0];
+        assert_eq!(change.action, Action::Update);
+        let paths: Vec<String> = change.fields.iter().map(|f| f.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            ["deploymentConfiguration.deploymentCircuitBreaker.resetOnHealthyTask"]
+        );
+        assert_eq!(change.fields[0].after, Some(json!(true)));
+        // UpdateService gets the member in full, the default included.
+        let sent = &change.steps[0].input["deploymentConfiguration"]["deploymentCircuitBreaker"];
+        assert_eq!(sent["resetOnHealthyTask"], true);
+        assert_eq!(sent["enable"], true);
+    }
+
+    #[test]
+    fn members_unknown_to_the_model_are_kept_at_aws_value_and_said() {
+        let mut described = described_breaker();
+        described["deploymentConfiguration"]["futureMember"] = json!(1);
+        described["futureTopLevel"] = json!({"on": true});
+        let actual = actual_service_with(described);
+        let plan = plan(&breaker_stack(), &actual, &Options::new("demo"));
+        let change = &plan.changes[0];
+        assert_eq!(change.action, Action::NoChange, "{:#?}", change.fields);
+        let kept: Vec<(String, &Value, Owner)> = change
+            .kept
+            .iter()
+            .map(|k| (k.path.to_string(), &k.value, k.owner))
+            .collect();
+        let aws = Owner::Aws {
+            value: AwsValue::UnknownMember,
+        };
+        assert_eq!(
+            kept,
+            [
+                (
+                    "deploymentConfiguration.futureMember".to_owned(),
+                    &json!(1),
+                    aws
+                ),
+                ("futureTopLevel".to_owned(), &json!({"on": true}), aws),
+            ]
+        );
+        assert!(aws.to_string().contains("its default is not known"));
+
+        // When the member around it changes, UpdateService sends AWS's value back.
+        let mut desired = breaker_stack();
+        if let Some(d) = desired.services[0].deployment_configuration.as_mut() {
+            d.maximum_percent = Some(150);
+        }
+        let plan = super::plan(&desired, &actual, &Options::new("demo"));
+        let change = &plan.changes[0];
+        assert_eq!(change.action, Action::Update);
+        assert_eq!(change.fields.len(), 1, "{:#?}", change.fields);
+        let sent = &change.steps[0].input;
+        assert_eq!(sent["deploymentConfiguration"]["futureMember"], 1);
+        assert_eq!(sent["deploymentConfiguration"]["maximumPercent"], 150);
+        assert!(sent.get("futureTopLevel").is_none());
+
+        // An unknown member the stack sets is compared as usual.
+        let mut desired = breaker_stack();
+        desired.services[0]
+            .extra
+            .insert("futureTopLevel".into(), json!({"on": false}));
+        let plan = super::plan(&desired, &actual, &Options::new("demo"));
+        assert_eq!(plan.changes[0].action, Action::Update);
+        assert_eq!(
+            plan.changes[0].fields[0].path.to_string(),
+            "futureTopLevel.on"
+        );
+    }
+
+    #[test]
+    fn removing_a_member_whose_default_is_absent_still_shows_as_removal() {
+        let desired = stack(json!({"taskDefinitions": [webserver("nginx:1.27")]}));
+        let mut actual = Actual::default();
+        let mut have = existing_td("nginx:1.27", "demo");
+        if let Some(c) = have.input.container_definitions.as_mut() {
+            c[0].health_check = from_value(&json!({"command": ["CMD", "true"]})).value;
+        }
+        actual.task_definitions.insert("webserver".into(), have);
+        let plan = plan(&desired, &actual, &Options::new("demo"));
+        let change = &plan.changes[0];
+        assert_eq!(change.action, Action::Register);
+        assert_eq!(
+            change.fields[0].path.to_string(),
+            "containerDefinitions[0].healthCheck"
+        );
+        assert_eq!(change.fields[0].after, None);
+        assert!(change.kept.is_empty());
+    }
+
+    #[test]
+    fn values_aws_picks_are_kept_and_said() {
+        // A service naming neither a launch type nor a strategy runs on the cluster's default.
+        let actual = actual_service_with(
+            json!({"capacityProviderStrategy": [{"capacityProvider": "FARGATE"}]}),
+        );
+        let plan = plan(&service_stack(json!({})), &actual, &Options::new("demo"));
+        assert_eq!(plan.changes[0].action, Action::NoChange);
+        assert_eq!(
+            plan.changes[0].kept[0].owner,
+            Owner::Aws {
+                value: AwsValue::PickedByAws
+            }
+        );
+        assert_eq!(
+            plan.changes[0].kept[0].path.to_string(),
+            "capacityProviderStrategy"
+        );
+        // Cluster settings come from an account setting.
+        let mut actual = Actual::default();
+        let mut cluster: CreateClusterRequest = from_value(&json!({
+            "clusterName": "demo",
+            "settings": [{"name": "containerInsights", "value": "enabled"}]
+        }))
+        .value
+        .expect("cluster");
+        cluster.tags = Some(owned_tags(&None, &Options::new("demo")));
+        actual
+            .clusters
+            .insert("demo".into(), Existing::new("arn:demo", cluster));
+        let desired = stack(json!({"clusters": [{"clusterName": "demo"}]}));
+        let plan = super::plan(&desired, &actual, &Options::new("demo"));
+        assert_eq!(plan.changes[0].action, Action::NoChange);
+        assert_eq!(plan.changes[0].kept[0].path.to_string(), "settings");
+    }
+
+    #[test]
+    fn launch_type_to_strategy_is_an_in_place_update_that_forces_a_deployment() {
+        let actual = actual_service_with(json!({"launchType": "FARGATE"}));
+        let desired = service_stack(json!({"capacityProviderStrategy": [
+            {"capacityProvider": "FARGATE_SPOT", "weight": 1}
+        ]}));
+        let plan = plan(&desired, &actual, &Options::new("demo"));
+        let change = &plan.changes[0];
+        assert_eq!(
+            change.action,
+            Action::UpdateAndDeploy,
+            "{:?}",
+            change.reason
+        );
+        let input = &change.steps[0].input;
+        assert_eq!(change.steps[0].operation, Operation::UpdateService);
+        assert_eq!(input["forceNewDeployment"], true);
+        assert_eq!(
+            input["capacityProviderStrategy"],
+            json!([{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}])
+        );
+        assert!(input.get("launchType").is_none(), "{input}");
+        assert_eq!(
+            change.reason,
+            Some(Reason::CapacityMoved {
+                from: Capacity::LaunchType {
+                    launch_type: "FARGATE".into()
+                },
+                to: Capacity::Strategy {
+                    providers: vec!["FARGATE_SPOT".into()]
+                },
+            })
+        );
+        assert!(change.rollback.is_some());
+    }
+
+    #[test]
+    fn a_strategy_back_to_a_launch_type_sends_an_empty_strategy() {
+        let actual = actual_service_with(
+            json!({"capacityProviderStrategy": [{"capacityProvider": "FARGATE"}]}),
+        );
+        let desired = service_stack(json!({"launchType": "FARGATE"}));
+        let plan = plan(&desired, &actual, &Options::new("demo"));
+        let change = &plan.changes[0];
+        assert_eq!(
+            change.action,
+            Action::UpdateAndDeploy,
+            "{:?}",
+            change.reason
+        );
+        assert_eq!(change.steps[0].input["capacityProviderStrategy"], json!([]));
+        assert_eq!(change.steps[0].input["forceNewDeployment"], true);
+        // Between strategies too.
+        let desired = service_stack(json!({"capacityProviderStrategy": [
+            {"capacityProvider": "FARGATE", "base": 1},
+            {"capacityProvider": "FARGATE_SPOT", "weight": 3}
+        ]}));
+        let plan = super::plan(&desired, &actual, &Options::new("demo"));
+        assert_eq!(plan.changes[0].action, Action::UpdateAndDeploy);
+        assert_eq!(plan.changes[0].steps[0].input["forceNewDeployment"], true);
+    }
+
+    #[test]
+    fn a_move_aws_does_not_make_in_place_is_a_replace_that_says_tasks_stop() {
+        let actual = actual_service_with(json!({"launchType": "EC2"}));
+        let plan = plan(
+            &service_stack(json!({"launchType": "FARGATE"})),
+            &actual,
+            &Options::new("demo"),
+        );
+        let change = &plan.changes[0];
+        assert_eq!(change.action, Action::Replace);
+        let Some(Reason::ServiceReplaced { member, cause }) = &change.reason else {
+            panic!("{:?}", change.reason);
+        };
+        assert_eq!(member, "launchType");
+        assert!(matches!(
+            cause,
+            ReplaceCause::CapacityMove {
+                in_place: Some(InPlaceRoute::StrategyInsteadOfLaunchType),
+                ..
+            }
+        ));
+        let words = change
+            .reason
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        assert!(words.contains("stops the service's tasks"), "{words}");
+        assert!(words.contains("capacityProviderStrategy"), "{words}");
+        let operations: Vec<Operation> = change.steps.iter().map(|s| s.operation).collect();
+        assert_eq!(
+            operations,
+            [Operation::DeleteService, Operation::CreateService]
+        );
+
+        // EXTERNAL takes part in no move: a replace, with no way around it.
+        let actual = actual_service_with(json!({"launchType": "EXTERNAL"}));
+        let plan = super::plan(
+            &service_stack(json!({"capacityProviderStrategy": [{"capacityProvider": "FARGATE"}]})),
+            &actual,
+            &Options::new("demo"),
+        );
+        assert_eq!(plan.changes[0].action, Action::Replace);
+        assert!(matches!(
+            &plan.changes[0].reason,
+            Some(Reason::ServiceReplaced {
+                cause: ReplaceCause::CapacityMove { in_place: None, .. },
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_forced_deployment_of_an_unchanged_service_deploys_the_revision_it_runs() {
+        let actual = actual_service(2, "demo");
+        let arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/webserver:3";
+        for force in [
+            ForceDeployment::All,
+            ForceDeployment::Service("web".into()),
+            ForceDeployment::Service("demo/web".into()),
+        ] {
+            let options = Options::new("demo").force_new_deployment(force);
+            let plan = plan(&service_stack(json!({})), &actual, &options);
+            let change = &plan.changes[0];
+            assert_eq!(change.action, Action::UpdateAndDeploy);
+            assert_eq!(change.reason, Some(Reason::ForcedDeployment));
+            assert!(change.fields.is_empty());
+            assert_eq!(change.steps.len(), 1);
+            assert_eq!(
+                change.steps[0].input,
+                json!({"cluster": "demo", "service": "web", "taskDefinition": arn,
+                       "forceNewDeployment": true})
+            );
+            let rollback = change.rollback.as_ref().expect("a rollback step");
+            assert_eq!(rollback.input["taskDefinition"], arn);
+            assert!(plan.has_changes());
+        }
+        for other in ["api", "other/web"] {
+            let options =
+                Options::new("demo").force_new_deployment(ForceDeployment::Service(other.into()));
+            let plan = plan(&service_stack(json!({})), &actual, &options);
+            assert_eq!(plan.changes[0].action, Action::NoChange, "{other}");
+        }
+        // With a new revision registered, the forced deployment runs the family's new one.
+        let mut desired = service_stack(json!({}));
+        desired
+            .task_definitions
+            .push(from_value(&webserver("nginx:1.28")).value.expect("td"));
+        let options = Options::new("demo").force_new_deployment(ForceDeployment::All);
+        let plan = plan(&desired, &actual, &options);
+        assert_eq!(
+            plan.changes[1].steps[0].input["taskDefinition"],
+            "webserver"
+        );
+        assert_eq!(plan.changes[1].steps[0].input["forceNewDeployment"], true);
+    }
+
+    #[test]
+    fn create_service_carries_a_deterministic_client_token() {
+        let token = |stack_name: &str, desired: &Stack, actual: &Actual| {
+            let plan = plan(desired, actual, &Options::new(stack_name));
+            let step = plan.changes[0]
+                .steps
+                .iter()
+                .find(|s| s.operation == Operation::CreateService)
+                .expect("a CreateService step")
+                .clone();
+            assert!(
+                !plan.changes[0]
+                    .fields
+                    .iter()
+                    .any(|f| f.path.to_string() == "clientToken")
+            );
+            step.input["clientToken"]
+                .as_str()
+                .expect("a token")
+                .to_owned()
+        };
+        let none = Actual::default();
+        let first = token("demo", &service_stack(json!({})), &none);
+        assert_eq!(first.len(), 36);
+        assert!(first.bytes().all(|b| (33..=126).contains(&b)), "{first}");
+        assert_eq!(first, token("demo", &service_stack(json!({})), &none));
+        assert_ne!(first, token("other", &service_stack(json!({})), &none));
+        assert_ne!(
+            first,
+            token("demo", &service_stack(json!({"desiredCount": 3})), &none)
+        );
+        // A replacement's create is another request to AWS than the first creation.
+        let daemon = service_stack(json!({"schedulingStrategy": "DAEMON", "desiredCount": null}));
+        let replaced = token("demo", &daemon, &actual_service(2, "demo"));
+        assert_eq!(replaced.len(), 36);
+        assert_ne!(replaced, token("demo", &daemon, &none));
+    }
+
+    #[test]
+    fn reasons_are_tagged_data_and_name_no_flag() {
+        let reasons = [
+            Reason::RevisionDiffers { revision: 3 },
+            Reason::ServiceReplaced {
+                member: "role".into(),
+                cause: ReplaceCause::Immutable,
+            },
+            Reason::CapacityMoved {
+                from: Capacity::ClusterDefault,
+                to: Capacity::LaunchType {
+                    launch_type: "EC2".into(),
+                },
+            },
+            Reason::ForcedDeployment,
+            Reason::OtherStack {
+                stack: "other".into(),
+            },
+            Reason::Untagged,
+            Reason::Removed {
+                removal: Removal::Pruned,
+            },
+            Reason::RevisionsRemoved {
+                removal: Removal::Destroyed,
+                deregistered: vec!["web:1".into()],
+                in_use: vec!["web:2".into()],
+            },
+            Reason::OldRevisions {
+                deregistered: vec!["web:1".into()],
+                keep: 2,
+            },
+            Reason::ClusterKept {
+                removal: Removal::Pruned,
+                services: vec!["tenant".into()],
+            },
+            Reason::CapacityProviderKept {
+                removal: Removal::Pruned,
+                clusters: vec!["main".into()],
+            },
+            Reason::CapacityProviderMemberFixed {
+                member: "cluster".into(),
+            },
+            Reason::ManagedInstancesNotPlanned,
+        ];
+        for reason in &reasons {
+            let words = reason.to_string();
+            assert!(!words.contains("--"), "{words}");
+            assert!(serde_json::to_value(reason).expect("JSON")["kind"].is_string());
+        }
+        assert_eq!(
+            serde_json::to_value(&reasons[8]).expect("JSON"),
+            json!({"kind": "oldRevisions", "deregistered": ["web:1"], "keep": 2})
+        );
+        assert_eq!(
+            serde_json::to_value(Owner::Aws {
+                value: AwsValue::UnknownMember
+            })
+            .expect("JSON"),
+            json!({"kind": "aws", "value": "unknownMember"})
+        );
     }
 }

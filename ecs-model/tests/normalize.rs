@@ -721,6 +721,67 @@ fn service_deployment_configuration_defaults() {
 }
 
 #[test]
+fn service_deployment_strategy_and_circuit_breaker_defaults() {
+    // What DescribeServices answers in 2025-26 for a request that set only the breaker.
+    svc_same(
+        "2025 describe answer",
+        r#", "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}}"#,
+        r#", "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true,
+              "resetOnHealthyTask": true,
+              "thresholdConfiguration": {"type": "BOUNDED_PERCENT", "value": 50}},
+            "strategy": "ROLLING", "bakeTimeInMinutes": 0}"#,
+    );
+    svc_same(
+        "strategy",
+        "",
+        r#", "deploymentConfiguration": {"strategy": "ROLLING"}"#,
+    );
+    svc_same(
+        "bake time of a rolling deployment",
+        r#", "deploymentConfiguration": {"strategy": "ROLLING"}"#,
+        r#", "deploymentConfiguration": {"bakeTimeInMinutes": 0}"#,
+    );
+    svc_same(
+        "threshold members one by one",
+        r#", "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "thresholdConfiguration": {"type": "BOUNDED_PERCENT"}}}"#,
+        r#", "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "thresholdConfiguration": {"value": 50}}}"#,
+    );
+    // A value other than the default is a difference AWS keeps, and so is its removal.
+    let svc_differ = |what: &str, a: &str, b: &str| {
+        assert_differ::<CreateServiceRequest>(what, &svc(a), &svc(b));
+    };
+    svc_differ(
+        "resetOnHealthyTask false",
+        "",
+        r#", "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": false, "rollback": false, "resetOnHealthyTask": false}}"#,
+    );
+    svc_differ(
+        "a COUNT threshold",
+        "",
+        r#", "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "thresholdConfiguration": {"type": "COUNT", "value": 50}}}"#,
+    );
+    // Only a rolling deployment has no bake time: a blue/green one keeps what was written.
+    svc_differ(
+        "blue/green bake time",
+        r#", "deploymentConfiguration": {"strategy": "BLUE_GREEN"}"#,
+        r#", "deploymentConfiguration": {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0}"#,
+    );
+    svc_differ(
+        "blue/green is not rolling",
+        "",
+        r#", "deploymentConfiguration": {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0}"#,
+    );
+    // Outside the ECS controller there is no strategy, bake time or breaker to fill.
+    let external: CreateServiceRequest =
+        load(&svc(r#", "deploymentController": {"type": "EXTERNAL"}"#));
+    let deployment = external
+        .normalized()
+        .deployment_configuration
+        .expect("percents filled");
+    assert!(deployment.strategy.is_none() && deployment.bake_time_in_minutes.is_none());
+}
+
+#[test]
 fn service_flag_defaults() {
     svc_same("propagateTags", "", r#", "propagateTags": "NONE""#);
     svc_same(

@@ -8,7 +8,7 @@
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
-use ecs_deploy::plan::STACK_TAG;
+use ecs_deploy::plan::{ForceDeployment, STACK_TAG};
 use ecs_deploy::{AwsError, Deployer, Ecs, Leave, Options, Plan, PlanError};
 use ecs_model::{Kind, Stack};
 
@@ -49,6 +49,34 @@ pub(super) struct ChangeArgs {
     /// services run, and deregister older ones [default: every revision is kept].
     #[arg(long, value_name = "N")]
     pub(super) keep_revisions: Option<NonZeroUsize>,
+    /// Start a new deployment of every service of the stack, or of SERVICE (`NAME` or
+    /// `CLUSTER/NAME`), even if nothing changed: its tasks are replaced, as needed after pushing
+    /// an image again under the same tag. Repeatable.
+    #[arg(
+        long,
+        value_name = "SERVICE",
+        num_args = 0..=1,
+        default_missing_value = "*"
+    )]
+    pub(super) force_new_deployment: Vec<String>,
+}
+
+impl ChangeArgs {
+    /// `options` with these changes.
+    fn apply_to(&self, options: Options) -> Options {
+        let options = options.prune(self.prune);
+        let options = match self.keep_revisions {
+            Some(n) => options.keep_revisions(n.get()),
+            None => options,
+        };
+        self.force_new_deployment
+            .iter()
+            .map(|service| match service.as_str() {
+                "*" | "" => ForceDeployment::All,
+                service => ForceDeployment::Service(service.to_owned()),
+            })
+            .fold(options, Options::force_new_deployment)
+    }
 }
 
 impl StackArgs {
@@ -189,13 +217,7 @@ impl Session {
 
     fn open(args: &StackArgs, changes: &ChangeArgs, lenient: bool) -> Option<Self> {
         let options = match args.options() {
-            Ok(options) => {
-                let options = options.prune(changes.prune);
-                match changes.keep_revisions {
-                    Some(n) => options.keep_revisions(n.get()),
-                    None => options,
-                }
-            }
+            Ok(options) => changes.apply_to(options),
             Err(message) => {
                 eprintln!("error: {message}");
                 return None;

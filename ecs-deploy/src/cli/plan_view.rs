@@ -38,7 +38,7 @@
 use std::io::{self, Write};
 
 use ecs_deploy::diff::{FieldDiff, get};
-use ecs_deploy::plan::{Change, Kept, STACK_TAG};
+use ecs_deploy::plan::{Change, Kept, Reason, STACK_TAG};
 use ecs_deploy::{Action, Address, Operation, Plan};
 use ecs_model::types::RegisterTaskDefinitionRequest;
 use ecs_model::{JsonPath, PathSegment};
@@ -82,16 +82,29 @@ pub(super) fn symbol(action: Action, style: Style) -> String {
     }
 }
 
+/// The plan's reason in words, with the flag that does what it speaks of.
+fn reason_text(reason: &Reason) -> String {
+    match reason {
+        Reason::CapacityProviderMemberFixed { .. } => format!("{reason} (--prune)"),
+        Reason::ForcedDeployment => format!("{reason} (--force-new-deployment)"),
+        _ => reason.to_string(),
+    }
+}
+
 /// What happens to the resource, in words, after its address.
 fn heading(change: &Change) -> String {
-    let reason = change.reason.as_deref();
+    let reason = change.reason.as_ref().map(reason_text);
+    let reason = reason.as_deref();
     match change.action {
         Action::Create => "create".to_owned(),
         Action::Register => reason.unwrap_or("a new revision is registered").to_owned(),
         Action::Update => "update in place".to_owned(),
-        Action::UpdateAndDeploy => {
-            "update in place, which starts a new deployment of its tasks".to_owned()
-        }
+        Action::UpdateAndDeploy => match reason {
+            Some(reason) => {
+                format!("update in place, which starts a new deployment of its tasks: {reason}")
+            }
+            None => "update in place, which starts a new deployment of its tasks".to_owned(),
+        },
         Action::Replace => match reason {
             Some(reason) => format!("delete and create again: {reason}"),
             None => "delete and create again".to_owned(),
@@ -104,7 +117,7 @@ fn heading(change: &Change) -> String {
             (_, Some(reason)) => format!("delete: {reason}"),
             (_, None) => "delete".to_owned(),
         },
-        Action::NotManaged => reason.unwrap_or("not changed: not managed").to_owned(),
+        Action::NotManaged => format!("not changed: {}", reason.unwrap_or("not managed")),
         Action::Blocked => format!(
             "cannot be applied: {}",
             reason.unwrap_or("no call can make it match")
@@ -632,8 +645,11 @@ mod tests {
         );
         assert!(
             text.contains(
-                "-/+ service demo/web: delete and create again: `launchType` cannot be changed \
-                 on an existing service\n  + launchType: \"EXTERNAL\"\n"
+                "-/+ service demo/web: delete and create again: AWS does not move a service \
+                 from the cluster's default capacity provider strategy to the EXTERNAL launch \
+                 type in place; a replace stops the service's tasks: it deletes the service, \
+                 waits until the old service has drained, then creates it again\n  \
+                 + launchType: \"EXTERNAL\"\n"
             ),
             "{text}"
         );

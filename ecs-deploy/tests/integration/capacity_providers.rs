@@ -93,7 +93,8 @@ async fn capacity_providers_are_planned_applied_and_pruned() {
     assert!(
         plan.changes[0]
             .reason
-            .as_deref()
+            .as_ref()
+            .map(ToString::to_string)
             .unwrap_or_default()
             .contains("give the provider a new name"),
         "{:?}",

@@ -15,6 +15,7 @@ mod corpus_no_perpetual_diff;
 mod deploy;
 mod interrupted;
 mod network;
+mod plan_aws_defaults;
 mod prune;
 mod rollback;
 mod rollout;

@@ -196,7 +196,8 @@ async fn a_pruned_cluster_holding_services_of_others_is_kept() {
     assert!(
         shared
             .reason
-            .as_deref()
+            .as_ref()
+            .map(ToString::to_string)
             .unwrap_or_default()
             .contains("tenant"),
         "{:?}",

@@ -96,6 +96,10 @@
 //! | `deploymentConfiguration.maximumPercent` (REPLICA) | absent → `200` | [DeploymentConfiguration][dc]: "The default maximumPercent value for a service using the REPLICA service scheduler is 200%" |
 //! | `deploymentConfiguration.minimumHealthyPercent` | absent → `100` (REPLICA), `0` (DAEMON) | [DeploymentConfiguration][dc]: "The default value for a replica service for minimumHealthyPercent is 100%. The default minimumHealthyPercent value for a service using the DAEMON service schedule is 0% for the CLI, the Amazon Web Services SDKs, and the APIs" |
 //! | `deploymentConfiguration.deploymentCircuitBreaker` (ECS controller) | absent → `{"enable": false, "rollback": false}` | [DeploymentCircuitBreaker][dcb]: the breaker only acts when turned on; it exists only for the ECS controller |
+//! | `deploymentCircuitBreaker.resetOnHealthyTask` (ECS controller) | absent → `true` | [DeploymentCircuitBreaker][dcb]: "The default is true" |
+//! | `deploymentCircuitBreaker.thresholdConfiguration` (ECS controller) | absent → `{"type": "BOUNDED_PERCENT", "value": 50}`; each member on its own too | [ThresholdConfiguration][tc]: "By default, the threshold configuration uses a type of BOUNDED_PERCENT with a value of 50" |
+//! | `deploymentConfiguration.strategy` (ECS controller) | absent → `ROLLING` | [DeploymentController][dctl] (`type`, ECS): "Rolling updates are the default deployment strategy for services" |
+//! | `deploymentConfiguration.bakeTimeInMinutes` (strategy `ROLLING`) | absent → `0` | [DeploymentConfiguration][dc]: the bake time is the period "when both blue and green service revisions are running simultaneously"; a rolling deployment has none, so absent and `0` mean the same (DescribeServices answers `0`). Other strategies keep what was written |
 //! | `deploymentConfiguration.alarms` with nothing turned on and no alarm names | absent | [DeploymentAlarms][da]: `enable` decides whether the alarms are used |
 //! | service `networkConfiguration` without `awsvpcConfiguration` (`{}`) | absent | It configures nothing: only awsvpc task definitions take a network configuration ([NetworkConfiguration][nc]) |
 //! | `propagateTags` | absent → `NONE` | [CreateService][cs]: "The default is NONE" |
@@ -130,6 +134,9 @@
 //!   them needs the account and region, which belong to the planner.
 //! - Environment variables with an empty string value: reports disagree on whether AWS keeps
 //!   them, so they are kept.
+//! - Members this crate's AWS model does not know (kept in the `extra` maps): their defaults
+//!   are not known here. The deploy planner keeps AWS's value of such a member when the stack
+//!   does not set it, and says so.
 //!
 //! [nc]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkConfiguration.html
 //! [rtd]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html
@@ -149,6 +156,8 @@
 //! [dc]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html
 //! [dcb]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html
 //! [da]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentAlarms.html
+//! [tc]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ThresholdConfiguration.html
+//! [dctl]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentController.html
 //! [vpc]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html
 //! [cpsi]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
 //! [ecc]: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ExecuteCommandConfiguration.html

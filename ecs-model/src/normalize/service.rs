@@ -4,8 +4,8 @@
 use crate::facts::is_fargate_provider;
 use crate::types::{
     AssignPublicIp, AvailabilityZoneRebalancing, CreateServiceRequest, DeploymentAlarms,
-    DeploymentConfiguration, DeploymentController, DeploymentControllerType, LaunchType,
-    PropagateTags, SchedulingStrategy,
+    DeploymentConfiguration, DeploymentController, DeploymentControllerType, DeploymentStrategy,
+    LaunchType, PropagateTags, SchedulingStrategy, ThresholdConfiguration, ThresholdType,
 };
 
 use super::{capacity_provider_strategy, drop_empty, drop_empty_enum, enum_order, sort_list, tags};
@@ -151,6 +151,19 @@ fn deployment_configuration(
         _ => {}
     }
     if ecs_controller {
+        drop_empty_enum!(d.strategy, DeploymentStrategy);
+        // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentController.html
+        // (`type`, ECS): "Rolling updates are the default deployment strategy for services".
+        // DescribeServices answers "strategy": "ROLLING" for a request without one.
+        let strategy = d.strategy.get_or_insert(DeploymentStrategy::Rolling);
+        if *strategy == DeploymentStrategy::Rolling {
+            // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html:
+            // bakeTimeInMinutes is "the time period when both blue and green service revisions
+            // are running simultaneously after the production traffic has shifted". A rolling
+            // deployment has no such period, so no bake time and 0 mean the same; DescribeServices
+            // answers 0. Other strategies keep what was written (BLUE_GREEN requires it).
+            d.bake_time_in_minutes.get_or_insert(0);
+        }
         // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html:
         // the breaker exists only for the ECS controller and acts only when turned on, so no
         // breaker is a breaker with both switches off (DescribeServices answers it that way).
@@ -159,6 +172,20 @@ fn deployment_configuration(
             .get_or_insert_with(Default::default);
         breaker.enable.get_or_insert(false);
         breaker.rollback.get_or_insert(false);
+        // Same page, resetOnHealthyTask: "The default is true."
+        breaker.reset_on_healthy_task.get_or_insert(true);
+        // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ThresholdConfiguration.html:
+        // "By default, the threshold configuration uses a type of BOUNDED_PERCENT with a value
+        // of 50"; each member on its own: `type` "The default is BOUNDED_PERCENT", `value` "The
+        // default is 50".
+        let threshold = breaker
+            .threshold_configuration
+            .get_or_insert_with(ThresholdConfiguration::default);
+        drop_empty_enum!(threshold.r#type, ThresholdType);
+        threshold
+            .r#type
+            .get_or_insert(ThresholdType::BoundedPercent);
+        threshold.value.get_or_insert(50);
     }
     if let Some(alarms) = &mut d.alarms {
         drop_empty(&mut alarms.alarm_names);
