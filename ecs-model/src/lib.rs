@@ -8,6 +8,8 @@
 //! - [`load`]: the lenient loader, which reads real-world JSON (nulls, numbers as strings, empty
 //!   enums, timestamps in either form) and reports each oddity as a [`Diagnostic`] with its JSON
 //!   path.
+//! - [`file`](mod@file): reading a file as UTF-8 text and checking it; [`file::read_stack`]
+//!   gives the stack of a file, or every error it has.
 //! - [`validate`](mod@validate): the rule set; [`normalize`]: the form that two definitions AWS
 //!   treats as equal share. Both read task-level cpu and memory with [`units`].
 //!
@@ -19,6 +21,7 @@ mod generated;
 pub mod diagnostic;
 pub mod document;
 mod facts;
+pub mod file;
 pub mod load;
 pub mod normalize;
 pub mod reflect;
