@@ -11,6 +11,19 @@
 //! - [`plan`](mod@plan): the desired stack against the actual state, as changes.
 //! - [`apply`](mod@apply): the plan's calls, in order, with events.
 //! - [`wait`](mod@wait): following our deployment until it completes, fails or is rolled back.
+//! - [`rollback`](mod@rollback): putting services back on an earlier revision.
+//! - [`status`](mod@status): the stack's clusters and services as AWS has them now.
+//! - [`redact`]: secret values, left out of what a plan shows ([`Plan::redacted`]).
+//! - [`stack_name`]: the stack's name, checked before any call.
+//!
+//! [`Deployer`] gathers them: everything the `ecs-deploy` command line does, a program can do
+//! through it. The command line itself is the `cli` feature (on by default); a library build
+//! without it does not compile `clap`.
+//!
+//! The types of the stack come from [`ecs_model`], re-exported here, as are the options and
+//! results of the public functions: a caller needs no other crate of the workspace.
+
+pub use ecs_model;
 
 pub mod apply;
 pub mod aws;
@@ -19,12 +32,20 @@ pub mod diff;
 pub mod network;
 pub mod observe;
 pub mod plan;
+pub mod redact;
 pub mod rollback;
+pub mod stack_name;
+pub mod status;
 pub mod wait;
 
 pub use apply::{ApplyError, ApplyOptions, ApplyStream, Event, Failure, Waiting};
 pub use aws::{AwsError, Ecs, Operation, Retries};
+pub use network::{Network, NetworkError};
 pub use plan::{Action, Address, Change, Leave, Options, Plan};
+pub use rollback::{RollbackError, RollbackEvent, RollbackOptions, RollbackPlan};
+pub use stack_name::{StackNameError, check_stack_name};
+pub use status::StackStatus;
+pub use wait::WaitOptions;
 
 /// Plans and applies stacks against one AWS account and region.
 ///
@@ -34,12 +55,12 @@ pub use plan::{Action, Address, Change, Leave, Options, Plan};
 ///
 /// // The environment's region, credentials and endpoint, with retries tuned for deploying.
 /// let config = ecs_deploy::config::load().await;
-/// let deployer = Deployer::new(ecs_deploy::Ecs::new(&config), Options::new("demo"));
-/// let stack = ecs_model::document::parse(&std::fs::read_to_string("stack.json")?, None)
-///     .value
-///     .map(|d| d.to_stack())
-///     .unwrap_or_default();
+/// // ECS, and EC2 for the subnets and security groups written as lookups.
+/// let deployer = Deployer::from_config(&config, Options::new("demo"));
+/// // The stack, or every error of the file (never an empty stack in place of a bad file).
+/// let stack = ecs_deploy::ecs_model::file::read_stack("stack.json")?;
 /// let plan = deployer.plan(&stack).await?;
+/// println!("{:?}", plan.redacted()); // secret values show as (sensitive)
 /// if plan.has_changes() {
 ///     deployer.apply(&plan, |event| println!("{event:?}")).await?;
 /// }
@@ -49,6 +70,7 @@ pub use plan::{Action, Address, Change, Leave, Options, Plan};
 #[derive(Debug, Clone)]
 pub struct Deployer {
     ecs: Ecs,
+    network: Option<Network>,
     options: Options,
     concurrency: usize,
     apply_options: ApplyOptions,
@@ -56,13 +78,31 @@ pub struct Deployer {
 
 impl Deployer {
     /// A deployer for the stack that `options` names, calling ECS through `ecs`.
+    ///
+    /// Without a [`Network`] ([`network`](Self::network)), a stack whose subnets or security
+    /// groups are lookups (`"default"`, `"name:NAME"`) cannot be planned.
     pub fn new(ecs: Ecs, options: Options) -> Self {
         Self {
             ecs,
+            network: None,
             options,
             concurrency: 8,
             apply_options: ApplyOptions::default(),
         }
+    }
+
+    /// A deployer for the stack that `options` names, calling ECS and EC2 (for the lookups of
+    /// subnets and security groups) with the clients made from `config`, such as the one
+    /// [`config::load`] returns.
+    pub fn from_config(config: &aws_types::SdkConfig, options: Options) -> Self {
+        Self::new(Ecs::new(config), options).network(Network::new(config))
+    }
+
+    /// Resolves the subnets and security groups written as lookups through `network` (see
+    /// [`network`](mod@network)).
+    pub fn network(mut self, network: Network) -> Self {
+        self.network = Some(network);
+        self
     }
 
     /// How [`apply`](Self::apply) waits and rolls back ([`ApplyOptions::default`]: waits for
@@ -86,9 +126,22 @@ impl Deployer {
         &self.ecs
     }
 
-    /// Checks `stack` with the rule set, reads the actual state and plans the changes that make
-    /// it match. An invalid stack never reaches AWS: its errors come back, and no call is made.
+    /// The EC2 client that resolves lookups, with its call counts, when there is one.
+    pub fn ec2(&self) -> Option<&Network> {
+        self.network.as_ref()
+    }
+
+    /// The planner's options: the stack's name, the members left to others...
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Checks the stack's name and `stack` with the rule set, resolves the subnets and security
+    /// groups written as lookups, reads the actual state and plans the changes that make it
+    /// match. An invalid name or stack never reaches AWS: the error comes back, and no call is
+    /// made.
     pub async fn plan(&self, stack: &ecs_model::Stack) -> Result<Plan, PlanError> {
+        check_stack_name(&self.options.stack)?;
         let errors: Vec<ecs_model::Diagnostic> = check(stack)
             .into_iter()
             .filter(ecs_model::Diagnostic::is_error)
@@ -96,6 +149,9 @@ impl Deployer {
         if !errors.is_empty() {
             return Err(PlanError::Invalid(errors));
         }
+        let mut resolved = stack.clone();
+        self.resolve(&mut resolved).await?;
+        let stack = &resolved;
         let scope = if self.options.prune {
             Scope::Prune
         } else {
@@ -105,11 +161,34 @@ impl Deployer {
         Ok(plan::plan(stack, &actual, &self.options))
     }
 
+    /// Rewrites the subnets and security groups of `stack` written as lookups (`"default"`,
+    /// `"name:NAME"`) to their IDs through the [`Network`], and reports what it rewrote;
+    /// [`plan`](Self::plan) does it on its own copy of the stack. A stack without lookups makes
+    /// no call and needs no `Network`; with lookups and without a `Network`, the error is
+    /// [`PlanError::NoNetwork`]. On error, `stack` is left as it was.
+    pub async fn resolve(
+        &self,
+        stack: &mut ecs_model::Stack,
+    ) -> Result<network::Resolved, PlanError> {
+        match &self.network {
+            Some(network) => Ok(network.resolve(stack).await?),
+            None => {
+                let lookups = network::checked_lookups(stack)?;
+                if lookups.is_empty() {
+                    Ok(network::Resolved::default())
+                } else {
+                    Err(PlanError::NoNetwork(lookups))
+                }
+            }
+        }
+    }
+
     /// Plans the deletion of every resource carrying the stack's tag: the ones `stack` names,
     /// and the ones it no longer names (found as pruning finds them). The resources `stack`
     /// names that are not the stack's are listed as not managed, and stay. The stack is not
     /// checked with the rule set: a stack that no longer validates can still be destroyed.
     pub async fn plan_destroy(&self, stack: &ecs_model::Stack) -> Result<Plan, PlanError> {
+        check_stack_name(&self.options.stack)?;
         let actual = self.observe(stack, Scope::Destroy).await?;
         Ok(plan::destroy(stack, &actual, &self.options))
     }
@@ -184,7 +263,7 @@ impl Deployer {
     /// Puts the services of `stack` back on an earlier task definition revision: reads what
     /// [`rollback::plan`] finds, then carries it out with [`rollback::run`], calling `on_event`
     /// as it goes. Returns the plan carried out. To look at the plan before anything changes,
-    /// call the two functions yourself.
+    /// call the two functions yourself. An invalid stack name is refused before any call.
     pub async fn rollback(
         &self,
         stack: &ecs_model::Stack,
@@ -194,6 +273,11 @@ impl Deployer {
         let plan = rollback::plan(&self.ecs, stack, &self.options.stack, options).await?;
         rollback::run(&self.ecs, &plan, options, on_event).await?;
         Ok(plan)
+    }
+
+    /// The clusters and services of `stack` as AWS has them now: see [`status::status`].
+    pub async fn status(&self, stack: &ecs_model::Stack) -> Result<StackStatus, AwsError> {
+        status::status(&self.ecs, stack, &self.options.stack, self.concurrency).await
     }
 }
 
@@ -212,12 +296,32 @@ enum Scope {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PlanError {
+    /// The stack's name cannot be the value of its tag; nothing was sent to AWS.
+    #[error(transparent)]
+    InvalidName(#[from] StackNameError),
     /// The stack breaks rules of the rule set; nothing was sent to AWS.
     #[error("the stack is invalid: {}", summary(.0))]
     Invalid(Vec<ecs_model::Diagnostic>),
+    /// The stack writes subnets or security groups as lookups, and the deployer has no
+    /// [`Network`] to resolve them; nothing was sent to AWS.
+    #[error(
+        "{}: a lookup needs EC2, and the deployer has no Network (make it with \
+         Deployer::from_config, or give it one with Deployer::network)",
+        lookup_summary(.0)
+    )]
+    NoNetwork(Vec<network::Lookup>),
+    /// Resolving the lookups failed: a lookup is not valid or matches nothing or several, or
+    /// EC2 could not be called. Nothing was sent to ECS.
+    #[error("cannot resolve the subnet and security group lookups")]
+    Network(#[from] NetworkError),
     /// Reading the actual state failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
+}
+
+fn lookup_summary(lookups: &[network::Lookup]) -> String {
+    let lookups: Vec<String> = lookups.iter().map(ToString::to_string).collect();
+    lookups.join("; ")
 }
 
 fn summary(errors: &[ecs_model::Diagnostic]) -> String {

@@ -413,6 +413,16 @@ pub fn lookups(stack: &Stack) -> Vec<Lookup> {
     scan(stack).0
 }
 
+/// The lookups of `stack`, as [`lookups`] lists them; or, when some values are neither IDs nor
+/// lookups, the [`NetworkError::Lookups`] that [`Network::resolve`] returns for them before any
+/// call. Makes no call: it tells whether a stack needs EC2 at all.
+pub fn checked_lookups(stack: &Stack) -> Result<Vec<Lookup>, NetworkError> {
+    match scan(stack) {
+        (lookups, invalid) if invalid.is_empty() => Ok(lookups),
+        (_, invalid) => Err(NetworkError::Lookups(invalid)),
+    }
+}
+
 /// The awsvpc configuration of each service, with the service's label and path.
 fn configurations(stack: &Stack) -> impl Iterator<Item = (String, JsonPath, &AwsVpcConfiguration)> {
     stack
@@ -867,6 +877,32 @@ mod tests {
 
     fn group_named(name: &str) -> Target {
         Target::SecurityGroupNamed(name.to_owned())
+    }
+
+    #[test]
+    fn checked_lookups_lists_lookups_or_refuses_values_that_are_neither() {
+        let s = stack(json!([service(
+            "web",
+            json!(["default", "subnet-1"]),
+            json!(["sg-1"])
+        )]));
+        let found = checked_lookups(&s).expect("valid");
+        assert_eq!(
+            found.iter().map(|l| l.target.clone()).collect::<Vec<_>>(),
+            [Target::DefaultSubnets]
+        );
+        let ids = stack(json!([service(
+            "web",
+            json!(["subnet-1"]),
+            json!(["sg-1"])
+        )]));
+        assert_eq!(checked_lookups(&ids).expect("valid"), []);
+        let bad = stack(json!([service("web", json!(["Default"]), json!(["sg-1"]))]));
+        let err = checked_lookups(&bad).expect_err("not a lookup");
+        assert!(
+            matches!(err.lookup_errors(), [LookupError::NotALookup { value, .. }] if value == "Default"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ecs_model::document::{Input, Kind, load};
+use ecs_model::load::from_value;
+use ecs_model::types::{Cluster, DescribeClustersResponse, DescribeServicesResponse, Service};
 use ecs_model::{PathSegment, Stack};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
@@ -205,7 +207,7 @@ pub async fn revisions(
     families: &BTreeSet<String>,
     concurrency: usize,
 ) -> Result<BTreeMap<String, Vec<Revision>>, AwsError> {
-    stream::iter(families)
+    stream::iter(families.iter().cloned())
         .map(|family| async move {
             let arns = list_all(
                 ecs,
@@ -229,6 +231,14 @@ pub async fn revisions(
         .buffer_unordered(concurrency.max(1))
         .try_collect()
         .await
+}
+
+/// `names` in owned chunks of `size`. The futures made from them own their input: futures that
+/// borrow it from a closure's argument lose their `Send` bound (a limit of the compiler's
+/// inference of higher-ranked lifetimes), and with it the `Send` bound of a plan.
+fn owned_chunks(names: &BTreeSet<String>, size: usize) -> Vec<Vec<String>> {
+    let names: Vec<String> = names.iter().cloned().collect();
+    names.chunks(size).map(<[String]>::to_vec).collect()
 }
 
 /// What follows the last `/` of an ARN: a cluster's name, `service`'s name, `family:N`.
@@ -278,21 +288,54 @@ fn active(value: &Value) -> bool {
     value.get("status").and_then(Value::as_str) == Some("ACTIVE")
 }
 
-async fn describe_clusters(
+/// Calls DescribeClusters for `names` (names or ARNs), [`CLUSTERS_PER_CALL`] per call and at
+/// most `concurrency` calls at a time, with the clusters' tags, settings and configurations;
+/// returns every answer as AWS wrote it.
+///
+/// The one batched DescribeClusters of the crate: [`observe`], [`discover`] and
+/// [`crate::status`] build on it.
+pub(crate) async fn describe_cluster_answers(
     ecs: &Ecs,
     names: &BTreeSet<String>,
     concurrency: usize,
-) -> Result<BTreeMap<String, Existing<ecs_model::types::CreateClusterRequest>>, AwsError> {
-    let names: Vec<&String> = names.iter().collect();
-    let responses: Vec<Value> = stream::iter(names.chunks(CLUSTERS_PER_CALL))
+) -> Result<Vec<Value>, AwsError> {
+    stream::iter(owned_chunks(names, CLUSTERS_PER_CALL))
         .map(|chunk| async move {
             let input =
                 json!({"clusters": chunk, "include": ["TAGS", "SETTINGS", "CONFIGURATIONS"]});
             ecs.call(Operation::DescribeClusters, &input).await
         })
-        .buffer_unordered(concurrency)
+        .buffer_unordered(concurrency.max(1))
         .try_collect()
-        .await?;
+        .await
+}
+
+/// The clusters AWS has of `names`, as DescribeClusters describes them (whatever their
+/// status), by name.
+pub(crate) async fn described_clusters(
+    ecs: &Ecs,
+    names: &BTreeSet<String>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, Cluster>, AwsError> {
+    let answers = describe_cluster_answers(ecs, names, concurrency).await?;
+    let mut out = BTreeMap::new();
+    for answer in answers {
+        let answer: DescribeClustersResponse = from_value(&answer).value.unwrap_or_default();
+        for cluster in answer.clusters.unwrap_or_default() {
+            if let Some(name) = cluster.cluster_name.clone() {
+                out.insert(name, cluster);
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn describe_clusters(
+    ecs: &Ecs,
+    names: &BTreeSet<String>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, Existing<ecs_model::types::CreateClusterRequest>>, AwsError> {
+    let responses = describe_cluster_answers(ecs, names, concurrency).await?;
     let mut out = BTreeMap::new();
     for response in responses {
         let Some(document) = load(&response, Some(Kind::Cluster)).value else {
@@ -324,8 +367,7 @@ async fn describe_capacity_providers(
     names: &BTreeSet<String>,
     concurrency: usize,
 ) -> Result<BTreeMap<String, Existing<ecs_model::types::CreateCapacityProviderRequest>>, AwsError> {
-    let names: Vec<&String> = names.iter().collect();
-    let responses: Vec<Value> = stream::iter(names.chunks(CAPACITY_PROVIDERS_PER_CALL))
+    let responses: Vec<Value> = stream::iter(owned_chunks(names, CAPACITY_PROVIDERS_PER_CALL))
         .map(|chunk| async move {
             let input = json!({"capacityProviders": chunk, "include": ["TAGS"]});
             ecs.call(Operation::DescribeCapacityProviders, &input).await
@@ -364,7 +406,7 @@ async fn describe_task_definitions(
     families: &BTreeSet<String>,
     concurrency: usize,
 ) -> Result<BTreeMap<String, Existing<ecs_model::types::RegisterTaskDefinitionRequest>>, AwsError> {
-    let found: Vec<Option<(String, Existing<_>)>> = stream::iter(families)
+    let found: Vec<Option<(String, Existing<_>)>> = stream::iter(families.iter().cloned())
         .map(|family| async move {
             let response = match ecs
                 .call(
@@ -402,13 +444,21 @@ async fn describe_task_definitions(
     Ok(found.into_iter().flatten().collect())
 }
 
-type ServiceKey = (String, String);
+/// A service by its cluster's name and its name.
+pub(crate) type ServiceKey = (String, String);
 
-async fn describe_services(
+/// Calls DescribeServices for `services` (service names by cluster name),
+/// [`SERVICES_PER_CALL`] services of one cluster per call and at most `concurrency` calls at a
+/// time, with their tags; returns every answer with the cluster it was asked of. A cluster AWS
+/// does not have gives no answer: none of its services exists.
+///
+/// The one batched DescribeServices of the crate: [`observe`], [`discover`],
+/// [`crate::rollback`] and [`crate::status`] build on it.
+pub(crate) async fn describe_service_answers(
     ecs: &Ecs,
     services: &BTreeMap<String, BTreeSet<String>>,
     concurrency: usize,
-) -> Result<BTreeMap<ServiceKey, Existing<ecs_model::types::CreateServiceRequest>>, AwsError> {
+) -> Result<Vec<(String, Value)>, AwsError> {
     let mut calls = Vec::new();
     for (cluster, names) in services {
         let names: Vec<&String> = names.iter().collect();
@@ -429,15 +479,47 @@ async fn describe_services(
                 .await
             {
                 Ok(response) => Ok(Some((cluster, response))),
-                Err(e) if e.code() == Some("ClusterNotFoundException") => Ok(None),
+                Err(e) if e.is_not_found() => Ok(None),
                 Err(e) => Err(e),
             }
         })
-        .buffer_unordered(concurrency)
+        .buffer_unordered(concurrency.max(1))
         .try_collect()
         .await?;
+    Ok(responses.into_iter().flatten().collect())
+}
+
+/// The services AWS has of `services` (service names by cluster name), as DescribeServices
+/// describes them (whatever their status), by cluster name and service name.
+pub(crate) async fn described_services(
+    ecs: &Ecs,
+    services: &BTreeMap<String, BTreeSet<String>>,
+    concurrency: usize,
+) -> Result<BTreeMap<ServiceKey, Service>, AwsError> {
+    let answers = describe_service_answers(ecs, services, concurrency).await?;
     let mut out = BTreeMap::new();
-    for (cluster, response) in responses.into_iter().flatten() {
+    for (cluster, answer) in answers {
+        let asked = services.get(&cluster);
+        let answer: DescribeServicesResponse = from_value(&answer).value.unwrap_or_default();
+        for service in answer.services.unwrap_or_default() {
+            if let Some(name) = service.service_name.clone()
+                && asked.is_some_and(|names| names.contains(&name))
+            {
+                out.insert((cluster.clone(), name), service);
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn describe_services(
+    ecs: &Ecs,
+    services: &BTreeMap<String, BTreeSet<String>>,
+    concurrency: usize,
+) -> Result<BTreeMap<ServiceKey, Existing<ecs_model::types::CreateServiceRequest>>, AwsError> {
+    let responses = describe_service_answers(ecs, services, concurrency).await?;
+    let mut out = BTreeMap::new();
+    for (cluster, response) in responses {
         let Some(document) = load(&response, Some(Kind::Service)).value else {
             continue;
         };

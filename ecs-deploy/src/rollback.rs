@@ -19,10 +19,7 @@
 //!
 //! let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
 //! let ecs = ecs_deploy::Ecs::new(&config);
-//! let stack = ecs_model::document::parse(&std::fs::read_to_string("shop.json")?, None)
-//!     .value
-//!     .map(|d| d.to_stack())
-//!     .unwrap_or_default();
+//! let stack = ecs_deploy::ecs_model::file::read_stack("shop.json")?;
 //! let options = RollbackOptions::default().service("web");
 //! let plan = rollback::plan(&ecs, &stack, "shop", &options).await?;
 //! for service in &plan.services {
@@ -61,13 +58,18 @@ use std::str::FromStr;
 
 use ecs_model::Stack;
 use ecs_model::load::from_value;
-use ecs_model::types::{DescribeServicesResponse, Service, Tag};
+use ecs_model::types::Tag;
 use serde_json::{Value, json};
 
 use crate::aws::{AwsError, Ecs, Operation};
-use crate::observe::SERVICES_PER_CALL;
-use crate::plan::{Address, STACK_TAG};
+use crate::observe::described_services;
+use crate::plan::{Address, STACK_TAG, cluster_name};
+use crate::stack_name::{StackNameError, check_stack_name};
+use crate::status::Owner;
 use crate::wait::{Rollout, WaitError, WaitEvent, WaitOptions, wait};
+
+/// At most this many DescribeServices calls at a time while planning a rollback.
+const DESCRIBE_CONCURRENCY: usize = 8;
 
 /// The revision a service goes back to.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -409,6 +411,9 @@ pub enum RollbackEvent {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RollbackError {
+    /// The stack's name cannot be the value of its tag; nothing was sent to AWS.
+    #[error(transparent)]
+    InvalidName(#[from] StackNameError),
     /// Services were asked for that the stack does not have; nothing was sent to AWS.
     #[error("not services of the stack: {}", .0.join(", "))]
     NotInStack(Vec<String>),
@@ -516,27 +521,23 @@ async fn list_revisions(
 
 /// Whether `tags` carry this stack's tag; whose the resource is, in words, when not.
 fn ownership(tags: Option<&[Tag]>, stack: &str) -> Result<(), String> {
-    let owner = tags
-        .into_iter()
-        .flatten()
-        .find(|t| t.key.as_deref() == Some(STACK_TAG))
-        .and_then(|t| t.value.as_deref());
-    match owner {
-        Some(owner) if owner == stack => Ok(()),
-        Some(other) => Err(format!(
+    match Owner::of(tags, stack) {
+        Owner::OtherStack(other) => Err(format!(
             "it belongs to the stack `{other}` ({STACK_TAG} tag)"
         )),
-        None => Err(format!(
+        Owner::Unmanaged => Err(format!(
             "it has no {STACK_TAG} tag, so another tool or person manages it"
         )),
+        _ => Ok(()),
     }
 }
 
-/// The stack's services as (cluster, name), in its order, once each.
+/// The stack's services as (cluster name, name), in its order, once each. A cluster written as
+/// its ARN is keyed by its name, as observing and planning key it.
 fn stack_services(stack: &Stack) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for service in &stack.services {
-        let cluster = service.cluster.as_deref().unwrap_or("default").to_owned();
+        let cluster = cluster_name(service.cluster.as_deref().unwrap_or("default")).to_owned();
         if let Some(name) = &service.service_name {
             let key = (cluster, name.clone());
             if !out.contains(&key) {
@@ -547,45 +548,13 @@ fn stack_services(stack: &Stack) -> Vec<(String, String)> {
     out
 }
 
-/// Describes `services`, 10 of a cluster per call; those AWS does not have are left out.
-async fn describe_services(
-    ecs: &Ecs,
-    services: &[(String, String)],
-) -> Result<BTreeMap<(String, String), Service>, AwsError> {
-    let mut by_cluster: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (cluster, name) in services {
-        by_cluster.entry(cluster).or_default().push(name);
-    }
-    let mut found = BTreeMap::new();
-    for (cluster, names) in by_cluster {
-        for chunk in names.chunks(SERVICES_PER_CALL) {
-            let input = json!({"cluster": cluster, "services": chunk, "include": ["TAGS"]});
-            let response = match ecs.call(Operation::DescribeServices, &input).await {
-                Ok(response) => response,
-                // No cluster: none of its services exists.
-                Err(e) if e.is_not_found() => continue,
-                Err(e) => return Err(e),
-            };
-            let response: DescribeServicesResponse =
-                from_value(&response).value.unwrap_or_default();
-            for service in response.services.unwrap_or_default() {
-                if let Some(name) = service.service_name.clone()
-                    && chunk.contains(&name.as_str())
-                {
-                    found.insert((cluster.to_owned(), name), service);
-                }
-            }
-        }
-    }
-    Ok(found)
-}
-
-/// Whether `selector` (`NAME` or `CLUSTER/NAME`) names the service.
+/// Whether `selector` (`NAME` or `CLUSTER/NAME`, the cluster by its name or its ARN) names
+/// the service, keyed by its cluster's name.
 fn selects(selector: &str, (cluster, name): &(String, String)) -> bool {
     selector == name
         || selector
-            .split_once('/')
-            .is_some_and(|(c, n)| c == cluster && n == name)
+            .rsplit_once('/')
+            .is_some_and(|(c, n)| cluster_name(c) == cluster && n == name)
 }
 
 /// A service to roll back, once its target is known.
@@ -604,6 +573,7 @@ pub async fn plan(
     stack_name: &str,
     options: &RollbackOptions,
 ) -> Result<RollbackPlan, RollbackError> {
+    check_stack_name(stack_name)?;
     let all = stack_services(stack);
     let unknown: Vec<String> = options
         .services
@@ -621,7 +591,14 @@ pub async fn plan(
         })
         .collect();
     // Every service of the stack is read: a revision another one runs is not deregistered.
-    let described = describe_services(ecs, &all)
+    let mut by_cluster: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (cluster, name) in &all {
+        by_cluster
+            .entry(cluster.clone())
+            .or_default()
+            .insert(name.clone());
+    }
+    let described = described_services(ecs, &by_cluster, DESCRIBE_CONCURRENCY)
         .await
         .map_err(RollbackError::Read)?;
 
@@ -972,6 +949,34 @@ mod tests {
         assert!(selects("demo/web", &key));
         assert!(!selects("other/web", &key));
         assert!(!selects("we", &key));
+        assert!(selects(
+            "arn:aws:ecs:us-east-1:123456789012:cluster/demo/web",
+            &key
+        ));
+        assert!(!selects(
+            "arn:aws:ecs:us-east-1:123456789012:cluster/other/web",
+            &key
+        ));
+    }
+
+    #[test]
+    fn a_cluster_written_as_its_arn_is_keyed_by_its_name() {
+        let stack = ecs_model::load::from_value::<Stack>(&json!({"services": [
+            {"serviceName": "web", "cluster": "arn:aws:ecs:us-east-1:123456789012:cluster/demo"},
+            {"serviceName": "web", "cluster": "demo"},
+            {"serviceName": "worker"}
+        ]}))
+        .value
+        .expect("a stack");
+        let all = stack_services(&stack);
+        assert_eq!(
+            all,
+            [
+                ("demo".to_owned(), "web".to_owned()),
+                ("default".to_owned(), "worker".to_owned())
+            ]
+        );
+        assert!(selects("demo/web", &all[0]));
     }
 
     #[test]

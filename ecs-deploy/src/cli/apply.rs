@@ -10,7 +10,7 @@ use ecs_deploy::{Action, Address, ApplyError, ApplyOptions, Event, Failure, Plan
 
 use super::ApplyArgs;
 use super::deploy::{Session, report_aws_error};
-use super::plan_view::{applied_summary, redact, symbol, write_plan};
+use super::plan_view::{applied_summary, symbol, write_plan};
 use super::report::Style;
 
 /// Says that AWS still differs from the stack where no call could help.
@@ -77,7 +77,7 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
     };
     let style = Style::for_stdout();
     let stdout = io::stdout();
-    if let Err(err) = write_plan(&mut stdout.lock(), &redact(&plan), style) {
+    if let Err(err) = write_plan(&mut stdout.lock(), &plan.redacted(), style) {
         eprintln!("error: cannot write the plan: {err}");
         return ExitCode::FAILURE;
     }

@@ -4,15 +4,13 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ecs_model::document::check;
 use ecs_model::{Document, Kind, Severity};
 
 use super::Format;
 use super::report::{FileReport, Style, write_json, write_text};
-use super::source;
 
-/// Loads and validates one file: loader diagnostics first, then the rule set's
-/// ([`ecs_model::document::check`]).
+/// Loads and validates one file ([`ecs_model::file::check_file`]): the file's own problems
+/// (`io-error`, `encoding`, `empty-file`), or the loader's diagnostics then the rule set's.
 pub(super) fn check_file(path: &Path, kind: Option<Kind>, deny_unknown: bool) -> FileReport {
     load_file(path, kind, deny_unknown).0
 }
@@ -24,11 +22,7 @@ pub(super) fn load_file(
     kind: Option<Kind>,
     deny_unknown: bool,
 ) -> (FileReport, Option<Document>) {
-    let text = match source::read(path) {
-        Ok(text) => text,
-        Err(err) => return (FileReport::unread(path, err.diagnostic()), None),
-    };
-    let checked = check(&text, kind);
+    let checked = ecs_model::file::check_file(path, kind);
     let mut diagnostics = checked.diagnostics;
     if deny_unknown {
         for diagnostic in &mut diagnostics {

@@ -8,8 +8,12 @@
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
+use ecs_deploy::network::Network;
 use ecs_deploy::plan::{ForceDeployment, STACK_TAG};
-use ecs_deploy::{AwsError, Deployer, Ecs, Leave, Options, Plan, PlanError};
+use ecs_deploy::stack_name::TAG_VALUE_MAX;
+use ecs_deploy::{
+    AwsError, Deployer, Ecs, Leave, Options, Plan, PlanError, StackNameError, check_stack_name,
+};
 use ecs_model::{Kind, Stack};
 
 use super::check::load_file;
@@ -101,37 +105,26 @@ fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// AWS's limit on a tag value's length.
-const TAG_VALUE_MAX: usize = 256;
-
-/// The stack's name becomes a tag value: at most 256 characters of letters, digits, spaces and
-/// `_ . : / = + - @` (AWS's rule for tag values), and not empty, since an empty name would be
-/// shared by every unnamed stack.
+/// Checks the stack's name with the library's rule ([`check_stack_name`]), saying where the
+/// name came from: `--name`, or the file's name.
 fn check_name(name: &str, given: bool) -> Result<(), String> {
     let whence = if given {
         "--name"
     } else {
         "the stack's name (the file's name without its extension; give another with --name)"
     };
-    if name.trim().is_empty() {
-        return Err(format!("{whence} is empty"));
-    }
-    if name.chars().count() > TAG_VALUE_MAX {
-        return Err(format!(
+    check_stack_name(name).map_err(|err| match err {
+        StackNameError::Empty => format!("{whence} is empty"),
+        StackNameError::TooLong { .. } => format!(
             "{whence} is longer than {TAG_VALUE_MAX} characters, AWS's limit for the \
              {STACK_TAG} tag's value"
-        ));
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(*c)))
-    {
-        return Err(format!(
-            "{whence} `{name}` holds `{bad}`, which AWS does not allow in the {STACK_TAG} tag's \
-             value (letters, digits, spaces and _ . : / = + - @ are allowed)"
-        ));
-    }
-    Ok(())
+        ),
+        StackNameError::Character { character, .. } => format!(
+            "{whence} `{name}` holds `{character}`, which AWS does not allow in the {STACK_TAG} \
+             tag's value (letters, digits, spaces and _ . : / = + - @ are allowed)"
+        ),
+        other => format!("{whence}: {other}"),
+    })
 }
 
 /// `--leave`: `desired-count`, `desired-count=SERVICE`, `image`, `image=FAMILY`,
@@ -182,9 +175,8 @@ pub(super) struct Session {
     pub(super) stack: Stack,
     pub(super) options: Options,
     pub(super) runtime: tokio::runtime::Runtime,
+    /// The deployer, with the EC2 client that resolves subnet and security group lookups.
     pub(super) deployer: Deployer,
-    /// Resolves subnet and security group lookups (`"default"`, `"name:NAME"`).
-    pub(super) network: ecs_deploy::network::Network,
 }
 
 impl Session {
@@ -234,39 +226,38 @@ impl Session {
                 return None;
             }
         };
-        let (ecs, network) = runtime.block_on(async {
-            let config = ecs_deploy::config::load().await;
-            (
-                Ecs::new(&config).retries(ecs_deploy::config::engine_retries()),
-                ecs_deploy::network::Network::new(&config),
-            )
-        });
-        let deployer = Deployer::new(ecs, options.clone()).concurrency(args.concurrency.get());
+        let config = runtime.block_on(ecs_deploy::config::load());
+        let ecs = Ecs::new(&config).retries(ecs_deploy::config::engine_retries());
+        let deployer = Deployer::new(ecs, options.clone())
+            .network(Network::new(&config))
+            .concurrency(args.concurrency.get());
         Some(Self {
             file: args.stack.clone(),
             stack,
             options,
             runtime,
             deployer,
-            network,
         })
     }
 
     /// Reads AWS and plans; prints the failure and returns `None` when AWS could not be read.
     pub(super) fn plan(&self) -> Option<Plan> {
-        // Subnets and security groups given as lookups become IDs first (no call without one).
+        // Subnets and security groups given as lookups become IDs first (no call without one),
+        // so that what they resolved to is shown; the plan then finds no lookup left.
         let mut stack = self.stack.clone();
-        if !ecs_deploy::network::lookups(&stack).is_empty() {
-            match self.runtime.block_on(self.network.resolve(&mut stack)) {
-                Ok(resolved) => {
-                    for line in resolved.to_string().lines() {
-                        eprintln!("lookup: {line}");
-                    }
+        match self.runtime.block_on(self.deployer.resolve(&mut stack)) {
+            Ok(resolved) => {
+                for line in resolved.to_string().lines() {
+                    eprintln!("lookup: {line}");
                 }
-                Err(err) => {
-                    eprintln!("error: cannot resolve the network lookups: {err}");
-                    return None;
-                }
+            }
+            Err(PlanError::Network(err)) => {
+                eprintln!("error: cannot resolve the network lookups: {err}");
+                return None;
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                return None;
             }
         }
         match self.runtime.block_on(self.deployer.plan(&stack)) {
@@ -389,9 +380,25 @@ mod tests {
     #[test]
     fn the_name_must_fit_in_a_tag_value() {
         assert!(check_name("demo-prod_1.2:a/b=c+d@e f", true).is_ok());
-        assert!(check_name("", false).is_err());
-        assert!(check_name("a,b", true).is_err());
-        assert!(check_name(&"x".repeat(257), true).is_err());
+        assert!(
+            check_name("", false).is_err_and(|e| e.starts_with("the stack's name (the file's"))
+        );
+        assert_eq!(
+            check_name("a,b", true),
+            Err(
+                "--name `a,b` holds `,`, which AWS does not allow in the ecs-rs:stack tag's \
+                 value (letters, digits, spaces and _ . : / = + - @ are allowed)"
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            check_name(&"x".repeat(257), true),
+            Err(
+                "--name is longer than 256 characters, AWS's limit for the ecs-rs:stack tag's \
+                 value"
+                    .to_owned()
+            )
+        );
         assert_eq!(file_stem(Path::new("stacks/demo.json")), "demo");
     }
 }

@@ -10,7 +10,7 @@ use ecs_deploy::{ApplyOptions, PlanError};
 use super::DestroyArgs;
 use super::apply::{Confirm, Progress, confirmed, report_failure};
 use super::deploy::{Session, report_aws_error};
-use super::plan_view::{redact, write_plan};
+use super::plan_view::write_plan;
 use super::report::Style;
 
 /// How `destroy` asks before deleting anything.
@@ -40,7 +40,7 @@ pub(super) fn run(args: &DestroyArgs) -> ExitCode {
         }
     };
     let style = Style::for_stdout();
-    if let Err(err) = write_plan(&mut io::stdout().lock(), &redact(&plan), style) {
+    if let Err(err) = write_plan(&mut io::stdout().lock(), &plan.redacted(), style) {
         eprintln!("error: cannot write the plan: {err}");
         return ExitCode::FAILURE;
     }

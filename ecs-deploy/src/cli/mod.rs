@@ -9,7 +9,6 @@ mod plan_view;
 mod render;
 mod report;
 mod rollback;
-mod source;
 mod status;
 
 use std::path::PathBuf;
@@ -18,21 +17,6 @@ use std::process::ExitCode;
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use clap::{Parser, Subcommand, ValueEnum};
 use ecs_model::Kind;
-
-/// The codes of the diagnostics the CLI itself reports, about a file before it is JSON.
-///
-/// The loader's codes (`json-syntax`, `unknown-field`, ...) are in [`ecs_model::load::codes`];
-/// the rules' codes are listed in `docs/rules.md`. Like those, these are stable: scripts match
-/// on them in `--format json` output.
-pub(crate) mod codes {
-    /// The file could not be read (missing, a folder, no permission).
-    pub(crate) const IO_ERROR: &str = "io-error";
-    /// The file is not UTF-8 text (UTF-16 or UTF-32 with or without a byte order mark,
-    /// Latin-1, a binary file).
-    pub(crate) const ENCODING: &str = "encoding";
-    /// The file holds nothing, or only whitespace.
-    pub(crate) const EMPTY_FILE: &str = "empty-file";
-}
 
 /// Plan, apply and check Amazon ECS infrastructure written as AWS's own JSON.
 #[derive(Debug, Parser)]

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use super::PlanFormat;
 use super::deploy::{ChangeArgs, Session, StackArgs};
-use super::plan_view::{redact, write_plan};
+use super::plan_view::write_plan;
 use super::report::Style;
 
 /// The exit code of `--detailed-exitcode` when the plan changes something.
@@ -23,7 +23,7 @@ pub(super) fn run(
     let Some(plan) = session.plan() else {
         return ExitCode::FAILURE;
     };
-    let shown = redact(&plan);
+    let shown = plan.redacted();
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let written = match format {

@@ -1,5 +1,4 @@
-//! The plan for people, in the manner of `terraform plan`, and the redaction of secret values
-//! that comes before any output.
+//! The plan for people, in the manner of `terraform plan`.
 //!
 //! ```text
 //! Plan for stack "demo" (tag ecs-rs:stack=demo):
@@ -26,42 +25,22 @@
 //!
 //! # Secret values
 //!
-//! Nothing is printed, as text or JSON, before [`redact`] has run over the plan. It replaces
-//! with `(sensitive)` the `value` of every container environment variable whose name contains
-//! `PASSWORD`, `PASSWD`, `SECRET`, `TOKEN`, `KEY`, `CREDENTIAL` or `PRIVATE` (in any case), or
-//! whose value is a URL with a password in it (`postgres://user:pass@host/db`). When a changed
-//! value's variable cannot be named, it is treated as secret too. A change to a secret still
-//! shows, as `(sensitive) -> (sensitive)`. Values in `secrets[..].valueFrom` are printed: they
-//! are ARNs of Secrets Manager secrets or SSM parameters, not the secrets themselves, and that
-//! is where secrets belong.
+//! Nothing is printed, as text or JSON, but the library's [`Plan::redacted`] copy of the plan:
+//! the values of environment variables named like secrets, or holding a URL with a password,
+//! print as `(sensitive)` (see [`ecs_deploy::redact`]).
 
 use std::io::{self, Write};
 
-use ecs_deploy::diff::{FieldDiff, get};
+use ecs_deploy::diff::FieldDiff;
 use ecs_deploy::plan::{Change, Kept, Reason, STACK_TAG};
-use ecs_deploy::{Action, Address, Operation, Plan};
-use ecs_model::types::RegisterTaskDefinitionRequest;
-use ecs_model::{JsonPath, PathSegment};
+use ecs_deploy::redact::SENSITIVE;
+use ecs_deploy::{Action, Address, Plan};
 use serde_json::Value;
 
 use super::report::Style;
 
-/// What a secret value is replaced with.
-pub(super) const SENSITIVE: &str = "(sensitive)";
-
 /// How many characters of a created member's value are shown.
 pub(super) const CREATION_VALUE_WIDTH: usize = 100;
-
-/// Parts of environment variable names that say the value is a secret.
-const SECRET_NAME_PARTS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "SECRET",
-    "TOKEN",
-    "KEY",
-    "CREDENTIAL",
-    "PRIVATE",
-];
 
 const GREEN: &str = "32";
 const YELLOW: &str = "33";
@@ -126,7 +105,7 @@ fn heading(change: &Change) -> String {
     }
 }
 
-/// Writes the plan (already [`redact`]ed) and its summary.
+/// Writes the plan (already [`Plan::redacted`]) and its summary.
 pub(super) fn write_plan(out: &mut impl Write, plan: &Plan, style: Style) -> io::Result<()> {
     writeln!(
         out,
@@ -335,154 +314,20 @@ pub(super) fn applied_summary(plan: &Plan, done: &[Address]) -> String {
     )
 }
 
-/// The plan with every secret value replaced by `(sensitive)` (see the module's docs): in the
-/// members that change and in the calls' inputs (the rollback's too).
-pub(super) fn redact(plan: &Plan) -> Plan {
-    let mut plan = plan.clone();
-    for change in &mut plan.changes {
-        let desired = desired_task_definition(change);
-        let fields = change.fields.clone();
-        for field in &mut change.fields {
-            let path = field.path.clone();
-            for value in [&mut field.before, &mut field.after].into_iter().flatten() {
-                redact_at(&path, value, desired.as_ref(), &fields);
-            }
-        }
-        for step in change.steps.iter_mut().chain(&mut change.rollback) {
-            scrub(&mut step.input);
-        }
-    }
-    plan
-}
-
-/// The task definition a change registers, normalized as the planner compares it: the
-/// document its field paths point into (containers sorted by name, their environment too), so
-/// that the variable at `containerDefinitions[0].environment[2]` can be named.
-fn desired_task_definition(change: &Change) -> Option<Value> {
-    let step = change
-        .steps
-        .iter()
-        .find(|s| s.operation == Operation::RegisterTaskDefinition)?;
-    let mut request =
-        ecs_model::load::from_value::<RegisterTaskDefinitionRequest>(&step.input).value?;
-    ecs_model::normalize::task_definition(&mut request);
-    serde_json::to_value(&request).ok()
-}
-
-/// Redacts `value`, found at `path` of a resource, using what the path says about it.
-fn redact_at(path: &JsonPath, value: &mut Value, desired: Option<&Value>, fields: &[FieldDiff]) {
-    let segments = path.segments();
-    let is_key = |from_end: usize, key: &str| {
-        segments.len() >= from_end
-            && matches!(&segments[segments.len() - from_end], PathSegment::Key(k) if k == key)
-    };
-    let is_index = |from_end: usize| {
-        segments.len() >= from_end
-            && matches!(segments[segments.len() - from_end], PathSegment::Index(_))
-    };
-    if is_key(1, "environment") {
-        scrub_variables(value);
-    } else if is_index(1) && is_key(2, "environment") {
-        scrub_variable(value);
-    } else if is_key(1, "value") && is_index(2) && is_key(3, "environment") {
-        // A variable's value on its own: its name is beside it, in the desired document, or in
-        // the change of the name itself.
-        let name_path =
-            JsonPath::from_segments(segments[..segments.len() - 1].to_vec()).key("name");
-        let mut names: Vec<&str> = desired
-            .and_then(|d| get(d, &name_path))
-            .and_then(Value::as_str)
-            .into_iter()
-            .collect();
-        for field in fields.iter().filter(|f| f.path == name_path) {
-            names.extend(
-                field
-                    .before
-                    .iter()
-                    .chain(&field.after)
-                    .filter_map(Value::as_str),
-            );
-        }
-        if names.is_empty() || names.iter().any(|n| secret_name(n)) || secret_value(value) {
-            *value = Value::String(SENSITIVE.to_owned());
-        }
-    } else {
-        scrub(value);
-    }
-}
-
-/// Redacts the environment variables anywhere in `value`.
-fn scrub(value: &mut Value) {
-    match value {
-        Value::Object(members) => {
-            for (key, member) in members.iter_mut() {
-                if key == "environment" {
-                    scrub_variables(member);
-                } else {
-                    scrub(member);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(scrub),
-        _ => {}
-    }
-}
-
-/// Redacts a list of `{"name", "value"}` variables.
-fn scrub_variables(list: &mut Value) {
-    if let Value::Array(items) = list {
-        items.iter_mut().for_each(scrub_variable);
-    }
-}
-
-fn scrub_variable(variable: &mut Value) {
-    let Some(object) = variable.as_object_mut() else {
-        return;
-    };
-    let secret = object
-        .get("name")
-        .and_then(Value::as_str)
-        .is_some_and(secret_name)
-        || object.get("value").is_some_and(secret_value);
-    if let (true, Some(value)) = (secret, object.get_mut("value")) {
-        *value = Value::String(SENSITIVE.to_owned());
-    }
-}
-
-/// Whether a variable's name says it holds a secret.
-fn secret_name(name: &str) -> bool {
-    let name = name.to_ascii_uppercase();
-    SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
-}
-
-/// Whether a value is a URL with a password: `scheme://user:password@host`.
-fn secret_value(value: &Value) -> bool {
-    let Some(text) = value.as_str() else {
-        return false;
-    };
-    let Some((_, rest)) = text.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    authority
-        .rsplit_once('@')
-        .is_some_and(|(user_info, _)| user_info.contains(':'))
-}
-
 #[cfg(test)]
 mod tests {
     use ecs_deploy::plan::{self as planner, Actual, Existing};
     use ecs_deploy::{Leave, Options};
     use ecs_model::Stack;
     use ecs_model::load::from_value;
-    use ecs_model::types::{CreateServiceRequest, Tag};
+    use ecs_model::types::{CreateServiceRequest, RegisterTaskDefinitionRequest, Tag};
     use serde_json::json;
 
     use super::*;
 
     fn text(plan: &Plan) -> String {
         let mut out = Vec::new();
-        write_plan(&mut out, &redact(plan), Style::plain()).expect("written");
+        write_plan(&mut out, &plan.redacted(), Style::plain()).expect("written");
         String::from_utf8(out).expect("utf8")
     }
 
@@ -693,7 +538,7 @@ mod tests {
             ),
             "{text}"
         );
-        let json = serde_json::to_string(&redact(&plan)).expect("json");
+        let json = serde_json::to_string(&plan.redacted()).expect("json");
         for secret in secrets {
             assert!(!text.contains(secret), "{secret} in {text}");
             assert!(!json.contains(secret), "{secret} in {json}");
@@ -705,7 +550,7 @@ mod tests {
             &Actual::default(),
             &Options::new("demo"),
         );
-        let json = serde_json::to_string(&redact(&created)).expect("json");
+        let json = serde_json::to_string(&created.redacted()).expect("json");
         assert!(!json.contains("hunter2"), "{json}");
     }
 
@@ -730,27 +575,6 @@ mod tests {
             "{}",
             text(&plan)
         );
-    }
-
-    #[test]
-    fn names_and_urls_that_look_secret() {
-        for name in [
-            "DB_PASSWORD",
-            "api_key",
-            "GithubToken",
-            "CLIENT_SECRET",
-            "AWS_CREDENTIALS",
-        ] {
-            assert!(secret_name(name), "{name}");
-        }
-        for name in ["MODE", "PORT", "LOG_LEVEL"] {
-            assert!(!secret_name(name), "{name}");
-        }
-        assert!(secret_value(&json!("redis://:pw@cache:6379")));
-        assert!(secret_value(&json!("https://user:pw@example.com/x")));
-        assert!(!secret_value(&json!("https://example.com/a@b")));
-        assert!(!secret_value(&json!("https://user@example.com")));
-        assert!(!secret_value(&json!(5)));
     }
 
     #[test]

@@ -8,13 +8,12 @@ use ecs_model::Kind;
 use ecs_model::document::parse;
 
 use super::report::{FileReport, write_stderr};
-use super::source;
 
 pub(super) fn run(path: &Path, kind: Option<Kind>) -> ExitCode {
     // The file is read as `validate` reads it, and its problems are reported the same way (an
     // empty file or one in another encoding is a diagnostic, not a bare I/O error), on stderr
     // so that stdout stays the JSON.
-    let text = match source::read(path) {
+    let text = match ecs_model::file::read_text(path) {
         Ok(text) => text,
         Err(err) => return not_rendered(&FileReport::unread(path, err.diagnostic())),
     };

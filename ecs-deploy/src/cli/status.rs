@@ -1,22 +1,14 @@
-//! `ecs-deploy status`: the stack's clusters and services as AWS has them now.
-//!
-//! DescribeClusters takes 100 clusters a call and DescribeServices 10 services of one cluster a
-//! call; the calls run at most `--concurrency` at a time. The command exits 1 when a cluster or
-//! service of the stack is missing, or is not ACTIVE (DRAINING: being deleted; INACTIVE:
-//! deleted).
+//! `ecs-deploy status`: the stack's clusters and services as AWS has them now, as
+//! [`Deployer::status`](ecs_deploy::Deployer::status) reads them (at most `--concurrency`
+//! calls at a time). The command exits 1 when a cluster or service of the stack is missing, or
+//! is not ACTIVE (DRAINING: being deleted; INACTIVE: deleted).
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use ecs_deploy::observe::{CLUSTERS_PER_CALL, SERVICES_PER_CALL};
 use ecs_deploy::plan::STACK_TAG;
-use ecs_deploy::{AwsError, Ecs, Operation};
+use ecs_deploy::status::{FoundService, Owner, StackStatus};
 use ecs_model::Timestamp;
-use ecs_model::load::from_value;
-use ecs_model::types::{Cluster, DescribeClustersResponse, DescribeServicesResponse, Service, Tag};
-use futures::stream::{self, StreamExt, TryStreamExt};
-use serde_json::json;
 
 use super::apply::short_task_definition;
 use super::deploy::{Session, StackArgs, report_aws_error};
@@ -25,44 +17,15 @@ use super::report::Style;
 /// How many of a service's events are shown.
 const EVENTS: usize = 5;
 
-/// What AWS said about the stack's resources; `None` for one it does not have.
-struct Found {
-    clusters: Vec<(String, Option<Cluster>)>,
-    services: Vec<((String, String), Option<Service>)>,
-}
-
 pub(super) fn run(args: &StackArgs) -> ExitCode {
     let Some(session) = Session::start(args) else {
         return ExitCode::FAILURE;
     };
-    let mut clusters: Vec<String> = Vec::new();
-    let mut services: Vec<(String, String)> = Vec::new();
-    for cluster in &session.stack.clusters {
-        if let Some(name) = &cluster.cluster_name
-            && !clusters.contains(name)
-        {
-            clusters.push(name.clone());
-        }
-    }
-    for service in &session.stack.services {
-        let cluster = service.cluster.as_deref().unwrap_or("default").to_owned();
-        if !clusters.contains(&cluster) {
-            clusters.push(cluster.clone());
-        }
-        if let Some(name) = &service.service_name {
-            services.push((cluster, name.clone()));
-        }
-    }
-    let ecs = session.deployer.ecs();
-    let concurrency = args.concurrency.get();
-    let found = session.runtime.block_on(async {
-        futures::try_join!(
-            describe_clusters(ecs, &clusters, concurrency),
-            describe_services(ecs, &services, concurrency),
-        )
-    });
-    let found = match found {
-        Ok((clusters, services)) => Found { clusters, services },
+    let status = match session
+        .runtime
+        .block_on(session.deployer.status(&session.stack))
+    {
+        Ok(status) => status,
         Err(err) => {
             report_aws_error("cannot read the stack's resources from AWS", &err);
             return ExitCode::FAILURE;
@@ -70,13 +33,8 @@ pub(super) fn run(args: &StackArgs) -> ExitCode {
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    match write_status(
-        &mut out,
-        &found,
-        &session.options.stack,
-        Style::for_stdout(),
-    )
-    .and_then(|absent| out.flush().map(|()| absent))
+    match write_status(&mut out, &status, Style::for_stdout())
+        .and_then(|absent| out.flush().map(|()| absent))
     {
         Ok(0) => ExitCode::SUCCESS,
         Ok(_) => ExitCode::FAILURE,
@@ -87,93 +45,11 @@ pub(super) fn run(args: &StackArgs) -> ExitCode {
     }
 }
 
-async fn describe_clusters(
-    ecs: &Ecs,
-    names: &[String],
-    concurrency: usize,
-) -> Result<Vec<(String, Option<Cluster>)>, AwsError> {
-    let responses: Vec<DescribeClustersResponse> = stream::iter(names.chunks(CLUSTERS_PER_CALL))
-        .map(|chunk| async move {
-            let input = json!({"clusters": chunk, "include": ["TAGS"]});
-            let response = ecs.call(Operation::DescribeClusters, &input).await?;
-            Ok::<_, AwsError>(from_value(&response).value.unwrap_or_default())
-        })
-        .buffered(concurrency)
-        .try_collect()
-        .await?;
-    let mut by_name: BTreeMap<String, Cluster> = BTreeMap::new();
-    for cluster in responses
-        .into_iter()
-        .flat_map(|r| r.clusters.unwrap_or_default())
-    {
-        if let Some(name) = cluster.cluster_name.clone() {
-            by_name.insert(name, cluster);
-        }
-    }
-    Ok(names
-        .iter()
-        .map(|name| (name.clone(), by_name.remove(name)))
-        .collect())
-}
-
-async fn describe_services(
-    ecs: &Ecs,
-    services: &[(String, String)],
-    concurrency: usize,
-) -> Result<Vec<((String, String), Option<Service>)>, AwsError> {
-    let mut by_cluster: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (cluster, name) in services {
-        by_cluster.entry(cluster).or_default().push(name);
-    }
-    let calls: Vec<(&str, &[&str])> = by_cluster
-        .iter()
-        .flat_map(|(cluster, names)| {
-            names
-                .chunks(SERVICES_PER_CALL)
-                .map(move |chunk| (*cluster, chunk))
-        })
-        .collect();
-    let responses: Vec<(&str, DescribeServicesResponse)> = stream::iter(calls)
-        .map(|(cluster, chunk)| async move {
-            let input = json!({"cluster": cluster, "services": chunk, "include": ["TAGS"]});
-            match ecs.call(Operation::DescribeServices, &input).await {
-                Ok(response) => Ok((cluster, from_value(&response).value.unwrap_or_default())),
-                // No cluster: none of its services exists.
-                Err(err) if err.is_not_found() => {
-                    Ok((cluster, DescribeServicesResponse::default()))
-                }
-                Err(err) => Err(err),
-            }
-        })
-        .buffered(concurrency)
-        .try_collect()
-        .await?;
-    let mut found: BTreeMap<(String, String), Service> = BTreeMap::new();
-    for (cluster, response) in responses {
-        for service in response.services.unwrap_or_default() {
-            if let Some(name) = service.service_name.clone() {
-                found.insert((cluster.to_owned(), name), service);
-            }
-        }
-    }
-    Ok(services
-        .iter()
-        .map(|key| (key.clone(), found.remove(key)))
-        .collect())
-}
-
 /// Writes the status; returns how many resources are missing or not ACTIVE.
-fn write_status(
-    out: &mut impl Write,
-    found: &Found,
-    stack: &str,
-    style: Style,
-) -> io::Result<usize> {
-    let mut absent = 0;
-    for (name, cluster) in &found.clusters {
-        let status = cluster.as_ref().and_then(|c| c.status.as_deref());
-        absent += usize::from(status != Some("ACTIVE"));
-        let Some(cluster) = cluster else {
+fn write_status(out: &mut impl Write, status: &StackStatus, style: Style) -> io::Result<usize> {
+    for cluster in &status.clusters {
+        let name = &cluster.name;
+        let Some(found) = &cluster.found else {
             writeln!(out, "cluster {name}: {}", style.paint("1;31", "MISSING"))?;
             continue;
         };
@@ -181,19 +57,18 @@ fn write_status(
             out,
             "cluster {name}: {}, {} active services, {} running tasks, {} pending tasks, {} \
              container instances",
-            paint_status(status, style),
-            count(cluster.active_services_count),
-            count(cluster.running_tasks_count),
-            count(cluster.pending_tasks_count),
-            count(cluster.registered_container_instances_count),
+            paint_status(found.status.as_deref(), style),
+            count(found.active_services),
+            count(found.running_tasks),
+            count(found.pending_tasks),
+            count(found.container_instances),
         )?;
-        write_ownership(out, &cluster.tags, stack)?;
+        write_ownership(out, &found.owner)?;
     }
-    for ((cluster, name), service) in &found.services {
+    for service in &status.services {
         writeln!(out)?;
-        let status = service.as_ref().and_then(|s| s.status.as_deref());
-        absent += usize::from(status != Some("ACTIVE"));
-        let Some(service) = service else {
+        let (cluster, name) = (&service.cluster, &service.name);
+        let Some(found) = &service.found else {
             writeln!(
                 out,
                 "service {cluster}/{name}: {} (not in cluster {cluster})",
@@ -201,13 +76,14 @@ fn write_status(
             )?;
             continue;
         };
-        write_service(out, cluster, name, service, stack, style)?;
+        write_service(out, cluster, name, found, style)?;
     }
-    let total = found.clusters.len() + found.services.len();
+    let absent = status.not_active();
     if absent > 0 {
         writeln!(
             out,
-            "\n{absent} of the stack's {total} clusters and services {} missing or not ACTIVE.",
+            "\n{absent} of the stack's {} clusters and services {} missing or not ACTIVE.",
+            status.len(),
             if absent == 1 { "is" } else { "are" }
         )?;
     }
@@ -218,8 +94,7 @@ fn write_service(
     out: &mut impl Write,
     cluster: &str,
     name: &str,
-    service: &Service,
-    stack: &str,
+    service: &FoundService,
     style: Style,
 ) -> io::Result<()> {
     writeln!(
@@ -230,15 +105,14 @@ fn write_service(
         count(service.running_count),
         count(service.pending_count),
     )?;
-    write_ownership(out, &service.tags, stack)?;
+    write_ownership(out, &service.owner)?;
     if let Some(td) = &service.task_definition {
         writeln!(out, "  task definition: {}", short_task_definition(td))?;
     }
-    let deployments = service.deployments.as_deref().unwrap_or_default();
-    if !deployments.is_empty() {
+    if !service.deployments.is_empty() {
         writeln!(out, "  deployments:")?;
     }
-    for d in deployments {
+    for d in &service.deployments {
         let rollout = d.rollout_state.as_ref().map(|r| r.as_str());
         writeln!(
             out,
@@ -259,20 +133,11 @@ fn write_service(
             writeln!(out, "      {reason}")?;
         }
     }
-    let mut events: Vec<_> = service.events.iter().flatten().collect();
-    // Newest first, as AWS lists them; sorted anyway when the times are numbers.
-    events.sort_by(|a, b| {
-        let at = |e: &&ecs_model::types::ServiceEvent| {
-            e.created_at.as_ref().and_then(Timestamp::epoch_seconds)
-        };
-        at(b)
-            .partial_cmp(&at(a))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    if !events.is_empty() {
+    // The library lists them newest first.
+    if !service.events.is_empty() {
         writeln!(out, "  events (the {EVENTS} most recent):")?;
     }
-    for event in events.iter().take(EVENTS) {
+    for event in service.events.iter().take(EVENTS) {
         writeln!(
             out,
             "    {}  {}",
@@ -284,22 +149,17 @@ fn write_service(
 }
 
 /// A line when the resource is not this stack's (by its ownership tag).
-fn write_ownership(out: &mut impl Write, tags: &Option<Vec<Tag>>, stack: &str) -> io::Result<()> {
-    let owner = tags
-        .iter()
-        .flatten()
-        .find(|t| t.key.as_deref() == Some(STACK_TAG))
-        .and_then(|t| t.value.as_deref());
+fn write_ownership(out: &mut impl Write, owner: &Owner) -> io::Result<()> {
     match owner {
-        Some(owner) if owner == stack => Ok(()),
-        Some(owner) => writeln!(
+        Owner::OtherStack(owner) => writeln!(
             out,
             "  not managed by this stack: its {STACK_TAG} tag names the stack `{owner}`"
         ),
-        None => writeln!(
+        Owner::Unmanaged => writeln!(
             out,
             "  not managed by this stack: it has no {STACK_TAG} tag"
         ),
+        _ => Ok(()),
     }
 }
 
@@ -357,6 +217,11 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
+    use ecs_deploy::status::{ClusterStatus, ServiceStatus};
+    use ecs_model::load::from_value;
+    use ecs_model::types::Service;
+    use serde_json::json;
+
     use super::*;
 
     fn at(value: serde_json::Value) -> Timestamp {
@@ -400,12 +265,15 @@ mod tests {
         }))
         .value
         .expect("a service");
-        let found = Found {
-            clusters: vec![("demo".into(), None)],
-            services: vec![(("demo".into(), "web".into()), Some(service))],
-        };
+        let mut status = StackStatus::new("demo");
+        status.clusters.push(ClusterStatus::new("demo", None));
+        status.services.push(ServiceStatus::new(
+            "demo",
+            "web",
+            Some(FoundService::from_described(service, "demo")),
+        ));
         let mut out = Vec::new();
-        let absent = write_status(&mut out, &found, "demo", Style::plain()).expect("written");
+        let absent = write_status(&mut out, &status, Style::plain()).expect("written");
         assert_eq!(absent, 1);
         assert_eq!(
             String::from_utf8(out).expect("utf8"),

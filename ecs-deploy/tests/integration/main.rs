@@ -14,6 +14,7 @@ mod cli_validate;
 mod corpus_no_perpetual_diff;
 mod deploy;
 mod interrupted;
+mod library;
 mod network;
 mod plan_aws_defaults;
 mod prune;

@@ -1,0 +1,344 @@
+//! Secret values, redacted from what a plan shows.
+//!
+//! A plan holds the stack's values in full, since [`apply`](crate::apply) sends them. What is
+//! shown of it (printed, logged, written as JSON) comes from [`Plan::redacted`]: a copy in
+//! which [`SENSITIVE`] replaces the `value` of every container environment variable whose name
+//! contains `PASSWORD`, `PASSWD`, `SECRET`, `TOKEN`, `KEY`, `CREDENTIAL` or `PRIVATE` (in any
+//! case), or whose value is a URL with a password in it (`postgres://user:pass@host/db`), in
+//! the members that change and in the calls' inputs (the rollback calls' too). When a changed
+//! value's variable cannot be named, it is treated as secret too. A change to a secret still
+//! shows, as `(sensitive) -> (sensitive)`.
+//!
+//! Values in `secrets[..].valueFrom` are kept: they are ARNs of Secrets Manager secrets or SSM
+//! parameters, not the secrets themselves, and that is where secrets belong.
+//!
+//! ```
+//! use ecs_deploy::plan::{Actual, Options, plan};
+//! let stack = ecs_model::load::from_value::<ecs_model::Stack>(&serde_json::json!({
+//!     "taskDefinitions": [{"family": "web", "containerDefinitions": [{
+//!         "name": "web", "image": "nginx", "memory": 64,
+//!         "environment": [{"name": "DB_PASSWORD", "value": "hunter2"}]
+//!     }]}]
+//! })).value.unwrap();
+//! let plan = plan(&stack, &Actual::default(), &Options::new("demo"));
+//! let shown = serde_json::to_string(&plan.redacted()).unwrap();
+//! assert!(!shown.contains("hunter2") && shown.contains("(sensitive)"));
+//! ```
+
+use ecs_model::types::RegisterTaskDefinitionRequest;
+use ecs_model::{JsonPath, PathSegment};
+use serde_json::Value;
+
+use crate::aws::Operation;
+use crate::diff::FieldDiff;
+use crate::plan::{Change, Plan};
+
+/// What a secret value is replaced with.
+pub const SENSITIVE: &str = "(sensitive)";
+
+/// Parts of environment variable names that say the value is a secret.
+const SECRET_NAME_PARTS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "KEY",
+    "CREDENTIAL",
+    "PRIVATE",
+];
+
+impl Plan {
+    /// The plan with every secret value replaced by [`SENSITIVE`], as the [module](self)
+    /// describes: in the members that change and in the calls' inputs (the rollback's too).
+    /// Show this one; apply the plan itself.
+    #[must_use]
+    pub fn redacted(&self) -> Plan {
+        let mut plan = self.clone();
+        for change in &mut plan.changes {
+            let desired = desired_task_definition(change);
+            let fields = change.fields.clone();
+            for field in &mut change.fields {
+                let path = field.path.clone();
+                for value in [&mut field.before, &mut field.after].into_iter().flatten() {
+                    redact_at(&path, value, desired.as_ref(), &fields);
+                }
+            }
+            for step in change.steps.iter_mut().chain(&mut change.rollback) {
+                scrub(&mut step.input);
+            }
+        }
+        plan
+    }
+}
+
+/// Whether an environment variable's name says it holds a secret: it contains `PASSWORD`,
+/// `PASSWD`, `SECRET`, `TOKEN`, `KEY`, `CREDENTIAL` or `PRIVATE`, in any case.
+pub fn is_secret_name(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
+}
+
+/// The task definition a change registers, normalized as the planner compares it: the
+/// document its field paths point into (containers sorted by name, their environment too), so
+/// that the variable at `containerDefinitions[0].environment[2]` can be named.
+fn desired_task_definition(change: &Change) -> Option<Value> {
+    let step = change
+        .steps
+        .iter()
+        .find(|s| s.operation == Operation::RegisterTaskDefinition)?;
+    let mut request =
+        ecs_model::load::from_value::<RegisterTaskDefinitionRequest>(&step.input).value?;
+    ecs_model::normalize::task_definition(&mut request);
+    serde_json::to_value(&request).ok()
+}
+
+/// Redacts `value`, found at `path` of a resource, using what the path says about it.
+fn redact_at(path: &JsonPath, value: &mut Value, desired: Option<&Value>, fields: &[FieldDiff]) {
+    let segments = path.segments();
+    let is_key = |from_end: usize, key: &str| {
+        segments.len() >= from_end
+            && matches!(&segments[segments.len() - from_end], PathSegment::Key(k) if k == key)
+    };
+    let is_index = |from_end: usize| {
+        segments.len() >= from_end
+            && matches!(segments[segments.len() - from_end], PathSegment::Index(_))
+    };
+    if is_key(1, "environment") {
+        scrub_variables(value);
+    } else if is_index(1) && is_key(2, "environment") {
+        scrub_variable(value);
+    } else if is_key(1, "value") && is_index(2) && is_key(3, "environment") {
+        // A variable's value on its own: its name is beside it, in the desired document, or in
+        // the change of the name itself.
+        let name_path =
+            JsonPath::from_segments(segments[..segments.len() - 1].to_vec()).key("name");
+        let mut names: Vec<&str> = desired
+            .and_then(|d| name_path.lookup(d))
+            .and_then(Value::as_str)
+            .into_iter()
+            .collect();
+        for field in fields.iter().filter(|f| f.path == name_path) {
+            names.extend(
+                field
+                    .before
+                    .iter()
+                    .chain(&field.after)
+                    .filter_map(Value::as_str),
+            );
+        }
+        if names.is_empty() || names.iter().any(|n| is_secret_name(n)) || secret_value(value) {
+            *value = Value::String(SENSITIVE.to_owned());
+        }
+    } else {
+        scrub(value);
+    }
+}
+
+/// Redacts the environment variables anywhere in `value`.
+fn scrub(value: &mut Value) {
+    match value {
+        Value::Object(members) => {
+            for (key, member) in members.iter_mut() {
+                if key == "environment" {
+                    scrub_variables(member);
+                } else {
+                    scrub(member);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(scrub),
+        _ => {}
+    }
+}
+
+/// Redacts a list of `{"name", "value"}` variables.
+fn scrub_variables(list: &mut Value) {
+    if let Value::Array(items) = list {
+        items.iter_mut().for_each(scrub_variable);
+    }
+}
+
+fn scrub_variable(variable: &mut Value) {
+    let Some(object) = variable.as_object_mut() else {
+        return;
+    };
+    let secret = object
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(is_secret_name)
+        || object.get("value").is_some_and(secret_value);
+    if let (true, Some(value)) = (secret, object.get_mut("value")) {
+        *value = Value::String(SENSITIVE.to_owned());
+    }
+}
+
+/// Whether a value is a URL with a password: `scheme://user:password@host`.
+fn secret_value(value: &Value) -> bool {
+    let Some(text) = value.as_str() else {
+        return false;
+    };
+    let Some((_, rest)) = text.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(user_info, _)| user_info.contains(':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use ecs_model::Stack;
+    use ecs_model::load::from_value;
+    use ecs_model::types::{CreateServiceRequest, RegisterTaskDefinitionRequest, Tag};
+    use serde_json::json;
+
+    use super::*;
+    use crate::plan::{self as planner, Actual, Existing, Options, STACK_TAG};
+
+    fn ours() -> Option<Vec<Tag>> {
+        Some(vec![
+            from_value(&json!({"key": STACK_TAG, "value": "demo"}))
+                .value
+                .expect("a tag"),
+        ])
+    }
+
+    fn task_definition(environment: Value) -> Value {
+        json!({
+            "family": "webserver",
+            "containerDefinitions": [{
+                "name": "web", "image": "nginx:1.27", "memory": 512,
+                "environment": environment
+            }]
+        })
+    }
+
+    fn desired(environment: Value) -> Stack {
+        from_value::<Stack>(&json!({
+            "taskDefinitions": [task_definition(environment)],
+            "services": [{"serviceName": "web", "cluster": "demo", "taskDefinition": "webserver",
+                "desiredCount": 2}]
+        }))
+        .value
+        .expect("a stack")
+    }
+
+    fn actual(environment: Value) -> Actual {
+        let mut td: RegisterTaskDefinitionRequest = from_value(&task_definition(environment))
+            .value
+            .expect("a task definition");
+        td.tags = ours();
+        let mut existing = Existing::new("arn:aws:ecs:us-east-1:1:task-definition/webserver:3", td);
+        existing.revision = Some(3);
+        let mut service: CreateServiceRequest = from_value(&json!({
+            "serviceName": "web", "cluster": "demo",
+            "taskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/webserver:3",
+            "desiredCount": 2
+        }))
+        .value
+        .expect("a service");
+        service.tags = ours();
+        let mut actual = Actual::default();
+        actual.task_definitions.insert("webserver".into(), existing);
+        actual.services.insert(
+            ("demo".into(), "web".into()),
+            Existing::new("arn:aws:ecs:us-east-1:1:service/demo/web", service),
+        );
+        actual
+    }
+
+    fn environment(password: &str, url: &str) -> Value {
+        json!([
+            {"name": "DB_PASSWORD", "value": password},
+            {"name": "DATABASE_URL", "value": url},
+            {"name": "MODE", "value": "production"}
+        ])
+    }
+
+    #[test]
+    fn changed_and_created_secrets_are_redacted_and_the_plan_keeps_them() {
+        let secrets = ["hunter2", "hunter3", "s3cr3t-a", "s3cr3t-b"];
+        let plan = planner::plan(
+            &desired(environment("hunter3", "postgres://app:s3cr3t-b@db/app")),
+            &actual(environment("hunter2", "postgres://app:s3cr3t-a@db/app")),
+            &Options::new("demo"),
+        );
+        let shown = plan.redacted();
+        let json = serde_json::to_string(&shown).expect("json");
+        let debug = format!("{shown:?}");
+        for secret in secrets {
+            assert!(!json.contains(secret), "{secret} in {json}");
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        assert!(json.contains(SENSITIVE), "{json}");
+        assert!(json.contains("production"), "other values stay: {json}");
+        // The plan itself still holds what apply sends.
+        let raw = serde_json::to_string(&plan.changes).expect("json");
+        assert!(raw.contains("hunter3"), "{raw}");
+
+        let created = planner::plan(
+            &desired(environment("hunter2", "x")),
+            &Actual::default(),
+            &Options::new("demo"),
+        );
+        let json = serde_json::to_string(&created.redacted()).expect("json");
+        assert!(!json.contains("hunter2"), "{json}");
+        assert!(
+            json.contains("\"x\""),
+            "a value that is no secret stays: {json}"
+        );
+    }
+
+    #[test]
+    fn a_changed_value_is_kept_when_its_name_is_not_secret() {
+        let plan = planner::plan(
+            &desired(json!([{"name": "MODE", "value": "production"}])),
+            &actual(json!([{"name": "MODE", "value": "staging"}])),
+            &Options::new("demo"),
+        );
+        let json = serde_json::to_string(&plan.redacted()).expect("json");
+        assert!(
+            json.contains("staging") && json.contains("production"),
+            "{json}"
+        );
+        assert!(!json.contains(SENSITIVE), "{json}");
+    }
+
+    #[test]
+    fn deletions_are_redacted_too() {
+        let actual = actual(json!([{"name": "API_TOKEN", "value": "tok-do-not-print"}]));
+        let plan = planner::destroy(&Stack::default(), &actual, &Options::new("demo"));
+        let shown = plan.redacted();
+        assert!(
+            !format!("{shown:?}").contains("tok-do-not-print"),
+            "{shown:?}"
+        );
+        assert!(
+            !serde_json::to_string(&shown)
+                .expect("json")
+                .contains("tok-do-not-print")
+        );
+    }
+
+    #[test]
+    fn names_and_urls_that_look_secret() {
+        for name in [
+            "DB_PASSWORD",
+            "api_key",
+            "GithubToken",
+            "CLIENT_SECRET",
+            "AWS_CREDENTIALS",
+        ] {
+            assert!(is_secret_name(name), "{name}");
+        }
+        for name in ["MODE", "PORT", "LOG_LEVEL"] {
+            assert!(!is_secret_name(name), "{name}");
+        }
+        assert!(secret_value(&json!("redis://:pw@cache:6379")));
+        assert!(secret_value(&json!("https://user:pw@example.com/x")));
+        assert!(!secret_value(&json!("https://example.com/a@b")));
+        assert!(!secret_value(&json!("https://user@example.com")));
+        assert!(!secret_value(&json!(5)));
+    }
+}
