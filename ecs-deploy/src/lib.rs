@@ -29,12 +29,15 @@ pub mod apply;
 pub mod aws;
 pub mod config;
 pub mod diff;
+mod kinds;
 pub mod network;
 pub mod observe;
+pub mod ownership;
 pub mod plan;
 pub mod redact;
 pub mod rollback;
 pub mod stack_name;
+pub mod state;
 pub mod status;
 pub mod wait;
 

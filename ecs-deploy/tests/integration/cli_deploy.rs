@@ -16,8 +16,8 @@ use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value, json};
 use crate::support::script::{Outcome, Scripted};
+use serde_json::{Value, json};
 
 /// A value the tests put in an environment variable named like a secret: it must never print.
 const SECRET: &str = "tok-5e3c7b-do-not-print";

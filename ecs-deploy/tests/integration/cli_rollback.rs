@@ -14,8 +14,8 @@ use std::process::Output;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value, json};
 use crate::support::script::{Outcome, Scripted};
+use serde_json::{Value, json};
 
 /// A name no other test (nor an earlier run against a server left running) uses.
 fn unique(test: &str) -> String {

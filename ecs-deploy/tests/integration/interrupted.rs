@@ -7,8 +7,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use serde_json::json;
 use crate::support::script::Scripted;
+use serde_json::json;
 
 #[test]
 fn a_killed_apply_converges_when_run_again() {

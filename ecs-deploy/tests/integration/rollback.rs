@@ -7,6 +7,7 @@ use crate::support;
 
 use std::time::Duration;
 
+use crate::support::script::{Outcome, Scripted};
 use ecs_deploy::rollback::{
     self, KeepReason, Problem, RollbackError, RollbackEvent, RollbackOptions, ServiceAction, Target,
 };
@@ -15,7 +16,6 @@ use ecs_deploy::{Action, Address, ApplyOptions, Deployer, Ecs, Operation, Option
 use ecs_model::Stack;
 use ecs_model::load::from_value;
 use serde_json::{Value, json};
-use crate::support::script::{Outcome, Scripted};
 
 const STACK: &str = "shop";
 

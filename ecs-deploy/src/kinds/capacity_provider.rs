@@ -1,0 +1,120 @@
+//! Capacity providers (Auto Scaling group providers): compared with AWS, created, updated in
+//! place, or blocked where AWS has no update.
+
+use ecs_model::JsonPath;
+use ecs_model::normalize;
+use ecs_model::types::CreateCapacityProviderRequest;
+use serde_json::json;
+
+use crate::aws::Operation;
+
+use crate::ownership::{owned_tags, ownership};
+use crate::plan::*;
+
+pub(crate) fn plan(
+    desired: &CreateCapacityProviderRequest,
+    actual: &Actual,
+    options: &Options,
+) -> Change {
+    let name = desired.name.clone().unwrap_or_default();
+    let address = Address::CapacityProvider { name: name.clone() };
+    if desired.managed_instances_provider.is_some() {
+        return blocked(address, Vec::new(), Reason::ManagedInstancesNotPlanned);
+    }
+    let mut wanted = desired.clone();
+    wanted.tags = Some(owned_tags(&desired.tags, options));
+    let Some(existing) = actual.capacity_providers.get(&name) else {
+        return creation(address, Operation::CreateCapacityProvider, to_json(&wanted));
+    };
+    if let Err(reason) = ownership(&existing.input.tags, options) {
+        return not_managed(address, reason);
+    }
+    // A group given by name is the same group as its ARN, which AWS answers with.
+    if let (Some(asg), Some(have)) = (
+        wanted.auto_scaling_group_provider.as_mut(),
+        existing.input.auto_scaling_group_provider.as_ref(),
+    ) && let (Some(given), Some(arn)) =
+        (&asg.auto_scaling_group_arn, &have.auto_scaling_group_arn)
+        && !given.starts_with("arn:")
+        && arn.ends_with(&format!(":autoScalingGroupName/{given}"))
+    {
+        asg.auto_scaling_group_arn = Some(arn.clone());
+    }
+    // What the stack does not set in the Auto Scaling group provider is AWS's to decide, as
+    // for clusters: `managedDraining` and `managedScaling` take values AWS picks (the model
+    // documents no default), and leaving them out of an update keeps them.
+    let mut kept = Vec::new();
+    if let (Some(asg), Some(have)) = (
+        wanted.auto_scaling_group_provider.as_mut(),
+        existing.input.auto_scaling_group_provider.as_ref(),
+    ) {
+        let at = JsonPath::root().key("autoScalingGroupProvider");
+        keep_picked(
+            &mut asg.managed_draining,
+            &have.managed_draining,
+            at.clone().key("managedDraining"),
+            &mut kept,
+        );
+        keep_picked(
+            &mut asg.managed_scaling,
+            &have.managed_scaling,
+            at.key("managedScaling"),
+            &mut kept,
+        );
+    }
+    normalize::capacity_provider(&mut wanted);
+    let mut have = existing.input.clone();
+    normalize::capacity_provider(&mut have);
+    let compared = compared(&have, &wanted);
+    kept.extend(compared.kept);
+    let (wanted, fields) = (compared.wanted, compared.fields);
+    // UpdateCapacityProvider changes the scaling and draining settings, not the Auto Scaling
+    // group nor the cluster a provider belongs to. Deleting and creating it again under the
+    // same name cannot work either: AWS deletes a provider only once no cluster uses it, and
+    // takes a while to.
+    if let Some(member) = fields
+        .iter()
+        .map(|f| f.path.to_string())
+        .find(|p| p == "cluster" || p.starts_with("autoScalingGroupProvider.autoScalingGroupArn"))
+    {
+        return blocked(
+            address,
+            fields,
+            Reason::CapacityProviderMemberFixed { member },
+        );
+    }
+    let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
+    let mut steps = Vec::new();
+    if changed("autoScalingGroupProvider") || changed("managedInstancesProvider") {
+        let mut input = json!({"name": name});
+        copy_members(
+            &wanted,
+            &mut input,
+            &["cluster", "managedInstancesProvider"],
+        );
+        if let Some(asg) = wanted.get("autoScalingGroupProvider") {
+            let mut update = json!({});
+            copy_members(
+                asg,
+                &mut update,
+                &[
+                    "managedScaling",
+                    "managedTerminationProtection",
+                    "managedDraining",
+                ],
+            );
+            input["autoScalingGroupProvider"] = update;
+        }
+        steps.push(Step {
+            operation: Operation::UpdateCapacityProvider,
+            input,
+        });
+    }
+    if changed("tags") {
+        steps.push(Step {
+            operation: Operation::TagResource,
+            input: json!({"resourceArn": existing.arn, "tags": wanted.get("tags")}),
+        });
+    }
+    updated(address, fields, kept, steps, false)
+}

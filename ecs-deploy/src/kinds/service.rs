@@ -1,0 +1,379 @@
+//! Services: created, updated in place (with a new deployment where the change needs one),
+//! their capacity moved, or replaced where UpdateService cannot make the change.
+
+use ecs_model::JsonPath;
+use ecs_model::normalize;
+use ecs_model::types::CreateServiceRequest;
+use serde_json::{Value, json};
+
+use crate::aws::Operation;
+
+use crate::ownership::{owned_tags, ownership};
+use crate::plan::*;
+use crate::state::service_key;
+
+/// Members of a service that UpdateService cannot change: a change means a new service. A
+/// change of `launchType` is judged with the capacity provider strategy ([`capacity_move`]).
+pub(crate) const IMMUTABLE_SERVICE_MEMBERS: &[&str] = &[
+    "serviceName",
+    "cluster",
+    "schedulingStrategy",
+    "role",
+    "deploymentController",
+];
+
+/// Members of CreateService that UpdateService does not take: never copied into an update.
+pub(crate) const CREATE_ONLY_SERVICE_MEMBERS: &[&str] = &[
+    "serviceName",
+    "clientToken",
+    "launchType",
+    "role",
+    "schedulingStrategy",
+    "tags",
+];
+
+/// Members whose change starts a new deployment of the service's tasks.
+pub(crate) const DEPLOYING_SERVICE_MEMBERS: &[&str] = &[
+    "taskDefinition",
+    "networkConfiguration",
+    "platformVersion",
+    "loadBalancers",
+    "serviceRegistries",
+    "capacityProviderStrategy",
+    "placementConstraints",
+    "placementStrategy",
+    "serviceConnectConfiguration",
+    "volumeConfigurations",
+    "vpcLatticeConfigurations",
+    "enableExecuteCommand",
+];
+
+/// What a (normalized) service runs on.
+pub(crate) fn capacity_of(service: &CreateServiceRequest) -> Capacity {
+    if let Some(launch_type) = &service.launch_type {
+        return Capacity::LaunchType {
+            launch_type: launch_type.as_str().to_owned(),
+        };
+    }
+    match service.capacity_provider_strategy.as_deref() {
+        Some(items) if !items.is_empty() => Capacity::Strategy {
+            providers: items
+                .iter()
+                .map(|i| i.capacity_provider.clone().unwrap_or_default())
+                .collect(),
+        },
+        _ => Capacity::ClusterDefault,
+    }
+}
+
+/// Whether UpdateService moves a service from `from` to `to` in place; why not when not.
+///
+/// The AWS API reference (UpdateService, `capacityProviderStrategy`, since 2025) lists the
+/// moves it makes: from the Fargate or EC2 launch type to a capacity provider strategy (Fargate
+/// or Auto Scaling group providers; Amazon ECS Managed Instances providers too, per "Updating
+/// an Amazon ECS service to use a capacity provider"), between strategies, and from an Auto
+/// Scaling group or Fargate strategy back to a launch type (an empty strategy). UpdateService
+/// has no `launchType`, so one launch type never becomes another in place, and the EXTERNAL
+/// and MANAGED_INSTANCES launch types take part in no move. A service created with the
+/// cluster's default strategy runs on that strategy and moves as one.
+pub(crate) fn capacity_move(
+    from: &Capacity,
+    to: &Capacity,
+    actual: &Actual,
+) -> Result<(), ReplaceCause> {
+    let movable = |launch_type: &str| matches!(launch_type, "EC2" | "FARGATE");
+    let managed_instances = |providers: &[String]| {
+        providers.iter().any(|p| {
+            actual
+                .capacity_providers
+                .get(p)
+                .is_some_and(|e| e.input.managed_instances_provider.is_some())
+        })
+    };
+    let refused = |in_place: Option<InPlaceRoute>| ReplaceCause::CapacityMove {
+        from: from.clone(),
+        to: to.clone(),
+        in_place,
+    };
+    match (from, to) {
+        (a, b) if a == b => Ok(()),
+        (Capacity::LaunchType { launch_type }, Capacity::Strategy { .. })
+            if movable(launch_type) =>
+        {
+            Ok(())
+        }
+        (Capacity::Strategy { .. } | Capacity::ClusterDefault, Capacity::Strategy { .. }) => Ok(()),
+        (Capacity::Strategy { providers }, Capacity::LaunchType { launch_type })
+            if movable(launch_type) && !managed_instances(providers) =>
+        {
+            Ok(())
+        }
+        // One launch type for another, or a launch type for the cluster's default strategy:
+        // a strategy reaches the same in place.
+        (Capacity::LaunchType { launch_type: a }, Capacity::LaunchType { launch_type: b })
+            if movable(a) && movable(b) =>
+        {
+            Err(refused(Some(InPlaceRoute::StrategyInsteadOfLaunchType)))
+        }
+        (Capacity::LaunchType { launch_type }, Capacity::ClusterDefault)
+            if movable(launch_type) =>
+        {
+            Err(refused(Some(InPlaceRoute::StrategyInsteadOfLaunchType)))
+        }
+        _ => Err(refused(None)),
+    }
+}
+
+/// FNV-1a, 64 bits: a hash that stays the same across Rust versions and platforms (the
+/// standard library's `DefaultHasher` promises neither), for [`client_token`].
+pub(crate) fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The `clientToken` of a CreateService call: `ecs-rs-` and 29 hexadecimal characters (36 in
+/// all, AWS's limit: "Up to 36 ASCII characters in the range of 33-126"), 12 from the stack,
+/// cluster and service names, 16 from the request and, for a replacement, the request of the
+/// service replaced. The same create planned again, as after an interrupted apply, sends the
+/// same token, so AWS creates the service once; a different request, or the same request
+/// replacing another, sends another.
+pub(crate) fn client_token(
+    stack: &str,
+    cluster: &str,
+    service: &str,
+    request: &Value,
+    replaced: Option<&Value>,
+) -> String {
+    let identity = fnv1a(
+        [stack, cluster, service]
+            .iter()
+            .flat_map(|part| part.bytes().chain([0])),
+    );
+    let replaced = replaced.map(Value::to_string).unwrap_or_default();
+    let content = fnv1a(
+        request
+            .to_string()
+            .bytes()
+            .chain([0])
+            .chain(replaced.bytes()),
+    );
+    format!("ecs-rs-{:012x}-{content:016x}", identity & 0xffff_ffff_ffff)
+}
+
+/// The CreateService step for `request` (JSON), with its [`client_token`].
+pub(crate) fn create_service_step(
+    options: &Options,
+    (cluster, name): (&str, &str),
+    mut request: Value,
+    replaced: Option<&Value>,
+) -> Step {
+    let token = client_token(&options.stack, cluster, name, &request, replaced);
+    if let Some(object) = request.as_object_mut() {
+        object.insert("clientToken".to_owned(), Value::String(token));
+    }
+    Step {
+        operation: Operation::CreateService,
+        input: request,
+    }
+}
+
+pub(crate) fn plan(
+    desired: &CreateServiceRequest,
+    actual: &Actual,
+    options: &Options,
+    registering: &[String],
+) -> Change {
+    let (cluster, name) = service_key(desired);
+    let address = Address::Service {
+        cluster: cluster.clone(),
+        name: name.clone(),
+    };
+    let mut wanted = desired.clone();
+    wanted.tags = Some(owned_tags(&desired.tags, options));
+    let Some(existing) = actual.services.get(&(cluster.clone(), name.clone())) else {
+        let request = to_json(&wanted);
+        let mut change = creation(address, Operation::CreateService, request.clone());
+        change.steps = vec![create_service_step(
+            options,
+            (&cluster, &name),
+            request,
+            None,
+        )];
+        return change;
+    };
+    if let Err(reason) = ownership(&existing.input.tags, options) {
+        return not_managed(address, reason);
+    }
+
+    // The service names its task definition by family; compare with the revision it will run.
+    let family = wanted.task_definition.clone().unwrap_or_default();
+    let target_arn = actual
+        .task_definitions
+        .get(&family)
+        .map_or(family.clone(), |td| td.arn.clone());
+    let target = if registering.contains(&family) {
+        format!("{family}:(new revision)")
+    } else {
+        target_arn.clone()
+    };
+    let mut kept = Vec::new();
+    let leave_count = options.leave.iter().any(|l| {
+        matches!(l, Leave::DesiredCount { service } if service.as_deref().is_none_or(|s| s == name))
+    });
+    if leave_count && let Some(count) = existing.input.desired_count {
+        wanted.desired_count = Some(count);
+        kept.push(Kept {
+            path: JsonPath::root().key("desiredCount"),
+            value: Value::from(count),
+            owner: Owner::Autoscaling,
+        });
+    }
+    // A service that names neither a launch type nor a strategy gets the cluster's default
+    // strategy when it is created, and DescribeServices shows it: AWS's value, which the
+    // request does not show (and UpdateService cannot go back to "the cluster's default").
+    if wanted.launch_type.is_none()
+        && wanted
+            .capacity_provider_strategy
+            .as_ref()
+            .is_none_or(Vec::is_empty)
+        && existing.input.launch_type.is_none()
+    {
+        keep_picked(
+            &mut wanted.capacity_provider_strategy,
+            &existing.input.capacity_provider_strategy,
+            JsonPath::root().key("capacityProviderStrategy"),
+            &mut kept,
+        );
+    }
+    let request = wanted.clone();
+    wanted.task_definition = Some(target);
+    wanted.cluster = Some(cluster.clone());
+    normalize::service(&mut wanted);
+    let mut have = existing.input.clone();
+    have.cluster = Some(cluster.clone());
+    normalize::service(&mut have);
+    let compared = compared(&have, &wanted);
+    kept.extend(compared.kept);
+    let (have_json, wanted_json, fields) = (compared.have, compared.wanted, compared.fields);
+
+    let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
+    let (from, to) = (capacity_of(&have), capacity_of(&wanted));
+    let capacity_changes = changed("launchType") || changed("capacityProviderStrategy");
+    let replace = fields
+        .iter()
+        .map(|f| top(&f.path))
+        .find(|m| IMMUTABLE_SERVICE_MEMBERS.contains(m))
+        .map(|member| (member.to_owned(), ReplaceCause::Immutable))
+        .or_else(|| {
+            let member = if changed("launchType") {
+                "launchType"
+            } else {
+                "capacityProviderStrategy"
+            };
+            capacity_changes
+                .then(|| capacity_move(&from, &to, actual).err())
+                .flatten()
+                .map(|cause| (member.to_owned(), cause))
+        });
+    if let Some((member, cause)) = replace {
+        let request = to_json(&request);
+        return Change {
+            address,
+            action: Action::Replace,
+            reason: Some(Reason::ServiceReplaced { member, cause }),
+            fields,
+            kept,
+            steps: vec![
+                Step {
+                    operation: Operation::DeleteService,
+                    input: json!({"cluster": cluster, "service": name, "force": true}),
+                },
+                create_service_step(options, (&cluster, &name), request, Some(&have_json)),
+            ],
+            rollback: None,
+        };
+    }
+
+    let forced = options.forces(&cluster, &name);
+    let deploys = forced
+        || capacity_changes
+        || fields
+            .iter()
+            .any(|f| DEPLOYING_SERVICE_MEMBERS.contains(&top(&f.path)));
+    let mut members: Vec<&str> = fields
+        .iter()
+        .map(|f| top(&f.path))
+        .filter(|m| !CREATE_ONLY_SERVICE_MEMBERS.contains(m))
+        .collect();
+    members.dedup();
+    let mut steps = Vec::new();
+    if !members.is_empty() || forced {
+        let mut input = json!({"cluster": cluster, "service": name});
+        let update = ecs_model::reflect::shape("UpdateServiceRequest");
+        for member in &members {
+            // Each member in its normal form: AWS's own describe form, with the defaults of
+            // what the stack leaves out (so a member removed goes back to AWS's default) and
+            // the values kept from AWS. A list removed altogether is sent empty, which is how
+            // UpdateService removes load balancers, registries, constraints...
+            let value = wanted_json.get(*member).cloned().or_else(|| {
+                update
+                    .and_then(|u| u.member(member))
+                    .filter(|m| matches!(m.ty, ecs_model::reflect::Ty::List(_)))
+                    .map(|_| json!([]))
+            });
+            if let (Some(value), Some(object)) = (value, input.as_object_mut()) {
+                object.insert((*member).to_owned(), value);
+            }
+        }
+        if members.contains(&"taskDefinition") || deploys {
+            // The revision to run: the latest ACTIVE one's ARN, or, when this plan registers a
+            // new revision, the family, which apply replaces with the ARN it registered.
+            input["taskDefinition"] = Value::String(if registering.contains(&family) {
+                family.clone()
+            } else {
+                target_arn.clone()
+            });
+        }
+        if capacity_changes {
+            // The strategy to move to; an empty one moves the service back to a launch type.
+            input["capacityProviderStrategy"] = wanted_json
+                .get("capacityProviderStrategy")
+                .cloned()
+                .unwrap_or(json!([]));
+        }
+        if capacity_changes || forced {
+            // AWS refuses a strategy change without a new deployment.
+            input["forceNewDeployment"] = Value::Bool(true);
+        }
+        steps.push(Step {
+            operation: Operation::UpdateService,
+            input,
+        });
+    }
+    if changed("tags") {
+        steps.push(Step {
+            operation: Operation::TagResource,
+            input: json!({"resourceArn": existing.arn, "tags": wanted_json.get("tags")}),
+        });
+    }
+    let mut change = updated(address, fields, kept, Vec::new(), deploys);
+    if forced {
+        change.action = Action::UpdateAndDeploy;
+        change.reason = Some(Reason::ForcedDeployment);
+    } else if capacity_changes {
+        change.reason = Some(Reason::CapacityMoved { from, to });
+    }
+    if change.action != Action::NoChange {
+        change.steps = steps;
+    }
+    if change.action == Action::UpdateAndDeploy
+        && let Some(previous) = existing.input.task_definition.clone()
+    {
+        change.rollback = Some(Step {
+            operation: Operation::UpdateService,
+            input: json!({"cluster": cluster, "service": name, "taskDefinition": previous}),
+        });
+    }
+    change
+}

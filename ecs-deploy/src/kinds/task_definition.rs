@@ -1,0 +1,96 @@
+//! Task definition families: the desired revision against the family's latest ACTIVE one; a
+//! new revision is registered when they differ.
+
+use ecs_model::JsonPath;
+use ecs_model::normalize;
+use ecs_model::types::RegisterTaskDefinitionRequest;
+use serde_json::Value;
+
+use crate::aws::Operation;
+
+use crate::ownership::{owned_tags, ownership};
+use crate::plan::*;
+
+pub(crate) fn plan(
+    desired: &RegisterTaskDefinitionRequest,
+    actual: &Actual,
+    options: &Options,
+) -> Change {
+    let family = desired.family.clone().unwrap_or_default();
+    let address = Address::TaskDefinition {
+        family: family.clone(),
+    };
+    let mut wanted = desired.clone();
+    wanted.tags = Some(owned_tags(&desired.tags, options));
+    let Some(existing) = actual.task_definitions.get(&family) else {
+        return creation(address, Operation::RegisterTaskDefinition, to_json(&wanted));
+    };
+    if let Err(reason) = ownership(&existing.input.tags, options) {
+        return not_managed(address, reason);
+    }
+    let mut kept = leave_images(&mut wanted, &existing.input, &family, options);
+    let mut request = wanted.clone();
+    normalize::task_definition(&mut wanted);
+    let mut have = existing.input.clone();
+    normalize::task_definition(&mut have);
+    let compared = compared(&have, &wanted);
+    kept.extend(compared.kept);
+    let fields = compared.fields;
+    if fields.is_empty() {
+        return updated(address, fields, kept, Vec::new(), false);
+    }
+    request.tags = wanted.tags.clone();
+    Change {
+        address,
+        action: Action::Register,
+        fields,
+        kept,
+        reason: existing
+            .revision
+            .map(|revision| Reason::RevisionDiffers { revision }),
+        steps: vec![Step {
+            operation: Operation::RegisterTaskDefinition,
+            input: to_json(&request),
+        }],
+        rollback: None,
+    }
+}
+
+/// Copies the actual image of each container left to CI into `wanted`.
+pub(crate) fn leave_images(
+    wanted: &mut RegisterTaskDefinitionRequest,
+    have: &RegisterTaskDefinitionRequest,
+    family: &str,
+    options: &Options,
+) -> Vec<Kept> {
+    let mut kept = Vec::new();
+    let Some(containers) = wanted.container_definitions.as_mut() else {
+        return kept;
+    };
+    for (index, container) in containers.iter_mut().enumerate() {
+        let name = container.name.clone().unwrap_or_default();
+        let left = options.leave.iter().any(|l| {
+            matches!(l, Leave::Image { family: f, container: c }
+                if f.as_deref().is_none_or(|f| f == family)
+                    && c.as_deref().is_none_or(|c| c == name))
+        });
+        let actual = have
+            .container_definitions
+            .iter()
+            .flatten()
+            .find(|c| c.name.as_deref() == Some(name.as_str()))
+            .and_then(|c| c.image.clone());
+        if let (true, Some(image)) = (left, actual) {
+            container.image = Some(image.clone());
+            kept.push(Kept {
+                path: JsonPath::root()
+                    .key("containerDefinitions")
+                    .index(index)
+                    .key("image"),
+                value: Value::String(image),
+                owner: Owner::Ci,
+            });
+        }
+    }
+    kept
+}

@@ -1,0 +1,284 @@
+//! Why a change is what it is: typed, so a program can match on it; its `Display` is the
+//! plan's own wording, which names no command-line flag.
+
+use serde::Serialize;
+
+use crate::ownership::STACK_TAG;
+
+/// Why a resource gets its action: part of the plan's data, worded by its
+/// [`Display`](std::fmt::Display) without naming any command or flag (a front end adds its
+/// own hints).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+#[non_exhaustive]
+pub enum Reason {
+    /// The latest ACTIVE revision of the family differs from the stack's definition: a new
+    /// revision is registered.
+    RevisionDiffers {
+        /// The latest ACTIVE revision.
+        revision: i64,
+    },
+    /// A service changes in a way UpdateService cannot make: it is deleted and created again,
+    /// which stops its tasks (the delete drains them; the new service starts new ones).
+    ServiceReplaced {
+        /// The member whose change needs the replacement (`schedulingStrategy`, `launchType`).
+        member: String,
+        /// Why UpdateService cannot make the change.
+        cause: ReplaceCause,
+    },
+    /// A service moves between a launch type and a capacity provider strategy, or between
+    /// strategies, in place: UpdateService makes the move with a new deployment
+    /// (`forceNewDeployment`), as AWS requires.
+    CapacityMoved {
+        /// What the service runs on now.
+        from: Capacity,
+        /// What it runs on after the change.
+        to: Capacity,
+    },
+    /// A new deployment of the service is forced ([`Options::force_new_deployment`]).
+    ForcedDeployment,
+    /// The resource carries the ownership tag of another stack.
+    OtherStack {
+        /// That stack's name.
+        stack: String,
+    },
+    /// The resource exists without the ownership tag: another tool or person manages it.
+    Untagged,
+    /// The resource is deleted: the stack carries its tag but no longer names it and the
+    /// plan prunes, or the stack is destroyed.
+    Removed {
+        /// Which of the two.
+        removal: Removal,
+    },
+    /// The revisions of a family the stack no longer names are deregistered, but for the ones
+    /// services still run.
+    RevisionsRemoved {
+        /// Why the family goes.
+        removal: Removal,
+        /// The revisions deregistered (`family:N`).
+        deregistered: Vec<String>,
+        /// The revisions kept because a service runs them.
+        in_use: Vec<String>,
+    },
+    /// Old revisions beyond the ones kept ([`Options::keep_revisions`]) are deregistered.
+    OldRevisions {
+        /// The revisions deregistered (`family:N`).
+        deregistered: Vec<String>,
+        /// How many of the newest ACTIVE revisions are kept.
+        keep: usize,
+    },
+    /// A cluster that would go is kept: services stay in it.
+    ClusterKept {
+        /// Why it would go.
+        removal: Removal,
+        /// The services that stay in it.
+        services: Vec<String>,
+    },
+    /// A capacity provider that would go is kept: clusters that stay use it.
+    CapacityProviderKept {
+        /// Why it would go.
+        removal: Removal,
+        /// The clusters that use it.
+        clusters: Vec<String>,
+    },
+    /// A member of a capacity provider that AWS never changes on an existing provider differs
+    /// (its Auto Scaling group, its cluster): nothing is done. Give the provider a new name
+    /// (and the clusters that use it the new name); the old one is deleted by a prune once no
+    /// cluster uses it.
+    CapacityProviderMemberFixed {
+        /// The member (`autoScalingGroupProvider.autoScalingGroupArn`, `cluster`).
+        member: String,
+    },
+    /// Amazon ECS Managed Instances capacity providers are not planned by this version: create
+    /// and change them with AWS's tools and leave them out of the stack.
+    ManagedInstancesNotPlanned,
+}
+
+/// Why a resource is deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Removal {
+    /// It carries the stack's tag, the stack no longer names it, and the plan prunes.
+    Pruned,
+    /// The stack is destroyed.
+    Destroyed,
+}
+
+/// Why UpdateService cannot make a service's change ([`Reason::ServiceReplaced`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+#[non_exhaustive]
+pub enum ReplaceCause {
+    /// UpdateService has no such member: it is fixed when the service is created.
+    Immutable,
+    /// AWS does not move a service between these two in place. UpdateService moves a service
+    /// from the EC2 or FARGATE launch type to a capacity provider strategy, between
+    /// strategies, and from a Fargate or Auto Scaling group strategy back to a launch type
+    /// (AWS API reference, UpdateService `capacityProviderStrategy`); it has no `launchType`.
+    CapacityMove {
+        /// What the service runs on now.
+        from: Capacity,
+        /// What the stack wants it to run on.
+        to: Capacity,
+        /// The change that AWS does make in place, if there is one.
+        in_place: Option<InPlaceRoute>,
+    },
+}
+
+/// A change AWS makes in place that reaches what a replacement would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum InPlaceRoute {
+    /// Give the service a capacity provider strategy instead of a launch type (`FARGATE` or
+    /// `FARGATE_SPOT` for Fargate, an Auto Scaling group capacity provider for EC2): AWS moves
+    /// an EC2 or FARGATE launch type service to any strategy in place.
+    StrategyInsteadOfLaunchType,
+}
+
+/// What a service runs its tasks on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+#[non_exhaustive]
+pub enum Capacity {
+    /// A launch type (`EC2`, `FARGATE`, `EXTERNAL`...).
+    LaunchType {
+        /// Its name.
+        launch_type: String,
+    },
+    /// A capacity provider strategy.
+    Strategy {
+        /// The providers, in the strategy's order.
+        providers: Vec<String>,
+    },
+    /// Neither: the cluster's default capacity provider strategy, applied when the service is
+    /// created.
+    ClusterDefault,
+}
+
+impl std::fmt::Display for Capacity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::LaunchType { launch_type } => write!(f, "the {launch_type} launch type"),
+            Self::Strategy { providers } => {
+                write!(f, "the capacity provider strategy {}", providers.join(", "))
+            }
+            Self::ClusterDefault => f.write_str("the cluster's default capacity provider strategy"),
+        }
+    }
+}
+
+impl std::fmt::Display for Removal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Pruned => "the stack no longer names it",
+            Self::Destroyed => "the stack is destroyed",
+        })
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::RevisionDiffers { revision } => {
+                write!(
+                    f,
+                    "revision {revision} differs; a new revision is registered"
+                )
+            }
+            Self::ServiceReplaced { member, cause } => {
+                match cause {
+                    ReplaceCause::Immutable => {
+                        write!(f, "`{member}` cannot be changed on an existing service")?;
+                    }
+                    ReplaceCause::CapacityMove { from, to, in_place } => {
+                        write!(
+                            f,
+                            "AWS does not move a service from {from} to {to} in place"
+                        )?;
+                        if in_place.is_some() {
+                            f.write_str(
+                                " (it does move an EC2 or FARGATE launch type service to a \
+                                 capacity provider strategy in place: give the service a \
+                                 `capacityProviderStrategy` instead of its `launchType`, \
+                                 FARGATE or FARGATE_SPOT for Fargate, an Auto Scaling group \
+                                 capacity provider for EC2)",
+                            )?;
+                        }
+                    }
+                }
+                f.write_str(
+                    "; a replace stops the service's tasks: it deletes the service, waits until \
+                     the old service has drained, then creates it again",
+                )
+            }
+            Self::CapacityMoved { from, to } => write!(
+                f,
+                "moves from {from} to {to} in place, with a new deployment (AWS changes a \
+                 service's capacity only with one)"
+            ),
+            Self::ForcedDeployment => f.write_str(
+                "a new deployment is forced: its tasks are replaced even where nothing changes",
+            ),
+            Self::OtherStack { stack } => {
+                write!(f, "it belongs to the stack `{stack}` ({STACK_TAG} tag)")
+            }
+            Self::Untagged => write!(
+                f,
+                "it exists without the {STACK_TAG} tag, so another tool or person manages it"
+            ),
+            Self::Removed { removal } => write!(f, "{removal}"),
+            Self::RevisionsRemoved {
+                removal,
+                deregistered,
+                in_use,
+            } => {
+                write!(f, "{removal}: deregister {}", deregistered.join(", "))?;
+                if !in_use.is_empty() {
+                    write!(f, " ({} kept: a service runs it)", in_use.join(", "))?;
+                }
+                Ok(())
+            }
+            Self::OldRevisions { deregistered, keep } => write!(
+                f,
+                "deregister {} (only the newest {keep} ACTIVE revisions and the ones services \
+                 run are kept)",
+                deregistered.join(", ")
+            ),
+            Self::ClusterKept { removal, services } => write!(
+                f,
+                "{removal}, but it is kept: it holds services that stay ({})",
+                services.join(", ")
+            ),
+            Self::CapacityProviderKept { removal, clusters } => write!(
+                f,
+                "{removal}, but it is kept: clusters that stay use it ({})",
+                clusters.join(", ")
+            ),
+            Self::CapacityProviderMemberFixed { member } => write!(
+                f,
+                "`{member}` cannot be changed on an existing capacity provider: give the \
+                 provider a new name (and the clusters that use it the new name); the old one \
+                 is deleted by a prune once no cluster uses it"
+            ),
+            Self::ManagedInstancesNotPlanned => f.write_str(
+                "Amazon ECS Managed Instances capacity providers are not planned by this version \
+                 (only Auto Scaling group providers are): create and change it with the AWS CLI \
+                 or console, and leave it out of the stack",
+            ),
+        }
+    }
+}
