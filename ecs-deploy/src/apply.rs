@@ -517,12 +517,9 @@ async fn follow(
     let mut rolled_back_to = None;
     if options.rollback
         && let Some(step) = failed.and_then(|c| c.rollback.as_ref())
-        && ecs.call(step.operation, &step.input).await.is_ok()
+        && ecs.call(step.operation(), &step.input()).await.is_ok()
     {
-        let to = step.input["taskDefinition"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let to = step.task_definition().unwrap_or_default().to_owned();
         emit.send(Event::RolledBack {
             address: address.clone(),
             task_definition: to.clone(),
@@ -576,18 +573,16 @@ async fn apply_change(
     });
     let mut outcome = Outcome::default();
     for (index, step) in change.steps.iter().enumerate() {
-        let mut input = step.input.clone();
-        if matches!(
-            step.operation,
-            Operation::CreateService | Operation::UpdateService
-        ) && let Some(arn) = input
-            .get("taskDefinition")
-            .and_then(Value::as_str)
+        // A service runs the exact revision this apply registered for its family.
+        let mut step = step.clone();
+        if let Some(arn) = step
+            .task_definition()
             .and_then(|family| registered.get(family))
         {
-            input["taskDefinition"] = Value::String(arn.clone());
+            step.set_task_definition(arn.clone());
         }
-        let response = match step.operation {
+        let input = step.input();
+        let response = match step.operation() {
             Operation::RegisterTaskDefinition => register(ecs, address, &input, emit).await?,
             Operation::DeleteCluster => delete_cluster(ecs, address, &input, options, emit).await?,
             operation => match ecs.call(operation, &input).await {
@@ -604,13 +599,13 @@ async fn apply_change(
                 Err(e) => return Err(e.into()),
             },
         };
-        if step.operation == Operation::RegisterTaskDefinition
+        if step.operation() == Operation::RegisterTaskDefinition
             && let Some((family, arn)) = registration(&response)
         {
             outcome.registered = Some((family, arn));
         }
         if matches!(
-            step.operation,
+            step.operation(),
             Operation::CreateService | Operation::UpdateService
         ) && matches!(
             change.action,
@@ -623,19 +618,19 @@ async fn apply_change(
             });
             outcome.rollout = Some(rollout);
         }
-        let (status, task_definition) = summary(step.operation, &response);
+        let (status, task_definition) = summary(step.operation(), &response);
         emit.send(Event::Called {
             address: address.clone(),
-            operation: step.operation,
+            operation: step.operation(),
             status,
             task_definition,
         });
         // A replacement: the new service can only be created once the old one has drained.
-        if step.operation == Operation::DeleteService
+        if step.operation() == Operation::DeleteService
             && change
                 .steps
                 .get(index + 1)
-                .is_some_and(|next| next.operation == Operation::CreateService)
+                .is_some_and(|next| next.operation() == Operation::CreateService)
         {
             drained(ecs, address, &input, options.drain, emit).await?;
         }

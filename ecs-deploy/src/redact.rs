@@ -25,13 +25,11 @@
 //! assert!(!shown.contains("hunter2") && shown.contains("(sensitive)"));
 //! ```
 
-use ecs_model::types::RegisterTaskDefinitionRequest;
 use ecs_model::{JsonPath, PathSegment};
 use serde_json::Value;
 
-use crate::aws::Operation;
 use crate::diff::FieldDiff;
-use crate::plan::{Change, Plan};
+use crate::plan::{Change, Plan, Step};
 
 /// What a secret value is replaced with.
 pub const SENSITIVE: &str = "(sensitive)";
@@ -50,24 +48,82 @@ const SECRET_NAME_PARTS: &[&str] = &[
 impl Plan {
     /// The plan with every secret value replaced by [`SENSITIVE`], as the [module](self)
     /// describes: in the members that change and in the calls' inputs (the rollback's too).
-    /// Show this one; apply the plan itself.
+    /// Its `Debug` and `Serialize` already show this; apply the plan itself.
     #[must_use]
     pub fn redacted(&self) -> Plan {
         let mut plan = self.clone();
-        for change in &mut plan.changes {
-            let desired = desired_task_definition(change);
-            let fields = change.fields.clone();
-            for field in &mut change.fields {
-                let path = field.path.clone();
-                for value in [&mut field.before, &mut field.after].into_iter().flatten() {
-                    redact_at(&path, value, desired.as_ref(), &fields);
-                }
-            }
-            for step in change.steps.iter_mut().chain(&mut change.rollback) {
-                scrub(&mut step.input);
+        plan.changes = self.changes.iter().map(Change::redacted).collect();
+        plan
+    }
+}
+
+impl Change {
+    /// The change with every secret value replaced by [`SENSITIVE`] (see [`Plan::redacted`]).
+    #[must_use]
+    pub fn redacted(&self) -> Change {
+        let mut change = self.clone();
+        let desired = desired_task_definition(&change);
+        let fields = change.fields.clone();
+        for field in &mut change.fields {
+            let path = field.path.clone();
+            for value in [&mut field.before, &mut field.after].into_iter().flatten() {
+                redact_at(&path, value, desired.as_ref(), &fields);
             }
         }
-        plan
+        for step in change.steps.iter_mut().chain(&mut change.rollback) {
+            let mut input = step.input();
+            scrub(&mut input);
+            // A scrubbed value is a string where a string was: the request still types.
+            if let Ok(scrubbed) = Step::from_json(step.operation(), &input) {
+                *step = scrubbed;
+            }
+        }
+        change
+    }
+}
+
+/// A change as it is shown: its redacted copy, member by member.
+#[derive(serde::Serialize)]
+struct Shown<'c> {
+    address: &'c crate::plan::Address,
+    action: crate::plan::Action,
+    fields: &'c [FieldDiff],
+    kept: &'c [crate::plan::Kept],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'c crate::plan::Reason>,
+    steps: &'c [Step],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rollback: Option<&'c Step>,
+}
+
+impl serde::Serialize for Change {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let change = self.redacted();
+        Shown {
+            address: &change.address,
+            action: change.action,
+            fields: &change.fields,
+            kept: &change.kept,
+            reason: change.reason.as_ref(),
+            steps: &change.steps,
+            rollback: change.rollback.as_ref(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl std::fmt::Debug for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let change = self.redacted();
+        f.debug_struct("Change")
+            .field("address", &change.address)
+            .field("action", &change.action)
+            .field("fields", &change.fields)
+            .field("kept", &change.kept)
+            .field("reason", &change.reason)
+            .field("steps", &change.steps)
+            .field("rollback", &change.rollback)
+            .finish()
     }
 }
 
@@ -82,12 +138,10 @@ pub fn is_secret_name(name: &str) -> bool {
 /// document its field paths point into (containers sorted by name, their environment too), so
 /// that the variable at `containerDefinitions[0].environment[2]` can be named.
 fn desired_task_definition(change: &Change) -> Option<Value> {
-    let step = change
-        .steps
-        .iter()
-        .find(|s| s.operation == Operation::RegisterTaskDefinition)?;
-    let mut request =
-        ecs_model::load::from_value::<RegisterTaskDefinitionRequest>(&step.input).value?;
+    let mut request = change.steps.iter().find_map(|s| match s {
+        Step::RegisterTaskDefinition(request) => Some(request.clone()),
+        _ => None,
+    })?;
     ecs_model::normalize::task_definition(&mut request);
     serde_json::to_value(&request).ok()
 }
@@ -273,9 +327,21 @@ mod tests {
         }
         assert!(json.contains(SENSITIVE), "{json}");
         assert!(json.contains("production"), "other values stay: {json}");
-        // The plan itself still holds what apply sends.
-        let raw = serde_json::to_string(&plan.changes).expect("json");
-        assert!(raw.contains("hunter3"), "{raw}");
+        // The plan's own Debug and JSON are redacted too...
+        let json = serde_json::to_string(&plan).expect("json");
+        let debug = format!("{plan:?}");
+        for secret in secrets {
+            assert!(!json.contains(secret), "{secret} in {json}");
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        // ...while its steps hold what apply sends.
+        let sent: Vec<String> = plan
+            .changes
+            .iter()
+            .flat_map(|c| &c.steps)
+            .map(|s| s.input().to_string())
+            .collect();
+        assert!(sent.iter().any(|s| s.contains("hunter3")), "{sent:?}");
 
         let created = planner::plan(
             &desired(environment("hunter2", "x")),

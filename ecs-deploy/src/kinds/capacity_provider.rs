@@ -24,7 +24,7 @@ pub(crate) fn plan(
     let mut wanted = desired.clone();
     wanted.tags = Some(owned_tags(&desired.tags, options));
     let Some(existing) = actual.capacity_providers.get(&name) else {
-        return creation(address, Operation::CreateCapacityProvider, to_json(&wanted));
+        return creation(address, Step::CreateCapacityProvider(wanted));
     };
     if let Err(reason) = ownership(&existing.input.tags, options) {
         return not_managed(address, reason);
@@ -105,16 +105,17 @@ pub(crate) fn plan(
             );
             input["autoScalingGroupProvider"] = update;
         }
-        steps.push(Step {
-            operation: Operation::UpdateCapacityProvider,
-            input,
-        });
+        match typed_step(Operation::UpdateCapacityProvider, &input) {
+            Ok(step) => steps.push(step),
+            Err(reason) => return blocked(address, fields, reason),
+        }
     }
     if changed("tags") {
-        steps.push(Step {
-            operation: Operation::TagResource,
-            input: json!({"resourceArn": existing.arn, "tags": wanted.get("tags")}),
-        });
+        let input = json!({"resourceArn": existing.arn, "tags": wanted.get("tags")});
+        match typed_step(Operation::TagResource, &input) {
+            Ok(step) => steps.push(step),
+            Err(reason) => return blocked(address, fields, reason),
+        }
     }
     updated(address, fields, kept, steps, false)
 }

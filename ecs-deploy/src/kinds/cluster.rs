@@ -17,7 +17,7 @@ pub(crate) fn plan(desired: &CreateClusterRequest, actual: &Actual, options: &Op
     let mut wanted = desired.clone();
     wanted.tags = Some(owned_tags(&desired.tags, options));
     let Some(existing) = actual.clusters.get(&name) else {
-        return creation(address, Operation::CreateCluster, to_json(&wanted));
+        return creation(address, Step::CreateCluster(wanted));
     };
     if let Err(reason) = ownership(&existing.input.tags, options) {
         return not_managed(address, reason);
@@ -63,27 +63,31 @@ pub(crate) fn plan(desired: &CreateClusterRequest, actual: &Actual, options: &Op
             &mut input,
             &["settings", "configuration", "serviceConnectDefaults"],
         );
-        steps.push(Step {
-            operation: Operation::UpdateCluster,
-            input,
-        });
+        steps.push((Operation::UpdateCluster, input));
     }
     if changed("capacityProviders") || changed("defaultCapacityProviderStrategy") {
-        steps.push(Step {
-            operation: Operation::PutClusterCapacityProviders,
-            input: json!({
+        steps.push((
+            Operation::PutClusterCapacityProviders,
+            json!({
                 "cluster": name,
                 "capacityProviders": wanted.get("capacityProviders").cloned().unwrap_or(json!([])),
                 "defaultCapacityProviderStrategy":
                     wanted.get("defaultCapacityProviderStrategy").cloned().unwrap_or(json!([])),
             }),
-        });
+        ));
     }
     if changed("tags") {
-        steps.push(Step {
-            operation: Operation::TagResource,
-            input: json!({"resourceArn": existing.arn, "tags": wanted.get("tags")}),
-        });
+        steps.push((
+            Operation::TagResource,
+            json!({"resourceArn": existing.arn, "tags": wanted.get("tags")}),
+        ));
     }
-    updated(address, fields, kept, steps, false)
+    let steps: Result<Vec<Step>, Reason> = steps
+        .iter()
+        .map(|(operation, input)| typed_step(*operation, input))
+        .collect();
+    match steps {
+        Ok(steps) => updated(address, fields, kept, steps, false),
+        Err(reason) => blocked(address, fields, reason),
+    }
 }

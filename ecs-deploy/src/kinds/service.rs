@@ -161,21 +161,17 @@ pub(crate) fn client_token(
     format!("ecs-rs-{:012x}-{content:016x}", identity & 0xffff_ffff_ffff)
 }
 
-/// The CreateService step for `request` (JSON), with its [`client_token`].
+/// The CreateService step for `request`, with its [`client_token`].
 pub(crate) fn create_service_step(
     options: &Options,
     (cluster, name): (&str, &str),
-    mut request: Value,
+    mut request: CreateServiceRequest,
     replaced: Option<&Value>,
 ) -> Step {
-    let token = client_token(&options.stack, cluster, name, &request, replaced);
-    if let Some(object) = request.as_object_mut() {
-        object.insert("clientToken".to_owned(), Value::String(token));
-    }
-    Step {
-        operation: Operation::CreateService,
-        input: request,
-    }
+    request.client_token = None;
+    let token = client_token(&options.stack, cluster, name, &to_json(&request), replaced);
+    request.client_token = Some(token);
+    Step::CreateService(request)
 }
 
 pub(crate) fn plan(
@@ -192,12 +188,11 @@ pub(crate) fn plan(
     let mut wanted = desired.clone();
     wanted.tags = Some(owned_tags(&desired.tags, options));
     let Some(existing) = actual.services.get(&(cluster.clone(), name.clone())) else {
-        let request = to_json(&wanted);
-        let mut change = creation(address, Operation::CreateService, request.clone());
+        let mut change = creation(address, Step::CreateService(wanted.clone()));
         change.steps = vec![create_service_step(
             options,
             (&cluster, &name),
-            request,
+            wanted,
             None,
         )];
         return change;
@@ -277,7 +272,6 @@ pub(crate) fn plan(
                 .map(|cause| (member.to_owned(), cause))
         });
     if let Some((member, cause)) = replace {
-        let request = to_json(&request);
         return Change {
             address,
             action: Action::Replace,
@@ -285,10 +279,7 @@ pub(crate) fn plan(
             fields,
             kept,
             steps: vec![
-                Step {
-                    operation: Operation::DeleteService,
-                    input: json!({"cluster": cluster, "service": name, "force": true}),
-                },
+                Step::delete_service(&cluster, &name),
                 create_service_step(options, (&cluster, &name), request, Some(&have_json)),
             ],
             rollback: None,
@@ -346,16 +337,17 @@ pub(crate) fn plan(
             // AWS refuses a strategy change without a new deployment.
             input["forceNewDeployment"] = Value::Bool(true);
         }
-        steps.push(Step {
-            operation: Operation::UpdateService,
-            input,
-        });
+        match typed_step(Operation::UpdateService, &input) {
+            Ok(step) => steps.push(step),
+            Err(reason) => return blocked(address, fields, reason),
+        }
     }
     if changed("tags") {
-        steps.push(Step {
-            operation: Operation::TagResource,
-            input: json!({"resourceArn": existing.arn, "tags": wanted_json.get("tags")}),
-        });
+        let input = json!({"resourceArn": existing.arn, "tags": wanted_json.get("tags")});
+        match typed_step(Operation::TagResource, &input) {
+            Ok(step) => steps.push(step),
+            Err(reason) => return blocked(address, fields, reason),
+        }
     }
     let mut change = updated(address, fields, kept, Vec::new(), deploys);
     if forced {
@@ -370,10 +362,7 @@ pub(crate) fn plan(
     if change.action == Action::UpdateAndDeploy
         && let Some(previous) = existing.input.task_definition.clone()
     {
-        change.rollback = Some(Step {
-            operation: Operation::UpdateService,
-            input: json!({"cluster": cluster, "service": name, "taskDefinition": previous}),
-        });
+        change.rollback = Some(Step::run_revision(&cluster, &name, &previous));
     }
     change
 }

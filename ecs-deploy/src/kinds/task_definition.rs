@@ -6,8 +6,6 @@ use ecs_model::normalize;
 use ecs_model::types::RegisterTaskDefinitionRequest;
 use serde_json::Value;
 
-use crate::aws::Operation;
-
 use crate::ownership::{owned_tags, ownership};
 use crate::plan::*;
 
@@ -23,7 +21,7 @@ pub(crate) fn plan(
     let mut wanted = desired.clone();
     wanted.tags = Some(owned_tags(&desired.tags, options));
     let Some(existing) = actual.task_definitions.get(&family) else {
-        return creation(address, Operation::RegisterTaskDefinition, to_json(&wanted));
+        return creation(address, Step::RegisterTaskDefinition(wanted));
     };
     if let Err(reason) = ownership(&existing.input.tags, options) {
         return not_managed(address, reason);
@@ -48,10 +46,7 @@ pub(crate) fn plan(
         reason: existing
             .revision
             .map(|revision| Reason::RevisionDiffers { revision }),
-        steps: vec![Step {
-            operation: Operation::RegisterTaskDefinition,
-            input: to_json(&request),
-        }],
+        steps: vec![Step::RegisterTaskDefinition(request)],
         rollback: None,
     }
 }

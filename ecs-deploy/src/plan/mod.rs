@@ -18,10 +18,12 @@ use crate::diff::{FieldDiff, diff, keep_unknown};
 
 mod prune;
 mod reason;
+mod step;
 
 pub use crate::ownership::{STACK_TAG, tagged};
 pub use crate::state::{Actual, Existing, Revision, cluster_name};
 pub use reason::{Capacity, InPlaceRoute, Reason, Removal, ReplaceCause};
+pub use step::{InvalidStep, Step};
 
 use crate::kinds::{capacity_provider, cluster, service, task_definition};
 use crate::ownership::ownership;
@@ -285,16 +287,6 @@ pub(crate) fn path_string<S: serde::Serializer>(
     serializer.serialize_str(&path.to_string())
 }
 
-/// One API call of a change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct Step {
-    /// The operation.
-    pub operation: Operation,
-    /// Its input, as AWS JSON.
-    pub input: Value,
-}
-
 impl Serialize for Operation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.name())
@@ -302,7 +294,10 @@ impl Serialize for Operation {
 }
 
 /// The change to one resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Its `Debug` and `Serialize` show it [redacted](crate::redact): a secret value never reaches
+/// a log or a JSON plan. The fields hold the real values, which apply sends.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Change {
     /// The resource.
@@ -315,17 +310,16 @@ pub struct Change {
     pub kept: Vec<Kept>,
     /// Why, when the action needs a reason (a replacement, a resource not managed, a forced
     /// deployment...).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
     /// The calls that carry it out, in order.
     pub steps: Vec<Step>,
     /// For a service update that starts a deployment: the call that puts the service back on
     /// the revision it runs now, should the deployment fail.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rollback: Option<Step>,
 }
 
-/// The changes that make AWS match a stack.
+/// The changes that make AWS match a stack. Its `Debug` and `Serialize` show its changes
+/// [redacted](crate::redact).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Plan {
@@ -556,17 +550,27 @@ pub(crate) fn sort_tags(value: &mut Value) {
     }
 }
 
-pub(crate) fn creation(address: Address, operation: Operation, input: Value) -> Change {
-    let fields = diff(&Value::Object(Map::new()), &input);
+pub(crate) fn creation(address: Address, step: Step) -> Change {
+    let fields = diff(&Value::Object(Map::new()), &step.input());
     Change {
         address,
         action: Action::Create,
         fields,
         kept: Vec::new(),
         reason: None,
-        steps: vec![Step { operation, input }],
+        steps: vec![step],
         rollback: None,
     }
+}
+
+/// The step of `operation` with `input` assembled as AWS JSON (members picked by name from a
+/// normalized resource), read into the operation's request type; why not, when it does not
+/// load, which blocks the change rather than send a request that does not type.
+pub(crate) fn typed_step(operation: Operation, input: &Value) -> Result<Step, Reason> {
+    Step::from_json(operation, input).map_err(|e| Reason::InvalidRequest {
+        operation: e.operation.name().to_owned(),
+        problems: e.problems,
+    })
 }
 
 pub(crate) fn blocked(address: Address, fields: Vec<FieldDiff>, reason: Reason) -> Change {

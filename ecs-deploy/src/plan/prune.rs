@@ -2,9 +2,8 @@
 //! revisions.
 
 use ecs_model::Stack;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use crate::aws::Operation;
 use crate::diff::diff;
 
 use super::*;
@@ -69,10 +68,7 @@ pub(crate) fn retire_revisions(
         }),
         steps: retired
             .iter()
-            .map(|r| Step {
-                operation: Operation::DeregisterTaskDefinition,
-                input: json!({"taskDefinition": r.arn}),
-            })
+            .map(|r| Step::deregister_task_definition(&r.arn))
             .collect(),
         rollback: None,
     })
@@ -122,10 +118,7 @@ pub(crate) fn prune(
             },
             to_json(&existing.input),
             Reason::Removed { removal },
-            vec![Step {
-                operation: Operation::DeleteService,
-                input: json!({"cluster": cluster, "service": name, "force": true}),
-            }],
+            vec![Step::delete_service(&cluster, &name)],
         ));
     }
     // The stack's families, and the ones its services run by family name (the latest
@@ -184,10 +177,7 @@ pub(crate) fn prune(
             reason,
             retired
                 .iter()
-                .map(|r| Step {
-                    operation: Operation::DeregisterTaskDefinition,
-                    input: json!({"taskDefinition": r.arn}),
-                })
+                .map(|r| Step::deregister_task_definition(&r.arn))
                 .collect(),
         ));
     }
@@ -230,10 +220,7 @@ pub(crate) fn prune(
             address,
             to_json(&existing.input),
             Reason::Removed { removal },
-            vec![Step {
-                operation: Operation::DeleteCluster,
-                input: json!({"cluster": name}),
-            }],
+            vec![Step::delete_cluster(name)],
         ));
     }
     let wanted_providers: Vec<&str> = desired
@@ -287,10 +274,7 @@ pub(crate) fn prune(
             address,
             to_json(&existing.input),
             Reason::Removed { removal },
-            vec![Step {
-                operation: Operation::DeleteCapacityProvider,
-                input: json!({"capacityProvider": name}),
-            }],
+            vec![Step::delete_capacity_provider(name)],
         ));
     }
     changes

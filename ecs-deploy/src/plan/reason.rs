@@ -16,6 +16,14 @@ use crate::ownership::STACK_TAG;
 )]
 #[non_exhaustive]
 pub enum Reason {
+    /// A call the change needs could not be written as its request type (a member of the
+    /// wrong type): nothing is sent.
+    InvalidRequest {
+        /// The operation.
+        operation: String,
+        /// What does not type.
+        problems: String,
+    },
     /// The latest ACTIVE revision of the family differs from the stack's definition: a new
     /// revision is registered.
     RevisionDiffers {
@@ -193,6 +201,13 @@ impl std::fmt::Display for Removal {
 impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Self::InvalidRequest {
+                operation,
+                problems,
+            } => write!(
+                f,
+                "the {operation} request does not match the AWS model ({problems}); nothing is sent"
+            ),
             Self::RevisionDiffers { revision } => {
                 write!(
                     f,

@@ -37,8 +37,11 @@ fn a_new_family_is_registered_with_the_ownership_tag() {
     let plan = plan(&desired, &Actual::default(), &Options::new("demo"));
     let change = &plan.changes[0];
     assert_eq!(change.action, Action::Create);
-    assert_eq!(change.steps[0].operation, Operation::RegisterTaskDefinition);
-    assert_eq!(change.steps[0].input["tags"][0]["key"], STACK_TAG);
+    assert_eq!(
+        change.steps[0].operation(),
+        Operation::RegisterTaskDefinition
+    );
+    assert_eq!(change.steps[0].input()["tags"][0]["key"], STACK_TAG);
     assert!(plan.has_changes());
 }
 
@@ -173,7 +176,7 @@ fn a_desired_count_left_to_autoscaling_is_not_reverted() {
         &Options::new("demo"),
     );
     assert_eq!(owned.changes[0].action, Action::Update);
-    assert_eq!(owned.changes[0].steps[0].input["desiredCount"], 2);
+    assert_eq!(owned.changes[0].steps[0].input()["desiredCount"], 2);
 }
 
 #[test]
@@ -186,10 +189,10 @@ fn a_new_revision_updates_the_service_to_the_family() {
     assert_eq!(plan.changes[0].action, Action::Register);
     let service = &plan.changes[1];
     assert_eq!(service.action, Action::UpdateAndDeploy);
-    assert_eq!(service.steps[0].input["taskDefinition"], "webserver");
+    assert_eq!(service.steps[0].input()["taskDefinition"], "webserver");
     let rollback = service.rollback.as_ref().expect("a rollback step");
     assert_eq!(
-        rollback.input["taskDefinition"],
+        rollback.input()["taskDefinition"],
         "arn:aws:ecs:us-east-1:123456789012:task-definition/webserver:3"
     );
 }
@@ -251,7 +254,10 @@ fn old_revisions_beyond_the_kept_ones_are_deregistered_but_not_the_one_in_use() 
     let gone: Vec<&str> = retire
         .steps
         .iter()
-        .filter_map(|s| s.input["taskDefinition"].as_str())
+        .filter_map(|s| match s {
+            Step::DeregisterTaskDefinition(r) => r.task_definition.as_deref(),
+            _ => None,
+        })
         .map(family_revision)
         .collect();
     assert_eq!(gone, ["webserver:4", "webserver:2", "webserver:1"]);
@@ -284,8 +290,8 @@ fn prune_deletes_only_owned_resources_the_stack_left() {
     // The family's revision 3 is kept: the service `by-hand` still runs it.
     assert_eq!(deleted, ["service demo/web"]);
     let step = &plan.changes[0].steps[0];
-    assert_eq!(step.operation, Operation::DeleteService);
-    assert_eq!(step.input["force"], true);
+    assert_eq!(step.operation(), Operation::DeleteService);
+    assert_eq!(step.input()["force"], true);
     // Without prune, nothing the stack does not name is planned.
     let plan = super::plan(&desired, &actual, &Options::new("demo"));
     assert!(plan.changes.is_empty());
@@ -470,7 +476,7 @@ fn a_member_the_stack_used_to_set_goes_back_to_aws_default() {
     );
     assert_eq!(change.fields[0].after, Some(json!(true)));
     // UpdateService gets the member in full, the default included.
-    let sent = &change.steps[0].input["deploymentConfiguration"]["deploymentCircuitBreaker"];
+    let sent = &change.steps[0].input()["deploymentConfiguration"]["deploymentCircuitBreaker"];
     assert_eq!(sent["resetOnHealthyTask"], true);
     assert_eq!(sent["enable"], true);
 }
@@ -514,7 +520,7 @@ fn members_unknown_to_the_model_are_kept_at_aws_value_and_said() {
     let change = &plan.changes[0];
     assert_eq!(change.action, Action::Update);
     assert_eq!(change.fields.len(), 1, "{:#?}", change.fields);
-    let sent = &change.steps[0].input;
+    let sent = &change.steps[0].input();
     assert_eq!(sent["deploymentConfiguration"]["futureMember"], 1);
     assert_eq!(sent["deploymentConfiguration"]["maximumPercent"], 150);
     assert!(sent.get("futureTopLevel").is_none());
@@ -601,8 +607,8 @@ fn launch_type_to_strategy_is_an_in_place_update_that_forces_a_deployment() {
         "{:?}",
         change.reason
     );
-    let input = &change.steps[0].input;
-    assert_eq!(change.steps[0].operation, Operation::UpdateService);
+    let input = &change.steps[0].input();
+    assert_eq!(change.steps[0].operation(), Operation::UpdateService);
     assert_eq!(input["forceNewDeployment"], true);
     assert_eq!(
         input["capacityProviderStrategy"],
@@ -636,8 +642,11 @@ fn a_strategy_back_to_a_launch_type_sends_an_empty_strategy() {
         "{:?}",
         change.reason
     );
-    assert_eq!(change.steps[0].input["capacityProviderStrategy"], json!([]));
-    assert_eq!(change.steps[0].input["forceNewDeployment"], true);
+    assert_eq!(
+        change.steps[0].input()["capacityProviderStrategy"],
+        json!([])
+    );
+    assert_eq!(change.steps[0].input()["forceNewDeployment"], true);
     // Between strategies too.
     let desired = service_stack(json!({"capacityProviderStrategy": [
         {"capacityProvider": "FARGATE", "base": 1},
@@ -645,7 +654,7 @@ fn a_strategy_back_to_a_launch_type_sends_an_empty_strategy() {
     ]}));
     let plan = super::plan(&desired, &actual, &Options::new("demo"));
     assert_eq!(plan.changes[0].action, Action::UpdateAndDeploy);
-    assert_eq!(plan.changes[0].steps[0].input["forceNewDeployment"], true);
+    assert_eq!(plan.changes[0].steps[0].input()["forceNewDeployment"], true);
 }
 
 #[test]
@@ -676,7 +685,7 @@ fn a_move_aws_does_not_make_in_place_is_a_replace_that_says_tasks_stop() {
         .unwrap_or_default();
     assert!(words.contains("stops the service's tasks"), "{words}");
     assert!(words.contains("capacityProviderStrategy"), "{words}");
-    let operations: Vec<Operation> = change.steps.iter().map(|s| s.operation).collect();
+    let operations: Vec<Operation> = change.steps.iter().map(|s| s.operation()).collect();
     assert_eq!(
         operations,
         [Operation::DeleteService, Operation::CreateService]
@@ -716,12 +725,12 @@ fn a_forced_deployment_of_an_unchanged_service_deploys_the_revision_it_runs() {
         assert!(change.fields.is_empty());
         assert_eq!(change.steps.len(), 1);
         assert_eq!(
-            change.steps[0].input,
+            change.steps[0].input(),
             json!({"cluster": "demo", "service": "web", "taskDefinition": arn,
                    "forceNewDeployment": true})
         );
         let rollback = change.rollback.as_ref().expect("a rollback step");
-        assert_eq!(rollback.input["taskDefinition"], arn);
+        assert_eq!(rollback.input()["taskDefinition"], arn);
         assert!(plan.has_changes());
     }
     for other in ["api", "other/web"] {
@@ -738,10 +747,10 @@ fn a_forced_deployment_of_an_unchanged_service_deploys_the_revision_it_runs() {
     let options = Options::new("demo").force_new_deployment(ForceDeployment::All);
     let plan = plan(&desired, &actual, &options);
     assert_eq!(
-        plan.changes[1].steps[0].input["taskDefinition"],
+        plan.changes[1].steps[0].input()["taskDefinition"],
         "webserver"
     );
-    assert_eq!(plan.changes[1].steps[0].input["forceNewDeployment"], true);
+    assert_eq!(plan.changes[1].steps[0].input()["forceNewDeployment"], true);
 }
 
 #[test]
@@ -751,7 +760,7 @@ fn create_service_carries_a_deterministic_client_token() {
         let step = plan.changes[0]
             .steps
             .iter()
-            .find(|s| s.operation == Operation::CreateService)
+            .find(|s| s.operation() == Operation::CreateService)
             .expect("a CreateService step")
             .clone();
         assert!(
@@ -760,7 +769,7 @@ fn create_service_carries_a_deterministic_client_token() {
                 .iter()
                 .any(|f| f.path.to_string() == "clientToken")
         );
-        step.input["clientToken"]
+        step.input()["clientToken"]
             .as_str()
             .expect("a token")
             .to_owned()

@@ -73,7 +73,10 @@ async fn capacity_providers_are_planned_applied_and_pruned() {
         change.fields[0].path.to_string(),
         "autoScalingGroupProvider.managedScaling.targetCapacity"
     );
-    assert_eq!(change.steps[0].operation, Operation::UpdateCapacityProvider);
+    assert_eq!(
+        change.steps[0].operation(),
+        Operation::UpdateCapacityProvider
+    );
     deployer.apply(&plan, |_| {}).await.expect("apply");
     assert!(!deployer.plan(&scaled).await.expect("plan").has_changes());
 
@@ -112,7 +115,7 @@ async fn capacity_providers_are_planned_applied_and_pruned() {
         ]
     );
     assert_eq!(
-        plan.changes[0].steps[0].operation,
+        plan.changes[0].steps[0].operation(),
         Operation::PutClusterCapacityProviders
     );
     deployer.apply(&plan, |_| {}).await.expect("apply");

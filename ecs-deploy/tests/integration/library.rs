@@ -92,7 +92,8 @@ fn planned_subnets(plan: &ecs_deploy::Plan) -> Vec<String> {
         .find(|c| c.address.to_string() == "service demo/web")
         .expect("the service");
     assert_eq!(change.action, Action::Create);
-    let subnets = &change.steps[0].input["networkConfiguration"]["awsvpcConfiguration"]["subnets"];
+    let subnets =
+        &change.steps[0].input()["networkConfiguration"]["awsvpcConfiguration"]["subnets"];
     serde_json::from_value(subnets.clone()).expect("strings")
 }
 

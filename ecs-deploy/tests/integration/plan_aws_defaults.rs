@@ -219,9 +219,9 @@ async fn a_launch_type_becomes_a_capacity_provider_strategy_in_place() {
             to: Capacity::Strategy { .. }
         })
     ));
-    let operations: Vec<Operation> = change.steps.iter().map(|s| s.operation).collect();
+    let operations: Vec<Operation> = change.steps.iter().map(|s| s.operation()).collect();
     assert_eq!(operations, [Operation::UpdateService]);
-    assert_eq!(change.steps[0].input["forceNewDeployment"], true);
+    assert_eq!(change.steps[0].input()["forceNewDeployment"], true);
 
     // AWS (and the layer) refuse the same change without a new deployment.
     let unforced = deployer
@@ -252,7 +252,10 @@ async fn a_launch_type_becomes_a_capacity_provider_strategy_in_place() {
     let plan = deployer.plan(&fargate).await.expect("plan");
     let change = service_change(&plan);
     assert_eq!(change.action, Action::UpdateAndDeploy);
-    assert_eq!(change.steps[0].input["capacityProviderStrategy"], json!([]));
+    assert_eq!(
+        change.steps[0].input()["capacityProviderStrategy"],
+        json!([])
+    );
     deployer.apply(&plan, |_| {}).await.expect("apply back");
     assert_eq!(describe(&deployer).await["launchType"], "FARGATE");
     assert!(!deployer.plan(&fargate).await.expect("plan").has_changes());
@@ -280,7 +283,7 @@ async fn a_forced_deployment_of_an_unchanged_service_starts_one() {
     assert_eq!(change.action, Action::UpdateAndDeploy);
     assert_eq!(change.reason, Some(Reason::ForcedDeployment));
     assert_eq!(
-        change.steps[0].input,
+        change.steps[0].input(),
         json!({"cluster": "shop", "service": "web", "taskDefinition": runs,
                "forceNewDeployment": true})
     );

@@ -170,10 +170,10 @@ async fn a_rollback_runs_the_newest_older_revision_and_deregisters_the_one_left(
     // The stack file is now a revision to register again, not a silent redeploy of revision 3.
     let again = deployer.plan(&bumped).await.expect("plan");
     let td = &again.changes[1];
-    assert_eq!(td.steps[0].operation, Operation::RegisterTaskDefinition);
+    assert_eq!(td.steps[0].operation(), Operation::RegisterTaskDefinition);
     let web = &again.changes[2];
     assert_eq!(web.action, Action::UpdateAndDeploy);
-    assert_eq!(web.steps[0].input["taskDefinition"], "storefront");
+    assert_eq!(web.steps[0].input()["taskDefinition"], "storefront");
 }
 
 #[tokio::test]

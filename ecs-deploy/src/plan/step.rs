@@ -1,0 +1,264 @@
+//! The calls a change makes, typed: each holds the request type `ecs-model` generates from the
+//! AWS model for its operation, so a plan is checked by the compiler and the AWS model, not
+//! assembled as untyped JSON.
+
+use ecs_model::load::from_value;
+use ecs_model::types::{
+    CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
+    DeleteCapacityProviderRequest, DeleteClusterRequest, DeleteServiceRequest,
+    DeregisterTaskDefinitionRequest, PutClusterCapacityProvidersRequest,
+    RegisterTaskDefinitionRequest, Tag, TagResourceRequest, UpdateCapacityProviderRequest,
+    UpdateClusterRequest, UpdateServiceRequest,
+};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::aws::Operation;
+
+/// One API call of a change, with its request.
+///
+/// It serializes as `{"operation": "UpdateService", "input": {...}}`, the request as AWS JSON
+/// (what `ecs-deploy plan --format json` prints).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Step {
+    /// CreateCapacityProvider.
+    CreateCapacityProvider(CreateCapacityProviderRequest),
+    /// UpdateCapacityProvider.
+    UpdateCapacityProvider(UpdateCapacityProviderRequest),
+    /// DeleteCapacityProvider.
+    DeleteCapacityProvider(DeleteCapacityProviderRequest),
+    /// CreateCluster.
+    CreateCluster(CreateClusterRequest),
+    /// UpdateCluster.
+    UpdateCluster(UpdateClusterRequest),
+    /// PutClusterCapacityProviders.
+    PutClusterCapacityProviders(PutClusterCapacityProvidersRequest),
+    /// DeleteCluster.
+    DeleteCluster(DeleteClusterRequest),
+    /// RegisterTaskDefinition.
+    RegisterTaskDefinition(RegisterTaskDefinitionRequest),
+    /// DeregisterTaskDefinition.
+    DeregisterTaskDefinition(DeregisterTaskDefinitionRequest),
+    /// CreateService.
+    CreateService(CreateServiceRequest),
+    /// UpdateService.
+    UpdateService(UpdateServiceRequest),
+    /// DeleteService.
+    DeleteService(DeleteServiceRequest),
+    /// TagResource.
+    TagResource(TagResourceRequest),
+}
+
+/// A step's request that could not be read as its operation's request type.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{operation} is not a step a plan makes, or its input does not load: {problems}")]
+#[non_exhaustive]
+pub struct InvalidStep {
+    /// The operation.
+    pub operation: Operation,
+    /// What the loader said.
+    pub problems: String,
+}
+
+impl Step {
+    /// The operation.
+    pub fn operation(&self) -> Operation {
+        match self {
+            Self::CreateCapacityProvider(_) => Operation::CreateCapacityProvider,
+            Self::UpdateCapacityProvider(_) => Operation::UpdateCapacityProvider,
+            Self::DeleteCapacityProvider(_) => Operation::DeleteCapacityProvider,
+            Self::CreateCluster(_) => Operation::CreateCluster,
+            Self::UpdateCluster(_) => Operation::UpdateCluster,
+            Self::PutClusterCapacityProviders(_) => Operation::PutClusterCapacityProviders,
+            Self::DeleteCluster(_) => Operation::DeleteCluster,
+            Self::RegisterTaskDefinition(_) => Operation::RegisterTaskDefinition,
+            Self::DeregisterTaskDefinition(_) => Operation::DeregisterTaskDefinition,
+            Self::CreateService(_) => Operation::CreateService,
+            Self::UpdateService(_) => Operation::UpdateService,
+            Self::DeleteService(_) => Operation::DeleteService,
+            Self::TagResource(_) => Operation::TagResource,
+        }
+    }
+
+    /// The request as AWS JSON: the body of the call.
+    pub fn input(&self) -> Value {
+        let json = match self {
+            Self::CreateCapacityProvider(r) => serde_json::to_value(r),
+            Self::UpdateCapacityProvider(r) => serde_json::to_value(r),
+            Self::DeleteCapacityProvider(r) => serde_json::to_value(r),
+            Self::CreateCluster(r) => serde_json::to_value(r),
+            Self::UpdateCluster(r) => serde_json::to_value(r),
+            Self::PutClusterCapacityProviders(r) => serde_json::to_value(r),
+            Self::DeleteCluster(r) => serde_json::to_value(r),
+            Self::RegisterTaskDefinition(r) => serde_json::to_value(r),
+            Self::DeregisterTaskDefinition(r) => serde_json::to_value(r),
+            Self::CreateService(r) => serde_json::to_value(r),
+            Self::UpdateService(r) => serde_json::to_value(r),
+            Self::DeleteService(r) => serde_json::to_value(r),
+            Self::TagResource(r) => serde_json::to_value(r),
+        };
+        json.unwrap_or(Value::Null)
+    }
+
+    /// The step of `operation` with `input` (AWS JSON), read with `ecs-model`'s lossless loader
+    /// into the operation's request type: members unknown to the model are kept and sent.
+    pub fn from_json(operation: Operation, input: &Value) -> Result<Self, InvalidStep> {
+        fn load<T: ecs_model::FromJson>(
+            operation: Operation,
+            input: &Value,
+        ) -> Result<T, InvalidStep> {
+            let loaded = from_value::<T>(input);
+            let errors: Vec<String> = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(ToString::to_string)
+                .collect();
+            match loaded.value {
+                Some(value) if errors.is_empty() => Ok(value),
+                _ => Err(InvalidStep {
+                    operation,
+                    problems: errors.join("; "),
+                }),
+            }
+        }
+        Ok(match operation {
+            Operation::CreateCapacityProvider => {
+                Self::CreateCapacityProvider(load(operation, input)?)
+            }
+            Operation::UpdateCapacityProvider => {
+                Self::UpdateCapacityProvider(load(operation, input)?)
+            }
+            Operation::DeleteCapacityProvider => {
+                Self::DeleteCapacityProvider(load(operation, input)?)
+            }
+            Operation::CreateCluster => Self::CreateCluster(load(operation, input)?),
+            Operation::UpdateCluster => Self::UpdateCluster(load(operation, input)?),
+            Operation::PutClusterCapacityProviders => {
+                Self::PutClusterCapacityProviders(load(operation, input)?)
+            }
+            Operation::DeleteCluster => Self::DeleteCluster(load(operation, input)?),
+            Operation::RegisterTaskDefinition => {
+                Self::RegisterTaskDefinition(load(operation, input)?)
+            }
+            Operation::DeregisterTaskDefinition => {
+                Self::DeregisterTaskDefinition(load(operation, input)?)
+            }
+            Operation::CreateService => Self::CreateService(load(operation, input)?),
+            Operation::UpdateService => Self::UpdateService(load(operation, input)?),
+            Operation::DeleteService => Self::DeleteService(load(operation, input)?),
+            Operation::TagResource => Self::TagResource(load(operation, input)?),
+            _ => {
+                return Err(InvalidStep {
+                    operation,
+                    problems: "not a call that changes anything".to_owned(),
+                });
+            }
+        })
+    }
+
+    /// The task definition a CreateService or UpdateService step runs.
+    pub fn task_definition(&self) -> Option<&str> {
+        match self {
+            Self::CreateService(r) => r.task_definition.as_deref(),
+            Self::UpdateService(r) => r.task_definition.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Sets the task definition a CreateService or UpdateService step runs.
+    pub(crate) fn set_task_definition(&mut self, task_definition: String) {
+        match self {
+            Self::CreateService(r) => r.task_definition = Some(task_definition),
+            Self::UpdateService(r) => r.task_definition = Some(task_definition),
+            _ => {}
+        }
+    }
+
+    /// DeleteService of `service` in `cluster`, with `force` (a service whose tasks still run
+    /// is deleted too: they are stopped).
+    pub fn delete_service(cluster: &str, service: &str) -> Self {
+        let mut request = DeleteServiceRequest::default();
+        request.cluster = Some(cluster.to_owned());
+        request.service = Some(service.to_owned());
+        request.force = Some(true);
+        Self::DeleteService(request)
+    }
+
+    /// DeleteCluster of `cluster`.
+    pub fn delete_cluster(cluster: &str) -> Self {
+        let mut request = DeleteClusterRequest::default();
+        request.cluster = Some(cluster.to_owned());
+        Self::DeleteCluster(request)
+    }
+
+    /// DeleteCapacityProvider of `name`.
+    pub fn delete_capacity_provider(name: &str) -> Self {
+        let mut request = DeleteCapacityProviderRequest::default();
+        request.capacity_provider = Some(name.to_owned());
+        Self::DeleteCapacityProvider(request)
+    }
+
+    /// DeregisterTaskDefinition of the revision `arn` (or `family:revision`).
+    pub fn deregister_task_definition(arn: &str) -> Self {
+        let mut request = DeregisterTaskDefinitionRequest::default();
+        request.task_definition = Some(arn.to_owned());
+        Self::DeregisterTaskDefinition(request)
+    }
+
+    /// UpdateService putting `service` of `cluster` on `task_definition`.
+    pub fn run_revision(cluster: &str, service: &str, task_definition: &str) -> Self {
+        let mut request = UpdateServiceRequest::default();
+        request.cluster = Some(cluster.to_owned());
+        request.service = Some(service.to_owned());
+        request.task_definition = Some(task_definition.to_owned());
+        Self::UpdateService(request)
+    }
+
+    /// TagResource setting `tags` on the resource `arn`.
+    pub fn tag(arn: &str, tags: Vec<Tag>) -> Self {
+        let mut request = TagResourceRequest::default();
+        request.resource_arn = Some(arn.to_owned());
+        request.tags = Some(tags);
+        Self::TagResource(request)
+    }
+}
+
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut out = serializer.serialize_struct("Step", 2)?;
+        out.serialize_field("operation", self.operation().name())?;
+        out.serialize_field("input", &self.input())?;
+        out.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_step_serializes_as_its_operation_and_aws_json() {
+        let step = Step::delete_service("shop", "web");
+        assert_eq!(
+            serde_json::to_value(&step).expect("json"),
+            json!({"operation": "DeleteService",
+                   "input": {"cluster": "shop", "service": "web", "force": true}})
+        );
+    }
+
+    #[test]
+    fn json_loads_into_the_request_type_and_keeps_unknown_members() {
+        let input = json!({"cluster": "shop", "service": "web", "futureMember": 1});
+        let step = Step::from_json(Operation::UpdateService, &input).expect("loads");
+        assert!(matches!(step, Step::UpdateService(_)));
+        assert_eq!(step.input(), input);
+        let wrong = Step::from_json(Operation::UpdateService, &json!({"cluster": 3}));
+        assert!(wrong.is_err());
+        assert!(Step::from_json(Operation::ListClusters, &json!({})).is_err());
+    }
+}
