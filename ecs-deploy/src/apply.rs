@@ -31,7 +31,7 @@
 //! fails; the stream is `Send`, so an apply can run in a spawned task. [`apply`] is the same
 //! with a callback. Events carry no AWS answer as raw JSON, and so no secret value.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -43,6 +43,7 @@ use futures::stream::{self, Stream, StreamExt};
 use serde_json::{Value, json};
 
 use crate::aws::{AwsError, Ecs, Operation};
+use crate::observe::describe_service_answers;
 use crate::plan::{Action, Address, Change, Plan};
 use crate::wait::{Rollout, WaitError, WaitEvent, WaitOptions, wait};
 
@@ -798,12 +799,18 @@ async fn drained(
     emit: &Emit,
 ) -> Result<(), Failure> {
     let deadline = Instant::now() + drain.timeout;
-    let describe = json!({"cluster": delete["cluster"], "services": [delete["service"]]});
+    let (Some(cluster), Some(service)) = (delete["cluster"].as_str(), delete["service"].as_str())
+    else {
+        return Ok(());
+    };
+    let asked = BTreeMap::from([(cluster.to_owned(), BTreeSet::from([service.to_owned()]))]);
     loop {
-        let response = ecs.call(Operation::DescribeServices, &describe).await?;
-        let status = response["services"]
-            .as_array()
-            .and_then(|services| services.first())
+        let answers = describe_service_answers(ecs, &asked, 1).await?;
+        let status = answers
+            .iter()
+            .filter_map(|(_, answer)| answer.get("services").and_then(Value::as_array))
+            .flatten()
+            .find(|s| s.get("serviceName").and_then(Value::as_str) == Some(service))
             .and_then(|s| s.get("status"))
             .and_then(Value::as_str);
         if matches!(status, None | Some("INACTIVE")) {

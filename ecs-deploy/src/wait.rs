@@ -11,14 +11,19 @@
 //! - the service is no longer ACTIVE, or is missing;
 //! - the timeout passed.
 //!
-//! Every poll is one DescribeServices call for up to 10 services of a cluster.
+//! Every poll is one DescribeServices call for up to 10 services of a cluster (the crate's one
+//! batched describe, [`crate::observe`]'s).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::aws::{AwsError, Ecs, Operation};
+use crate::aws::{AwsError, Ecs};
+use crate::observe::describe_service_answers;
+
+/// At most this many DescribeServices calls at a time while polling.
+const POLL_CONCURRENCY: usize = 8;
 
 /// What to follow: a service and the deployment our update started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,44 +225,39 @@ pub async fn wait(
     let mut first = true;
     while !pending.is_empty() {
         let mut still = Vec::new();
-        let clusters: BTreeSet<&str> = pending.iter().map(|r| r.cluster.as_str()).collect();
-        for cluster in clusters {
-            let of_cluster: Vec<&Rollout> =
-                pending.iter().filter(|r| r.cluster == cluster).collect();
-            for chunk in of_cluster.chunks(crate::observe::SERVICES_PER_CALL) {
-                let names: Vec<&str> = chunk.iter().map(|r| r.service.as_str()).collect();
-                let response = ecs
-                    .call(
-                        Operation::DescribeServices,
-                        &json!({"cluster": cluster, "services": names}),
-                    )
-                    .await?;
-                let services = response.get("services").and_then(Value::as_array);
-                for rollout in chunk {
-                    let service = services.and_then(|list| {
-                        list.iter().find(|s| {
-                            s.get("serviceName").and_then(Value::as_str)
-                                == Some(rollout.service.as_str())
-                        })
+        let mut asked: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for rollout in &pending {
+            asked
+                .entry(rollout.cluster.clone())
+                .or_default()
+                .insert(rollout.service.clone());
+        }
+        let answers = describe_service_answers(ecs, &asked, POLL_CONCURRENCY).await?;
+        for rollout in &pending {
+            let service = answers
+                .iter()
+                .filter(|(cluster, _)| cluster == &rollout.cluster)
+                .filter_map(|(_, answer)| answer.get("services").and_then(Value::as_array))
+                .flatten()
+                .find(|s| {
+                    s.get("serviceName").and_then(Value::as_str) == Some(rollout.service.as_str())
+                });
+            report_events(rollout, service, &mut seen_events, first, &mut on_event);
+            let progress = judge(rollout, service);
+            on_event(WaitEvent::Progress {
+                rollout: rollout.clone(),
+                progress: progress.clone(),
+            });
+            match progress {
+                Progress::Completed => {}
+                Progress::Failed(reason) => {
+                    return Err(WaitError::Failed {
+                        service: rollout.service.clone(),
+                        deployment: rollout.deployment.clone(),
+                        reason,
                     });
-                    report_events(rollout, service, &mut seen_events, first, &mut on_event);
-                    let progress = judge(rollout, service);
-                    on_event(WaitEvent::Progress {
-                        rollout: (*rollout).clone(),
-                        progress: progress.clone(),
-                    });
-                    match progress {
-                        Progress::Completed => {}
-                        Progress::Failed(reason) => {
-                            return Err(WaitError::Failed {
-                                service: rollout.service.clone(),
-                                deployment: rollout.deployment.clone(),
-                                reason,
-                            });
-                        }
-                        Progress::InProgress { .. } => still.push((*rollout).clone()),
-                    }
                 }
+                Progress::InProgress { .. } => still.push(rollout.clone()),
             }
         }
         first = false;
@@ -315,6 +315,8 @@ fn report_events(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn rollout() -> Rollout {
