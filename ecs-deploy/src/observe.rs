@@ -10,10 +10,13 @@
 //!
 //! Tags come with the describe calls (`include: ["TAGS"]`), not from separate calls. The calls
 //! for independent resources run concurrently, at most `concurrency` at a time.
+//!
+//! This module holds the crate's one batched DescribeClusters and DescribeServices (used by
+//! planning, waiting, status and rollback) and the listings pruning needs; each resource kind's
+//! module (`kinds::*::observe`) renders the answers as the inputs it plans with.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ecs_model::document::{Input, Kind, load};
 use ecs_model::load::from_value;
 use ecs_model::types::{Cluster, DescribeClustersResponse, DescribeServicesResponse, Service};
 use ecs_model::{PathSegment, Stack};
@@ -21,7 +24,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 use crate::aws::{AwsError, Ecs, Operation};
-use crate::plan::{Actual, Existing, Revision, cluster_name};
+use crate::plan::{Actual, Revision, cluster_name};
 
 /// DescribeClusters' limit of clusters per call.
 pub const CLUSTERS_PER_CALL: usize = 100;
@@ -63,10 +66,10 @@ pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Act
         .filter_map(|c| c.name.clone())
         .collect();
     let (capacity_providers, clusters, task_definitions, services) = futures::try_join!(
-        describe_capacity_providers(ecs, &providers, concurrency),
-        describe_clusters(ecs, &cluster_names, concurrency),
-        describe_task_definitions(ecs, &families, concurrency),
-        describe_services(ecs, &services, concurrency),
+        crate::kinds::capacity_provider::observe(ecs, &providers, concurrency),
+        crate::kinds::cluster::observe(ecs, &cluster_names, concurrency),
+        crate::kinds::task_definition::observe(ecs, &families, concurrency),
+        crate::kinds::service::observe(ecs, &services, concurrency),
     )?;
     Ok(Actual {
         capacity_providers,
@@ -130,8 +133,8 @@ pub async fn discover(
         })
         .collect();
     let (clusters, task_definitions) = futures::try_join!(
-        describe_clusters(ecs, &unknown_clusters, concurrency),
-        describe_task_definitions(ecs, &unknown_families, concurrency),
+        crate::kinds::cluster::observe(ecs, &unknown_clusters, concurrency),
+        crate::kinds::task_definition::observe(ecs, &unknown_families, concurrency),
     )?;
     // Every ACTIVE cluster: the stack's to prune, the others to know which services and
     // capacity providers stay.
@@ -154,7 +157,7 @@ pub async fn discover(
         .filter(|name| !actual.capacity_providers.contains_key(*name))
         .cloned()
         .collect();
-    let providers = describe_capacity_providers(ecs, &used, concurrency).await?;
+    let providers = crate::kinds::capacity_provider::observe(ecs, &used, concurrency).await?;
     actual
         .capacity_providers
         .extend(providers.into_iter().filter(|(_, p)| owned(&p.input.tags)));
@@ -195,7 +198,7 @@ pub async fn discover(
             }
         }
     }
-    let services = describe_services(ecs, &unknown_services, concurrency).await?;
+    let services = crate::kinds::service::observe(ecs, &unknown_services, concurrency).await?;
     actual.services.extend(services);
     Ok(())
 }
@@ -236,7 +239,7 @@ pub async fn revisions(
 /// `names` in owned chunks of `size`. The futures made from them own their input: futures that
 /// borrow it from a closure's argument lose their `Send` bound (a limit of the compiler's
 /// inference of higher-ranked lifetimes), and with it the `Send` bound of a plan.
-fn owned_chunks(names: &BTreeSet<String>, size: usize) -> Vec<Vec<String>> {
+pub(crate) fn owned_chunks(names: &BTreeSet<String>, size: usize) -> Vec<Vec<String>> {
     let names: Vec<String> = names.iter().cloned().collect();
     names.chunks(size).map(<[String]>::to_vec).collect()
 }
@@ -277,14 +280,14 @@ pub(crate) async fn list_all(
 }
 
 /// The index of the list element a document path points into: `clusters[3]` is 3.
-fn index_of(path: &ecs_model::JsonPath) -> Option<usize> {
+pub(crate) fn index_of(path: &ecs_model::JsonPath) -> Option<usize> {
     path.segments().iter().find_map(|s| match s {
         PathSegment::Index(i) => Some(*i),
         PathSegment::Key(_) => None,
     })
 }
 
-fn active(value: &Value) -> bool {
+pub(crate) fn active(value: &Value) -> bool {
     value.get("status").and_then(Value::as_str) == Some("ACTIVE")
 }
 
@@ -328,120 +331,6 @@ pub(crate) async fn described_clusters(
         }
     }
     Ok(out)
-}
-
-async fn describe_clusters(
-    ecs: &Ecs,
-    names: &BTreeSet<String>,
-    concurrency: usize,
-) -> Result<BTreeMap<String, Existing<ecs_model::types::CreateClusterRequest>>, AwsError> {
-    let responses = describe_cluster_answers(ecs, names, concurrency).await?;
-    let mut out = BTreeMap::new();
-    for response in responses {
-        let Some(document) = load(&response, Some(Kind::Cluster)).value else {
-            continue;
-        };
-        let raw = response.get("clusters").and_then(Value::as_array);
-        for (path, input) in document.inputs() {
-            let (Input::Cluster(input), Some(raw)) =
-                (input, index_of(&path).and_then(|i| raw?.get(i)))
-            else {
-                continue;
-            };
-            let (Some(name), Some(arn)) = (
-                raw.get("clusterName").and_then(Value::as_str),
-                raw.get("clusterArn").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            if active(raw) {
-                out.insert(name.to_owned(), Existing::new(arn, input));
-            }
-        }
-    }
-    Ok(out)
-}
-
-async fn describe_capacity_providers(
-    ecs: &Ecs,
-    names: &BTreeSet<String>,
-    concurrency: usize,
-) -> Result<BTreeMap<String, Existing<ecs_model::types::CreateCapacityProviderRequest>>, AwsError> {
-    let responses: Vec<Value> = stream::iter(owned_chunks(names, CAPACITY_PROVIDERS_PER_CALL))
-        .map(|chunk| async move {
-            let input = json!({"capacityProviders": chunk, "include": ["TAGS"]});
-            ecs.call(Operation::DescribeCapacityProviders, &input).await
-        })
-        .buffer_unordered(concurrency)
-        .try_collect()
-        .await?;
-    let mut out = BTreeMap::new();
-    for response in responses {
-        let Some(document) = load(&response, Some(Kind::CapacityProvider)).value else {
-            continue;
-        };
-        let raw = response.get("capacityProviders").and_then(Value::as_array);
-        for (path, input) in document.inputs() {
-            let (Input::CapacityProvider(input), Some(raw)) =
-                (input, index_of(&path).and_then(|i| raw?.get(i)))
-            else {
-                continue;
-            };
-            let (Some(name), Some(arn)) = (
-                raw.get("name").and_then(Value::as_str),
-                raw.get("capacityProviderArn").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            if active(raw) {
-                out.insert(name.to_owned(), Existing::new(arn, input));
-            }
-        }
-    }
-    Ok(out)
-}
-
-async fn describe_task_definitions(
-    ecs: &Ecs,
-    families: &BTreeSet<String>,
-    concurrency: usize,
-) -> Result<BTreeMap<String, Existing<ecs_model::types::RegisterTaskDefinitionRequest>>, AwsError> {
-    let found: Vec<Option<(String, Existing<_>)>> = stream::iter(families.iter().cloned())
-        .map(|family| async move {
-            let response = match ecs
-                .call(
-                    Operation::DescribeTaskDefinition,
-                    &json!({"taskDefinition": family, "include": ["TAGS"]}),
-                )
-                .await
-            {
-                Ok(response) => response,
-                // ECS answers ClientException for a family with no ACTIVE revision.
-                Err(e) if e.code() == Some("ClientException") => return Ok(None),
-                Err(e) => return Err(e),
-            };
-            let raw = &response["taskDefinition"];
-            let arn = raw.get("taskDefinitionArn").and_then(Value::as_str);
-            let document = load(&response, Some(Kind::TaskDefinition)).value;
-            let input = document.and_then(|d| {
-                d.inputs().into_iter().find_map(|(_, input)| match input {
-                    Input::TaskDefinition(td) => Some(td),
-                    _ => None,
-                })
-            });
-            Ok(match (arn, input) {
-                (Some(arn), Some(input)) if active(raw) => {
-                    let mut existing = Existing::new(arn, input);
-                    existing.revision = raw.get("revision").and_then(Value::as_i64);
-                    Some((family.clone(), existing))
-                }
-                _ => None,
-            })
-        })
-        .buffer_unordered(concurrency)
-        .try_collect()
-        .await?;
-    Ok(found.into_iter().flatten().collect())
 }
 
 /// A service by its cluster's name and its name.
@@ -506,41 +395,6 @@ pub(crate) async fn described_services(
                 && asked.is_some_and(|names| names.contains(&name))
             {
                 out.insert((cluster.clone(), name), service);
-            }
-        }
-    }
-    Ok(out)
-}
-
-async fn describe_services(
-    ecs: &Ecs,
-    services: &BTreeMap<String, BTreeSet<String>>,
-    concurrency: usize,
-) -> Result<BTreeMap<ServiceKey, Existing<ecs_model::types::CreateServiceRequest>>, AwsError> {
-    let responses = describe_service_answers(ecs, services, concurrency).await?;
-    let mut out = BTreeMap::new();
-    for (cluster, response) in responses {
-        let Some(document) = load(&response, Some(Kind::Service)).value else {
-            continue;
-        };
-        let raw = response.get("services").and_then(Value::as_array);
-        for (path, input) in document.inputs() {
-            let (Input::Service(input), Some(raw)) =
-                (input, index_of(&path).and_then(|i| raw?.get(i)))
-            else {
-                continue;
-            };
-            let (Some(name), Some(arn)) = (
-                raw.get("serviceName").and_then(Value::as_str),
-                raw.get("serviceArn").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            if active(raw) {
-                out.insert(
-                    (cluster.clone(), name.to_owned()),
-                    Existing::new(arn, input),
-                );
             }
         }
     }

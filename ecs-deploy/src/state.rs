@@ -21,7 +21,7 @@ pub struct Actual {
     /// ACTIVE services by cluster name and service name.
     pub services: BTreeMap<(String, String), Existing<CreateServiceRequest>>,
     /// The ACTIVE revisions of the families whose old revisions may be deregistered (pruned
-    /// families, and families with more revisions than [`Options::keep_revisions`]).
+    /// families, and families with more revisions than [`Options::keep_revisions`](crate::plan::Options::keep_revisions)).
     pub revisions: BTreeMap<String, Vec<Revision>>,
 }
 

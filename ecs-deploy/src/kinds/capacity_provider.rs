@@ -1,13 +1,18 @@
-//! Capacity providers (Auto Scaling group providers): compared with AWS, created, updated in
-//! place, or blocked where AWS has no update.
+//! Capacity providers (Auto Scaling group providers): observed with DescribeCapacityProviders,
+//! compared with the stack's, then created, updated in place, or blocked where AWS has no
+//! update.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use ecs_model::JsonPath;
+use ecs_model::document::{Input, Kind, load};
 use ecs_model::normalize;
 use ecs_model::types::CreateCapacityProviderRequest;
-use serde_json::json;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde_json::{Value, json};
 
-use crate::aws::Operation;
-
+use crate::aws::{AwsError, Ecs, Operation};
+use crate::observe::*;
 use crate::ownership::{owned_tags, ownership};
 use crate::plan::*;
 
@@ -118,4 +123,45 @@ pub(crate) fn plan(
         }
     }
     updated(address, fields, kept, steps, false)
+}
+
+/// Reads the ACTIVE capacity providers of `names`, [`CAPACITY_PROVIDERS_PER_CALL`] per
+/// DescribeCapacityProviders call, each rendered as its CreateCapacityProvider input.
+pub(crate) async fn observe(
+    ecs: &Ecs,
+    names: &BTreeSet<String>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, Existing<ecs_model::types::CreateCapacityProviderRequest>>, AwsError> {
+    let responses: Vec<Value> = stream::iter(owned_chunks(names, CAPACITY_PROVIDERS_PER_CALL))
+        .map(|chunk| async move {
+            let input = json!({"capacityProviders": chunk, "include": ["TAGS"]});
+            ecs.call(Operation::DescribeCapacityProviders, &input).await
+        })
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await?;
+    let mut out = BTreeMap::new();
+    for response in responses {
+        let Some(document) = load(&response, Some(Kind::CapacityProvider)).value else {
+            continue;
+        };
+        let raw = response.get("capacityProviders").and_then(Value::as_array);
+        for (path, input) in document.inputs() {
+            let (Input::CapacityProvider(input), Some(raw)) =
+                (input, index_of(&path).and_then(|i| raw?.get(i)))
+            else {
+                continue;
+            };
+            let (Some(name), Some(arn)) = (
+                raw.get("name").and_then(Value::as_str),
+                raw.get("capacityProviderArn").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if active(raw) {
+                out.insert(name.to_owned(), Existing::new(arn, input));
+            }
+        }
+    }
+    Ok(out)
 }

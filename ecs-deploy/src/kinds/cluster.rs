@@ -1,13 +1,16 @@
-//! Clusters: compared with AWS, created, or updated (UpdateCluster, PutClusterCapacityProviders,
-//! tags).
+//! Clusters: observed with the batched DescribeClusters, compared with the stack's, then
+//! created or updated (UpdateCluster, PutClusterCapacityProviders, tags).
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use ecs_model::JsonPath;
+use ecs_model::document::{Input, Kind, load};
 use ecs_model::normalize;
 use ecs_model::types::CreateClusterRequest;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::aws::Operation;
-
+use crate::aws::{AwsError, Ecs, Operation};
+use crate::observe::*;
 use crate::ownership::{owned_tags, ownership};
 use crate::plan::*;
 
@@ -90,4 +93,38 @@ pub(crate) fn plan(desired: &CreateClusterRequest, actual: &Actual, options: &Op
         Ok(steps) => updated(address, fields, kept, steps, false),
         Err(reason) => blocked(address, fields, reason),
     }
+}
+
+/// Reads the ACTIVE clusters of `names` with the batched DescribeClusters, each rendered as the
+/// CreateCluster input that would make it as it is.
+pub(crate) async fn observe(
+    ecs: &Ecs,
+    names: &BTreeSet<String>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, Existing<ecs_model::types::CreateClusterRequest>>, AwsError> {
+    let responses = describe_cluster_answers(ecs, names, concurrency).await?;
+    let mut out = BTreeMap::new();
+    for response in responses {
+        let Some(document) = load(&response, Some(Kind::Cluster)).value else {
+            continue;
+        };
+        let raw = response.get("clusters").and_then(Value::as_array);
+        for (path, input) in document.inputs() {
+            let (Input::Cluster(input), Some(raw)) =
+                (input, index_of(&path).and_then(|i| raw?.get(i)))
+            else {
+                continue;
+            };
+            let (Some(name), Some(arn)) = (
+                raw.get("clusterName").and_then(Value::as_str),
+                raw.get("clusterArn").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if active(raw) {
+                out.insert(name.to_owned(), Existing::new(arn, input));
+            }
+        }
+    }
+    Ok(out)
 }

@@ -1,13 +1,17 @@
-//! Services: created, updated in place (with a new deployment where the change needs one),
-//! their capacity moved, or replaced where UpdateService cannot make the change.
+//! Services: observed with the batched DescribeServices, compared with the stack's, then
+//! created, updated in place (with a new deployment where the change needs one), their capacity
+//! moved, or replaced where UpdateService cannot make the change.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use ecs_model::JsonPath;
+use ecs_model::document::{Input, Kind, load};
 use ecs_model::normalize;
 use ecs_model::types::CreateServiceRequest;
 use serde_json::{Value, json};
 
-use crate::aws::Operation;
-
+use crate::aws::{AwsError, Ecs, Operation};
+use crate::observe::*;
 use crate::ownership::{owned_tags, ownership};
 use crate::plan::*;
 use crate::state::service_key;
@@ -365,4 +369,41 @@ pub(crate) fn plan(
         change.rollback = Some(Step::run_revision(&cluster, &name, &previous));
     }
     change
+}
+
+/// Reads the ACTIVE services of `services` (names by cluster name) with the batched
+/// DescribeServices, each rendered as its CreateService input.
+pub(crate) async fn observe(
+    ecs: &Ecs,
+    services: &BTreeMap<String, BTreeSet<String>>,
+    concurrency: usize,
+) -> Result<BTreeMap<ServiceKey, Existing<ecs_model::types::CreateServiceRequest>>, AwsError> {
+    let responses = describe_service_answers(ecs, services, concurrency).await?;
+    let mut out = BTreeMap::new();
+    for (cluster, response) in responses {
+        let Some(document) = load(&response, Some(Kind::Service)).value else {
+            continue;
+        };
+        let raw = response.get("services").and_then(Value::as_array);
+        for (path, input) in document.inputs() {
+            let (Input::Service(input), Some(raw)) =
+                (input, index_of(&path).and_then(|i| raw?.get(i)))
+            else {
+                continue;
+            };
+            let (Some(name), Some(arn)) = (
+                raw.get("serviceName").and_then(Value::as_str),
+                raw.get("serviceArn").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            if active(raw) {
+                out.insert(
+                    (cluster.clone(), name.to_owned()),
+                    Existing::new(arn, input),
+                );
+            }
+        }
+    }
+    Ok(out)
 }

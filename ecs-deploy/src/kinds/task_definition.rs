@@ -1,11 +1,18 @@
-//! Task definition families: the desired revision against the family's latest ACTIVE one; a
-//! new revision is registered when they differ.
+//! Task definition families: the family's latest ACTIVE revision observed with
+//! DescribeTaskDefinition and compared with the stack's; a new revision is registered when they
+//! differ.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use ecs_model::JsonPath;
+use ecs_model::document::{Input, Kind, load};
 use ecs_model::normalize;
 use ecs_model::types::RegisterTaskDefinitionRequest;
-use serde_json::Value;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde_json::{Value, json};
 
+use crate::aws::{AwsError, Ecs, Operation};
+use crate::observe::*;
 use crate::ownership::{owned_tags, ownership};
 use crate::plan::*;
 
@@ -88,4 +95,49 @@ pub(crate) fn leave_images(
         }
     }
     kept
+}
+
+/// Reads the latest ACTIVE revision of each of `families` (one DescribeTaskDefinition each),
+/// rendered as its RegisterTaskDefinition input.
+pub(crate) async fn observe(
+    ecs: &Ecs,
+    families: &BTreeSet<String>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, Existing<ecs_model::types::RegisterTaskDefinitionRequest>>, AwsError> {
+    let found: Vec<Option<(String, Existing<_>)>> = stream::iter(families.iter().cloned())
+        .map(|family| async move {
+            let response = match ecs
+                .call(
+                    Operation::DescribeTaskDefinition,
+                    &json!({"taskDefinition": family, "include": ["TAGS"]}),
+                )
+                .await
+            {
+                Ok(response) => response,
+                // ECS answers ClientException for a family with no ACTIVE revision.
+                Err(e) if e.code() == Some("ClientException") => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let raw = &response["taskDefinition"];
+            let arn = raw.get("taskDefinitionArn").and_then(Value::as_str);
+            let document = load(&response, Some(Kind::TaskDefinition)).value;
+            let input = document.and_then(|d| {
+                d.inputs().into_iter().find_map(|(_, input)| match input {
+                    Input::TaskDefinition(td) => Some(td),
+                    _ => None,
+                })
+            });
+            Ok(match (arn, input) {
+                (Some(arn), Some(input)) if active(raw) => {
+                    let mut existing = Existing::new(arn, input);
+                    existing.revision = raw.get("revision").and_then(Value::as_i64);
+                    Some((family.clone(), existing))
+                }
+                _ => None,
+            })
+        })
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().flatten().collect())
 }
