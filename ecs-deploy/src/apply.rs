@@ -758,7 +758,7 @@ async fn already_registered(ecs: &Ecs, input: &Value) -> Result<Option<Value>, A
     {
         Ok(response) => response,
         // No ACTIVE revision: nothing was registered.
-        Err(e) if e.code() == Some("ClientException") => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => return Err(e),
     };
     if response["taskDefinition"]["status"].as_str() != Some("ACTIVE") {

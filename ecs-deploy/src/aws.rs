@@ -211,12 +211,15 @@ impl AwsError {
         }
     }
 
-    /// Whether AWS said the resource does not exist.
+    /// Whether AWS said the resource does not exist: a cluster or service not found, or a task
+    /// definition family without an ACTIVE revision (DescribeTaskDefinition answers that with
+    /// `ClientException`, the code ECS gives it).
     pub fn is_not_found(&self) -> bool {
-        matches!(
-            self.code(),
-            Some("ClusterNotFoundException" | "ServiceNotFoundException")
-        )
+        match self.code() {
+            Some("ClusterNotFoundException" | "ServiceNotFoundException") => true,
+            Some("ClientException") => self.operation() == Operation::DescribeTaskDefinition,
+            _ => false,
+        }
     }
 
     /// Whether AWS refused the call for going over the request rate (it did not take effect).
@@ -556,5 +559,59 @@ impl Intercept for RawJson {
             *slot = Some(bytes.to_vec());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(operation: Operation, code: &str, status: u16) -> AwsError {
+        AwsError::Service {
+            operation,
+            code: code.to_owned(),
+            message: String::new(),
+            status,
+            request_id: Some("r-1".to_owned()),
+        }
+    }
+
+    #[test]
+    fn errors_are_classified_by_code_status_and_operation() {
+        let throttled = answered(Operation::DescribeServices, "ThrottlingException", 400);
+        assert!(throttled.is_throttling() && throttled.is_transient());
+        assert!(
+            !throttled.outcome_unknown(),
+            "a refused call did not happen"
+        );
+        let lost = answered(Operation::RegisterTaskDefinition, "InternalFailure", 500);
+        assert!(lost.outcome_unknown() && lost.is_transient() && !lost.is_throttling());
+        let invalid = answered(Operation::CreateService, "InvalidParameterException", 400);
+        assert!(!invalid.is_transient());
+        assert_eq!(invalid.request_id(), Some("r-1"));
+        // ClientException means "no such family" only as DescribeTaskDefinition's answer.
+        assert!(answered(Operation::DescribeTaskDefinition, "ClientException", 400).is_not_found());
+        assert!(!answered(Operation::CreateService, "ClientException", 400).is_not_found());
+        assert!(
+            answered(
+                Operation::DeleteCluster,
+                "ClusterContainsTasksException",
+                400
+            )
+            .is_cluster_busy()
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_limit_with_at_most_half_as_jitter() {
+        let retries = Retries::new(
+            5,
+            std::time::Duration::from_millis(100),
+            std::time::Duration::from_millis(350),
+        );
+        let waits: Vec<u128> = (1..=4).map(|n| retries.backoff(n).as_millis()).collect();
+        for (wait, base) in waits.iter().zip([100_u128, 200, 350, 350]) {
+            assert!(*wait <= base && *wait >= base / 2, "{waits:?}");
+        }
     }
 }

@@ -176,7 +176,7 @@ pub async fn discover(
             .await;
             match arns {
                 Ok(arns) => Ok((cluster, arns)),
-                Err(e) if e.code() == Some("ClusterNotFoundException") => Ok((cluster, Vec::new())),
+                Err(e) if e.is_not_found() => Ok((cluster, Vec::new())),
                 Err(e) => Err(e),
             }
         })

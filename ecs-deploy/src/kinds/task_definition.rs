@@ -115,7 +115,7 @@ pub(crate) async fn observe(
             {
                 Ok(response) => response,
                 // ECS answers ClientException for a family with no ACTIVE revision.
-                Err(e) if e.code() == Some("ClientException") => return Ok(None),
+                Err(e) if e.is_not_found() => return Ok(None),
                 Err(e) => return Err(e),
             };
             let raw = &response["taskDefinition"];
