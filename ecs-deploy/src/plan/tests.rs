@@ -509,7 +509,7 @@ fn members_unknown_to_the_model_are_kept_at_aws_value_and_said() {
             ("futureTopLevel".to_owned(), &json!({"on": true}), aws),
         ]
     );
-    assert!(aws.to_string().contains("its default is not known"));
+    assert!(aws.to_string().contains("whose default is not known"));
 
     // When the member around it changes, UpdateService sends AWS's value back.
     let mut desired = breaker_stack();
