@@ -11,7 +11,8 @@
 //! - [`plan`](mod@plan): the desired stack against the actual state, as changes.
 //! - [`apply`](mod@apply): the plan's calls, in order, with events.
 //! - [`wait`](mod@wait): following our deployment until it completes, fails or is rolled back.
-//! - [`rollback`](mod@rollback): putting services back on an earlier revision.
+//! - [`rollback`](mod@rollback): putting services back on an earlier revision, as a plan that
+//!   [`apply`](mod@apply) runs.
 //! - [`status`](mod@status): the stack's clusters and services as AWS has them now.
 //! - [`redact`]: secret values, left out of what a plan shows ([`Plan::redacted`]).
 //! - [`stack_name`]: the stack's name, checked before any call.
@@ -45,7 +46,7 @@ pub use apply::{ApplyError, ApplyOptions, ApplyStream, Event, Failure, Waiting};
 pub use aws::{AwsError, Ecs, Operation, Retries};
 pub use network::{Network, NetworkError};
 pub use plan::{Action, Address, Change, Leave, Options, Plan};
-pub use rollback::{RollbackError, RollbackEvent, RollbackOptions, RollbackPlan};
+pub use rollback::{RollbackError, RollbackOptions, RollbackState};
 pub use stack_name::{StackNameError, check_stack_name};
 pub use status::StackStatus;
 pub use wait::WaitOptions;
@@ -263,19 +264,32 @@ impl Deployer {
         apply::apply_stream(&self.ecs, plan, &self.apply_options)
     }
 
-    /// Puts the services of `stack` back on an earlier task definition revision: reads what
-    /// [`rollback::plan`] finds, then carries it out with [`rollback::run`], calling `on_event`
-    /// as it goes. Returns the plan carried out. To look at the plan before anything changes,
-    /// call the two functions yourself. An invalid stack name is refused before any call.
-    pub async fn rollback(
+    /// Plans putting the services of `stack` back on an earlier task definition revision
+    /// (see [`rollback`](mod@rollback)): reads with [`rollback::observe`], decides with
+    /// [`rollback::plan`]. Nothing is changed: [`apply`](Self::apply) or
+    /// [`apply_stream`](Self::apply_stream) runs the plan like any other, with this deployer's
+    /// [`ApplyOptions`] (whether it follows the rollback deployments before deregistering the
+    /// revisions left, and puts a failed one back). An invalid stack name, or a service asked for
+    /// that the stack does not have, is refused before any call.
+    ///
+    /// ```no_run
+    /// # async fn run(deployer: ecs_deploy::Deployer, stack: ecs_deploy::ecs_model::Stack)
+    /// # -> Result<(), Box<dyn std::error::Error>> {
+    /// use ecs_deploy::RollbackOptions;
+    /// let plan = deployer.plan_rollback(&stack, &RollbackOptions::default()).await?;
+    /// if plan.has_changes() {
+    ///     deployer.apply(&plan, |event| println!("{event:?}")).await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn plan_rollback(
         &self,
         stack: &ecs_model::Stack,
-        options: &rollback::RollbackOptions,
-        on_event: impl FnMut(rollback::RollbackEvent),
-    ) -> Result<rollback::RollbackPlan, rollback::RollbackError> {
-        let plan = rollback::plan(&self.ecs, stack, &self.options.stack, options).await?;
-        rollback::run(&self.ecs, &plan, options, on_event).await?;
-        Ok(plan)
+        options: &RollbackOptions,
+    ) -> Result<Plan, RollbackError> {
+        let state = rollback::observe(&self.ecs, stack, &self.options.stack, options).await?;
+        rollback::plan(&state, options)
     }
 
     /// The clusters and services of `stack` as AWS has them now: see [`status::status`].

@@ -1,42 +1,53 @@
 //! Rolling back: putting a stack's services back on an earlier revision of their task
-//! definitions, as `ecspresso rollback` does.
+//! definitions, as `ecspresso rollback` does. A rollback is one more [`Plan`], which
+//! [`crate::apply`] runs like any other.
 //!
-//! It goes in two steps, so that a person can look before anything changes:
-//!
-//! 1. [`plan`] reads: one DescribeServices call per 10 services of a cluster (tags included),
-//!    one ListTaskDefinitions listing (all its pages) per family, and one
-//!    DescribeTaskDefinition per revision to leave, for its tags. It works out, for each service
-//!    of the stack (or each one asked for), the revision it runs and the one it goes back to: the
-//!    newest ACTIVE revision of the same family older than the running one, or the one asked
-//!    for ([`Target`]). Every problem is collected (a service missing, no older revision...);
-//!    with one, nothing is changed at all.
-//! 2. [`run`] calls UpdateService for each service, follows the deployments with
-//!    [`crate::wait`], then deregisters each revision left (DeregisterTaskDefinition).
+//! 1. [`observe`] reads, and only reads: one DescribeServices call per 10 services of a cluster
+//!    (tags included), one ListTaskDefinitions listing (all its pages) of the ACTIVE revisions
+//!    per family rolled back (and of the INACTIVE ones where the target is not ACTIVE, to say
+//!    so), and one DescribeTaskDefinition per revision to leave, for its tags. What it read is a
+//!    plain [`RollbackState`].
+//! 2. [`plan`] decides, without any call: for each service of the stack (or each one asked
+//!    for), the revision it runs and the one it goes back to: the newest ACTIVE revision of the
+//!    same family older than the running one, or the one asked for ([`Target`]). Every problem
+//!    is collected (a service missing, no older revision...); with one, there is no plan, so
+//!    nothing is changed at all. The plan holds, per service, an [`Action::UpdateAndDeploy`]
+//!    change (UpdateService onto the target; its [`Change::rollback`] step puts the service
+//!    back on the revision it runs now), then, per family, an [`Action::Delete`] of the
+//!    revisions left ([`Address::Revisions`], DeregisterTaskDefinition).
+//! 3. [`crate::apply::apply`] (or [`Deployer::apply`](crate::Deployer::apply)) runs it. When it
+//!    waits, it follows the rollback deployments before its first deletion, so the revisions
+//!    left are deregistered only once the deployments have settled; a failed one is put back on
+//!    the revision it ran, when [`ApplyOptions::rollback`](crate::ApplyOptions::rollback) says
+//!    so, and nothing is deregistered.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use ecs_deploy::rollback::{self, RollbackOptions, ServiceAction};
+//! use ecs_deploy::rollback::{self, RollbackOptions};
+//! use ecs_deploy::{ApplyOptions, apply};
 //!
 //! let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
 //! let ecs = ecs_deploy::Ecs::new(&config);
 //! let stack = ecs_deploy::ecs_model::file::read_stack("shop.json")?;
 //! let options = RollbackOptions::default().service("web");
-//! let plan = rollback::plan(&ecs, &stack, "shop", &options).await?;
-//! for service in &plan.services {
-//!     if let ServiceAction::RollBack { from, to, .. } = &service.action {
-//!         println!("{}: {from} -> {to}", service.address);
+//! let state = rollback::observe(&ecs, &stack, "shop", &options).await?;
+//! let plan = rollback::plan(&state, &options)?;
+//! for change in &plan.changes {
+//!     if let Some(reason) = &change.reason {
+//!         println!("{}: {reason}", change.address);
 //!     }
 //! }
-//! rollback::run(&ecs, &plan, &options, |event| println!("{event:?}")).await?;
+//! apply::apply(&ecs, &plan, &ApplyOptions::default(), |event| println!("{event:?}")).await?;
 //! # Ok(())
 //! # }
 //! ```
 //!
 //! # Ownership
 //!
-//! Only services carrying this stack's [`STACK_TAG`] are rolled back; the others are reported
-//! as not managed and left alone. A revision left is deregistered only when it carries the tag
-//! too, and when no other service of the stack still runs it.
+//! Only services carrying this stack's [`STACK_TAG`](crate::ownership::STACK_TAG) are rolled
+//! back; the others are [`Action::NotManaged`] changes, left alone. A revision left is
+//! deregistered only when it carries the tag too, and when no other service of the stack still
+//! runs it ([`Reason::RolledBack`] says why a revision stays).
 //!
 //! # Why the revision left is deregistered
 //!
@@ -48,10 +59,11 @@
 //! differences. [`RollbackOptions::deregister`] turned off keeps it (ECS keeps INACTIVE revisions
 //! describable in any case).
 //!
-//! Without waiting ([`RollbackOptions::no_wait`]), the revision is deregistered right after the
-//! UpdateService call, before the deployment's outcome is known. Tasks and services already
-//! using an INACTIVE revision keep running and scaling (so AWS documents), but no new service
-//! can start on it: keep the revision when the rollback itself may need undoing.
+//! Applied without waiting ([`ApplyOptions::no_wait`](crate::ApplyOptions::no_wait)), the
+//! revision is deregistered right after the UpdateService call, before the deployment's outcome
+//! is known. Tasks and services already using an INACTIVE revision keep running and scaling (so
+//! AWS documents), but no new service can start on it: keep the revision when the rollback
+//! itself may need undoing.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
@@ -59,17 +71,30 @@ use std::str::FromStr;
 use ecs_model::Stack;
 use ecs_model::load::from_value;
 use ecs_model::types::Tag;
-use serde_json::{Value, json};
+use futures::stream::{self, StreamExt as _, TryStreamExt as _};
+use serde_json::json;
 
 use crate::aws::{AwsError, Ecs, Operation};
-use crate::observe::described_services;
-use crate::plan::{Address, STACK_TAG, cluster_name};
+use crate::diff::diff;
+use crate::observe::{described_services, list_all};
+use crate::ownership::ownership;
+use crate::plan::{
+    Action, Address, Change, Options, Plan, Reason, Step, cluster_name, not_managed,
+};
 use crate::stack_name::{StackNameError, check_stack_name};
-use crate::status::Owner;
-use crate::wait::{Rollout, WaitError, WaitEvent, WaitOptions, wait};
 
-/// At most this many DescribeServices calls at a time while planning a rollback.
-const DESCRIBE_CONCURRENCY: usize = 8;
+/// At most this many calls at a time while observing a rollback.
+const READ_CONCURRENCY: usize = 8;
+
+/// How many rounds of reads [`observe`] makes at most after describing the services: the
+/// ACTIVE listings, then the INACTIVE listings and the tags of the revisions left.
+const READ_ROUNDS: usize = 3;
+
+/// A service by its cluster's name and its name.
+type ServiceKey = (String, String);
+
+/// A task definition family and a revision number of it.
+type RevisionKey = (String, i64);
 
 /// The revision a service goes back to.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -123,7 +148,8 @@ impl std::fmt::Display for Target {
     }
 }
 
-/// What to roll back, and how.
+/// What to roll back. How the plan is applied (waiting for the deployments or not, putting a
+/// failed one back) is the [`ApplyOptions`](crate::ApplyOptions) of the apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RollbackOptions {
@@ -132,21 +158,17 @@ pub struct RollbackOptions {
     pub services: Vec<String>,
     /// The revision to go back to.
     pub target: Target,
-    /// Follow the rollback deployments until they settle; `None` returns after the calls.
-    pub wait: Option<WaitOptions>,
     /// Deregister the revision rolled back from (when the stack owns it and no other service of
     /// the stack runs it); `false` keeps it ACTIVE.
     pub deregister: bool,
 }
 
 impl Default for RollbackOptions {
-    /// Every service, to its previous revision, waiting with [`WaitOptions::default`], and
-    /// deregistering the revisions left.
+    /// Every service, to its previous revision, deregistering the revisions left.
     fn default() -> Self {
         Self {
             services: Vec::new(),
             target: Target::Previous,
-            wait: Some(WaitOptions::default()),
             deregister: true,
         }
     }
@@ -165,18 +187,6 @@ impl RollbackOptions {
         self
     }
 
-    /// Follows the deployments with `wait`.
-    pub fn wait(mut self, wait: WaitOptions) -> Self {
-        self.wait = Some(wait);
-        self
-    }
-
-    /// Returns after the calls, without following the deployments.
-    pub fn no_wait(mut self) -> Self {
-        self.wait = None;
-        self
-    }
-
     /// Deregisters (`true`, the default) or keeps (`false`) the revisions rolled back from.
     pub fn deregister(mut self, deregister: bool) -> Self {
         self.deregister = deregister;
@@ -184,96 +194,38 @@ impl RollbackOptions {
     }
 }
 
-/// Why a revision rolled back from stays ACTIVE.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a rollback is planned from: what [`observe`] read of AWS, as plain data.
+///
+/// A listing or tag set that is absent reads as empty: the plan then changes less (a revision
+/// whose tags were not read is kept, as not managed by the stack).
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub enum KeepReason {
-    /// [`RollbackOptions::deregister`] is off.
-    Asked,
-    /// Another service of the stack still runs it.
-    InUse {
-        /// That service.
-        service: Address,
-    },
-    /// The revision does not carry this stack's tag.
-    NotManaged {
-        /// Whose it is, in words.
-        reason: String,
-    },
-}
-
-impl std::fmt::Display for KeepReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Asked => f.write_str("asked to keep it"),
-            Self::InUse { service } => write!(f, "{service} still runs it"),
-            Self::NotManaged { reason } => f.write_str(reason),
-        }
-    }
-}
-
-/// What happens to one service.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ServiceAction {
-    /// It goes back from one revision to another.
-    RollBack {
-        /// The ARN of the revision it runs now.
-        from: String,
-        /// The ARN of the revision it goes back to.
-        to: String,
-        /// Why `from` stays ACTIVE afterwards; `None` when it is deregistered.
-        keep: Option<KeepReason>,
-    },
-    /// It is left alone: this stack does not manage it.
-    NotManaged {
-        /// Whose it is, in words.
-        reason: String,
-    },
-}
-
-/// The rollback of one service.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ServiceRollback {
-    /// The service.
-    pub address: Address,
-    /// What happens to it.
-    pub action: ServiceAction,
-}
-
-/// What a rollback does, service by service; made by [`plan`], carried out by [`run`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RollbackPlan {
-    /// The stack's name.
+pub struct RollbackState {
+    /// The stack's name: the value of the ownership tag its resources carry.
     pub stack: String,
-    /// The services asked for, in the stack's order.
-    pub services: Vec<ServiceRollback>,
+    /// Every service of the stack, as (cluster name, service name), in the stack's order.
+    pub services: Vec<(String, String)>,
+    /// The services of the stack that DescribeServices knows, whatever their status.
+    pub described: BTreeMap<(String, String), ServiceState>,
+    /// The ACTIVE revisions of the families of the services rolled back: by family, the ARN of
+    /// each revision number.
+    pub active: BTreeMap<String, BTreeMap<i64, String>>,
+    /// The INACTIVE (deregistered) revision numbers of the families whose target is not ACTIVE.
+    pub inactive: BTreeMap<String, BTreeSet<i64>>,
+    /// The tags of the revisions the rollback leaves, by ARN.
+    pub revision_tags: BTreeMap<String, Vec<Tag>>,
 }
 
-impl ServiceRollback {
-    /// The rollback of the service at `address`.
-    pub fn new(address: Address, action: ServiceAction) -> Self {
-        Self { address, action }
-    }
-}
-
-impl RollbackPlan {
-    /// A plan for the stack `stack` that rolls nothing back yet.
-    pub fn new(stack: impl Into<String>) -> Self {
-        Self {
-            stack: stack.into(),
-            services: Vec::new(),
-        }
-    }
-
-    /// Whether running the plan changes anything (some service is managed by the stack).
-    pub fn has_changes(&self) -> bool {
-        self.services
-            .iter()
-            .any(|s| matches!(s.action, ServiceAction::RollBack { .. }))
-    }
+/// A service as DescribeServices shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ServiceState {
+    /// Its status: `ACTIVE`, `DRAINING` or `INACTIVE`.
+    pub status: Option<String>,
+    /// The task definition revision it runs, as AWS names it (an ARN).
+    pub task_definition: Option<String>,
+    /// Its tags.
+    pub tags: Option<Vec<Tag>>,
 }
 
 /// Why a service cannot be rolled back.
@@ -376,38 +328,8 @@ pub struct Blocked {
     pub problem: Problem,
 }
 
-/// What happens during [`run`].
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum RollbackEvent {
-    /// UpdateService put a service on the revision it goes back to.
-    Updated {
-        /// The service.
-        address: Address,
-        /// The ARN of the revision it ran.
-        from: String,
-        /// The ARN of the revision it runs now.
-        to: String,
-        /// What UpdateService returned.
-        response: Value,
-    },
-    /// Progress of a rollback deployment being followed.
-    Wait(WaitEvent),
-    /// A revision rolled back from was deregistered.
-    Deregistered {
-        /// Its ARN.
-        task_definition: String,
-    },
-    /// A revision rolled back from stays ACTIVE.
-    Kept {
-        /// Its ARN.
-        task_definition: String,
-        /// Why.
-        reason: KeepReason,
-    },
-}
-
-/// Why a rollback failed.
+/// Why a rollback cannot be planned. Nothing was changed: running the plan is an apply, whose
+/// error is an [`ApplyError`](crate::ApplyError).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RollbackError {
@@ -417,50 +339,18 @@ pub enum RollbackError {
     /// Services were asked for that the stack does not have; nothing was sent to AWS.
     #[error("not services of the stack: {}", .0.join(", "))]
     NotInStack(Vec<String>),
-    /// Reading the services or the task definitions failed; nothing was changed.
+    /// Reading the services or the task definitions failed.
     #[error("cannot read the services and their revisions")]
     Read(#[source] AwsError),
-    /// Some services cannot be rolled back; nothing was changed.
+    /// Some services cannot be rolled back, so there is no plan.
     #[error("{}", blocked_summary(.0))]
     Blocked(Vec<Blocked>),
-    /// An UpdateService call failed.
-    #[error("{address}: the rollback call failed")]
-    Update {
-        /// The service.
-        address: Address,
-        /// The failure.
-        #[source]
-        source: AwsError,
-        /// The services put back on their target before.
-        done: Vec<Address>,
-    },
-    /// A rollback deployment failed, was rolled back by the circuit breaker, or did not settle
-    /// in time. No revision was deregistered.
-    #[error("a rollback deployment did not complete")]
-    Rollout {
-        /// The failure.
-        #[source]
-        source: WaitError,
-        /// The services whose UpdateService call was made.
-        done: Vec<Address>,
-    },
-    /// The services were rolled back, but deregistering a revision left failed.
-    #[error("the services were rolled back, but deregistering {task_definition} failed")]
-    Deregister {
-        /// The revision's ARN.
-        task_definition: String,
-        /// The failure.
-        #[source]
-        source: AwsError,
-        /// The services rolled back.
-        done: Vec<Address>,
-    },
 }
 
 fn blocked_summary(blocked: &[Blocked]) -> String {
     let lines: Vec<String> = blocked.iter().map(ToString::to_string).collect();
     format!(
-        "{} cannot be rolled back, so nothing was changed: {}",
+        "{} cannot be rolled back, so nothing is changed: {}",
         if blocked.len() == 1 {
             "1 service".to_owned()
         } else {
@@ -486,7 +376,7 @@ pub fn parse_task_definition(text: &str) -> Option<(String, i64)> {
 
 /// The revisions of `family` among `arns` (ListTaskDefinitions' answer for a family prefix,
 /// which also lists longer families starting with it), by revision number.
-pub fn revisions_of(family: &str, arns: &[String]) -> BTreeMap<i64, String> {
+fn revisions_of(family: &str, arns: &[String]) -> BTreeMap<i64, String> {
     arns.iter()
         .filter_map(|arn| {
             let (f, revision) = parse_task_definition(arn)?;
@@ -503,39 +393,10 @@ fn previous(revisions: &BTreeMap<i64, String>, current: i64) -> Option<(i64, &St
         .map(|(revision, arn)| (*revision, arn))
 }
 
-/// Every revision of `family` with `status` (ACTIVE or INACTIVE), through every page.
-async fn list_revisions(
-    ecs: &Ecs,
-    family: &str,
-    status: &str,
-) -> Result<BTreeMap<i64, String>, AwsError> {
-    let arns = crate::observe::list_all(
-        ecs,
-        Operation::ListTaskDefinitions,
-        json!({"familyPrefix": family, "status": status, "maxResults": 100}),
-        "taskDefinitionArns",
-    )
-    .await?;
-    Ok(revisions_of(family, &arns))
-}
-
-/// Whether `tags` carry this stack's tag; whose the resource is, in words, when not.
-fn ownership(tags: Option<&[Tag]>, stack: &str) -> Result<(), String> {
-    match Owner::of(tags, stack) {
-        Owner::OtherStack(other) => Err(format!(
-            "it belongs to the stack `{other}` ({STACK_TAG} tag)"
-        )),
-        Owner::Unmanaged => Err(format!(
-            "it has no {STACK_TAG} tag, so another tool or person manages it"
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// The stack's services as (cluster name, name), in its order, once each. A cluster written as
 /// its ARN is keyed by its name, as observing and planning key it.
-fn stack_services(stack: &Stack) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+fn stack_services(stack: &Stack) -> Vec<ServiceKey> {
+    let mut out: Vec<ServiceKey> = Vec::new();
     for service in &stack.services {
         let cluster = cluster_name(service.cluster.as_deref().unwrap_or("default")).to_owned();
         if let Some(name) = &service.service_name {
@@ -550,31 +411,19 @@ fn stack_services(stack: &Stack) -> Vec<(String, String)> {
 
 /// Whether `selector` (`NAME` or `CLUSTER/NAME`, the cluster by its name or its ARN) names
 /// the service, keyed by its cluster's name.
-fn selects(selector: &str, (cluster, name): &(String, String)) -> bool {
+fn selects(selector: &str, (cluster, name): &ServiceKey) -> bool {
     selector == name
         || selector
             .rsplit_once('/')
             .is_some_and(|(c, n)| cluster_name(c) == cluster && n == name)
 }
 
-/// A service to roll back, once its target is known.
-struct Resolved {
-    address: Address,
-    from: String,
-    from_key: (String, i64),
-    to: String,
-}
-
-/// Reads the stack's services and their families and works out what rolling back does. Nothing
-/// is changed; with any [`Problem`], the error lists them all.
-pub async fn plan(
-    ecs: &Ecs,
-    stack: &Stack,
-    stack_name: &str,
+/// The services of `all` that `options` asks for, in order; the names asked for that are none
+/// of them are an error.
+fn chosen<'a>(
+    all: &'a [ServiceKey],
     options: &RollbackOptions,
-) -> Result<RollbackPlan, RollbackError> {
-    check_stack_name(stack_name)?;
-    let all = stack_services(stack);
+) -> Result<Vec<&'a ServiceKey>, RollbackError> {
     let unknown: Vec<String> = options
         .services
         .iter()
@@ -584,58 +433,96 @@ pub async fn plan(
     if !unknown.is_empty() {
         return Err(RollbackError::NotInStack(unknown));
     }
-    let chosen: Vec<&(String, String)> = all
+    Ok(all
         .iter()
         .filter(|key| {
             options.services.is_empty() || options.services.iter().any(|s| selects(s, key))
         })
-        .collect();
-    // Every service of the stack is read: a revision another one runs is not deregistered.
-    let mut by_cluster: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (cluster, name) in &all {
-        by_cluster
-            .entry(cluster.clone())
-            .or_default()
-            .insert(name.clone());
-    }
-    let described = described_services(ecs, &by_cluster, DESCRIBE_CONCURRENCY)
-        .await
-        .map_err(RollbackError::Read)?;
+        .collect())
+}
 
-    let mut services = Vec::new();
-    let mut blocked = Vec::new();
-    let mut resolved: Vec<Resolved> = Vec::new();
-    let mut families: BTreeMap<String, BTreeMap<i64, String>> = BTreeMap::new();
-    for key in chosen {
-        let address = Address::Service {
-            cluster: key.0.clone(),
-            name: key.1.clone(),
-        };
+fn service_address((cluster, name): &ServiceKey) -> Address {
+    Address::Service {
+        cluster: cluster.clone(),
+        name: name.clone(),
+    }
+}
+
+/// A service to roll back, once its target is known.
+#[derive(Debug)]
+struct Resolved {
+    key: ServiceKey,
+    /// The ARN of the revision it runs.
+    from: String,
+    /// Its family and revision number.
+    from_key: RevisionKey,
+    /// The ARN of the revision it goes back to.
+    to: String,
+}
+
+/// What happens to one service of those asked for.
+#[derive(Debug)]
+enum Decision {
+    RollBack(Resolved),
+    NotManaged { address: Address, reason: Reason },
+}
+
+/// What [`plan`] needs that a state does not hold yet: what [`observe`] reads next.
+#[derive(Debug, Default, PartialEq)]
+struct Missing {
+    /// Families whose ACTIVE revisions are not listed.
+    active: BTreeSet<String>,
+    /// Families whose INACTIVE revisions are not listed.
+    inactive: BTreeSet<String>,
+    /// ARNs of revisions whose tags are not read.
+    tags: BTreeSet<String>,
+}
+
+impl Missing {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Every decision of a rollback, from `state`: the services rolled back or left alone, the
+/// problems, why each revision left stays ACTIVE (`None`: deregistered), and what the state
+/// lacked (read as empty).
+#[derive(Debug, Default)]
+struct Decisions {
+    services: Vec<Decision>,
+    problems: Vec<Blocked>,
+    kept: BTreeMap<RevisionKey, Option<Reason>>,
+    missing: Missing,
+}
+
+fn decide(state: &RollbackState, options: &RollbackOptions) -> Result<Decisions, RollbackError> {
+    let owner = Options::new(state.stack.clone());
+    let empty = BTreeMap::new();
+    let mut out = Decisions::default();
+    for key in chosen(&state.services, options)? {
+        let address = service_address(key);
         let mut block = |problem| {
-            blocked.push(Blocked {
+            out.problems.push(Blocked {
                 address: address.clone(),
                 problem,
             });
         };
-        let Some(service) = described.get(key) else {
+        let Some(service) = state.described.get(key) else {
             block(Problem::Missing);
             continue;
         };
-        if let Err(reason) = ownership(service.tags.as_deref(), stack_name) {
-            services.push(ServiceRollback {
-                address,
-                action: ServiceAction::NotManaged { reason },
-            });
+        if let Err(reason) = ownership(&service.tags, &owner) {
+            out.services.push(Decision::NotManaged { address, reason });
             continue;
         }
-        match service.status.as_deref() {
-            Some("ACTIVE") => {}
-            status => {
-                block(Problem::NotActive {
-                    status: status.unwrap_or("without a status").to_owned(),
-                });
-                continue;
-            }
+        if service.status.as_deref() != Some("ACTIVE") {
+            block(Problem::NotActive {
+                status: service
+                    .status
+                    .clone()
+                    .unwrap_or_else(|| "without a status".to_owned()),
+            });
+            continue;
         }
         let running = service.task_definition.clone().unwrap_or_default();
         let Some((family, current)) = parse_task_definition(&running) else {
@@ -644,48 +531,49 @@ pub async fn plan(
             });
             continue;
         };
-        if !families.contains_key(&family) {
-            let revisions = list_revisions(ecs, &family, "ACTIVE")
-                .await
-                .map_err(RollbackError::Read)?;
-            families.insert(family.clone(), revisions);
-        }
-        let active = families.get(&family).cloned().unwrap_or_default();
         let wanted = match &options.target {
             Target::Previous => None,
             Target::Revision(revision) => Some(*revision),
             Target::FamilyRevision {
                 family: asked,
                 revision,
-            } => {
-                if *asked != family {
-                    block(Problem::OtherFamily {
-                        asked: asked.clone(),
-                        running: family.clone(),
-                    });
-                    continue;
-                }
-                Some(*revision)
+            } if *asked == family => Some(*revision),
+            Target::FamilyRevision { family: asked, .. } => {
+                block(Problem::OtherFamily {
+                    asked: asked.clone(),
+                    running: family,
+                });
+                continue;
+            }
+        };
+        let active = state.active.get(&family).unwrap_or_else(|| {
+            out.missing.active.insert(family.clone());
+            &empty
+        });
+        // The INACTIVE revisions, to say why no ACTIVE one fits.
+        let mut inactive = || match state.inactive.get(&family) {
+            Some(revisions) => revisions.clone(),
+            None => {
+                out.missing.inactive.insert(family.clone());
+                BTreeSet::new()
             }
         };
         let to = match wanted {
-            None => match previous(&active, current) {
+            None => match previous(active, current) {
                 Some((_, arn)) => arn.clone(),
                 None => {
-                    let inactive = list_revisions(ecs, &family, "INACTIVE")
-                        .await
-                        .map_err(RollbackError::Read)?;
+                    let inactive = inactive().range(..current).rev().copied().collect();
                     block(Problem::NoPreviousRevision {
-                        family: family.clone(),
+                        family,
                         current,
-                        inactive: inactive.range(..current).rev().map(|(r, _)| *r).collect(),
+                        inactive,
                     });
                     continue;
                 }
             },
             Some(revision) if revision >= current => {
                 block(Problem::TargetNotOlder {
-                    family: family.clone(),
+                    family,
                     current,
                     revision,
                 });
@@ -694,13 +582,11 @@ pub async fn plan(
             Some(revision) => match active.get(&revision) {
                 Some(arn) => arn.clone(),
                 None => {
-                    let inactive = list_revisions(ecs, &family, "INACTIVE")
-                        .await
-                        .map_err(RollbackError::Read)?;
+                    let inactive = inactive().contains(&revision);
                     block(Problem::TargetNotActive {
-                        family: family.clone(),
+                        family,
                         revision,
-                        inactive: inactive.contains_key(&revision),
+                        inactive,
                     });
                     continue;
                 }
@@ -708,181 +594,784 @@ pub async fn plan(
         };
         // The ARN of the revision running, as ListTaskDefinitions names it (a service updated
         // with `family:N` may name it so).
-        let from = active
-            .get(&current)
-            .cloned()
-            .unwrap_or_else(|| running.clone());
-        resolved.push(Resolved {
-            address,
+        let from = active.get(&current).cloned().unwrap_or(running);
+        out.services.push(Decision::RollBack(Resolved {
+            key: key.clone(),
             from,
             from_key: (family, current),
             to,
-        });
+        }));
     }
-    if !blocked.is_empty() {
-        return Err(RollbackError::Blocked(blocked));
+    // With a problem there is no plan: what stays ACTIVE does not matter.
+    if out.problems.is_empty() {
+        keep_or_deregister(state, options, &owner, &mut out);
     }
+    Ok(out)
+}
 
-    // What each service of the stack runs once the rollback is done.
-    let rolled: BTreeMap<&Address, &Resolved> = resolved.iter().map(|r| (&r.address, r)).collect();
-    let mut runs_after: Vec<(Address, Option<(String, i64)>)> = Vec::new();
-    for key in &all {
-        let address = Address::Service {
-            cluster: key.0.clone(),
-            name: key.1.clone(),
-        };
-        let running = match rolled.get(&address) {
-            Some(r) => parse_task_definition(&r.to),
-            None => described
-                .get(key)
-                .and_then(|s| s.task_definition.as_deref())
-                .and_then(parse_task_definition),
-        };
-        runs_after.push((address, running));
-    }
-    let mut keep_reasons: BTreeMap<(String, i64), Option<KeepReason>> = BTreeMap::new();
-    for r in &resolved {
-        if keep_reasons.contains_key(&r.from_key) {
-            continue;
-        }
-        let reason = if !options.deregister {
-            Some(KeepReason::Asked)
-        } else if let Some((service, _)) = runs_after
-            .iter()
-            .find(|(_, running)| running.as_ref() == Some(&r.from_key))
-        {
-            Some(KeepReason::InUse {
-                service: service.clone(),
-            })
-        } else {
-            let response = ecs
-                .call(
-                    Operation::DescribeTaskDefinition,
-                    &json!({"taskDefinition": r.from, "include": ["TAGS"]}),
-                )
-                .await
-                .map_err(RollbackError::Read)?;
-            let tags: Vec<Tag> = response
-                .get("tags")
-                .map(|tags| from_value::<Vec<Tag>>(tags).value.unwrap_or_default())
-                .unwrap_or_default();
-            ownership(Some(tags.as_slice()), stack_name)
-                .err()
-                .map(|reason| KeepReason::NotManaged { reason })
-        };
-        keep_reasons.insert(r.from_key.clone(), reason);
-    }
-
-    for r in resolved {
-        let keep = keep_reasons.get(&r.from_key).cloned().flatten();
-        services.push(ServiceRollback {
-            address: r.address,
-            action: ServiceAction::RollBack {
-                from: r.from,
-                to: r.to,
-                keep,
-            },
-        });
-    }
-    // In the stack's order.
-    let order: Vec<Address> = all
+/// Decides, for each revision the services rolled back leave, whether it stays ACTIVE, and why.
+fn keep_or_deregister(
+    state: &RollbackState,
+    options: &RollbackOptions,
+    owner: &Options,
+    out: &mut Decisions,
+) {
+    let rolled: BTreeMap<&ServiceKey, &Resolved> = out
+        .services
         .iter()
-        .map(|(cluster, name)| Address::Service {
-            cluster: cluster.clone(),
-            name: name.clone(),
+        .filter_map(|d| match d {
+            Decision::RollBack(r) => Some((&r.key, r)),
+            Decision::NotManaged { .. } => None,
         })
         .collect();
-    services.sort_by_key(|s| order.iter().position(|a| *a == s.address));
-    Ok(RollbackPlan {
+    // What each service of the stack runs once the rollback is done.
+    let runs_after: Vec<(&ServiceKey, Option<RevisionKey>)> = state
+        .services
+        .iter()
+        .map(|key| {
+            let running = match rolled.get(key) {
+                Some(r) => parse_task_definition(&r.to),
+                None => state
+                    .described
+                    .get(key)
+                    .and_then(|s| s.task_definition.as_deref())
+                    .and_then(parse_task_definition),
+            };
+            (key, running)
+        })
+        .collect();
+    for r in rolled.values() {
+        if out.kept.contains_key(&r.from_key) {
+            continue;
+        }
+        let user = runs_after
+            .iter()
+            .find(|(_, running)| running.as_ref() == Some(&r.from_key));
+        let reason = if !options.deregister {
+            Some(Reason::KeptAsAsked)
+        } else if let Some((key, _)) = user {
+            Some(Reason::RevisionInUse {
+                service: service_address(key),
+            })
+        } else {
+            let tags = state.revision_tags.get(&r.from).cloned();
+            if tags.is_none() {
+                out.missing.tags.insert(r.from.clone());
+            }
+            ownership(&tags, owner).err()
+        };
+        out.kept.insert(r.from_key.clone(), reason);
+    }
+}
+
+/// Reads what a rollback of `stack` (named `stack_name`) is planned from: the stack's services
+/// (every one of them, since a revision another one runs is not deregistered), the ACTIVE
+/// revisions of the families rolled back, the INACTIVE ones where they explain a problem, and
+/// the tags of the revisions left. Nothing is changed. An invalid name or a service asked for
+/// that the stack does not have is refused before any call.
+pub async fn observe(
+    ecs: &Ecs,
+    stack: &Stack,
+    stack_name: &str,
+    options: &RollbackOptions,
+) -> Result<RollbackState, RollbackError> {
+    check_stack_name(stack_name)?;
+    let mut state = RollbackState {
         stack: stack_name.to_owned(),
-        services,
+        services: stack_services(stack),
+        ..RollbackState::default()
+    };
+    chosen(&state.services, options)?;
+    let mut by_cluster: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (cluster, name) in &state.services {
+        by_cluster
+            .entry(cluster.clone())
+            .or_default()
+            .insert(name.clone());
+    }
+    state.described = described_services(ecs, &by_cluster, READ_CONCURRENCY)
+        .await
+        .map_err(RollbackError::Read)?
+        .into_iter()
+        .map(|(key, service)| {
+            let found = ServiceState {
+                status: service.status,
+                task_definition: service.task_definition,
+                tags: service.tags,
+            };
+            (key, found)
+        })
+        .collect();
+    // Each round reads what the decisions lacked; the ACTIVE listings first, since the rest
+    // depends on them.
+    for _ in 0..READ_ROUNDS {
+        let missing = decide(&state, options)?.missing;
+        if !missing.active.is_empty() {
+            let listed = read_all(missing.active, |family| {
+                list_revisions(ecs, family, "ACTIVE")
+            });
+            state.active.extend(listed.await?);
+            continue;
+        }
+        if missing.is_empty() {
+            break;
+        }
+        let inactive = read_all(missing.inactive, |family| async move {
+            let (family, revisions) = list_revisions(ecs, family, "INACTIVE").await?;
+            Ok((family, revisions.into_keys().collect()))
+        });
+        state.inactive.extend(inactive.await?);
+        let tags = read_all(missing.tags, |arn| revision_tags(ecs, arn));
+        state.revision_tags.extend(tags.await?);
+    }
+    Ok(state)
+}
+
+/// `read` of each of `items`, [`READ_CONCURRENCY`] at a time.
+async fn read_all<T, F>(
+    items: BTreeSet<String>,
+    read: impl Fn(String) -> F,
+) -> Result<Vec<T>, RollbackError>
+where
+    F: Future<Output = Result<T, AwsError>>,
+{
+    stream::iter(items)
+        .map(read)
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await
+        .map_err(RollbackError::Read)
+}
+
+/// Every revision of `family` with `status` (ACTIVE or INACTIVE), through every page.
+async fn list_revisions(
+    ecs: &Ecs,
+    family: String,
+    status: &str,
+) -> Result<(String, BTreeMap<i64, String>), AwsError> {
+    let arns = list_all(
+        ecs,
+        Operation::ListTaskDefinitions,
+        json!({"familyPrefix": family, "status": status, "maxResults": 100}),
+        "taskDefinitionArns",
+    )
+    .await?;
+    let revisions = revisions_of(&family, &arns);
+    Ok((family, revisions))
+}
+
+/// The tags of the revision `arn`.
+async fn revision_tags(ecs: &Ecs, arn: String) -> Result<(String, Vec<Tag>), AwsError> {
+    let response = ecs
+        .call(
+            Operation::DescribeTaskDefinition,
+            &json!({"taskDefinition": arn, "include": ["TAGS"]}),
+        )
+        .await?;
+    let tags = response
+        .get("tags")
+        .and_then(|tags| from_value::<Vec<Tag>>(tags).value)
+        .unwrap_or_default();
+    Ok((arn, tags))
+}
+
+/// Plans the rollback `state` calls for, without any call: see the [module](self). The
+/// changes come in the stack's order: the services rolled back ([`Action::UpdateAndDeploy`],
+/// with [`Reason::RolledBack`]) and the ones not managed by the stack
+/// ([`Action::NotManaged`]), then, per family, the deregistration of the revisions left
+/// ([`Address::Revisions`], [`Action::Delete`], [`Reason::RolledBackFrom`]). With any
+/// [`Problem`], the error lists them all and there is no plan.
+pub fn plan(state: &RollbackState, options: &RollbackOptions) -> Result<Plan, RollbackError> {
+    let decisions = decide(state, options)?;
+    if !decisions.problems.is_empty() {
+        return Err(RollbackError::Blocked(decisions.problems));
+    }
+    let mut changes = Vec::new();
+    // The revisions deregistered, by family in the order met.
+    let mut deregistered: Vec<(String, Vec<&Resolved>)> = Vec::new();
+    for decision in &decisions.services {
+        let r = match decision {
+            Decision::NotManaged { address, reason } => {
+                changes.push(not_managed(address.clone(), reason.clone()));
+                continue;
+            }
+            Decision::RollBack(r) => r,
+        };
+        let kept = decisions.kept.get(&r.from_key).cloned().flatten();
+        if kept.is_none() {
+            let family = &r.from_key.0;
+            match deregistered.iter_mut().find(|(f, _)| f == family) {
+                Some((_, left)) if left.iter().any(|l| l.from_key == r.from_key) => {}
+                Some((_, left)) => left.push(r),
+                None => deregistered.push((family.clone(), vec![r])),
+            }
+        }
+        changes.push(rolled_back(r, kept));
+    }
+    for (family, left) in deregistered {
+        changes.push(Change {
+            address: Address::Revisions { family },
+            action: Action::Delete,
+            fields: Vec::new(),
+            kept: Vec::new(),
+            reason: Some(Reason::RolledBackFrom {
+                deregistered: left.iter().map(|r| short(&r.from)).collect(),
+            }),
+            steps: left
+                .iter()
+                .map(|r| Step::deregister_task_definition(&r.from))
+                .collect(),
+            rollback: None,
+        });
+    }
+    Ok(Plan {
+        stack: state.stack.clone(),
+        changes,
     })
 }
 
-/// Carries out `plan`: UpdateService for each service rolled back, then (unless
-/// [`RollbackOptions::wait`] is `None`) follows their deployments until they settle, then
-/// deregisters the revisions left that [`plan`] did not keep. Returns the services rolled back.
-pub async fn run(
-    ecs: &Ecs,
-    plan: &RollbackPlan,
-    options: &RollbackOptions,
-    mut on_event: impl FnMut(RollbackEvent),
-) -> Result<Vec<Address>, RollbackError> {
-    let mut done = Vec::new();
-    let mut rollouts = Vec::new();
-    for service in &plan.services {
-        let (ServiceAction::RollBack { from, to, .. }, Address::Service { cluster, name }) =
-            (&service.action, &service.address)
-        else {
-            continue;
-        };
-        let input = json!({"cluster": cluster, "service": name, "taskDefinition": to});
-        let response = ecs
-            .call(Operation::UpdateService, &input)
-            .await
-            .map_err(|source| RollbackError::Update {
-                address: service.address.clone(),
-                source,
-                done: done.clone(),
-            })?;
-        if let Some(rollout) = Rollout::from_response(&response) {
-            rollouts.push(rollout);
-        }
-        on_event(RollbackEvent::Updated {
-            address: service.address.clone(),
-            from: from.clone(),
-            to: to.clone(),
-            response,
-        });
-        done.push(service.address.clone());
+/// `family:revision`, from an ARN or from itself.
+fn short(arn: &str) -> String {
+    arn.rsplit_once("task-definition/")
+        .map_or(arn, |(_, name)| name)
+        .to_owned()
+}
+
+/// The change that puts a service on `r.to`; `kept` is why `r.from` stays ACTIVE.
+fn rolled_back(r: &Resolved, kept: Option<Reason>) -> Change {
+    let (cluster, name) = &r.key;
+    Change {
+        address: service_address(&r.key),
+        action: Action::UpdateAndDeploy,
+        fields: diff(
+            &json!({"taskDefinition": r.from}),
+            &json!({"taskDefinition": r.to}),
+        ),
+        kept: Vec::new(),
+        reason: Some(Reason::RolledBack {
+            from: short(&r.from),
+            to: short(&r.to),
+            kept: kept.map(Box::new),
+        }),
+        steps: vec![Step::run_revision(cluster, name, &r.to)],
+        rollback: Some(Step::run_revision(cluster, name, &r.from)),
     }
-    if let Some(wait_options) = options.wait
-        && let Err(source) = wait(ecs, &rollouts, wait_options, |e| {
-            on_event(RollbackEvent::Wait(e));
-        })
-        .await
-    {
-        return Err(RollbackError::Rollout { source, done });
-    }
-    let mut seen = BTreeSet::new();
-    for service in &plan.services {
-        let ServiceAction::RollBack { from, keep, .. } = &service.action else {
-            continue;
-        };
-        if !seen.insert(from.clone()) {
-            continue;
-        }
-        match keep {
-            Some(reason) => on_event(RollbackEvent::Kept {
-                task_definition: from.clone(),
-                reason: reason.clone(),
-            }),
-            None => {
-                ecs.call(
-                    Operation::DeregisterTaskDefinition,
-                    &json!({"taskDefinition": from}),
-                )
-                .await
-                .map_err(|source| RollbackError::Deregister {
-                    task_definition: from.clone(),
-                    source,
-                    done: done.clone(),
-                })?;
-                on_event(RollbackEvent::Deregistered {
-                    task_definition: from.clone(),
-                });
-            }
-        }
-    }
-    Ok(done)
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
+    use crate::ownership::STACK_TAG;
 
     fn arn(name: &str) -> String {
         format!("arn:aws:ecs:us-east-1:123456789012:task-definition/{name}")
+    }
+
+    fn tags(stack: Option<&str>) -> Vec<Tag> {
+        stack
+            .map(|stack| {
+                let mut tag = Tag::default();
+                tag.key = Some(STACK_TAG.to_owned());
+                tag.value = Some(stack.to_owned());
+                tag
+            })
+            .into_iter()
+            .collect()
+    }
+
+    fn key(name: &str) -> (String, String) {
+        ("demo".to_owned(), name.to_owned())
+    }
+
+    fn service(name: &str) -> Address {
+        service_address(&key(name))
+    }
+
+    /// A service of the stack `demo`, ACTIVE, running `revision`.
+    fn running(revision: &str) -> ServiceState {
+        ServiceState {
+            status: Some("ACTIVE".to_owned()),
+            task_definition: Some(arn(revision)),
+            tags: Some(tags(Some("demo"))),
+        }
+    }
+
+    /// The stack `demo` with the services `services` (name, revision run) of the cluster
+    /// `demo`, the family `web` with the ACTIVE revisions `active`, and every revision tagged
+    /// as the stack's.
+    fn state(services: &[(&str, &str)], active: &[i64]) -> RollbackState {
+        let mut state = RollbackState {
+            stack: "demo".to_owned(),
+            ..RollbackState::default()
+        };
+        for (name, revision) in services {
+            state.services.push(key(name));
+            state.described.insert(key(name), running(revision));
+        }
+        state.active.insert(
+            "web".to_owned(),
+            active
+                .iter()
+                .map(|r| (*r, arn(&format!("web:{r}"))))
+                .collect(),
+        );
+        for r in 1..=10 {
+            state
+                .revision_tags
+                .insert(arn(&format!("web:{r}")), tags(Some("demo")));
+        }
+        state
+    }
+
+    fn problems(result: Result<Plan, RollbackError>) -> Vec<(Address, Problem)> {
+        match result {
+            Err(RollbackError::Blocked(blocked)) => blocked
+                .into_iter()
+                .map(|b| (b.address, b.problem))
+                .collect(),
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    fn planned(state: &RollbackState, options: &RollbackOptions) -> Plan {
+        let plan = plan(state, options).expect("a plan");
+        assert!(
+            decide(state, options).expect("decided").missing.is_empty(),
+            "the state holds every read"
+        );
+        plan
+    }
+
+    fn input(step: &Step) -> Value {
+        step.input()
+    }
+
+    #[test]
+    fn a_service_goes_back_to_the_newest_older_active_revision_and_the_one_left_goes() {
+        // Revision 2 is INACTIVE (not listed): the previous ACTIVE one is 1.
+        let state = state(&[("api", "web:3")], &[1, 3]);
+        let plan = planned(&state, &RollbackOptions::default());
+        assert_eq!(plan.stack, "demo");
+        let [update, deregister] = plan.changes.as_slice() else {
+            panic!("two changes: {plan:#?}");
+        };
+        assert_eq!(update.address, service("api"));
+        assert_eq!(update.action, Action::UpdateAndDeploy);
+        assert_eq!(
+            update.reason,
+            Some(Reason::RolledBack {
+                from: "web:3".into(),
+                to: "web:1".into(),
+                kept: None
+            })
+        );
+        assert_eq!(
+            update.fields,
+            diff(
+                &json!({"taskDefinition": arn("web:3")}),
+                &json!({"taskDefinition": arn("web:1")})
+            )
+        );
+        let [step] = update.steps.as_slice() else {
+            panic!("one step: {update:#?}");
+        };
+        assert!(matches!(step, Step::UpdateService(_)));
+        assert_eq!(
+            input(step),
+            json!({"cluster": "demo", "service": "api", "taskDefinition": arn("web:1")})
+        );
+        let back = update.rollback.as_ref().expect("a rollback step");
+        assert_eq!(
+            input(back),
+            json!({"cluster": "demo", "service": "api", "taskDefinition": arn("web:3")})
+        );
+
+        assert_eq!(
+            deregister.address,
+            Address::Revisions {
+                family: "web".into()
+            }
+        );
+        assert_eq!(deregister.action, Action::Delete);
+        assert_eq!(
+            deregister.reason,
+            Some(Reason::RolledBackFrom {
+                deregistered: vec!["web:3".into()]
+            })
+        );
+        let [step] = deregister.steps.as_slice() else {
+            panic!("one step: {deregister:#?}");
+        };
+        assert!(matches!(step, Step::DeregisterTaskDefinition(_)));
+        assert_eq!(input(step), json!({"taskDefinition": arn("web:3")}));
+        assert!(plan.has_changes());
+    }
+
+    #[test]
+    fn a_target_picks_the_revision_and_is_checked() {
+        let state = |inactive: &[i64]| {
+            let mut state = state(&[("api", "web:4")], &[1, 2, 4]);
+            state
+                .inactive
+                .insert("web".into(), inactive.iter().copied().collect());
+            state
+        };
+        let to = |target: &str| RollbackOptions::default().to(target.parse().expect("a target"));
+        for target in ["1", "web:1", &arn("web:1")] {
+            let plan = planned(&state(&[]), &to(target));
+            assert!(
+                matches!(&plan.changes[0].reason, Some(Reason::RolledBack { to, .. }) if to == "web:1"),
+                "{target}: {plan:#?}"
+            );
+        }
+        let refused =
+            |target: &str, inactive: &[i64]| problems(plan(&state(inactive), &to(target)));
+        assert_eq!(
+            refused("3", &[3]),
+            [(
+                service("api"),
+                Problem::TargetNotActive {
+                    family: "web".into(),
+                    revision: 3,
+                    inactive: true
+                }
+            )]
+        );
+        assert_eq!(
+            refused("3", &[]),
+            [(
+                service("api"),
+                Problem::TargetNotActive {
+                    family: "web".into(),
+                    revision: 3,
+                    inactive: false
+                }
+            )]
+        );
+        for target in ["4", "web:5"] {
+            assert!(
+                matches!(
+                    refused(target, &[])[0].1,
+                    Problem::TargetNotOlder { current: 4, .. }
+                ),
+                "{target}"
+            );
+        }
+        assert_eq!(
+            refused("checkout:1", &[]),
+            [(
+                service("api"),
+                Problem::OtherFamily {
+                    asked: "checkout".into(),
+                    running: "web".into()
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn every_problem_is_collected_and_nothing_is_planned() {
+        let mut state = state(
+            &[("first", "web:1"), ("ok", "web:3"), ("draining", "web:3")],
+            &[2, 3],
+        );
+        state
+            .inactive
+            .insert("web".into(), [1].into_iter().collect());
+        state.services.push(key("gone"));
+        if let Some(draining) = state.described.get_mut(&key("draining")) {
+            draining.status = Some("DRAINING".into());
+        }
+        let mut external = running("web:3");
+        external.task_definition = None;
+        state.services.push(key("external"));
+        state.described.insert(key("external"), external);
+
+        let found = problems(plan(&state, &RollbackOptions::default()));
+        assert_eq!(
+            found,
+            [
+                (
+                    service("first"),
+                    Problem::NoPreviousRevision {
+                        family: "web".into(),
+                        current: 1,
+                        inactive: vec![]
+                    }
+                ),
+                (
+                    service("draining"),
+                    Problem::NotActive {
+                        status: "DRAINING".into()
+                    }
+                ),
+                (service("gone"), Problem::Missing),
+                (
+                    service("external"),
+                    Problem::NoTaskDefinition {
+                        task_definition: String::new()
+                    }
+                ),
+            ]
+        );
+        // Asked for alone, the service that can be rolled back is; the revision it leaves
+        // stays, as the draining service still runs it.
+        let only = RollbackOptions::default().service("demo/ok");
+        let plan = planned(&state, &only);
+        assert_eq!(plan.changes.len(), 1, "{plan:#?}");
+        assert!(matches!(
+            &plan.changes[0].reason,
+            Some(Reason::RolledBack { kept: Some(kept), .. })
+                if **kept == Reason::RevisionInUse { service: service("draining") }
+        ));
+    }
+
+    #[test]
+    fn no_previous_revision_names_the_older_ones_deregistered() {
+        let mut state = state(&[("api", "web:4")], &[4]);
+        state
+            .inactive
+            .insert("web".into(), [1, 3, 5].into_iter().collect());
+        assert_eq!(
+            problems(plan(&state, &RollbackOptions::default())),
+            [(
+                service("api"),
+                Problem::NoPreviousRevision {
+                    family: "web".into(),
+                    current: 4,
+                    inactive: vec![3, 1]
+                }
+            )]
+        );
+    }
+
+    #[test]
+    fn a_service_of_others_is_left_alone_and_keeps_the_revision_it_runs_active() {
+        // legacy runs web:2 without the stack's tag; api leaves web:2 too.
+        let mut state = state(&[("api", "web:2"), ("legacy", "web:2")], &[1, 2]);
+        if let Some(legacy) = state.described.get_mut(&key("legacy")) {
+            legacy.tags = None;
+        }
+        let plan = planned(&state, &RollbackOptions::default());
+        let [api, legacy] = plan.changes.as_slice() else {
+            panic!("no deregistration: {plan:#?}");
+        };
+        assert_eq!(
+            api.reason,
+            Some(Reason::RolledBack {
+                from: "web:2".into(),
+                to: "web:1".into(),
+                kept: Some(Box::new(Reason::RevisionInUse {
+                    service: service("legacy")
+                }))
+            })
+        );
+        assert_eq!(legacy.action, Action::NotManaged);
+        assert_eq!(legacy.reason, Some(Reason::Untagged));
+        assert!(legacy.steps.is_empty());
+
+        // Another stack's service.
+        if let Some(legacy) = state.described.get_mut(&key("legacy")) {
+            legacy.tags = Some(tags(Some("other")));
+        }
+        let only = RollbackOptions::default().service("legacy");
+        let plan = planned(&state, &only);
+        assert_eq!(
+            plan.changes[0].reason,
+            Some(Reason::OtherStack {
+                stack: "other".into()
+            })
+        );
+        assert!(!plan.has_changes(), "{plan:#?}");
+    }
+
+    #[test]
+    fn a_revision_another_service_of_the_stack_runs_stays_active() {
+        let state = state(&[("web", "web:2"), ("api", "web:2")], &[1, 2]);
+        // Only api: web still runs web:2.
+        let plan = planned(&state, &RollbackOptions::default().service("api"));
+        assert_eq!(plan.changes.len(), 1, "{plan:#?}");
+        assert!(matches!(
+            &plan.changes[0].reason,
+            Some(Reason::RolledBack { kept: Some(kept), .. })
+                if **kept == Reason::RevisionInUse { service: service("web") }
+        ));
+        // Both: web:2 goes, once.
+        let plan = planned(&state, &RollbackOptions::default());
+        assert_eq!(plan.changes.len(), 3, "{plan:#?}");
+        assert_eq!(plan.changes[2].steps.len(), 1);
+    }
+
+    #[test]
+    fn a_revision_is_kept_when_asked_or_when_the_stack_does_not_own_it() {
+        let mut state = state(&[("api", "web:3")], &[2, 3]);
+        let keep = RollbackOptions::default().deregister(false);
+        let kept = |plan: &Plan| match &plan.changes[..] {
+            [
+                Change {
+                    reason:
+                        Some(Reason::RolledBack {
+                            kept: Some(kept), ..
+                        }),
+                    ..
+                },
+            ] => (**kept).clone(),
+            other => panic!("one change that keeps the revision: {other:#?}"),
+        };
+        assert_eq!(kept(&planned(&state, &keep)), Reason::KeptAsAsked);
+
+        // Registered by someone else (a CI pipeline): untagged.
+        state.revision_tags.insert(arn("web:3"), tags(None));
+        let options = RollbackOptions::default();
+        assert_eq!(kept(&planned(&state, &options)), Reason::Untagged);
+        state
+            .revision_tags
+            .insert(arn("web:3"), tags(Some("other")));
+        assert_eq!(
+            kept(&planned(&state, &options)),
+            Reason::OtherStack {
+                stack: "other".into()
+            }
+        );
+        // Tags not read: kept, as not the stack's.
+        state.revision_tags.clear();
+        assert_eq!(
+            kept(&plan(&state, &options).expect("a plan")),
+            Reason::Untagged
+        );
+    }
+
+    #[test]
+    fn revisions_left_are_deregistered_per_family_after_the_services() {
+        let mut state = state(
+            &[("a", "web:3"), ("b", "web:2"), ("c", "api:7")],
+            &[1, 2, 3],
+        );
+        state.active.insert(
+            "api".into(),
+            [(1, arn("api:1")), (7, arn("api:7"))].into_iter().collect(),
+        );
+        state.revision_tags.insert(arn("api:7"), tags(Some("demo")));
+        let plan = planned(&state, &RollbackOptions::default().to(Target::Revision(1)));
+        let addresses: Vec<String> = plan.changes.iter().map(|c| c.address.to_string()).collect();
+        assert_eq!(
+            addresses,
+            [
+                "service demo/a",
+                "service demo/b",
+                "service demo/c",
+                "old revisions of web",
+                "old revisions of api"
+            ]
+        );
+        let web = &plan.changes[3];
+        assert_eq!(
+            web.reason,
+            Some(Reason::RolledBackFrom {
+                deregistered: vec!["web:3".into(), "web:2".into()]
+            })
+        );
+        assert_eq!(web.steps.len(), 2);
+        let json = serde_json::to_value(&plan.changes[0]).expect("json");
+        assert_eq!(
+            json["reason"],
+            json!({"kind": "rolledBack", "from": "web:3", "to": "web:1", "kept": null})
+        );
+
+        // To the previous revisions: a goes back to web:2, the revision b leaves, which stays.
+        let plan = planned(
+            &state,
+            &RollbackOptions::default().service("a").service("b"),
+        );
+        assert_eq!(
+            plan.changes[1].reason,
+            Some(Reason::RolledBack {
+                from: "web:2".into(),
+                to: "web:1".into(),
+                kept: Some(Box::new(Reason::RevisionInUse {
+                    service: service("a")
+                }))
+            })
+        );
+        assert_eq!(
+            plan.changes[2].reason,
+            Some(Reason::RolledBackFrom {
+                deregistered: vec!["web:3".into()]
+            })
+        );
+        assert_eq!(plan.changes.len(), 3, "{plan:#?}");
+    }
+
+    #[test]
+    fn the_reads_follow_the_decisions() {
+        // Nothing listed yet: the family of the service rolled back.
+        let mut state = state(&[("api", "web:3"), ("other", "web:3")], &[]);
+        state.active.clear();
+        state.revision_tags.clear();
+        if let Some(other) = state.described.get_mut(&key("other")) {
+            other.tags = None;
+        }
+        let options = RollbackOptions::default().service("api");
+        let missing = |state: &RollbackState| decide(state, &options).expect("decided").missing;
+        assert_eq!(
+            missing(&state).active,
+            ["web".to_owned()].into_iter().collect()
+        );
+        // Listed: the tags of the revision left, unless another service runs it.
+        state.active.insert(
+            "web".into(),
+            [(2, arn("web:2")), (3, arn("web:3"))].into_iter().collect(),
+        );
+        assert_eq!(missing(&state).tags.len(), 0, "other still runs web:3");
+        if let Some(other) = state.described.get_mut(&key("other")) {
+            other.task_definition = Some(arn("web:2"));
+        }
+        let found = missing(&state);
+        assert_eq!(found.tags, [arn("web:3")].into_iter().collect());
+        assert!(found.inactive.is_empty());
+        // No older revision: the INACTIVE listing, to say which are deregistered; no tags.
+        state.active.get_mut("web").map(|active| active.remove(&2));
+        let found = missing(&state);
+        assert_eq!(found.inactive, ["web".to_owned()].into_iter().collect());
+        assert!(found.tags.is_empty());
+    }
+
+    #[test]
+    fn services_asked_for_must_be_the_stacks() {
+        let state = state(&[("api", "web:3")], &[2, 3]);
+        let result = plan(
+            &state,
+            &RollbackOptions::default().service("api").service("nope"),
+        );
+        assert!(
+            matches!(&result, Err(RollbackError::NotInStack(names)) if names == &["nope"]),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn the_reasons_name_no_flag() {
+        let reason = Reason::RolledBack {
+            from: "web:3".into(),
+            to: "web:2".into(),
+            kept: Some(Box::new(Reason::KeptAsAsked)),
+        };
+        assert_eq!(
+            reason.to_string(),
+            "back from web:3 to web:2, an earlier revision of its family; web:3 stays ACTIVE: \
+             kept as asked"
+        );
+        let text = Reason::RolledBackFrom {
+            deregistered: vec!["web:3".into()],
+        }
+        .to_string();
+        assert!(
+            text.starts_with("deregister web:3, rolled back from"),
+            "{text}"
+        );
+        assert!(!text.contains("--"), "{text}");
     }
 
     #[test]
@@ -977,22 +1466,6 @@ mod tests {
             ]
         );
         assert!(selects("demo/web", &all[0]));
-    }
-
-    #[test]
-    fn ownership_needs_this_stacks_tag() {
-        let tag = |value: &str| {
-            let mut tag = Tag::default();
-            tag.key = Some(STACK_TAG.to_owned());
-            tag.value = Some(value.to_owned());
-            tag
-        };
-        assert_eq!(ownership(Some(&[tag("demo")]), "demo"), Ok(()));
-        assert!(
-            ownership(Some(&[tag("other")]), "demo")
-                .is_err_and(|reason| reason.contains("`other`"))
-        );
-        assert!(ownership(None, "demo").is_err_and(|reason| reason.contains("no ecs-rs:stack")));
     }
 
     #[test]

@@ -173,7 +173,6 @@ pub(super) struct Session {
     /// The stack file.
     pub(super) file: PathBuf,
     pub(super) stack: Stack,
-    pub(super) options: Options,
     pub(super) runtime: tokio::runtime::Runtime,
     /// The deployer, with the EC2 client that resolves subnet and security group lookups.
     pub(super) deployer: Deployer,
@@ -228,13 +227,12 @@ impl Session {
         };
         let config = runtime.block_on(ecs_deploy::config::load());
         let ecs = Ecs::new(&config).retries(ecs_deploy::config::engine_retries());
-        let deployer = Deployer::new(ecs, options.clone())
+        let deployer = Deployer::new(ecs, options)
             .network(Network::new(&config))
             .concurrency(args.concurrency.get());
         Some(Self {
             file: args.stack.clone(),
             stack,
-            options,
             runtime,
             deployer,
         })

@@ -66,6 +66,9 @@ fn reason_text(reason: &Reason) -> String {
     match reason {
         Reason::CapacityProviderMemberFixed { .. } => format!("{reason} (--prune)"),
         Reason::ForcedDeployment => format!("{reason} (--force-new-deployment)"),
+        Reason::RolledBack {
+            kept: Some(kept), ..
+        } if **kept == Reason::KeptAsAsked => format!("{reason} (--no-deregister)"),
         _ => reason.to_string(),
     }
 }

@@ -1,20 +1,17 @@
-//! `ecs-deploy rollback`: show which revision each service of the stack goes back to, confirm,
-//! then update the services, follow their deployments and deregister the revisions left.
+//! `ecs-deploy rollback`: plan putting the stack's services back on an earlier revision, show
+//! the plan as `plan` and `apply` do, confirm, then apply it: update the services, follow their
+//! deployments, and deregister the revisions left.
 
-use std::error::Error as _;
-use std::io::{self, Write as _};
+use std::io;
 use std::process::ExitCode;
 
-use ecs_deploy::Address;
-use ecs_deploy::plan::STACK_TAG;
-use ecs_deploy::rollback::{
-    self, KeepReason, Problem, RollbackError, RollbackEvent, RollbackOptions, RollbackPlan,
-    ServiceAction,
-};
+use ecs_deploy::rollback::{Problem, RollbackError, RollbackOptions};
+use ecs_deploy::{Action, Address, ApplyError, ApplyOptions, Failure, Plan};
 
 use super::RollbackArgs;
-use super::apply::{Confirm, WaitLines, confirmed, listed, short_task_definition};
+use super::apply::{Confirm, Progress, confirmed, listed, short_task_definition};
 use super::deploy::{Session, report_aws_error};
+use super::plan_view::write_plan;
 use super::report::Style;
 
 /// How `rollback` asks before changing anything.
@@ -35,25 +32,21 @@ pub(super) fn run(args: &RollbackArgs) -> ExitCode {
     if let Some(target) = &args.to {
         options = options.to(target.clone());
     }
-    options = match args.wait.options() {
-        Some(wait) => options.wait(wait),
-        None => options.no_wait(),
-    };
-    let ecs = session.deployer.ecs();
-    let style = Style::for_stdout();
-    let plan = match session.runtime.block_on(rollback::plan(
-        ecs,
-        &session.stack,
-        &session.options.stack,
-        &options,
-    )) {
+    let plan = match session
+        .runtime
+        .block_on(session.deployer.plan_rollback(&session.stack, &options))
+    {
         Ok(plan) => plan,
         Err(err) => {
-            report_failure(&err);
+            report_refusal(&err);
             return ExitCode::FAILURE;
         }
     };
-    print!("{}", render_plan(&plan, style));
+    let style = Style::for_stdout();
+    if let Err(err) = write_plan(&mut io::stdout().lock(), &plan.redacted(), style) {
+        eprintln!("error: cannot write the plan: {err}");
+        return ExitCode::FAILURE;
+    }
     if !plan.has_changes() {
         println!("Nothing to roll back.");
         return ExitCode::SUCCESS;
@@ -62,18 +55,19 @@ pub(super) fn run(args: &RollbackArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!();
-    let mut progress = Progress::new(style);
+    // A rollback deployment that fails is put back on the revision it ran, as `apply` does.
+    let apply_options = match args.wait.options() {
+        Some(wait) => ApplyOptions::wait(wait, true),
+        None => ApplyOptions::no_wait(),
+    };
+    let deployer = session.deployer.clone().apply_options(apply_options);
+    let mut progress = Progress::new(&plan, style);
     match session
         .runtime
-        .block_on(rollback::run(ecs, &plan, &options, |event| {
-            progress.show(event);
-        })) {
+        .block_on(deployer.apply(&plan, |event| progress.show(event)))
+    {
         Ok(done) => {
-            println!(
-                "\nRollback complete: {} rolled back, {} deregistered.",
-                count(done.len(), "service"),
-                count(progress.deregistered, "revision")
-            );
+            println!("\nRollback complete: {}.", completed(&plan, &done));
             if args.wait.no_wait {
                 println!(
                     "The services roll their tasks out in the background: `ecs-deploy status` \
@@ -83,7 +77,6 @@ pub(super) fn run(args: &RollbackArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!();
             report_failure(&err);
             ExitCode::FAILURE
         }
@@ -99,114 +92,27 @@ fn count(n: usize, what: &str) -> String {
     }
 }
 
-/// The plan, one line per service (and one about the revision it leaves).
-fn render_plan(plan: &RollbackPlan, style: Style) -> String {
-    let mut out = format!(
-        "Rollback for stack \"{}\" (tag {STACK_TAG}={}):\n\n",
-        plan.stack, plan.stack
-    );
-    let mut rolled = 0;
-    let mut not_managed = 0;
-    for service in &plan.services {
-        match &service.action {
-            ServiceAction::RollBack { from, to, keep } => {
-                rolled += 1;
-                let (from, to) = (short_task_definition(from), short_task_definition(to));
-                out.push_str(&format!(
-                    "{} {}: {from} -> {to}\n",
-                    style.paint("33", "~"),
-                    service.address
-                ));
-                out.push_str(&match keep {
-                    None => format!("  then {from} is deregistered\n"),
-                    Some(reason) => format!("  {from} stays ACTIVE: {}\n", keep_text(reason)),
-                });
-            }
-            ServiceAction::NotManaged { reason } => {
-                not_managed += 1;
-                out.push_str(&format!(
-                    "{} {}: not rolled back: {reason}\n",
-                    style.paint("35", "!"),
-                    service.address
-                ));
-            }
-            _ => {}
-        }
-    }
-    out.push_str(&format!(
-        "\nRollback: {} to roll back.\n",
-        count(rolled, "service")
-    ));
-    if not_managed > 0 {
-        out.push_str(&format!(
-            "{} of the stack {} not managed by it and left alone (marked !).\n",
-            count(not_managed, "service"),
-            if not_managed == 1 { "is" } else { "are" }
-        ));
-    }
-    out
+/// What the rollback did: `1 service rolled back, 1 revision deregistered`.
+fn completed(plan: &Plan, done: &[Address]) -> String {
+    let applied = |action: Action| {
+        plan.changes
+            .iter()
+            .filter(move |c| c.action == action && done.contains(&c.address))
+    };
+    let services = applied(Action::UpdateAndDeploy).count();
+    let revisions: usize = applied(Action::Delete).map(|c| c.steps.len()).sum();
+    format!(
+        "{} rolled back, {} deregistered",
+        count(services, "service"),
+        count(revisions, "revision")
+    )
 }
 
-fn keep_text(reason: &KeepReason) -> String {
-    match reason {
-        KeepReason::Asked => "--no-deregister".to_owned(),
-        other => other.to_string(),
-    }
-}
-
-/// Prints a line per call made and per change of a deployment followed.
-struct Progress {
-    style: Style,
-    waits: WaitLines,
-    deregistered: usize,
-}
-
-impl Progress {
-    fn new(style: Style) -> Self {
-        Self {
-            style,
-            waits: WaitLines::new(),
-            deregistered: 0,
-        }
-    }
-
-    fn show(&mut self, event: RollbackEvent) {
-        match event {
-            RollbackEvent::Updated { address, to, .. } => println!(
-                "{} {address}: UpdateService ... done ({})",
-                self.style.paint("33", "~"),
-                short_task_definition(&to)
-            ),
-            RollbackEvent::Wait(event) => self.waits.show(event),
-            RollbackEvent::Deregistered { task_definition } => {
-                self.deregistered += 1;
-                println!(
-                    "{} task definition {}: DeregisterTaskDefinition ... done",
-                    self.style.paint("31", "-"),
-                    short_task_definition(&task_definition)
-                );
-            }
-            RollbackEvent::Kept {
-                task_definition,
-                reason,
-            } => println!(
-                "= task definition {}: stays ACTIVE: {}",
-                short_task_definition(&task_definition),
-                keep_text(&reason)
-            ),
-            _ => return,
-        }
-        let _ = io::stdout().flush();
-    }
-}
-
-/// Says what failed and what state the services are in.
-fn report_failure(err: &RollbackError) {
-    let list = |addresses: &[Address]| listed(addresses, "none");
+/// Says why there is no plan; nothing was changed.
+fn report_refusal(err: &RollbackError) {
     match err {
         RollbackError::Read(source) => {
             report_aws_error("cannot read the stack's services from AWS", source);
-            return;
         }
         RollbackError::Blocked(blocked) => {
             for b in blocked {
@@ -228,7 +134,6 @@ fn report_failure(err: &RollbackError) {
                 "Nothing was changed. `--service NAME` rolls back only the services named; \
                  `--to REVISION` picks the revision."
             );
-            return;
         }
         RollbackError::NotInStack(names) => {
             eprintln!(
@@ -236,82 +141,169 @@ fn report_failure(err: &RollbackError) {
                  in the stack file)",
                 names.join(", ")
             );
-            return;
         }
-        _ => {}
+        other => eprintln!("error: {other}"),
     }
-    // The chain: what failed, then why.
+}
+
+/// `err` and the errors it wraps, joined by `: `.
+fn chain(err: &dyn std::error::Error) -> String {
     let mut message = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {
         message.push_str(&format!(": {cause}"));
         source = cause.source();
     }
-    eprintln!("error: {message}");
-    match err {
-        RollbackError::Update { done, .. } => {
-            eprintln!("Rolled back before the failure: {}.", list(done));
-            eprintln!("No revision was deregistered; `ecs-deploy status` shows the services.");
-        }
-        RollbackError::Rollout { done, .. } => {
-            eprintln!("UpdateService was called for: {}.", list(done));
+    message
+}
+
+/// Says what failed and what state the services are in.
+fn report_failure(err: &ApplyError) {
+    eprintln!();
+    let services: Vec<&Address> = err
+        .done
+        .iter()
+        .filter(|a| matches!(a, Address::Service { .. }))
+        .collect();
+    let services = listed(services, "none");
+    let deregistering = matches!(err.address, Address::Revisions { .. });
+    match &err.source {
+        Failure::Rollout(source) => {
             eprintln!(
-                "No revision was deregistered; `ecs-deploy status` shows the services' \
-                 deployments."
+                "error: a rollback deployment did not complete: {}",
+                chain(source)
             );
         }
-        RollbackError::Deregister { done, .. } => {
-            eprintln!("Rolled back: {}.", list(done));
-        }
-        _ => {}
+        Failure::Call(source) if deregistering => report_aws_error(
+            &format!(
+                "the services were rolled back, but deregistering the {} failed",
+                err.address
+            ),
+            source,
+        ),
+        Failure::Call(source) => report_aws_error(
+            &format!("{}: the rollback call failed", err.address),
+            source,
+        ),
+        other => eprintln!("error: {}: {}", err.address, chain(other)),
+    }
+    for (address, failure) in &err.others {
+        eprintln!("error: {address}: {}", chain(failure));
+    }
+    if let Some(task_definition) = &err.rolled_back_to {
+        eprintln!(
+            "{} was put back on {}.",
+            err.address,
+            short_task_definition(task_definition)
+        );
+    }
+    if deregistering {
+        eprintln!("Rolled back: {services}.");
+    } else {
+        eprintln!("UpdateService was called for: {services}.");
+        eprintln!(
+            "No revision was deregistered; `ecs-deploy status` shows the services' deployments."
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use ecs_deploy::rollback::ServiceRollback;
+    use ecs_deploy::rollback::{self, RollbackState, ServiceState};
+    use ecs_model::types::Tag;
 
     use super::*;
 
-    #[test]
-    fn the_plan_shows_each_service_and_its_revisions() {
-        let arn = |r: &str| format!("arn:aws:ecs:us-east-1:1:task-definition/{r}");
-        let service = |name: &str| Address::Service {
-            cluster: "demo".into(),
-            name: name.into(),
-        };
-        let mut plan = RollbackPlan::new("demo");
-        plan.services.push(ServiceRollback::new(
-            service("web"),
-            ServiceAction::RollBack {
-                from: arn("webserver:5"),
-                to: arn("webserver:4"),
-                keep: None,
-            },
-        ));
-        plan.services.push(ServiceRollback::new(
-            service("legacy"),
-            ServiceAction::NotManaged {
-                reason: "not ours".into(),
-            },
-        ));
-        let text = render_plan(&plan, Style::plain());
-        assert_eq!(
-            text,
-            "Rollback for stack \"demo\" (tag ecs-rs:stack=demo):\n\n\
-             ~ service demo/web: webserver:5 -> webserver:4\n  then webserver:5 is deregistered\n\
-             ! service demo/legacy: not rolled back: not ours\n\n\
-             Rollback: 1 service to roll back.\n\
-             1 service of the stack is not managed by it and left alone (marked !).\n"
-        );
-        plan.services.truncate(1);
-        if let ServiceAction::RollBack { keep, .. } = &mut plan.services[0].action {
-            *keep = Some(KeepReason::Asked);
+    fn arn(name: &str) -> String {
+        format!("arn:aws:ecs:us-east-1:1:task-definition/{name}")
+    }
+
+    /// The stack `demo`: `web` rolled back from `webserver:5` to `webserver:4`, and `legacy`,
+    /// untagged.
+    fn state() -> RollbackState {
+        let mut state = RollbackState::default();
+        state.stack = "demo".into();
+        let mut tag = Tag::default();
+        tag.key = Some(ecs_deploy::ownership::STACK_TAG.into());
+        tag.value = Some("demo".into());
+        for name in ["web", "legacy"] {
+            let key = ("demo".to_owned(), name.to_owned());
+            let mut service = ServiceState::default();
+            service.status = Some("ACTIVE".into());
+            service.task_definition = Some(arn("webserver:5"));
+            service.tags = (name == "web").then(|| vec![tag.clone()]);
+            state.services.push(key.clone());
+            state.described.insert(key, service);
         }
-        let text = render_plan(&plan, Style::plain());
+        state.active.insert(
+            "webserver".into(),
+            [(4, arn("webserver:4")), (5, arn("webserver:5"))]
+                .into_iter()
+                .collect(),
+        );
+        state
+            .revision_tags
+            .insert(arn("webserver:5"), vec![tag.clone()]);
+        state
+    }
+
+    fn shown(plan: &Plan) -> String {
+        let mut out = Vec::new();
+        write_plan(&mut out, &plan.redacted(), Style::plain()).expect("written");
+        String::from_utf8(out).expect("utf8")
+    }
+
+    #[test]
+    fn the_plan_shows_each_service_and_the_revisions_it_leaves() {
+        let mut state = state();
+        let mut legacy = ServiceState::default();
+        legacy.status = Some("ACTIVE".into());
+        legacy.task_definition = Some(arn("webserver:4"));
+        state
+            .described
+            .insert(("demo".into(), "legacy".into()), legacy);
+        let plan = rollback::plan(&state, &RollbackOptions::default()).expect("a plan");
+        assert_eq!(
+            shown(&plan),
+            "Plan for stack \"demo\" (tag ecs-rs:stack=demo):\n\n\
+             ~ service demo/web: update in place, which starts a new deployment of its tasks: \
+             back from webserver:5 to webserver:4, an earlier revision of its family\n\
+             \x20 ~ taskDefinition: \"arn:aws:ecs:us-east-1:1:task-definition/webserver:5\" -> \
+             \"arn:aws:ecs:us-east-1:1:task-definition/webserver:4\"\n\n\
+             ! service demo/legacy: not changed: it exists without the ecs-rs:stack tag, so \
+             another tool or person manages it\n\n\
+             - old revisions of webserver: deregister webserver:5, rolled back from, so that \
+             the family's latest ACTIVE revision is the one running\n\n\
+             Plan: 0 to create, 0 to register, 1 to update, 0 to replace, 1 to delete.\n\
+             1 resource of the stack is not managed by it and left alone (marked !).\n"
+        );
+        assert_eq!(
+            completed(&plan, std::slice::from_ref(&plan.changes[0].address)),
+            "1 service rolled back, 0 revisions deregistered"
+        );
+        let all: Vec<Address> = plan.changes.iter().map(|c| c.address.clone()).collect();
+        assert_eq!(
+            completed(&plan, &all),
+            "1 service rolled back, 1 revision deregistered"
+        );
+    }
+
+    #[test]
+    fn a_kept_revision_says_why_with_the_flag_that_keeps_it() {
+        let keep = RollbackOptions::default().deregister(false);
+        let plan = rollback::plan(&state(), &keep).expect("a plan");
+        let text = shown(&plan);
         assert!(
-            text.contains("  webserver:5 stays ACTIVE: --no-deregister\n"),
+            text.contains(
+                "an earlier revision of its family; webserver:5 stays ACTIVE: kept as asked \
+                 (--no-deregister)\n"
+            ),
             "{text}"
         );
+        // The legacy service still runs webserver:5: kept, and said so.
+        let plan = rollback::plan(&state(), &RollbackOptions::default().service("web"));
+        let text = shown(&plan.expect("a plan"));
+        assert!(text.contains("webserver:5 stays ACTIVE: service demo/legacy still runs it\n"));
+        assert!(!text.contains("deregister"), "{text}");
     }
 }

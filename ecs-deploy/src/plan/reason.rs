@@ -104,6 +104,33 @@ pub enum Reason {
     /// Amazon ECS Managed Instances capacity providers are not planned by this version: create
     /// and change them with AWS's tools and leave them out of the stack.
     ManagedInstancesNotPlanned,
+    /// A service goes back to an earlier revision of its family: a rollback.
+    RolledBack {
+        /// The revision it runs now (`family:N`).
+        from: String,
+        /// The revision it goes back to (`family:N`).
+        to: String,
+        /// Why `from` stays ACTIVE afterwards: [`Reason::RevisionInUse`],
+        /// [`Reason::KeptAsAsked`], or whose it is ([`Reason::OtherStack`],
+        /// [`Reason::Untagged`]). `None` when the plan deregisters it
+        /// ([`Reason::RolledBackFrom`]).
+        kept: Option<Box<Reason>>,
+    },
+    /// The revisions services were rolled back from are deregistered, so that the family's
+    /// latest ACTIVE revision is the one running (left ACTIVE, the latest would be the revision
+    /// just left, and planning the stack again would deploy it again).
+    RolledBackFrom {
+        /// The revisions deregistered (`family:N`).
+        deregistered: Vec<String>,
+    },
+    /// A revision a rollback leaves stays ACTIVE: another service of the stack still runs it
+    /// (in [`Reason::RolledBack`]).
+    RevisionInUse {
+        /// That service.
+        service: super::Address,
+    },
+    /// A revision a rollback leaves stays ACTIVE, as asked (in [`Reason::RolledBack`]).
+    KeptAsAsked,
 }
 
 /// Why a resource is deleted.
@@ -294,6 +321,24 @@ impl std::fmt::Display for Reason {
                  (only Auto Scaling group providers are): create and change it with the AWS CLI \
                  or console, and leave it out of the stack",
             ),
+            Self::RolledBack { from, to, kept } => {
+                write!(
+                    f,
+                    "back from {from} to {to}, an earlier revision of its family"
+                )?;
+                match kept {
+                    Some(kept) => write!(f, "; {from} stays ACTIVE: {kept}"),
+                    None => Ok(()),
+                }
+            }
+            Self::RolledBackFrom { deregistered } => write!(
+                f,
+                "deregister {}, rolled back from, so that the family's latest ACTIVE revision \
+                 is the one running",
+                deregistered.join(", ")
+            ),
+            Self::RevisionInUse { service } => write!(f, "{service} still runs it"),
+            Self::KeptAsAsked => f.write_str("kept as asked"),
         }
     }
 }

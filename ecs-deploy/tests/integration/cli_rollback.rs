@@ -96,6 +96,15 @@ fn expect_in(text: &str, part: impl AsRef<str>) {
     assert!(text.contains(part), "no `{part}` in:\n{text}");
 }
 
+/// The plan's line for the service `web` of the stack `name` going back from revision `from`
+/// to `to` (the view `plan` and `apply` share).
+fn rolled_back(name: &str, from: u32, to: u32) -> String {
+    format!(
+        "~ service {name}/web: update in place, which starts a new deployment of its tasks: back \
+         from {name}:{from} to {name}:{to}, an earlier revision of its family"
+    )
+}
+
 /// Applies the stack `name` at each image in turn, without waiting: revisions 1, 2...
 fn applied(name: &str, images: &[&str], services: &[&str]) -> PathBuf {
     let mut file = PathBuf::new();
@@ -171,12 +180,17 @@ fn rollback_runs_the_previous_revision_and_the_next_plan_registers_the_file_agai
     );
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     for line in [
-        format!("Rollback for stack \"{name}\" (tag ecs-rs:stack={name}):"),
-        format!("~ service {name}/web: {name}:2 -> {name}:1"),
-        format!("  then {name}:2 is deregistered"),
-        "Rollback: 1 service to roll back.".to_owned(),
-        format!("~ service {name}/web: UpdateService ... done ({name}:1)"),
-        format!("- task definition {name}:2: DeregisterTaskDefinition ... done"),
+        format!("Plan for stack \"{name}\" (tag ecs-rs:stack={name}):"),
+        rolled_back(&name, 2, 1),
+        format!(
+            "- old revisions of {name}: deregister {name}:2, rolled back from, so that the \
+             family's latest ACTIVE revision is the one running"
+        ),
+        "Plan: 0 to create, 0 to register, 1 to update, 0 to replace, 1 to delete.".to_owned(),
+        format!("~ service {name}/web: UpdateService ... done (ACTIVE, {name}:1)"),
+        format!(
+            "- old revisions of {name}: DeregisterTaskDefinition ... done (INACTIVE, {name}:2)"
+        ),
     ] {
         expect_line(&stdout, line);
     }
@@ -235,10 +249,7 @@ fn to_picks_the_revision() {
         "--no-wait",
     ]);
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
-    expect_line(
-        &stdout,
-        format!("~ service {name}/web: {name}:3 -> {name}:1"),
-    );
+    expect_line(&stdout, rolled_back(&name, 3, 1));
     expect_line(
         &stdout,
         "Rollback complete: 1 service rolled back, 1 revision deregistered.",
@@ -302,14 +313,15 @@ fn a_service_without_the_stack_tag_is_left_alone() {
     ]);
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     for line in [
-        format!("~ service {name}/web: {name}:2 -> {name}:1"),
-        format!("  {name}:2 stays ACTIVE: service {name}/legacy still runs it"),
         format!(
-            "! service {name}/legacy: not rolled back: it has no ecs-rs:stack tag, so another \
-             tool or person manages it"
+            "{}; {name}:2 stays ACTIVE: service {name}/legacy still runs it",
+            rolled_back(&name, 2, 1)
         ),
-        "1 service of the stack is not managed by it and left alone (marked !).".to_owned(),
-        format!("= task definition {name}:2: stays ACTIVE: service {name}/legacy still runs it"),
+        format!(
+            "! service {name}/legacy: not changed: it exists without the ecs-rs:stack tag, so \
+             another tool or person manages it"
+        ),
+        "1 resource of the stack is not managed by it and left alone (marked !).".to_owned(),
         "Rollback complete: 1 service rolled back, 0 revisions deregistered.".to_owned(),
     ] {
         expect_line(&stdout, line);
@@ -379,6 +391,11 @@ fn a_failed_rollback_deployment_fails_and_keeps_the_revision() {
         "ECS deployment circuit breaker: tasks failed to start.",
     );
     expect_in(&stderr, "No revision was deregistered");
+    // Put back on the revision it ran, as `apply` puts back a failed deployment.
+    expect_line(
+        &stderr,
+        format!("service {name}/web was put back on {name}:2."),
+    );
     assert!(!stdout.contains("DeregisterTaskDefinition"), "{stdout}");
     // Revision 2 is still the family's latest ACTIVE revision.
     let (_, plan) = json_plan(&file);
@@ -395,10 +412,7 @@ fn without_a_terminal_or_approval_it_refuses() {
     let file = applied(&name, &["nginx:1.26", "nginx:1.27"], &["web"]);
     let (code, stdout, stderr) = run(&["rollback", "--stack", path_arg(&file)]);
     assert_eq!(code, Some(1), "{stdout}\n{stderr}");
-    expect_line(
-        &stdout,
-        format!("~ service {name}/web: {name}:2 -> {name}:1"),
-    );
+    expect_line(&stdout, rolled_back(&name, 2, 1));
     assert!(
         stderr.contains("not rolled back") && stderr.contains("--auto-approve"),
         "{stderr}"

@@ -1,6 +1,6 @@
 //! The library does what the command line does, against the local endpoint: `Deployer::plan`
 //! resolves subnet lookups through its `Network` (and refuses them without one), an invalid
-//! stack name is refused before any call, `Deployer::status` and `Deployer::rollback` key a
+//! stack name is refused before any call, `Deployer::status` and `Deployer::plan_rollback` key a
 //! cluster written as its ARN by its name, and a plan shows no secret value.
 //!
 //! Each test works in a moto account of its own (`63000000000N`).
@@ -8,7 +8,6 @@
 use crate::support;
 
 use ecs_deploy::network::{Ec2Operation, Target};
-use ecs_deploy::rollback::ServiceAction;
 use ecs_deploy::{
     Action, ApplyOptions, Deployer, Operation, Options, PlanError, RollbackError, RollbackOptions,
     StackNameError,
@@ -210,7 +209,7 @@ async fn an_invalid_stack_name_is_refused_with_no_call_made() {
         let plan = deployer.plan(&stack).await.expect_err("plan refused");
         let destroy = deployer.plan_destroy(&stack).await.expect_err("refused");
         let rollback = deployer
-            .rollback(&stack, &RollbackOptions::default(), |_| {})
+            .plan_rollback(&stack, &RollbackOptions::default())
             .await
             .expect_err("rollback refused");
         for err in [&plan, &destroy] {
@@ -289,21 +288,19 @@ async fn rollback_selects_cluster_and_name_when_the_stack_writes_the_cluster_as_
     let written_as_arn = ec2_stack(&arn, "nginx:1.27", json!([]));
     let options = RollbackOptions::default()
         .service("demo/web")
-        .no_wait()
         .deregister(false);
     let plan = deployer
-        .rollback(&written_as_arn, &options, |_| {})
+        .plan_rollback(&written_as_arn, &options)
         .await
-        .expect("rolled back");
-    assert_eq!(plan.services.len(), 1);
-    assert_eq!(plan.services[0].address.to_string(), "service demo/web");
-    let ServiceAction::RollBack { from, to, .. } = &plan.services[0].action else {
+        .expect("a rollback plan");
+    assert_eq!(plan.changes.len(), 1);
+    assert_eq!(plan.changes[0].address.to_string(), "service demo/web");
+    let Some(ecs_deploy::plan::Reason::RolledBack { from, to, .. }) = &plan.changes[0].reason
+    else {
         panic!("{plan:?}");
     };
-    assert!(
-        from.ends_with("webserver:2") && to.ends_with("webserver:1"),
-        "{plan:?}"
-    );
+    assert_eq!((from.as_str(), to.as_str()), ("webserver:2", "webserver:1"));
+    deployer.apply(&plan, |_| {}).await.expect("rolled back");
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Rolling a stack's services back to an earlier revision, against the local endpoint behind the
-//! scripted layer of `support/script.rs` (moto runs no deployments: the layer plays them).
+//! scripted layer of `support/script.rs` (moto runs no deployments: the layer plays them): the
+//! rollback is planned by `Deployer::plan_rollback` and run by `Deployer::apply`, as any plan.
 //!
 //! Each test works in a moto account of its own.
 
@@ -8,11 +9,12 @@ use crate::support;
 use std::time::Duration;
 
 use crate::support::script::{Outcome, Scripted};
-use ecs_deploy::rollback::{
-    self, KeepReason, Problem, RollbackError, RollbackEvent, RollbackOptions, ServiceAction, Target,
+use ecs_deploy::plan::Reason;
+use ecs_deploy::rollback::{self, Problem, RollbackError, RollbackOptions, Target};
+use ecs_deploy::wait::{Progress, WaitError, WaitEvent, WaitOptions};
+use ecs_deploy::{
+    Action, Address, ApplyOptions, Deployer, Ecs, Event, Failure, Operation, Options, Plan,
 };
-use ecs_deploy::wait::{WaitError, WaitOptions};
-use ecs_deploy::{Action, Address, ApplyOptions, Deployer, Ecs, Operation, Options};
 use ecs_model::Stack;
 use ecs_model::load::from_value;
 use serde_json::{Value, json};
@@ -46,7 +48,7 @@ fn quick() -> WaitOptions {
     WaitOptions::new(Duration::from_secs(10), Duration::from_millis(20))
 }
 
-/// The scripted layer, and a deployer through it that does not wait (for applying).
+/// The scripted layer, and a deployer through it that does not wait.
 async fn setup(account: &str) -> (Scripted, Deployer) {
     let scripted = Scripted::start(support::local_ecs::endpoint());
     let ecs = support::ecs_at(&scripted.url, account).await;
@@ -58,6 +60,24 @@ async fn setup(account: &str) -> (Scripted, Deployer) {
 async fn apply(deployer: &Deployer, stack: &Stack) {
     let plan = deployer.plan(stack).await.expect("plan");
     deployer.apply(&plan, |_| {}).await.expect("apply");
+}
+
+/// Plans the rollback of `stack` and applies it as `deployer` applies; the plan and the events.
+async fn roll_back(
+    deployer: &Deployer,
+    stack: &Stack,
+    options: &RollbackOptions,
+) -> (Plan, Vec<Event>) {
+    let plan = deployer
+        .plan_rollback(stack, options)
+        .await
+        .expect("a rollback plan");
+    let mut events = Vec::new();
+    deployer
+        .apply(&plan, |e| events.push(e))
+        .await
+        .expect("rolled back");
+    (plan, events)
 }
 
 /// `family:revision` of the task definition the service runs.
@@ -97,8 +117,32 @@ fn service(name: &str) -> Address {
     }
 }
 
+/// Why the revision a service's rollback leaves stays ACTIVE; `None` when it goes.
+fn kept(plan: &Plan, name: &str) -> Option<Reason> {
+    let change = plan
+        .changes
+        .iter()
+        .find(|c| c.address == service(name))
+        .unwrap_or_else(|| panic!("no change of {name}: {plan:#?}"));
+    match &change.reason {
+        Some(Reason::RolledBack { kept, .. }) => kept.as_deref().cloned(),
+        other => panic!("not rolled back: {other:?}"),
+    }
+}
+
+/// Whether an event is a deregistration.
+fn deregisters(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::Called {
+            operation: Operation::DeregisterTaskDefinition,
+            ..
+        }
+    )
+}
+
 /// The problems of a rollback that was refused.
-fn problems(result: Result<impl std::fmt::Debug, RollbackError>) -> Vec<(Address, Problem)> {
+fn problems(result: Result<Plan, RollbackError>) -> Vec<(Address, Problem)> {
     match result {
         Err(RollbackError::Blocked(blocked)) => blocked
             .into_iter()
@@ -119,22 +163,29 @@ async fn a_rollback_runs_the_newest_older_revision_and_deregisters_the_one_left(
     assert_eq!(running(&ecs, "web").await, "storefront:3");
 
     scripted.next_deployment("web", Outcome::Complete(2));
-    let mut events = Vec::new();
-    let plan = deployer
-        .rollback(&bumped, &RollbackOptions::default().wait(quick()), |e| {
-            events.push(e);
+    let waiting = deployer
+        .clone()
+        .apply_options(ApplyOptions::wait(quick(), true));
+    let (plan, events) = roll_back(&waiting, &bumped, &RollbackOptions::default()).await;
+    let [web, revisions] = plan.changes.as_slice() else {
+        panic!("the service, then its revision left: {plan:#?}");
+    };
+    assert_eq!(web.action, Action::UpdateAndDeploy);
+    assert_eq!(
+        web.reason,
+        Some(Reason::RolledBack {
+            from: "storefront:3".into(),
+            to: "storefront:2".into(),
+            kept: None
         })
-        .await
-        .expect("rolled back");
-    let [done] = plan.services.as_slice() else {
-        panic!("one service: {plan:?}");
-    };
-    let ServiceAction::RollBack { from, to, keep } = &done.action else {
-        panic!("rolled back: {done:?}");
-    };
-    assert!(from.ends_with("task-definition/storefront:3"), "{from}");
-    assert!(to.ends_with("task-definition/storefront:2"), "{to}");
-    assert_eq!(*keep, None);
+    );
+    assert_eq!(revisions.action, Action::Delete);
+    assert!(
+        revisions.steps[0].input()["taskDefinition"]
+            .as_str()
+            .is_some_and(|arn| arn.ends_with("task-definition/storefront:3")),
+        "{revisions:#?}"
+    );
     assert_eq!(running(&ecs, "web").await, "storefront:2");
     assert_eq!(status(&ecs, "storefront:3").await, "INACTIVE");
     assert_eq!(status(&ecs, "storefront:2").await, "ACTIVE");
@@ -142,17 +193,18 @@ async fn a_rollback_runs_the_newest_older_revision_and_deregisters_the_one_left(
     // The events: the update, the deployment followed to the end, then the deregistration.
     let updated = events
         .iter()
-        .position(
-            |e| matches!(e, RollbackEvent::Updated { address, .. } if *address == service("web")),
-        )
+        .position(|e| {
+            matches!(e, Event::Called { address, operation: Operation::UpdateService, .. }
+                if *address == service("web"))
+        })
         .expect("an update event");
     let completed = events
         .iter()
         .position(|e| {
             matches!(
                 e,
-                RollbackEvent::Wait(ecs_deploy::wait::WaitEvent::Progress {
-                    progress: ecs_deploy::wait::Progress::Completed,
+                Event::Wait(WaitEvent::Progress {
+                    progress: Progress::Completed,
                     ..
                 })
             )
@@ -160,7 +212,7 @@ async fn a_rollback_runs_the_newest_older_revision_and_deregisters_the_one_left(
         .expect("the deployment completed");
     let deregistered = events
         .iter()
-        .position(|e| matches!(e, RollbackEvent::Deregistered { task_definition } if task_definition == from))
+        .position(deregisters)
         .expect("a deregistration event");
     assert!(
         updated < completed && completed < deregistered,
@@ -184,18 +236,15 @@ async fn inactive_revisions_are_skipped_and_targets_are_checked() {
     let new = stack("nginx:1.27", &["web"]);
     apply(&deployer, &old).await;
     apply(&deployer, &new).await;
-    let no_wait = RollbackOptions::default().no_wait();
-    deployer
-        .rollback(&new, &no_wait, |_| {})
-        .await
-        .expect("back to 1");
+    let previous = RollbackOptions::default();
+    roll_back(&deployer, &new, &previous).await; // back to 1
     apply(&deployer, &new).await;
     assert_eq!(running(&ecs, "web").await, "storefront:3");
 
     // Revision 2 is INACTIVE: it cannot be a target, and the previous revision skips it.
-    let to_2 = no_wait.clone().to(Target::Revision(2));
+    let to_2 = previous.clone().to(Target::Revision(2));
     assert_eq!(
-        problems(deployer.rollback(&new, &to_2, |_| {}).await),
+        problems(deployer.plan_rollback(&new, &to_2).await),
         [(
             service("web"),
             Problem::TargetNotActive {
@@ -205,20 +254,20 @@ async fn inactive_revisions_are_skipped_and_targets_are_checked() {
             }
         )]
     );
-    let to_3 = no_wait
+    let to_3 = previous
         .clone()
         .to("storefront:3".parse().expect("a target"));
     assert!(matches!(
-        problems(deployer.rollback(&new, &to_3, |_| {}).await)[0].1,
+        problems(deployer.plan_rollback(&new, &to_3).await)[0].1,
         Problem::TargetNotOlder {
             current: 3,
             revision: 3,
             ..
         }
     ));
-    let other_family = no_wait.clone().to("checkout:1".parse().expect("a target"));
+    let other_family = previous.clone().to("checkout:1".parse().expect("a target"));
     assert!(matches!(
-        problems(deployer.rollback(&new, &other_family, |_| {}).await)[0].1,
+        problems(deployer.plan_rollback(&new, &other_family).await)[0].1,
         Problem::OtherFamily { .. }
     ));
     assert_eq!(
@@ -227,15 +276,12 @@ async fn inactive_revisions_are_skipped_and_targets_are_checked() {
         "refusals change nothing"
     );
 
-    deployer
-        .rollback(&new, &no_wait, |_| {})
-        .await
-        .expect("back to 1, over the INACTIVE 2");
+    roll_back(&deployer, &new, &previous).await; // back to 1, over the INACTIVE 2
     assert_eq!(running(&ecs, "web").await, "storefront:1");
     assert_eq!(status(&ecs, "storefront:3").await, "INACTIVE");
 
     // Nothing older than 1.
-    let problem = &problems(deployer.rollback(&new, &no_wait, |_| {}).await)[0].1;
+    let problem = &problems(deployer.plan_rollback(&new, &previous).await)[0].1;
     assert_eq!(
         *problem,
         Problem::NoPreviousRevision {
@@ -254,7 +300,7 @@ async fn inactive_revisions_are_skipped_and_targets_are_checked() {
     )
     .await
     .expect("deregistered");
-    let problem = &problems(deployer.rollback(&new, &no_wait, |_| {}).await)[0].1;
+    let problem = &problems(deployer.plan_rollback(&new, &previous).await)[0].1;
     assert_eq!(
         *problem,
         Problem::NoPreviousRevision {
@@ -286,33 +332,21 @@ async fn an_untagged_service_is_left_alone_and_keeps_its_revision_active() {
     .expect("created");
     let both = stack("nginx:1.27", &["web", "legacy"]);
 
-    let mut events = Vec::new();
-    let plan = deployer
-        .rollback(&both, &RollbackOptions::default().no_wait(), |e| {
-            events.push(e);
-        })
-        .await
-        .expect("rolled back");
-    assert_eq!(plan.services.len(), 2);
-    assert!(
-        matches!(&plan.services[1].action, ServiceAction::NotManaged { reason } if reason.contains("no ecs-rs:stack tag")),
-        "{plan:?}"
-    );
+    let (plan, events) = roll_back(&deployer, &both, &RollbackOptions::default()).await;
+    assert_eq!(plan.changes.len(), 2, "{plan:#?}");
+    assert_eq!(plan.changes[1].action, Action::NotManaged);
+    assert_eq!(plan.changes[1].reason, Some(Reason::Untagged));
     // web went back; legacy did not, and as it still runs revision 2, revision 2 stays ACTIVE.
+    assert_eq!(
+        kept(&plan, "web"),
+        Some(Reason::RevisionInUse {
+            service: service("legacy")
+        })
+    );
     assert_eq!(running(&ecs, "web").await, "storefront:1");
     assert_eq!(running(&ecs, "legacy").await, "storefront:2");
     assert_eq!(status(&ecs, "storefront:2").await, "ACTIVE");
-    assert!(
-        events.iter().any(|e| matches!(e,
-            RollbackEvent::Kept { reason: KeepReason::InUse { service: s }, .. } if *s == service("legacy"))),
-        "{events:#?}"
-    );
-    assert!(
-        !events
-            .iter()
-            .any(|e| matches!(e, RollbackEvent::Deregistered { .. })),
-        "{events:#?}"
-    );
+    assert!(!events.iter().any(deregisters), "{events:#?}");
 }
 
 #[tokio::test]
@@ -324,39 +358,23 @@ async fn one_service_of_several_and_a_kept_revision() {
     apply(&deployer, &new).await;
 
     // Only api: web still runs revision 2, so it stays ACTIVE.
-    let plan = deployer
-        .rollback(
-            &new,
-            &RollbackOptions::default().no_wait().service("shop/api"),
-            |_| {},
-        )
-        .await
-        .expect("rolled back");
-    assert_eq!(plan.services.len(), 1, "{plan:?}");
-    assert!(matches!(
-        &plan.services[0].action,
-        ServiceAction::RollBack { keep: Some(KeepReason::InUse { service: s }), .. } if *s == service("web")
-    ));
+    let only_api = RollbackOptions::default().service("shop/api");
+    let (plan, _) = roll_back(&deployer, &new, &only_api).await;
+    assert_eq!(plan.changes.len(), 1, "{plan:#?}");
+    assert_eq!(
+        kept(&plan, "api"),
+        Some(Reason::RevisionInUse {
+            service: service("web")
+        })
+    );
     assert_eq!(running(&ecs, "api").await, "storefront:1");
     assert_eq!(running(&ecs, "web").await, "storefront:2");
     assert_eq!(status(&ecs, "storefront:2").await, "ACTIVE");
 
     // web too, keeping revision 2 as asked.
-    let keep = RollbackOptions::default()
-        .no_wait()
-        .service("web")
-        .deregister(false);
-    let plan = deployer
-        .rollback(&new, &keep, |_| {})
-        .await
-        .expect("rolled back");
-    assert!(matches!(
-        &plan.services[0].action,
-        ServiceAction::RollBack {
-            keep: Some(KeepReason::Asked),
-            ..
-        }
-    ));
+    let keep = RollbackOptions::default().service("web").deregister(false);
+    let (plan, _) = roll_back(&deployer, &new, &keep).await;
+    assert_eq!(kept(&plan, "web"), Some(Reason::KeptAsAsked));
     assert_eq!(running(&ecs, "web").await, "storefront:1");
     assert_eq!(status(&ecs, "storefront:2").await, "ACTIVE");
     // Kept, revision 2 is still the latest and matches the stack: planning would put the
@@ -386,17 +404,8 @@ async fn a_revision_without_the_stack_tag_is_not_deregistered() {
     )
     .await
     .expect("updated");
-    let plan = deployer
-        .rollback(&old, &RollbackOptions::default().no_wait(), |_| {})
-        .await
-        .expect("rolled back");
-    assert!(matches!(
-        &plan.services[0].action,
-        ServiceAction::RollBack {
-            keep: Some(KeepReason::NotManaged { .. }),
-            ..
-        }
-    ));
+    let (plan, _) = roll_back(&deployer, &old, &RollbackOptions::default()).await;
+    assert_eq!(kept(&plan, "web"), Some(Reason::Untagged));
     assert_eq!(running(&ecs, "web").await, "storefront:1");
     assert_eq!(status(&ecs, "storefront:2").await, "ACTIVE");
 }
@@ -409,7 +418,7 @@ async fn a_missing_service_stops_the_whole_rollback_before_any_change() {
     apply(&deployer, &stack("nginx:1.27", &["web"])).await;
     let with_missing = stack("nginx:1.27", &["web", "gone"]);
     let result = deployer
-        .rollback(&with_missing, &RollbackOptions::default().no_wait(), |_| {})
+        .plan_rollback(&with_missing, &RollbackOptions::default())
         .await;
     assert_eq!(problems(result), [(service("gone"), Problem::Missing)]);
     assert_eq!(running(&ecs, "web").await, "storefront:2");
@@ -417,11 +426,7 @@ async fn a_missing_service_stops_the_whole_rollback_before_any_change() {
     // A service not in the stack is refused before any call.
     let calls = ecs.calls();
     let result = deployer
-        .rollback(
-            &with_missing,
-            &RollbackOptions::default().service("nope"),
-            |_| {},
-        )
+        .plan_rollback(&with_missing, &RollbackOptions::default().service("nope"))
         .await;
     assert!(
         matches!(&result, Err(RollbackError::NotInStack(names)) if names == &["nope"]),
@@ -431,27 +436,58 @@ async fn a_missing_service_stops_the_whole_rollback_before_any_change() {
 }
 
 #[tokio::test]
-async fn a_failed_rollback_deployment_fails_and_deregisters_nothing() {
+async fn a_failed_rollback_deployment_is_put_back_and_deregisters_nothing() {
     let (scripted, deployer) = setup("510000000007").await;
     let ecs = deployer.ecs().clone();
     apply(&deployer, &stack("nginx:1.26", &["web"])).await;
     let new = stack("nginx:1.27", &["web"]);
     apply(&deployer, &new).await;
-    // The plan alone (the CLI's first step) changes nothing.
-    let plan = rollback::plan(&ecs, &new, STACK, &RollbackOptions::default())
+    // Observing and planning alone (the CLI's first step) change nothing; the reads are the
+    // describe, one listing and the tags of the revision left.
+    let calls = ecs.calls();
+    let options = RollbackOptions::default();
+    let state = rollback::observe(&ecs, &new, STACK, &options)
         .await
-        .expect("a plan");
+        .expect("observed");
+    let plan = rollback::plan(&state, &options).expect("a plan");
     assert!(plan.has_changes());
     assert_eq!(running(&ecs, "web").await, "storefront:2");
+    let read = |operation| {
+        let after = ecs.calls();
+        after.get(&operation).copied().unwrap_or(0) - calls.get(&operation).copied().unwrap_or(0)
+    };
+    assert_eq!(read(Operation::ListTaskDefinitions), 1);
+    assert_eq!(read(Operation::DescribeTaskDefinition), 1);
+    assert_eq!(read(Operation::UpdateService), 0);
+    assert_eq!(read(Operation::DeregisterTaskDefinition), 0);
 
     scripted.next_deployment("web", Outcome::Fail(1));
-    let result = deployer
-        .rollback(&new, &RollbackOptions::default().wait(quick()), |_| {})
-        .await;
-    let Err(RollbackError::Rollout { source, done }) = result else {
-        panic!("not a rollout failure: {result:?}");
+    let waiting = deployer
+        .clone()
+        .apply_options(ApplyOptions::wait(quick(), true));
+    let mut events = Vec::new();
+    let result = waiting.apply(&plan, |e| events.push(e)).await;
+    let Err(err) = result else {
+        panic!("not a failure: {events:#?}");
     };
-    assert!(matches!(source, WaitError::Failed { .. }), "{source}");
-    assert_eq!(done, [service("web")]);
+    assert!(
+        matches!(err.source, Failure::Rollout(WaitError::Failed { .. })),
+        "{err:?}"
+    );
+    assert_eq!(err.address, service("web"));
+    assert_eq!(err.done, [service("web")]);
+    // Put back on the revision it ran, as apply puts back a failed deployment.
+    assert!(
+        err.rolled_back_to
+            .as_deref()
+            .is_some_and(|arn| arn.ends_with("task-definition/storefront:2")),
+        "{err:?}"
+    );
+    assert!(
+        events.iter().any(|e| matches!(e, Event::RolledBack { .. })),
+        "{events:#?}"
+    );
+    assert!(!events.iter().any(deregisters), "{events:#?}");
+    assert_eq!(running(&ecs, "web").await, "storefront:2");
     assert_eq!(status(&ecs, "storefront:2").await, "ACTIVE");
 }
