@@ -47,7 +47,7 @@ pub enum Reason {
         /// What it runs on after the change.
         to: Capacity,
     },
-    /// A new deployment of the service is forced ([`Options::force_new_deployment`]).
+    /// A new deployment of the service is forced ([`Options::force_new_deployment`](crate::plan::Options::force_new_deployment)).
     ForcedDeployment,
     /// The resource carries the ownership tag of another stack.
     OtherStack {
@@ -72,7 +72,7 @@ pub enum Reason {
         /// The revisions kept because a service runs them.
         in_use: Vec<String>,
     },
-    /// Old revisions beyond the ones kept ([`Options::keep_revisions`]) are deregistered.
+    /// Old revisions beyond the ones kept ([`Options::keep_revisions`](crate::plan::Options::keep_revisions)) are deregistered.
     OldRevisions {
         /// The revisions deregistered (`family:N`).
         deregistered: Vec<String>,

@@ -528,3 +528,54 @@ fn a_change_no_call_can_make_is_shown_and_fails_the_apply() {
         "still differs from the stack: no call can make it match",
     );
 }
+
+#[test]
+fn force_new_deployment_redeploys_an_unchanged_service() {
+    let name = unique("force");
+    let file = stack_file(&name, "nginx:1.26");
+    let file = path_arg(&file);
+    applied(file);
+    let forced = |flag: &str| {
+        let (code, stdout, stderr) = outcome(&run(&[
+            "plan",
+            "--stack",
+            file,
+            "--detailed-exitcode",
+            flag,
+        ]));
+        assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+        stdout
+    };
+    for flag in [
+        "--force-new-deployment".to_owned(),
+        "--force-new-deployment=web".to_owned(),
+        format!("--force-new-deployment={name}/web"),
+    ] {
+        let stdout = forced(&flag);
+        expect_in(&stdout, format!("~ service {name}/web: "));
+        expect_in(&stdout, "a new deployment is forced");
+        expect_line(&stdout, format!("= task definition {name} (no change)"));
+    }
+    // Another service's name forces nothing.
+    let (code, stdout, stderr) = outcome(&run(&[
+        "plan",
+        "--stack",
+        file,
+        "--detailed-exitcode",
+        "--force-new-deployment=other",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = outcome(&run(&[
+        "apply",
+        "--stack",
+        file,
+        "--auto-approve",
+        "--no-wait",
+        "--force-new-deployment",
+    ]));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    expect_in(
+        &stdout,
+        format!("~ service {name}/web: UpdateService ... done"),
+    );
+}
