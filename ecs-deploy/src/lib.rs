@@ -97,9 +97,11 @@ impl Deployer {
 
     /// A deployer for the stack that `options` names, calling ECS and EC2 (for the lookups of
     /// subnets and security groups) with the clients made from `config`, such as the one
-    /// [`config::load`] returns.
+    /// [`config::load`] returns, and the engine's tries beyond the SDK's retries that
+    /// [`config::engine_retries`] gives (none when the environment sets the retries).
     pub fn from_config(config: &aws_types::SdkConfig, options: Options) -> Self {
-        Self::new(Ecs::new(config), options).network(Network::new(config))
+        let ecs = Ecs::new(config).retries(config::engine_retries());
+        Self::new(ecs, options).network(Network::new(config))
     }
 
     /// Resolves the subnets and security groups written as lookups through `network` (see

@@ -8,11 +8,10 @@
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
-use ecs_deploy::network::Network;
 use ecs_deploy::plan::{ForceDeployment, STACK_TAG};
 use ecs_deploy::stack_name::TAG_VALUE_MAX;
 use ecs_deploy::{
-    AwsError, Deployer, Ecs, Leave, Options, Plan, PlanError, StackNameError, check_stack_name,
+    AwsError, Deployer, Leave, Options, Plan, PlanError, StackNameError, check_stack_name,
 };
 use ecs_model::{Kind, Stack};
 
@@ -226,10 +225,7 @@ impl Session {
             }
         };
         let config = runtime.block_on(ecs_deploy::config::load());
-        let ecs = Ecs::new(&config).retries(ecs_deploy::config::engine_retries());
-        let deployer = Deployer::new(ecs, options)
-            .network(Network::new(&config))
-            .concurrency(args.concurrency.get());
+        let deployer = Deployer::from_config(&config, options).concurrency(args.concurrency.get());
         Some(Self {
             file: args.stack.clone(),
             stack,

@@ -85,9 +85,10 @@ enum Command {
     /// (without one, rolls back only with --auto-approve), calls UpdateService, follows the
     /// deployments until they complete, then deregisters the revision each service left (unless
     /// --no-deregister, or another service of the stack still runs it), so that the next plan
-    /// shows the stack file as a new revision. A service missing or without an older ACTIVE
-    /// revision stops the rollback before anything changes. Exits 0 when rolled back (or nothing
-    /// to roll back), 1 when refused, cancelled or failed, 2 on a usage error.
+    /// shows the stack file as a new revision. A rollback deployment that fails puts the service
+    /// back on the revision it ran (unless --no-rollback). A service missing or without an older
+    /// ACTIVE revision stops the rollback before anything changes. Exits 0 when rolled back (or
+    /// nothing to roll back), 1 when refused, cancelled or failed, 2 on a usage error.
     Rollback(RollbackArgs),
 }
 
@@ -178,6 +179,10 @@ struct RollbackArgs {
     auto_approve: bool,
     #[command(flatten)]
     wait: WaitArgs,
+    /// Leave a failed rollback deployment as it is, instead of putting the service back on the
+    /// revision it ran before.
+    #[arg(long, conflicts_with = "no_wait")]
+    no_rollback: bool,
 }
 
 #[derive(Debug, clap::Args)]

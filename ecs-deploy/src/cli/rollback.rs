@@ -55,9 +55,10 @@ pub(super) fn run(args: &RollbackArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!();
-    // A rollback deployment that fails is put back on the revision it ran, as `apply` does.
+    // A rollback deployment that fails is put back on the revision it ran, as `apply` does
+    // (unless --no-rollback).
     let apply_options = match args.wait.options() {
-        Some(wait) => ApplyOptions::wait(wait, true),
+        Some(wait) => ApplyOptions::wait(wait, !args.no_rollback),
         None => ApplyOptions::no_wait(),
     };
     let deployer = session.deployer.clone().apply_options(apply_options);

@@ -420,3 +420,26 @@ fn without_a_terminal_or_approval_it_refuses() {
     assert!(!stdout.contains("UpdateService"), "{stdout}");
     assert_eq!(running(&file, "web"), format!("{name}:2"));
 }
+
+#[test]
+fn no_rollback_leaves_a_failed_rollback_deployment_as_it_is() {
+    let name = unique("noback");
+    let file = applied(&name, &["nginx:1.26", "nginx:1.27"], &["web"]);
+    let scripted = Scripted::start(support::local_ecs::endpoint());
+    scripted.next_deployment("web", Outcome::Fail(1));
+    let (code, stdout, stderr) = run_at(
+        &scripted.url,
+        &[
+            "rollback",
+            "--stack",
+            path_arg(&file),
+            "--auto-approve",
+            "--wait-interval",
+            "1",
+            "--no-rollback",
+        ],
+    );
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    expect_in(&stderr, "No revision was deregistered");
+    assert!(!stderr.contains("was put back on"), "{stderr}");
+}
