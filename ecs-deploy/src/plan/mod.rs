@@ -272,7 +272,9 @@ impl std::fmt::Display for Owner {
             Self::Ci => f.write_str("CI"),
             Self::Aws {
                 value: AwsValue::UnknownMember,
-            } => f.write_str("AWS: a member newer than this version's model, whose default is not known"),
+            } => f.write_str(
+                "AWS: a member newer than this version's model, whose default is not known",
+            ),
             Self::Aws {
                 value: AwsValue::PickedByAws,
             } => f.write_str("AWS, which picks it when the stack does not set it"),
