@@ -37,14 +37,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use ecs_model::document::{Input, Kind, load};
+use ecs_model::types::RegisterTaskDefinitionRequest;
 use futures::channel::mpsc;
 use futures::stream::{self, Stream, StreamExt};
 use serde_json::{Value, json};
 
 use crate::aws::{AwsError, Ecs, Operation};
 use crate::observe::describe_service_answers;
-use crate::plan::{Action, Address, Change, Plan};
+use crate::plan::{Action, Address, Change, Plan, Step};
 use crate::wait::{Rollout, WaitError, WaitEvent, WaitOptions, wait};
 
 /// How many changes an apply makes at a time, unless told otherwise.
@@ -584,7 +584,12 @@ async fn apply_change(
         }
         let input = step.input();
         let response = match step.operation() {
-            Operation::RegisterTaskDefinition => register(ecs, address, &input, emit).await?,
+            Operation::RegisterTaskDefinition => match &step {
+                Step::RegisterTaskDefinition(request) => {
+                    register(ecs, address, request, emit).await?
+                }
+                _ => ecs.call(Operation::RegisterTaskDefinition, &input).await?,
+            },
             Operation::DeleteCluster => delete_cluster(ecs, address, &input, options, emit).await?,
             operation => match ecs.call(operation, &input).await {
                 Ok(response) => response,
@@ -705,12 +710,16 @@ fn summary(operation: Operation, response: &Value) -> (Option<String>, Option<St
 async fn register(
     ecs: &Ecs,
     address: &Address,
-    input: &Value,
+    request: &RegisterTaskDefinitionRequest,
     emit: &Emit,
 ) -> Result<Value, AwsError> {
+    let input = serde_json::to_value(request).map_err(|source| AwsError::Request {
+        operation: Operation::RegisterTaskDefinition,
+        source,
+    })?;
     let mut attempt = 0;
     loop {
-        let error = match ecs.call(Operation::RegisterTaskDefinition, input).await {
+        let error = match ecs.call(Operation::RegisterTaskDefinition, &input).await {
             Ok(response) => {
                 announce_registered(address, &response, false, emit);
                 return Ok(response);
@@ -721,7 +730,7 @@ async fn register(
         if !error.outcome_unknown() || attempt >= REGISTER_ATTEMPTS {
             return Err(error);
         }
-        if let Some(response) = already_registered(ecs, input).await? {
+        if let Some(response) = already_registered(ecs, request).await? {
             announce_registered(address, &response, true, emit);
             return Ok(response);
         }
@@ -744,50 +753,37 @@ fn announce_registered(address: &Address, response: &Value, found: bool, emit: &
 }
 
 /// The family's latest ACTIVE revision (as a RegisterTaskDefinition answer), when it is the
-/// revision `input` registers: its content, normalized, and its tags are the same.
-async fn already_registered(ecs: &Ecs, input: &Value) -> Result<Option<Value>, AwsError> {
-    let Some(family) = input.get("family").and_then(Value::as_str) else {
+/// revision `sent` registers: its content, normalized, and its tags are the same. Read as
+/// planning reads a family ([`crate::kinds::task_definition::observe`]).
+async fn already_registered(
+    ecs: &Ecs,
+    sent: &RegisterTaskDefinitionRequest,
+) -> Result<Option<Value>, AwsError> {
+    let Some(family) = sent.family.clone() else {
         return Ok(None);
     };
-    let response = match ecs
-        .call(
-            Operation::DescribeTaskDefinition,
-            &json!({"taskDefinition": family, "include": ["TAGS"]}),
-        )
-        .await
-    {
-        Ok(response) => response,
-        // No ACTIVE revision: nothing was registered.
-        Err(e) if e.is_not_found() => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    if response["taskDefinition"]["status"].as_str() != Some("ACTIVE") {
-        return Ok(None);
-    }
-    let latest = load(&response, Some(Kind::TaskDefinition))
-        .value
-        .and_then(|d| {
-            d.inputs().into_iter().find_map(|(_, input)| match input {
-                Input::TaskDefinition(td) => Some(td),
-                _ => None,
-            })
-        });
-    let sent =
-        ecs_model::load::from_value::<ecs_model::types::RegisterTaskDefinitionRequest>(input).value;
-    let (Some(mut latest), Some(mut sent)) = (latest, sent) else {
+    let found =
+        crate::kinds::task_definition::observe(ecs, &BTreeSet::from([family.clone()]), 1).await?;
+    let Some(latest) = found.get(&family) else {
         return Ok(None);
     };
-    ecs_model::normalize::task_definition(&mut latest);
-    ecs_model::normalize::task_definition(&mut sent);
-    let sort = |tags: &mut Option<Vec<ecs_model::types::Tag>>| {
-        if let Some(tags) = tags {
+    let comparable = |request: &RegisterTaskDefinitionRequest| {
+        let mut request = request.clone();
+        ecs_model::normalize::task_definition(&mut request);
+        if let Some(tags) = request.tags.as_mut() {
             tags.sort_by(|a, b| a.key.cmp(&b.key));
         }
+        serde_json::to_value(&request).ok()
     };
-    sort(&mut latest.tags);
-    sort(&mut sent.tags);
-    let same = serde_json::to_value(&latest).ok() == serde_json::to_value(&sent).ok();
-    Ok(same.then_some(response))
+    if comparable(&latest.input) != comparable(sent) {
+        return Ok(None);
+    }
+    Ok(Some(json!({"taskDefinition": {
+        "family": family,
+        "taskDefinitionArn": latest.arn,
+        "revision": latest.revision,
+        "status": "ACTIVE",
+    }})))
 }
 
 /// Waits until the service that `delete` (a DeleteService input) deleted is INACTIVE or gone.

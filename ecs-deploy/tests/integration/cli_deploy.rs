@@ -13,8 +13,6 @@ use crate::support;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Output;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::support::script::{Outcome, Scripted};
 use serde_json::{Value, json};
@@ -24,15 +22,7 @@ const SECRET: &str = "tok-5e3c7b-do-not-print";
 
 /// A name no other test (nor an earlier run against a server left running) uses.
 fn unique(test: &str) -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "cli-{test}-{}-{nanos}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    support::unique(&format!("cli-{test}"))
 }
 
 /// A cluster, a task definition family and a service of one container, all named `name`

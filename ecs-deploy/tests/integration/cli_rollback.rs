@@ -11,23 +11,13 @@ use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::support::script::{Outcome, Scripted};
 use serde_json::{Value, json};
 
 /// A name no other test (nor an earlier run against a server left running) uses.
 fn unique(test: &str) -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "rb-{test}-{}-{nanos}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    support::unique(&format!("rb-{test}"))
 }
 
 /// The stack `name` (written to `<name>.json`): a cluster, a task definition family and the

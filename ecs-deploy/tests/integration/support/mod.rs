@@ -8,6 +8,20 @@ pub mod script;
 
 use ecs_deploy::aws::Ecs;
 
+/// `prefix`, made unique with this process's id, the time and a counter: a name no other test
+/// (nor an earlier run against a server left running) uses.
+pub fn unique(prefix: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{prefix}-{}-{nanos}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
+}
+
 /// An ECS client for the local endpoint, with dummy credentials, in its own moto account so
 /// tests running at the same time do not see each other's resources.
 pub async fn ecs(account: &str) -> Ecs {
