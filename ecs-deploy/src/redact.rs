@@ -70,16 +70,24 @@ impl Change {
                 redact_at(&path, value, desired.as_ref(), &fields);
             }
         }
-        for step in change.steps.iter_mut().chain(&mut change.rollback) {
-            let mut input = step.input();
-            scrub(&mut input);
-            // A scrubbed value is a string where a string was: the request still types.
-            if let Ok(scrubbed) = Step::from_json(step.operation(), &input) {
-                *step = scrubbed;
-            }
-        }
+        // A scrubbed value is a string where a string was, so the request still types; should
+        // it not, the step is left out of the copy shown rather than shown unredacted.
+        change.steps = change.steps.iter().filter_map(redacted_step).collect();
+        change.rollback = change.rollback.as_ref().and_then(redacted_step);
         change
     }
+}
+
+/// The step with every secret value of its input redacted, re-typed; `None` (fail closed)
+/// when the redacted input no longer reads as the operation's request.
+fn redacted_step(step: &Step) -> Option<Step> {
+    let mut input = step.input();
+    scrub(&mut input);
+    retyped(step.operation(), &input)
+}
+
+fn retyped(operation: crate::aws::Operation, scrubbed: &Value) -> Option<Step> {
+    Step::from_json(operation, scrubbed).ok()
 }
 
 /// A change as it is shown: its redacted copy, member by member.
@@ -189,7 +197,7 @@ fn redact_at(path: &JsonPath, value: &mut Value, desired: Option<&Value>, fields
 }
 
 /// Redacts the environment variables anywhere in `value`.
-fn scrub(value: &mut Value) {
+pub(crate) fn scrub(value: &mut Value) {
     match value {
         Value::Object(members) => {
             for (key, member) in members.iter_mut() {
@@ -385,6 +393,14 @@ mod tests {
                 .expect("json")
                 .contains("tok-do-not-print")
         );
+    }
+
+    #[test]
+    fn a_step_that_no_longer_types_once_redacted_is_not_shown() {
+        use crate::aws::Operation;
+        assert!(retyped(Operation::RegisterTaskDefinition, &json!({"family": 5})).is_none());
+        let step = Step::delete_service("demo", "web");
+        assert_eq!(redacted_step(&step), Some(step));
     }
 
     #[test]

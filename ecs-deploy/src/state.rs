@@ -1,7 +1,7 @@
 //! The observed state: what AWS has now of the resources a plan is about, each rendered as the
 //! API input that would create it, and the ARN helpers that key it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ecs_model::types::{
     CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
@@ -18,11 +18,72 @@ pub struct Actual {
     pub clusters: BTreeMap<String, Existing<CreateClusterRequest>>,
     /// The latest ACTIVE revision of each family.
     pub task_definitions: BTreeMap<String, Existing<RegisterTaskDefinitionRequest>>,
-    /// ACTIVE services by cluster name and service name.
-    pub services: BTreeMap<(String, String), Existing<CreateServiceRequest>>,
+    /// ACTIVE services by cluster name and service name (it reads as that map), and the
+    /// services observed DRAINING ([`Services::draining`]).
+    pub services: Services,
     /// The ACTIVE revisions of the families whose old revisions may be deregistered (pruned
     /// families, and families with more revisions than [`Options::keep_revisions`](crate::plan::Options::keep_revisions)).
     pub revisions: BTreeMap<String, Vec<Revision>>,
+}
+
+/// The services observed: the ACTIVE ones by cluster name and service name, as the map this
+/// type dereferences to, and the names of those that are still DRAINING.
+///
+/// A DRAINING service is deleted but not gone yet: AWS refuses to create a service of its name
+/// until it is INACTIVE, so a plan that creates a service of a name still draining deletes it
+/// first and waits ([`Reason::StillDraining`](crate::plan::Reason::StillDraining)). The set
+/// lives with the map rather than beside it in [`Actual`] so that every place that fills
+/// `services` from [`observe`](crate::observe::observe) carries it along.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Services {
+    active: BTreeMap<(String, String), Existing<CreateServiceRequest>>,
+    /// The services observed DRAINING, by cluster name and service name: deleted, their tasks
+    /// still stopping.
+    pub draining: BTreeSet<(String, String)>,
+}
+
+impl Services {
+    /// Adds the services of `other`, ACTIVE and DRAINING.
+    pub fn extend(&mut self, other: Services) {
+        self.active.extend(other.active);
+        self.draining.extend(other.draining);
+    }
+}
+
+impl std::ops::Deref for Services {
+    type Target = BTreeMap<(String, String), Existing<CreateServiceRequest>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.active
+    }
+}
+
+impl std::ops::DerefMut for Services {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.active
+    }
+}
+
+impl<'a> IntoIterator for &'a Services {
+    type Item = (&'a (String, String), &'a Existing<CreateServiceRequest>);
+    type IntoIter =
+        std::collections::btree_map::Iter<'a, (String, String), Existing<CreateServiceRequest>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.active.iter()
+    }
+}
+
+impl FromIterator<((String, String), Existing<CreateServiceRequest>)> for Services {
+    fn from_iter<I: IntoIterator<Item = ((String, String), Existing<CreateServiceRequest>)>>(
+        iter: I,
+    ) -> Self {
+        Self {
+            active: iter.into_iter().collect(),
+            draining: BTreeSet::new(),
+        }
+    }
 }
 
 /// One revision of a task definition family.

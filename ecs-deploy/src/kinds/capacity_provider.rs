@@ -72,7 +72,7 @@ pub(crate) fn plan(
     normalize::capacity_provider(&mut have);
     let compared = compared(&have, &wanted);
     kept.extend(compared.kept);
-    let (wanted, fields) = (compared.wanted, compared.fields);
+    let (have, wanted, fields) = (compared.have, compared.wanted, compared.fields);
     // UpdateCapacityProvider changes the scaling and draining settings, not the Auto Scaling
     // group nor the cluster a provider belongs to. Deleting and creating it again under the
     // same name cannot work either: AWS deletes a provider only once no cluster uses it, and
@@ -116,10 +116,11 @@ pub(crate) fn plan(
         }
     }
     if changed("tags") {
-        let input = json!({"resourceArn": existing.arn, "tags": wanted.get("tags")});
-        match typed_step(Operation::TagResource, &input) {
-            Ok(step) => steps.push(step),
-            Err(reason) => return blocked(address, fields, reason),
+        for (operation, input) in super::tag_calls(&existing.arn, &have, &wanted) {
+            match typed_step(operation, &input) {
+                Ok(step) => steps.push(step),
+                Err(reason) => return blocked(address, fields, reason),
+            }
         }
     }
     updated(address, fields, kept, steps, false)

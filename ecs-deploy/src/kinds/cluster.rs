@@ -53,7 +53,7 @@ pub(crate) fn plan(desired: &CreateClusterRequest, actual: &Actual, options: &Op
     normalize::cluster(&mut have);
     let compared = compared(&have, &wanted);
     kept.extend(compared.kept);
-    let (wanted, fields) = (compared.wanted, compared.fields);
+    let (have, wanted, fields) = (compared.have, compared.wanted, compared.fields);
     let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
     let mut steps = Vec::new();
     if ["settings", "configuration", "serviceConnectDefaults"]
@@ -80,10 +80,7 @@ pub(crate) fn plan(desired: &CreateClusterRequest, actual: &Actual, options: &Op
         ));
     }
     if changed("tags") {
-        steps.push((
-            Operation::TagResource,
-            json!({"resourceArn": existing.arn, "tags": wanted.get("tags")}),
-        ));
+        steps.extend(super::tag_calls(&existing.arn, &have, &wanted));
     }
     let steps: Result<Vec<Step>, Reason> = steps
         .iter()

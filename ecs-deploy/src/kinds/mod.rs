@@ -14,3 +14,62 @@ pub(crate) mod capacity_provider;
 pub(crate) mod cluster;
 pub(crate) mod service;
 pub(crate) mod task_definition;
+
+use serde_json::{Value, json};
+
+use crate::aws::Operation;
+use crate::ownership::STACK_TAG;
+
+/// The calls that give the resource `arn` the tags of `wanted` where it has those of `have`
+/// (both resources as AWS JSON, normalized): TagResource with the tags missing or of another
+/// value, then UntagResource with the keys the resource has that the stack no longer sets.
+///
+/// Never removed: the ownership tag [`STACK_TAG`], and the keys that start with `aws:` in any
+/// case, which AWS reserves ("You cannot edit or delete tag keys or values with this prefix",
+/// the `tags` members of the AWS model) and sets itself (CloudFormation's
+/// `aws:cloudformation:stack-name`).
+pub(crate) fn tag_calls(arn: &str, have: &Value, wanted: &Value) -> Vec<(Operation, Value)> {
+    let tags = |resource: &Value| -> Vec<(String, Value)> {
+        resource
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                let key = t.get("key")?.as_str()?.to_owned();
+                Some((key, t.get("value").cloned().unwrap_or(Value::Null)))
+            })
+            .collect()
+    };
+    let (have, wanted) = (tags(have), tags(wanted));
+    let set: Vec<Value> = wanted
+        .iter()
+        .filter(|tag| !have.contains(tag))
+        .map(|(key, value)| json!({"key": key, "value": value}))
+        .collect();
+    let removed: Vec<&String> = have
+        .iter()
+        .map(|(key, _)| key)
+        .filter(|key| key.as_str() != STACK_TAG && !aws_reserved(key))
+        .filter(|key| !wanted.iter().any(|(k, _)| k == *key))
+        .collect();
+    let mut calls = Vec::new();
+    if !set.is_empty() {
+        calls.push((
+            Operation::TagResource,
+            json!({"resourceArn": arn, "tags": set}),
+        ));
+    }
+    if !removed.is_empty() {
+        calls.push((
+            Operation::UntagResource,
+            json!({"resourceArn": arn, "tagKeys": removed}),
+        ));
+    }
+    calls
+}
+
+/// Whether a tag key has AWS's reserved prefix `aws:`, in any case.
+pub(crate) fn aws_reserved(key: &str) -> bool {
+    key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
+}

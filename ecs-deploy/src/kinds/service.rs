@@ -14,17 +14,13 @@ use crate::aws::{AwsError, Ecs, Operation};
 use crate::observe::*;
 use crate::ownership::{owned_tags, ownership};
 use crate::plan::*;
-use crate::state::service_key;
+use crate::state::{Services, service_key};
 
 /// Members of a service that UpdateService cannot change: a change means a new service. A
-/// change of `launchType` is judged with the capacity provider strategy ([`capacity_move`]).
-pub(crate) const IMMUTABLE_SERVICE_MEMBERS: &[&str] = &[
-    "serviceName",
-    "cluster",
-    "schedulingStrategy",
-    "role",
-    "deploymentController",
-];
+/// change of `launchType` is judged with the capacity provider strategy ([`capacity_move`]),
+/// one of `deploymentController` with [`controller_move`].
+pub(crate) const IMMUTABLE_SERVICE_MEMBERS: &[&str] =
+    &["serviceName", "cluster", "schedulingStrategy", "role"];
 
 /// Members of CreateService that UpdateService does not take: never copied into an update.
 pub(crate) const CREATE_ONLY_SERVICE_MEMBERS: &[&str] = &[
@@ -36,21 +32,59 @@ pub(crate) const CREATE_ONLY_SERVICE_MEMBERS: &[&str] = &[
     "tags",
 ];
 
-/// Members whose change starts a new deployment of the service's tasks.
+/// Members whose change starts a new deployment of the service's tasks: the members of
+/// UpdateServiceRequest whose model documentation says "This parameter triggers a new service
+/// deployment" (`loadBalancers`: "Amazon ECS starts new tasks with the updated Elastic Load
+/// Balancing configuration").
 pub(crate) const DEPLOYING_SERVICE_MEMBERS: &[&str] = &[
     "taskDefinition",
     "networkConfiguration",
     "platformVersion",
     "loadBalancers",
     "serviceRegistries",
-    "capacityProviderStrategy",
-    "placementConstraints",
-    "placementStrategy",
     "serviceConnectConfiguration",
     "volumeConfigurations",
     "vpcLatticeConfigurations",
-    "enableExecuteCommand",
 ];
+
+/// Members whose change reaches the tasks only through a new deployment, which UpdateService
+/// does not start on its own (the model: "This parameter doesn't trigger a new service
+/// deployment"): the update sends `forceNewDeployment: true` with them, so the running tasks
+/// get the change and the deployment the plan announces is real. A change of
+/// `capacityProviderStrategy` (or `launchType`) is forced the same way ([`capacity_move`]).
+pub(crate) const FORCED_DEPLOYMENT_MEMBERS: &[&str] = &[
+    "enableExecuteCommand",
+    "placementConstraints",
+    "placementStrategy",
+];
+
+/// Whether UpdateService moves a service from the deployment controller `from` to `to` in
+/// place (`ECS` when none is named); why not when not.
+///
+/// UpdateServiceRequest takes `deploymentController` (the model documents no rule). The
+/// Amazon ECS Developer Guide ("Updating the deployment controller of a service") lets a
+/// service move to the ECS controller (from CodeDeploy blue/green, to ECS blue/green) and
+/// between ECS and EXTERNAL; a move to CODE_DEPLOY needs a CodeDeploy deployment group that
+/// names the service, which only exists once the service does: replaced.
+pub(crate) fn controller_move(from: &str, to: &str) -> Result<(), ReplaceCause> {
+    if from == to || matches!(to, "ECS" | "EXTERNAL") {
+        Ok(())
+    } else {
+        Err(ReplaceCause::DeploymentController {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        })
+    }
+}
+
+/// The deployment controller type of a normalized service (`ECS` when none is named).
+fn controller_of(service: &Value) -> String {
+    service
+        .pointer("/deploymentController/type")
+        .and_then(Value::as_str)
+        .unwrap_or("ECS")
+        .to_owned()
+}
 
 /// What a (normalized) service runs on.
 pub(crate) fn capacity_of(service: &CreateServiceRequest) -> Capacity {
@@ -199,6 +233,19 @@ pub(crate) fn plan(
             wanted,
             None,
         )];
+        if actual
+            .services
+            .draining
+            .contains(&(cluster.clone(), name.clone()))
+        {
+            // AWS refuses CreateService while a service of the name drains: delete it first
+            // (AWS answers a service already INACTIVE with ServiceNotActiveException, which
+            // apply takes as done), and apply waits until it is INACTIVE before creating.
+            change
+                .steps
+                .insert(0, Step::delete_service(&cluster, &name));
+            change.reason = Some(Reason::StillDraining);
+        }
         return change;
     };
     if let Err(reason) = ownership(&existing.input.tags, options) {
@@ -251,6 +298,16 @@ pub(crate) fn plan(
     normalize::service(&mut wanted);
     let mut have = existing.input.clone();
     have.cluster = Some(cluster.clone());
+    // Service Connect turned off (`{"enabled": false}`, how an update removes it) is no Service
+    // Connect: what a stack without it means.
+    if wanted.service_connect_configuration.is_none()
+        && have
+            .service_connect_configuration
+            .as_ref()
+            .is_some_and(|c| c.enabled == Some(false) && c.namespace.is_none())
+    {
+        have.service_connect_configuration = None;
+    }
     normalize::service(&mut have);
     let compared = compared(&have, &wanted);
     kept.extend(compared.kept);
@@ -264,6 +321,11 @@ pub(crate) fn plan(
         .map(|f| top(&f.path))
         .find(|m| IMMUTABLE_SERVICE_MEMBERS.contains(m))
         .map(|member| (member.to_owned(), ReplaceCause::Immutable))
+        .or_else(|| {
+            controller_move(&controller_of(&have_json), &controller_of(&wanted_json))
+                .err()
+                .map(|cause| ("deploymentController".to_owned(), cause))
+        })
         .or_else(|| {
             let member = if changed("launchType") {
                 "launchType"
@@ -291,8 +353,12 @@ pub(crate) fn plan(
     }
 
     let forced = options.forces(&cluster, &name);
+    let needs_force = fields
+        .iter()
+        .any(|f| FORCED_DEPLOYMENT_MEMBERS.contains(&top(&f.path)));
     let deploys = forced
         || capacity_changes
+        || needs_force
         || fields
             .iter()
             .any(|f| DEPLOYING_SERVICE_MEMBERS.contains(&top(&f.path)));
@@ -311,12 +377,20 @@ pub(crate) fn plan(
             // what the stack leaves out (so a member removed goes back to AWS's default) and
             // the values kept from AWS. A list removed altogether is sent empty, which is how
             // UpdateService removes load balancers, registries, constraints...
-            let value = wanted_json.get(*member).cloned().or_else(|| {
-                update
-                    .and_then(|u| u.member(member))
-                    .filter(|m| matches!(m.ty, ecs_model::reflect::Ty::List(_)))
-                    .map(|_| json!([]))
-            });
+            // Service Connect removed is turned off: UpdateService keeps a configuration left
+            // out, and the model's ServiceConnectConfiguration has `enabled` for this.
+            let value = wanted_json
+                .get(*member)
+                .cloned()
+                .or_else(|| {
+                    update
+                        .and_then(|u| u.member(member))
+                        .filter(|m| matches!(m.ty, ecs_model::reflect::Ty::List(_)))
+                        .map(|_| json!([]))
+                })
+                .or_else(|| {
+                    (*member == "serviceConnectConfiguration").then(|| json!({"enabled": false}))
+                });
             if let (Some(value), Some(object)) = (value, input.as_object_mut()) {
                 object.insert((*member).to_owned(), value);
             }
@@ -337,8 +411,9 @@ pub(crate) fn plan(
                 .cloned()
                 .unwrap_or(json!([]));
         }
-        if capacity_changes || forced {
-            // AWS refuses a strategy change without a new deployment.
+        if capacity_changes || forced || needs_force {
+            // AWS refuses a strategy change without a new deployment; the members of
+            // FORCED_DEPLOYMENT_MEMBERS reach the tasks only with one.
             input["forceNewDeployment"] = Value::Bool(true);
         }
         match typed_step(Operation::UpdateService, &input) {
@@ -347,10 +422,11 @@ pub(crate) fn plan(
         }
     }
     if changed("tags") {
-        let input = json!({"resourceArn": existing.arn, "tags": wanted_json.get("tags")});
-        match typed_step(Operation::TagResource, &input) {
-            Ok(step) => steps.push(step),
-            Err(reason) => return blocked(address, fields, reason),
+        for (operation, input) in super::tag_calls(&existing.arn, &have_json, &wanted_json) {
+            match typed_step(operation, &input) {
+                Ok(step) => steps.push(step),
+                Err(reason) => return blocked(address, fields, reason),
+            }
         }
     }
     let mut change = updated(address, fields, kept, Vec::new(), deploys);
@@ -371,15 +447,16 @@ pub(crate) fn plan(
     change
 }
 
-/// Reads the ACTIVE services of `services` (names by cluster name) with the batched
-/// DescribeServices, each rendered as its CreateService input.
+/// Reads the services of `services` (names by cluster name) with the batched
+/// DescribeServices: the ACTIVE ones, each rendered as its CreateService input, and the names
+/// of the DRAINING ones ([`Services::draining`]).
 pub(crate) async fn observe(
     ecs: &Ecs,
     services: &BTreeMap<String, BTreeSet<String>>,
     concurrency: usize,
-) -> Result<BTreeMap<ServiceKey, Existing<ecs_model::types::CreateServiceRequest>>, AwsError> {
+) -> Result<Services, AwsError> {
     let responses = describe_service_answers(ecs, services, concurrency).await?;
-    let mut out = BTreeMap::new();
+    let mut out = Services::default();
     for (cluster, response) in responses {
         let Some(document) = load(&response, Some(Kind::Service)).value else {
             continue;
@@ -402,6 +479,8 @@ pub(crate) async fn observe(
                     (cluster.clone(), name.to_owned()),
                     Existing::new(arn, input),
                 );
+            } else if raw.get("status").and_then(Value::as_str) == Some("DRAINING") {
+                out.draining.insert((cluster.clone(), name.to_owned()));
             }
         }
     }

@@ -19,8 +19,8 @@ pub enum Reason {
     /// A call the change needs could not be written as its request type (a member of the
     /// wrong type): nothing is sent.
     InvalidRequest {
-        /// The operation.
-        operation: String,
+        /// The operation (serialized as its name, `RegisterTaskDefinition`).
+        operation: crate::aws::Operation,
         /// What does not type.
         problems: String,
     },
@@ -131,6 +131,11 @@ pub enum Reason {
     },
     /// A revision a rollback leaves stays ACTIVE, as asked (in [`Reason::RolledBack`]).
     KeptAsAsked,
+    /// The service is missing but a service of its name is still DRAINING (a delete not yet
+    /// finished, as after an apply interrupted in the middle of a replace): AWS refuses to
+    /// create it until the old one is INACTIVE, so the creation deletes the old one again
+    /// (done already if it is gone), waits until it has drained, then creates the service.
+    StillDraining,
 }
 
 /// Why a resource is deleted.
@@ -155,6 +160,15 @@ pub enum Removal {
 pub enum ReplaceCause {
     /// UpdateService has no such member: it is fixed when the service is created.
     Immutable,
+    /// AWS does not move a service between these deployment controllers in place: UpdateService
+    /// moves one to the ECS or the EXTERNAL controller, not to CODE_DEPLOY, whose deployment
+    /// group names the service, so it must exist first.
+    DeploymentController {
+        /// The controller the service has (`ECS`, `CODE_DEPLOY`, `EXTERNAL`).
+        from: String,
+        /// The controller the stack wants.
+        to: String,
+    },
     /// AWS does not move a service between these two in place. UpdateService moves a service
     /// from the EC2 or FARGATE launch type to a capacity provider strategy, between
     /// strategies, and from a Fargate or Auto Scaling group strategy back to a launch type
@@ -245,6 +259,13 @@ impl std::fmt::Display for Reason {
                 match cause {
                     ReplaceCause::Immutable => {
                         write!(f, "`{member}` cannot be changed on an existing service")?;
+                    }
+                    ReplaceCause::DeploymentController { from, to } => {
+                        write!(
+                            f,
+                            "AWS does not move a service from the {from} deployment controller \
+                             to {to} in place (only to ECS or EXTERNAL)"
+                        )?;
                     }
                     ReplaceCause::CapacityMove { from, to, in_place } => {
                         write!(
@@ -339,6 +360,10 @@ impl std::fmt::Display for Reason {
             ),
             Self::RevisionInUse { service } => write!(f, "{service} still runs it"),
             Self::KeptAsAsked => f.write_str("kept as asked"),
+            Self::StillDraining => f.write_str(
+                "the service is missing but its deletion is not finished (it is still \
+                 DRAINING): the create waits until the old service is INACTIVE",
+            ),
         }
     }
 }

@@ -7,8 +7,8 @@ use ecs_model::types::{
     CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
     DeleteCapacityProviderRequest, DeleteClusterRequest, DeleteServiceRequest,
     DeregisterTaskDefinitionRequest, PutClusterCapacityProvidersRequest,
-    RegisterTaskDefinitionRequest, Tag, TagResourceRequest, UpdateCapacityProviderRequest,
-    UpdateClusterRequest, UpdateServiceRequest,
+    RegisterTaskDefinitionRequest, Tag, TagResourceRequest, UntagResourceRequest,
+    UpdateCapacityProviderRequest, UpdateClusterRequest, UpdateServiceRequest,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -18,8 +18,10 @@ use crate::aws::Operation;
 /// One API call of a change, with its request.
 ///
 /// It serializes as `{"operation": "UpdateService", "input": {...}}`, the request as AWS JSON
-/// (what `ecs-deploy plan --format json` prints).
-#[derive(Debug, Clone, PartialEq)]
+/// (what `ecs-deploy plan --format json` prints). Its `Debug` and `Serialize` show the input
+/// [redacted](crate::redact): a secret environment value never reaches a log or a JSON plan;
+/// [`Step::input`] holds the real values, which apply sends.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Step {
     /// CreateCapacityProvider.
@@ -48,6 +50,8 @@ pub enum Step {
     DeleteService(DeleteServiceRequest),
     /// TagResource.
     TagResource(TagResourceRequest),
+    /// UntagResource: removes the tags a resource has that the stack no longer sets.
+    UntagResource(UntagResourceRequest),
 }
 
 /// A step's request that could not be read as its operation's request type.
@@ -78,6 +82,7 @@ impl Step {
             Self::UpdateService(_) => Operation::UpdateService,
             Self::DeleteService(_) => Operation::DeleteService,
             Self::TagResource(_) => Operation::TagResource,
+            Self::UntagResource(_) => Operation::UntagResource,
         }
     }
 
@@ -97,6 +102,7 @@ impl Step {
             Self::UpdateService(r) => serde_json::to_value(r),
             Self::DeleteService(r) => serde_json::to_value(r),
             Self::TagResource(r) => serde_json::to_value(r),
+            Self::UntagResource(r) => serde_json::to_value(r),
         };
         json.unwrap_or(Value::Null)
     }
@@ -149,6 +155,7 @@ impl Step {
             Operation::UpdateService => Self::UpdateService(load(operation, input)?),
             Operation::DeleteService => Self::DeleteService(load(operation, input)?),
             Operation::TagResource => Self::TagResource(load(operation, input)?),
+            Operation::UntagResource => Self::UntagResource(load(operation, input)?),
             _ => {
                 return Err(InvalidStep {
                     operation,
@@ -223,6 +230,14 @@ impl Step {
         request.tags = Some(tags);
         Self::TagResource(request)
     }
+
+    /// UntagResource removing the tags `keys` from the resource `arn`.
+    pub fn untag(arn: &str, keys: Vec<String>) -> Self {
+        let mut request = UntagResourceRequest::default();
+        request.resource_arn = Some(arn.to_owned());
+        request.tag_keys = Some(keys);
+        Self::UntagResource(request)
+    }
 }
 
 impl Serialize for Step {
@@ -230,8 +245,25 @@ impl Serialize for Step {
         use serde::ser::SerializeStruct as _;
         let mut out = serializer.serialize_struct("Step", 2)?;
         out.serialize_field("operation", self.operation().name())?;
-        out.serialize_field("input", &self.input())?;
+        out.serialize_field("input", &self.shown_input())?;
         out.end()
+    }
+}
+
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple(self.operation().name())
+            .field(&self.shown_input())
+            .finish()
+    }
+}
+
+impl Step {
+    /// The input as it is shown: [`Step::input`] with every secret value redacted.
+    fn shown_input(&self) -> Value {
+        let mut input = self.input();
+        crate::redact::scrub(&mut input);
+        input
     }
 }
 
@@ -248,6 +280,39 @@ mod tests {
             serde_json::to_value(&step).expect("json"),
             json!({"operation": "DeleteService",
                    "input": {"cluster": "shop", "service": "web", "force": true}})
+        );
+    }
+
+    #[test]
+    fn debug_and_json_show_no_secret_while_the_input_keeps_it() {
+        let input = json!({"family": "web", "containerDefinitions": [{
+            "name": "web", "image": "nginx", "memory": 64,
+            "environment": [{"name": "DB_PASSWORD", "value": "hunter2"},
+                            {"name": "MODE", "value": "production"}]
+        }]});
+        let step = Step::from_json(Operation::RegisterTaskDefinition, &input).expect("loads");
+        let debug = format!("{step:?}");
+        let json = serde_json::to_string(&step).expect("json");
+        for shown in [&debug, &json] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains(crate::redact::SENSITIVE), "{shown}");
+            assert!(shown.contains("production"), "{shown}");
+        }
+        assert!(debug.starts_with("RegisterTaskDefinition("), "{debug}");
+        assert!(step.input().to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn untag_removes_keys() {
+        let step = Step::untag("arn:aws:ecs:us-east-1:1:cluster/shop", vec!["team".into()]);
+        assert_eq!(step.operation(), Operation::UntagResource);
+        assert_eq!(
+            step.input(),
+            json!({"resourceArn": "arn:aws:ecs:us-east-1:1:cluster/shop", "tagKeys": ["team"]})
+        );
+        assert_eq!(
+            Step::from_json(Operation::UntagResource, &step.input()).expect("loads"),
+            step
         );
     }
 

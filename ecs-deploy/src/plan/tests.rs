@@ -370,8 +370,9 @@ fn a_provider_a_kept_cluster_uses_is_not_pruned() {
         .insert("keep".into(), cluster_using("keep", "cp", "demo"));
     let mut foreign = actual_service(1, "other")
         .services
-        .into_values()
+        .values()
         .next()
+        .cloned()
         .expect("a service");
     foreign.input.cluster = Some("keep".into());
     actual
@@ -850,5 +851,176 @@ fn reasons_are_tagged_data_and_name_no_flag() {
         })
         .expect("JSON"),
         json!({"kind": "aws", "value": "unknownMember"})
+    );
+}
+
+#[test]
+fn a_missing_service_still_draining_is_deleted_then_created() {
+    let mut actual = actual_service(2, "demo");
+    actual.services.clear();
+    actual
+        .services
+        .draining
+        .insert(("demo".into(), "web".into()));
+    let plan = plan(&service_stack(json!({})), &actual, &Options::new("demo"));
+    let change = &plan.changes[0];
+    assert_eq!(change.action, Action::Create);
+    assert_eq!(change.reason, Some(Reason::StillDraining));
+    let operations: Vec<_> = change.steps.iter().map(Step::operation).collect();
+    assert_eq!(
+        operations,
+        [Operation::DeleteService, Operation::CreateService]
+    );
+    assert_eq!(change.steps[0], Step::delete_service("demo", "web"));
+    assert!(!Reason::StillDraining.to_string().contains("--"));
+}
+
+/// The steps of the only change of a plan of `desired` against `actual`, as operations.
+fn operations(change: &Change) -> Vec<Operation> {
+    change.steps.iter().map(Step::operation).collect()
+}
+
+#[test]
+fn a_tag_the_stack_no_longer_sets_is_removed_but_not_ours_nor_aws_reserved() {
+    let mut actual = actual_service(2, "demo");
+    let existing = actual
+        .services
+        .get_mut(&("demo".to_owned(), "web".to_owned()))
+        .expect("the service");
+    let mut tags = existing.input.tags.clone().unwrap_or_default();
+    for (key, value) in [
+        ("team", "web"),
+        ("aws:cloudformation:stack-name", "x"),
+        ("AWS:Other", "y"),
+    ] {
+        tags.push(
+            from_value(&json!({"key": key, "value": value}))
+                .value
+                .expect("a tag"),
+        );
+    }
+    existing.input.tags = Some(tags);
+    let plan = plan(&service_stack(json!({})), &actual, &Options::new("demo"));
+    let change = &plan.changes[0];
+    assert_eq!(operations(change), [Operation::UntagResource], "{change:?}");
+    assert_eq!(
+        change.steps[0].input()["tagKeys"],
+        json!(["team"]),
+        "never {STACK_TAG} nor aws: keys"
+    );
+}
+
+#[test]
+fn tags_removed_from_a_cluster_are_untagged() {
+    let desired = stack(json!({"clusters": [{"clusterName": "shop"}]}));
+    let mut input: CreateClusterRequest = from_value(&json!({"clusterName": "shop", "tags": [
+        {"key": "team", "value": "web"}
+    ]}))
+    .value
+    .expect("cluster");
+    let mut tags = owned_tags(&None, &Options::new("demo"));
+    tags.extend(input.tags.take().unwrap_or_default());
+    input.tags = Some(tags);
+    let mut actual = Actual::default();
+    actual.clusters.insert(
+        "shop".into(),
+        Existing::new("arn:aws:ecs:us-east-1:1:cluster/shop", input),
+    );
+    let plan = plan(&desired, &actual, &Options::new("demo"));
+    assert_eq!(operations(&plan.changes[0]), [Operation::UntagResource]);
+    assert_eq!(plan.changes[0].steps[0].input()["tagKeys"], json!(["team"]));
+}
+
+#[test]
+fn service_connect_removed_is_turned_off_and_then_plans_no_change() {
+    let connect = json!({"serviceConnectConfiguration": {
+        "enabled": true, "namespace": "shop"
+    }});
+    let plan1 = plan(
+        &service_stack(json!({})),
+        &actual_service_with(connect),
+        &Options::new("demo"),
+    );
+    let change = &plan1.changes[0];
+    assert_eq!(operations(change), [Operation::UpdateService]);
+    assert_eq!(
+        change.steps[0].input()["serviceConnectConfiguration"],
+        json!({"enabled": false})
+    );
+    // What AWS shows afterwards is no change.
+    let off = json!({"serviceConnectConfiguration": {"enabled": false}});
+    let plan2 = plan(
+        &service_stack(json!({})),
+        &actual_service_with(off),
+        &Options::new("demo"),
+    );
+    assert_eq!(plan2.changes[0].action, Action::NoChange);
+}
+
+#[test]
+fn members_that_deploy_only_when_forced_send_force_new_deployment() {
+    for extra in [
+        json!({"enableExecuteCommand": true}),
+        json!({"placementConstraints": [{"type": "distinctInstance"}]}),
+        json!({"placementStrategy": [{"type": "spread", "field": "instanceId"}]}),
+    ] {
+        let plan = plan(
+            &service_stack(extra.clone()),
+            &actual_service(2, "demo"),
+            &Options::new("demo"),
+        );
+        let change = &plan.changes[0];
+        assert_eq!(change.action, Action::UpdateAndDeploy, "{extra}");
+        assert_eq!(
+            change.steps[0].input()["forceNewDeployment"],
+            json!(true),
+            "{extra}"
+        );
+    }
+    // A member that triggers a deployment itself is not forced.
+    let plan = plan(
+        &service_stack(json!({"platformVersion": "1.4.0"})),
+        &actual_service(2, "demo"),
+        &Options::new("demo"),
+    );
+    assert_eq!(plan.changes[0].action, Action::UpdateAndDeploy);
+    assert!(
+        plan.changes[0].steps[0]
+            .input()
+            .get("forceNewDeployment")
+            .is_none()
+    );
+}
+
+#[test]
+fn a_deployment_controller_moves_in_place_where_aws_allows_it() {
+    let external = json!({"deploymentController": {"type": "EXTERNAL"}});
+    let plan1 = plan(
+        &service_stack(external),
+        &actual_service(2, "demo"),
+        &Options::new("demo"),
+    );
+    let change = &plan1.changes[0];
+    assert_eq!(operations(change), [Operation::UpdateService], "{change:?}");
+    assert_eq!(
+        change.steps[0].input()["deploymentController"],
+        json!({"type": "EXTERNAL"})
+    );
+    let code_deploy = json!({"deploymentController": {"type": "CODE_DEPLOY"}});
+    let plan2 = plan(
+        &service_stack(code_deploy),
+        &actual_service(2, "demo"),
+        &Options::new("demo"),
+    );
+    assert_eq!(plan2.changes[0].action, Action::Replace);
+    assert_eq!(
+        plan2.changes[0].reason,
+        Some(Reason::ServiceReplaced {
+            member: "deploymentController".into(),
+            cause: ReplaceCause::DeploymentController {
+                from: "ECS".into(),
+                to: "CODE_DEPLOY".into()
+            }
+        })
     );
 }

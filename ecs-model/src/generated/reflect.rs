@@ -1335,6 +1335,13 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "UntagResourceRequest",
+        members: &[
+            MemberInfo { json: "resourceArn", rust: "resource_arn", ty: Ty::String, required: true, unit: None },
+            MemberInfo { json: "tagKeys", rust: "tag_keys", ty: Ty::List(&Ty::String), required: true, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "UpdateCapacityProviderRequest",
         members: &[
             MemberInfo { json: "name", rust: "name", ty: Ty::String, required: true, unit: None },

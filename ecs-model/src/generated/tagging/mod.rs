@@ -2,5 +2,7 @@
 //! Shapes shared by more than one resource.
 
 mod tag_resource_request;
+mod untag_resource_request;
 
 pub use self::tag_resource_request::TagResourceRequest;
+pub use self::untag_resource_request::UntagResourceRequest;
