@@ -77,8 +77,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use aws_sdk_ec2::config::http::HttpResponse;
 use aws_sdk_ec2::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::Filter;
+use aws_types::request_id::RequestId as _;
 use ecs_model::types::AwsVpcConfiguration;
 use ecs_model::{JsonPath, Stack};
 
@@ -324,19 +326,47 @@ pub enum NetworkError {
         code: String,
         /// AWS's message.
         message: String,
+        /// The id AWS gave the request, for AWS Support.
+        request_id: Option<String>,
     },
     /// The call did not get an answer (no credentials or region, a connection or timeout
-    /// error), after the SDK's retries.
-    #[error("{operation} failed: {message}")]
+    /// error), or one without an error code, after the SDK's retries. The message does not
+    /// repeat the cause: it is the source, which a chain printer shows.
+    #[error("{operation} failed: no answer from AWS")]
     Transport {
         /// The operation.
         operation: Ec2Operation,
-        /// What went wrong, with its causes.
-        message: String,
+        /// The SDK's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
 impl NetworkError {
+    /// The EC2 operation that failed; `None` for [`NetworkError::Lookups`] (no call failed).
+    pub fn operation(&self) -> Option<Ec2Operation> {
+        match self {
+            Self::Service { operation, .. } | Self::Transport { operation, .. } => Some(*operation),
+            Self::Lookups(_) => None,
+        }
+    }
+
+    /// The AWS error code, for [`NetworkError::Service`].
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The id AWS gave the request, when it answered.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Service { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The failed lookups, for [`NetworkError::Lookups`]; empty otherwise.
     pub fn lookup_errors(&self) -> &[LookupError] {
         match self {
@@ -832,20 +862,23 @@ impl Network {
 }
 
 /// Classifies an SDK error by its modelled error code, never by its message.
-fn classify<E, R>(operation: Ec2Operation, error: SdkError<E, R>) -> NetworkError
+fn classify<E>(operation: Ec2Operation, error: SdkError<E, HttpResponse>) -> NetworkError
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     match error.code() {
         Some(code) => NetworkError::Service {
             operation,
             code: code.to_owned(),
             message: error.message().unwrap_or_default().to_owned(),
+            request_id: error
+                .request_id()
+                .or_else(|| error.meta().request_id())
+                .map(str::to_owned),
         },
         None => NetworkError::Transport {
             operation,
-            message: aws_sdk_ec2::error::DisplayErrorContext(&error).to_string(),
+            source: Box::new(error),
         },
     }
 }

@@ -24,7 +24,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
 use crate::aws::{AwsError, Ecs, Operation};
-use crate::plan::{Actual, Revision, cluster_name};
+use crate::plan::{Actual, Revision};
+use crate::state::{cluster_name, service_name};
 
 /// DescribeClusters' limit of clusters per call.
 pub const CLUSTERS_PER_CALL: usize = 100;
@@ -118,7 +119,7 @@ pub async fn discover(
     )?;
     let unknown_clusters: BTreeSet<String> = cluster_arns
         .iter()
-        .map(|arn| last_segment(arn).to_owned())
+        .map(|arn| cluster_name(arn).to_owned())
         .filter(|n| !actual.clusters.contains_key(n))
         .collect();
     let named_families: BTreeSet<&str> = stack
@@ -186,7 +187,7 @@ pub async fn discover(
     let mut unknown_services: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (cluster, arns) in listed {
         for arn in arns {
-            let service = last_segment(&arn).to_owned();
+            let service = service_name(&arn).to_owned();
             if !actual
                 .services
                 .contains_key(&(cluster.clone(), service.clone()))
@@ -220,15 +221,7 @@ pub async fn revisions(
             )
             .await?;
             // `familyPrefix` is a prefix: `web` lists `web-api` too.
-            let revisions: Vec<Revision> = arns
-                .iter()
-                .filter(|arn| {
-                    last_segment(arn)
-                        .rsplit_once(':')
-                        .is_some_and(|(f, _)| f == family)
-                })
-                .filter_map(|arn| Revision::from_arn(arn))
-                .collect();
+            let revisions: Vec<Revision> = Revision::of_family(&family, &arns).collect();
             Ok::<_, AwsError>((family.clone(), revisions))
         })
         .buffer_unordered(concurrency.max(1))
@@ -242,11 +235,6 @@ pub async fn revisions(
 pub(crate) fn owned_chunks(names: &BTreeSet<String>, size: usize) -> Vec<Vec<String>> {
     let names: Vec<String> = names.iter().cloned().collect();
     names.chunks(size).map(<[String]>::to_vec).collect()
-}
-
-/// What follows the last `/` of an ARN: a cluster's name, `service`'s name, `family:N`.
-fn last_segment(arn: &str) -> &str {
-    arn.rsplit_once('/').map_or(arn, |(_, tail)| tail)
 }
 
 /// Every string of the list `key` of `operation`'s answers, following `nextToken` (a token

@@ -24,23 +24,78 @@ pub(crate) fn owned_tags(tags: &Option<Vec<Tag>>, options: &Options) -> Vec<Tag>
     out
 }
 
+/// The name of the stack whose ownership tag ([`STACK_TAG`]) `tags` hold; `None` when they
+/// hold none (or it has no value). The one reading of the tag: [`tagged`], planning's
+/// ownership check and [`Ownership::of`](crate::status::Ownership::of) are built on it.
+///
+/// ```
+/// use ecs_deploy::ownership::{STACK_TAG, owner};
+/// use ecs_deploy::ecs_model::types::Tag;
+///
+/// let mut tag = Tag::default();
+/// tag.key = Some(STACK_TAG.to_owned());
+/// tag.value = Some("shop".to_owned());
+/// assert_eq!(owner(Some(&[tag])), Some("shop"));
+/// assert_eq!(owner(None), None);
+/// ```
+pub fn owner(tags: Option<&[Tag]>) -> Option<&str> {
+    tags.into_iter()
+        .flatten()
+        .find(|t| t.key.as_deref() == Some(STACK_TAG))
+        .and_then(|t| t.value.as_deref())
+}
+
 /// Whether `tags` hold the ownership tag ([`STACK_TAG`]) of the stack `stack`.
 pub fn tagged(tags: &Option<Vec<Tag>>, stack: &str) -> bool {
-    tags.iter()
-        .flatten()
-        .any(|t| t.key.as_deref() == Some(STACK_TAG) && t.value.as_deref() == Some(stack))
+    owner(tags.as_deref()) == Some(stack)
 }
 
 /// Whether `tags` say this stack manages the resource; the reason when not.
 pub(crate) fn ownership(tags: &Option<Vec<Tag>>, options: &Options) -> Result<(), Reason> {
-    let owner = tags
-        .iter()
-        .flatten()
-        .find(|t| t.key.as_deref() == Some(STACK_TAG))
-        .and_then(|t| t.value.clone());
-    match owner {
+    match owner(tags.as_deref()) {
         Some(stack) if stack == options.stack => Ok(()),
-        Some(stack) => Err(Reason::OtherStack { stack }),
+        Some(stack) => Err(Reason::OtherStack {
+            stack: stack.to_owned(),
+        }),
         None => Err(Reason::Untagged),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> Option<Vec<Tag>> {
+        let tags = pairs.iter().map(|(key, value)| {
+            let mut tag = Tag::default();
+            tag.key = Some((*key).to_owned());
+            tag.value = Some((*value).to_owned());
+            tag
+        });
+        Some(tags.collect())
+    }
+
+    #[test]
+    fn the_owner_is_the_value_of_the_stack_tag() {
+        let mine = tags(&[("team", "web"), (STACK_TAG, "demo")]);
+        assert_eq!(owner(mine.as_deref()), Some("demo"));
+        assert_eq!(owner(tags(&[("team", "web")]).as_deref()), None);
+        assert_eq!(owner(None), None);
+        assert!(tagged(&mine, "demo"));
+        assert!(!tagged(&mine, "other"));
+        assert!(!tagged(&None, "demo"));
+    }
+
+    #[test]
+    fn only_the_stacks_own_tag_passes_the_check() {
+        let options = Options::new("demo");
+        assert_eq!(ownership(&tags(&[(STACK_TAG, "demo")]), &options), Ok(()));
+        assert_eq!(
+            ownership(&tags(&[(STACK_TAG, "other")]), &options),
+            Err(Reason::OtherStack {
+                stack: "other".into()
+            })
+        );
+        assert_eq!(ownership(&None, &options), Err(Reason::Untagged));
     }
 }

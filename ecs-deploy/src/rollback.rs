@@ -82,6 +82,9 @@ use crate::plan::{
     Action, Address, Change, Options, Plan, Reason, Step, cluster_name, not_managed,
 };
 use crate::stack_name::{StackNameError, check_stack_name};
+/// Re-exported from [`crate::state`], where the ARN helpers live.
+pub use crate::state::parse_task_definition;
+use crate::state::{Revision, family_revision};
 
 /// At most this many calls at a time while observing a rollback.
 const READ_CONCURRENCY: usize = 8;
@@ -134,7 +137,10 @@ impl FromStr for Target {
             return Ok(Self::Revision(revision));
         }
         let (family, revision) = parse_task_definition(text).ok_or_else(invalid)?;
-        Ok(Self::FamilyRevision { family, revision })
+        Ok(Self::FamilyRevision {
+            family: family.to_owned(),
+            revision,
+        })
     }
 }
 
@@ -360,28 +366,17 @@ fn blocked_summary(blocked: &[Blocked]) -> String {
     )
 }
 
-/// `(family, revision)` from a task definition ARN or `family:revision`.
-pub fn parse_task_definition(text: &str) -> Option<(String, i64)> {
-    let name = text
-        .rsplit_once("task-definition/")
-        .map_or(text, |(_, name)| name);
-    let (family, revision) = name.rsplit_once(':')?;
-    let revision = revision.parse::<i64>().ok().filter(|r| *r > 0)?;
-    let valid = !family.is_empty()
-        && family
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    valid.then(|| (family.to_owned(), revision))
+/// The family and revision of a task definition ARN or `family:revision`, owned, as
+/// [`parse_task_definition`] reads them.
+fn revision_key(text: &str) -> Option<RevisionKey> {
+    parse_task_definition(text).map(|(family, revision)| (family.to_owned(), revision))
 }
 
 /// The revisions of `family` among `arns` (ListTaskDefinitions' answer for a family prefix,
 /// which also lists longer families starting with it), by revision number.
 fn revisions_of(family: &str, arns: &[String]) -> BTreeMap<i64, String> {
-    arns.iter()
-        .filter_map(|arn| {
-            let (f, revision) = parse_task_definition(arn)?;
-            (f == family).then(|| (revision, arn.clone()))
-        })
+    Revision::of_family(family, arns)
+        .map(|r| (r.number, r.arn))
         .collect()
 }
 
@@ -525,7 +520,7 @@ fn decide(state: &RollbackState, options: &RollbackOptions) -> Result<Decisions,
             continue;
         }
         let running = service.task_definition.clone().unwrap_or_default();
-        let Some((family, current)) = parse_task_definition(&running) else {
+        let Some((family, current)) = revision_key(&running) else {
             block(Problem::NoTaskDefinition {
                 task_definition: running,
             });
@@ -630,12 +625,12 @@ fn keep_or_deregister(
         .iter()
         .map(|key| {
             let running = match rolled.get(key) {
-                Some(r) => parse_task_definition(&r.to),
+                Some(r) => revision_key(&r.to),
                 None => state
                     .described
                     .get(key)
                     .and_then(|s| s.task_definition.as_deref())
-                    .and_then(parse_task_definition),
+                    .and_then(revision_key),
             };
             (key, running)
         })
@@ -815,7 +810,10 @@ pub fn plan(state: &RollbackState, options: &RollbackOptions) -> Result<Plan, Ro
             fields: Vec::new(),
             kept: Vec::new(),
             reason: Some(Reason::RolledBackFrom {
-                deregistered: left.iter().map(|r| short(&r.from)).collect(),
+                deregistered: left
+                    .iter()
+                    .map(|r| family_revision(&r.from).to_owned())
+                    .collect(),
             }),
             steps: left
                 .iter()
@@ -830,13 +828,6 @@ pub fn plan(state: &RollbackState, options: &RollbackOptions) -> Result<Plan, Ro
     })
 }
 
-/// `family:revision`, from an ARN or from itself.
-fn short(arn: &str) -> String {
-    arn.rsplit_once("task-definition/")
-        .map_or(arn, |(_, name)| name)
-        .to_owned()
-}
-
 /// The change that puts a service on `r.to`; `kept` is why `r.from` stays ACTIVE.
 fn rolled_back(r: &Resolved, kept: Option<Reason>) -> Change {
     let (cluster, name) = &r.key;
@@ -849,8 +840,8 @@ fn rolled_back(r: &Resolved, kept: Option<Reason>) -> Change {
         ),
         kept: Vec::new(),
         reason: Some(Reason::RolledBack {
-            from: short(&r.from),
-            to: short(&r.to),
+            from: family_revision(&r.from).to_owned(),
+            to: family_revision(&r.to).to_owned(),
             kept: kept.map(Box::new),
         }),
         steps: vec![Step::run_revision(cluster, name, &r.to)],
@@ -1372,29 +1363,6 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("--"), "{text}");
-    }
-
-    #[test]
-    fn task_definitions_are_read_from_arns_and_short_names() {
-        assert_eq!(
-            parse_task_definition(&arn("webserver:12")),
-            Some(("webserver".to_owned(), 12))
-        );
-        assert_eq!(
-            parse_task_definition("web-server_2:3"),
-            Some(("web-server_2".to_owned(), 3))
-        );
-        for bad in [
-            "webserver",
-            "webserver:",
-            ":3",
-            "webserver:x",
-            "web:0",
-            "a/b:1",
-            "",
-        ] {
-            assert_eq!(parse_task_definition(bad), None, "{bad}");
-        }
     }
 
     #[test]

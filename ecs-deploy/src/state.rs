@@ -105,25 +105,93 @@ impl Revision {
         }
     }
 
-    /// The revision an ARN (`arn:...:task-definition/web:3`) or `family:revision` names.
+    /// The revision an ARN (`arn:...:task-definition/web:3`) or `family:revision` names, as
+    /// [`parse_task_definition`] reads it.
     pub fn from_arn(arn: &str) -> Option<Self> {
-        let (_, number) = arn.rsplit_once(':')?;
-        Some(Self::new(number.parse().ok()?, arn))
+        let (_, number) = parse_task_definition(arn)?;
+        Some(Self::new(number, arn))
+    }
+
+    /// The revisions of `family` among `arns`, in their order: ListTaskDefinitions' answer for
+    /// a `familyPrefix`, which also lists the longer families that start with it (`web` lists
+    /// `web-api`).
+    pub fn of_family<'a>(family: &'a str, arns: &'a [String]) -> impl Iterator<Item = Self> + 'a {
+        arns.iter().filter_map(move |arn| {
+            let (f, number) = parse_task_definition(arn)?;
+            (f == family).then(|| Self::new(number, arn.as_str()))
+        })
     }
 }
 
-/// A cluster's name, from its ARN (`arn:aws:ecs:...:cluster/NAME`) or from itself.
+// The ARN helpers: the one place that takes ECS ARNs apart. Everything else calls these.
+
+/// A cluster's name, from its ARN (`arn:aws:ecs:REGION:ACCOUNT:cluster/NAME`) or from itself.
+///
+/// ```
+/// use ecs_deploy::state::cluster_name;
+///
+/// assert_eq!(cluster_name("arn:aws:ecs:us-east-1:123456789012:cluster/demo"), "demo");
+/// assert_eq!(cluster_name("demo"), "demo");
+/// ```
 pub fn cluster_name(reference: &str) -> &str {
     reference
         .rsplit_once(":cluster/")
         .map_or(reference, |(_, name)| name)
 }
 
-/// `family:revision`, from an ARN or from itself.
-pub(crate) fn family_revision(reference: &str) -> &str {
+/// A service's name, from its ARN (`arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME`, or the
+/// older `...:service/NAME` without the cluster) or from itself: what follows the last `/`
+/// (a service's name has none).
+///
+/// ```
+/// use ecs_deploy::state::service_name;
+///
+/// assert_eq!(service_name("arn:aws:ecs:us-east-1:123456789012:service/demo/web"), "web");
+/// assert_eq!(service_name("arn:aws:ecs:us-east-1:123456789012:service/web"), "web");
+/// assert_eq!(service_name("web"), "web");
+/// ```
+pub fn service_name(reference: &str) -> &str {
     reference
         .rsplit_once('/')
-        .map_or(reference, |(_, tail)| tail)
+        .map_or(reference, |(_, name)| name)
+}
+
+/// `family:revision`, from a task definition ARN
+/// (`arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION`) or from itself.
+///
+/// ```
+/// use ecs_deploy::state::family_revision;
+///
+/// let arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3";
+/// assert_eq!(family_revision(arn), "web:3");
+/// assert_eq!(family_revision("web:3"), "web:3");
+/// ```
+pub fn family_revision(reference: &str) -> &str {
+    reference
+        .rsplit_once("task-definition/")
+        .map_or(reference, |(_, name)| name)
+}
+
+/// The family and revision number of a task definition ARN or of `family:revision`; `None`
+/// unless the family is letters, digits, `-` and `_` (as AWS allows) and the revision a
+/// number from 1.
+///
+/// ```
+/// use ecs_deploy::state::parse_task_definition;
+///
+/// let arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3";
+/// assert_eq!(parse_task_definition(arn), Some(("web", 3)));
+/// assert_eq!(parse_task_definition("web:3"), Some(("web", 3)));
+/// assert_eq!(parse_task_definition("web"), None);
+/// ```
+pub fn parse_task_definition(reference: &str) -> Option<(&str, i64)> {
+    let (family, revision) = family_revision(reference).rsplit_once(':')?;
+    let revision = revision.parse::<i64>().ok().filter(|r| *r > 0)?;
+    let valid = !family.is_empty()
+        && family
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    valid.then_some((family, revision))
 }
 
 /// A resource that exists, rendered as the API input that would create it.
@@ -156,4 +224,76 @@ pub(crate) fn service_key(service: &CreateServiceRequest) -> (String, String) {
         cluster_name(service.cluster.as_deref().unwrap_or("default")).to_owned(),
         service.service_name.clone().unwrap_or_default(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PREFIX: &str = "arn:aws:ecs:us-east-1:123456789012";
+
+    #[test]
+    fn clusters_are_named_by_their_arn_or_themselves() {
+        assert_eq!(cluster_name(&format!("{PREFIX}:cluster/demo")), "demo");
+        assert_eq!(cluster_name("demo"), "demo");
+        assert_eq!(cluster_name("default"), "default");
+    }
+
+    #[test]
+    fn services_are_named_by_either_arn_format_or_themselves() {
+        assert_eq!(service_name(&format!("{PREFIX}:service/demo/web")), "web");
+        assert_eq!(service_name(&format!("{PREFIX}:service/web")), "web");
+        assert_eq!(service_name("web"), "web");
+    }
+
+    #[test]
+    fn family_revision_is_read_from_an_arn_or_itself() {
+        let arn = format!("{PREFIX}:task-definition/web-api:12");
+        assert_eq!(family_revision(&arn), "web-api:12");
+        assert_eq!(family_revision("web-api:12"), "web-api:12");
+        assert_eq!(family_revision("web"), "web");
+    }
+
+    #[test]
+    fn task_definitions_are_parsed_into_family_and_revision() {
+        let arn = format!("{PREFIX}:task-definition/webserver:12");
+        assert_eq!(parse_task_definition(&arn), Some(("webserver", 12)));
+        assert_eq!(
+            parse_task_definition("web-server_2:3"),
+            Some(("web-server_2", 3))
+        );
+        for bad in [
+            "webserver",
+            "webserver:",
+            ":3",
+            "webserver:x",
+            "web:0",
+            "web:-1",
+            "a/b:1",
+            "",
+        ] {
+            assert_eq!(parse_task_definition(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn revisions_are_read_from_arns_and_filtered_to_their_family() {
+        let arn = |name: &str| format!("{PREFIX}:task-definition/{name}");
+        assert_eq!(
+            Revision::from_arn(&arn("web:3")),
+            Some(Revision::new(3, arn("web:3")))
+        );
+        assert_eq!(Revision::from_arn("web:3"), Some(Revision::new(3, "web:3")));
+        assert_eq!(Revision::from_arn(&arn("web")), None);
+        let arns = [
+            arn("web:10"),
+            arn("web-worker:7"),
+            arn("web:2"),
+            arn("webserver:9"),
+        ];
+        let numbers: Vec<i64> = Revision::of_family("web", &arns)
+            .map(|r| r.number)
+            .collect();
+        assert_eq!(numbers, [10, 2]);
+    }
 }

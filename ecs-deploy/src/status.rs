@@ -4,7 +4,7 @@
 //! call, DescribeServices 10 services of one cluster a call), at most `concurrency` calls at a
 //! time, and returns typed results: for each cluster and service of the stack, in the stack's
 //! order, what AWS says of it (status, counts, task definition, deployments, recent events, and
-//! whose it is by its [`STACK_TAG`]), or that AWS does not have it.
+//! whose it is by its [`STACK_TAG`](crate::ownership::STACK_TAG)), or that AWS does not have it.
 //!
 //! Clusters and services are keyed by the cluster's *name*, however the stack writes it (a name
 //! or an ARN), as observing and planning key them.
@@ -35,29 +35,27 @@ use ecs_model::{Stack, Timestamp};
 
 use crate::aws::{AwsError, Ecs};
 use crate::observe::{described_clusters, described_services};
-use crate::plan::{STACK_TAG, cluster_name};
+use crate::ownership::owner;
+use crate::state::cluster_name;
 
-/// Whose a resource is, by its [`STACK_TAG`].
+/// Whose a resource is, by its [`STACK_TAG`](crate::ownership::STACK_TAG) (not to be confused with
+/// [`plan::Owner`](crate::plan::Owner), who a member kept at its actual value is left to).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Owner {
+pub enum Ownership {
     /// It carries the tag of the stack asked about.
     ThisStack,
     /// It carries the tag of another stack, named here.
     OtherStack(String),
-    /// It has no [`STACK_TAG`]: another tool or person manages it.
+    /// It has no [`STACK_TAG`](crate::ownership::STACK_TAG): another tool or person manages it.
     Unmanaged,
 }
 
-impl Owner {
-    /// Whose the resource carrying `tags` is, for the stack `stack`.
+impl Ownership {
+    /// Whose the resource carrying `tags` is, for the stack `stack`, as
+    /// [`ownership::owner`](crate::ownership::owner) reads the tag.
     pub fn of(tags: Option<&[Tag]>, stack: &str) -> Self {
-        let owner = tags
-            .into_iter()
-            .flatten()
-            .find(|t| t.key.as_deref() == Some(STACK_TAG))
-            .and_then(|t| t.value.as_deref());
-        match owner {
+        match owner(tags) {
             Some(owner) if owner == stack => Self::ThisStack,
             Some(other) => Self::OtherStack(other.to_owned()),
             None => Self::Unmanaged,
@@ -82,7 +80,7 @@ pub struct FoundCluster {
     /// `ACTIVE`, `PROVISIONING`, `DEPROVISIONING`, `FAILED` or `INACTIVE` (deleted).
     pub status: Option<String>,
     /// Whose it is.
-    pub owner: Owner,
+    pub owner: Ownership,
     /// Its services in the ACTIVE state.
     pub active_services: Option<i32>,
     /// Its tasks in the RUNNING state.
@@ -112,7 +110,7 @@ pub struct FoundService {
     /// `ACTIVE`, `DRAINING` (being deleted) or `INACTIVE` (deleted).
     pub status: Option<String>,
     /// Whose it is.
-    pub owner: Owner,
+    pub owner: Ownership,
     /// How many tasks it should run.
     pub desired_count: Option<i32>,
     /// How many run.
@@ -302,7 +300,7 @@ impl FoundService {
 
 fn found_cluster(cluster: Cluster, stack: &str) -> FoundCluster {
     FoundCluster {
-        owner: Owner::of(cluster.tags.as_deref(), stack),
+        owner: Ownership::of(cluster.tags.as_deref(), stack),
         status: cluster.status,
         active_services: cluster.active_services_count,
         running_tasks: cluster.running_tasks_count,
@@ -322,7 +320,7 @@ fn found_service(service: Service, stack: &str) -> FoundService {
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     FoundService {
-        owner: Owner::of(service.tags.as_deref(), stack),
+        owner: Ownership::of(service.tags.as_deref(), stack),
         status: service.status,
         desired_count: service.desired_count,
         running_count: service.running_count,
@@ -339,6 +337,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::ownership::STACK_TAG;
 
     fn tag(value: &str) -> Tag {
         from_value(&json!({"key": STACK_TAG, "value": value}))
@@ -348,13 +347,16 @@ mod tests {
 
     #[test]
     fn ownership_is_read_from_the_stack_tag() {
-        assert_eq!(Owner::of(Some(&[tag("demo")]), "demo"), Owner::ThisStack);
         assert_eq!(
-            Owner::of(Some(&[tag("other")]), "demo"),
-            Owner::OtherStack("other".into())
+            Ownership::of(Some(&[tag("demo")]), "demo"),
+            Ownership::ThisStack
         );
-        assert_eq!(Owner::of(Some(&[]), "demo"), Owner::Unmanaged);
-        assert_eq!(Owner::of(None, "demo"), Owner::Unmanaged);
+        assert_eq!(
+            Ownership::of(Some(&[tag("other")]), "demo"),
+            Ownership::OtherStack("other".into())
+        );
+        assert_eq!(Ownership::of(Some(&[]), "demo"), Ownership::Unmanaged);
+        assert_eq!(Ownership::of(None, "demo"), Ownership::Unmanaged);
     }
 
     #[test]
@@ -402,7 +404,7 @@ mod tests {
             .filter_map(|e| e.message.as_deref())
             .collect();
         assert_eq!(messages, ["three", "two", "one"]);
-        assert_eq!(found.owner, Owner::ThisStack);
+        assert_eq!(found.owner, Ownership::ThisStack);
         assert_eq!(found.desired_count, Some(2));
     }
 

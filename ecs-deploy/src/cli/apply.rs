@@ -5,6 +5,7 @@ use std::io::{self, BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use ecs_deploy::state::{cluster_name, family_revision};
 use ecs_deploy::wait::{self, WaitEvent};
 use ecs_deploy::{Action, Address, ApplyError, ApplyOptions, Event, Failure, Plan};
 
@@ -197,7 +198,7 @@ impl Progress {
             } => println!(
                 "{} {address}: rolled back to {}",
                 self.style.paint("31", "-"),
-                short_task_definition(&task_definition)
+                family_revision(&task_definition)
             ),
             _ => return,
         }
@@ -242,7 +243,7 @@ impl WaitLines {
                 };
                 let line = format!(
                     "  service {}/{}: deployment {} {state}",
-                    short_cluster(&rollout.cluster),
+                    cluster_name(&rollout.cluster),
                     rollout.service,
                     rollout.deployment
                 );
@@ -253,7 +254,7 @@ impl WaitLines {
             }
             WaitEvent::ServiceEvent { rollout, message } => println!(
                 "  service {}/{}: {message}",
-                short_cluster(&rollout.cluster),
+                cluster_name(&rollout.cluster),
                 rollout.service
             ),
             _ => return,
@@ -271,16 +272,6 @@ fn approved(question: &str) -> bool {
         Ok(_) => answer.trim() == "yes",
         Err(_) => false,
     }
-}
-
-/// `family:revision` from a task definition ARN.
-pub(super) fn short_task_definition(arn: &str) -> &str {
-    arn.rsplit_once("task-definition/").map_or(arn, |(_, r)| r)
-}
-
-/// A cluster's name from its ARN.
-fn short_cluster(arn: &str) -> &str {
-    arn.rsplit_once("cluster/").map_or(arn, |(_, name)| name)
 }
 
 /// `addresses` separated by commas, or `none` when there is none.
@@ -330,7 +321,7 @@ pub(super) fn report_failure(plan: &Plan, err: &ApplyError, again: &str) {
         eprintln!(
             "{} was put back on {}.",
             err.address,
-            short_task_definition(task_definition)
+            family_revision(task_definition)
         );
     }
     eprintln!("Every step can be run again: fix the cause, then {again}.");

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use ecs_deploy::plan::{ForceDeployment, STACK_TAG};
 use ecs_deploy::stack_name::TAG_VALUE_MAX;
 use ecs_deploy::{
-    AwsError, Deployer, Leave, Options, Plan, PlanError, StackNameError, check_stack_name,
+    AwsError, Deployer, Leave, NetworkError, Options, Plan, PlanError, StackNameError,
+    check_stack_name,
 };
 use ecs_model::{Kind, Stack};
 
@@ -246,7 +247,7 @@ impl Session {
                 }
             }
             Err(PlanError::Network(err)) => {
-                eprintln!("error: cannot resolve the network lookups: {err}");
+                report_network_error(&err);
                 return None;
             }
             Err(err) => {
@@ -313,15 +314,30 @@ fn load_stack(path: &Path, lenient: bool) -> Option<Stack> {
 /// Prints a failed call with what to check.
 pub(super) fn report_aws_error(what: &str, err: &AwsError) {
     eprintln!("error: {what}: {err}");
-    let mut cause = std::error::Error::source(err);
+    report_call_failure(err, err.request_id(), err.code());
+}
+
+/// Prints why the subnet and security group lookups were not resolved: the lookups that
+/// failed, or the failed EC2 call with its causes and what to check.
+fn report_network_error(err: &NetworkError) {
+    eprintln!("error: cannot resolve the network lookups: {err}");
+    if err.operation().is_some() {
+        report_call_failure(err, err.request_id(), err.code());
+    }
+}
+
+/// Prints the causes of a failed AWS call (`err`), one `caused by:` line each, its request id,
+/// and, when AWS gave no error code, the configuration to check.
+fn report_call_failure(err: &dyn std::error::Error, request_id: Option<&str>, code: Option<&str>) {
+    let mut cause = err.source();
     while let Some(error) = cause {
         eprintln!("  caused by: {error}");
         cause = error.source();
     }
-    if let Some(id) = err.request_id() {
+    if let Some(id) = request_id {
         eprintln!("  = AWS request id: {id}");
     }
-    if err.code().is_none() {
+    if code.is_none() {
         eprintln!(
             "  = hint: check the AWS configuration: AWS_REGION, the credentials (AWS_PROFILE, \
              AWS_ACCESS_KEY_ID...) and AWS_ENDPOINT_URL"

@@ -6,10 +6,11 @@ use std::io;
 use std::process::ExitCode;
 
 use ecs_deploy::rollback::{Problem, RollbackError, RollbackOptions};
+use ecs_deploy::state::family_revision;
 use ecs_deploy::{Action, Address, ApplyError, ApplyOptions, Failure, Plan};
 
 use super::RollbackArgs;
-use super::apply::{Confirm, Progress, confirmed, listed, short_task_definition};
+use super::apply::{Confirm, Progress, confirmed, listed};
 use super::deploy::{Session, report_aws_error};
 use super::plan_view::write_plan;
 use super::report::Style;
@@ -195,7 +196,7 @@ fn report_failure(err: &ApplyError) {
         eprintln!(
             "{} was put back on {}.",
             err.address,
-            short_task_definition(task_definition)
+            family_revision(task_definition)
         );
     }
     if deregistering {

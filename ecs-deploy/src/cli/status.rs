@@ -7,10 +7,10 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use ecs_deploy::plan::STACK_TAG;
-use ecs_deploy::status::{FoundService, Owner, StackStatus};
+use ecs_deploy::state::family_revision;
+use ecs_deploy::status::{FoundService, Ownership, StackStatus};
 use ecs_model::Timestamp;
 
-use super::apply::short_task_definition;
 use super::deploy::{Session, StackArgs, report_aws_error};
 use super::report::Style;
 
@@ -107,7 +107,7 @@ fn write_service(
     )?;
     write_ownership(out, &service.owner)?;
     if let Some(td) = &service.task_definition {
-        writeln!(out, "  task definition: {}", short_task_definition(td))?;
+        writeln!(out, "  task definition: {}", family_revision(td))?;
     }
     if !service.deployments.is_empty() {
         writeln!(out, "  deployments:")?;
@@ -120,9 +120,7 @@ fn write_service(
             d.status.as_deref().unwrap_or("?"),
             d.id.as_deref().unwrap_or("?"),
             rollout.unwrap_or("(no rollout state)"),
-            d.task_definition
-                .as_deref()
-                .map_or("?", short_task_definition),
+            d.task_definition.as_deref().map_or("?", family_revision),
             count(d.desired_count),
             count(d.running_count),
             count(d.pending_count),
@@ -149,13 +147,13 @@ fn write_service(
 }
 
 /// A line when the resource is not this stack's (by its ownership tag).
-fn write_ownership(out: &mut impl Write, owner: &Owner) -> io::Result<()> {
+fn write_ownership(out: &mut impl Write, owner: &Ownership) -> io::Result<()> {
     match owner {
-        Owner::OtherStack(owner) => writeln!(
+        Ownership::OtherStack(owner) => writeln!(
             out,
             "  not managed by this stack: its {STACK_TAG} tag names the stack `{owner}`"
         ),
-        Owner::Unmanaged => writeln!(
+        Ownership::Unmanaged => writeln!(
             out,
             "  not managed by this stack: it has no {STACK_TAG} tag"
         ),

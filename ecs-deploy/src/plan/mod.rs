@@ -570,7 +570,7 @@ pub(crate) fn creation(address: Address, step: Step) -> Change {
 /// load, which blocks the change rather than send a request that does not type.
 pub(crate) fn typed_step(operation: Operation, input: &Value) -> Result<Step, Reason> {
     Step::from_json(operation, input).map_err(|e| Reason::InvalidRequest {
-        operation: e.operation.name().to_owned(),
+        operation: e.operation,
         problems: e.problems,
     })
 }

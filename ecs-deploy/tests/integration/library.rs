@@ -259,7 +259,7 @@ async fn status_keys_a_cluster_written_as_its_arn_by_its_name() {
     assert!(web.is_active(), "{web:?}");
     let found = web.found.as_ref().expect("found");
     assert_eq!(found.status.as_deref(), Some("ACTIVE"));
-    assert_eq!(found.owner, ecs_deploy::status::Owner::ThisStack);
+    assert_eq!(found.owner, ecs_deploy::status::Ownership::ThisStack);
     assert_eq!(found.desired_count, Some(1));
     assert!(
         found
