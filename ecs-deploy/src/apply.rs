@@ -45,7 +45,7 @@ use serde_json::{Value, json};
 use crate::aws::{AwsError, Ecs, Operation};
 use crate::observe::describe_service_answers;
 use crate::plan::{Action, Address, Change, Plan, Step};
-use crate::wait::{Rollout, WaitError, WaitEvent, WaitOptions, wait};
+use crate::wait::{Rollout, WaitError, WaitEvent, WaitOptions, follow_all};
 
 /// How many changes an apply makes at a time, unless told otherwise.
 const DEFAULT_CONCURRENCY: usize = 8;
@@ -383,6 +383,7 @@ async fn run(
     // The ARN of each revision registered by this apply, by family: a service of the same plan
     // runs exactly that revision.
     let mut registered: BTreeMap<String, String> = BTreeMap::new();
+    let nonce = apply_nonce();
     let mut rollouts: Vec<(Rollout, &Change)> = Vec::new();
     let mut done: Vec<Address> = Vec::new();
     for phase in phases(&plan.changes) {
@@ -400,7 +401,7 @@ async fn run(
             .map(|change| {
                 with_change(
                     change,
-                    apply_change(ecs, change, options, &registered, emit),
+                    apply_change(ecs, change, options, &registered, nonce, emit),
                 )
             })
             .collect();
@@ -431,6 +432,7 @@ async fn run(
             {
                 rolled_back_to = failure.rolled_back_to;
                 others.push((failure.address, failure.source));
+                others.extend(failure.others);
             }
             return Err(ApplyError {
                 address,
@@ -465,11 +467,13 @@ async fn with_change<T>(change: &Change, future: impl Future<Output = T>) -> (&C
     (change, future.await)
 }
 
-/// A deployment that did not settle, and where its service was put back.
+/// The deployments that did not settle: the first, where its service was put back, and the
+/// others (and the rollbacks that failed).
 struct Unsettled {
     address: Address,
     source: Failure,
     rolled_back_to: Option<String>,
+    others: Vec<(Address, Failure)>,
 }
 
 impl Unsettled {
@@ -479,13 +483,14 @@ impl Unsettled {
             source: self.source,
             done,
             rolled_back_to: self.rolled_back_to,
-            others: Vec::new(),
+            others: self.others,
         }
     }
 }
 
-/// Follows `rollouts` until they settle; when one fails and `options.rollback`, puts its
-/// service back on the revision it ran before.
+/// Follows every one of `rollouts` to its end; for each that fails, when `options.rollback`
+/// and ECS did not roll it back itself (the circuit breaker), puts its service back on the
+/// revision it ran before. A rollback that AWS refuses is one more failure.
 async fn follow(
     ecs: &Ecs,
     rollouts: &[(Rollout, &Change)],
@@ -497,40 +502,64 @@ async fn follow(
         return Ok(());
     }
     let followed: Vec<Rollout> = rollouts.iter().map(|(r, _)| r.clone()).collect();
-    let Err(failure) = wait(ecs, &followed, wait_options, |e| emit.send(Event::Wait(e))).await
-    else {
+    let failures = follow_all(ecs, &followed, wait_options, false, |e| {
+        emit.send(Event::Wait(e));
+    })
+    .await;
+    let mut unsettled: Vec<(Address, Failure, Option<String>)> = Vec::new();
+    for failure in failures {
+        // Which change failed: the rollout named in the error, or the first followed.
+        let failed = match &failure {
+            WaitError::Failed { service, .. } | WaitError::TimedOut { service, .. } => rollouts
+                .iter()
+                .find(|(r, _)| &r.service == service)
+                .map(|(_, c)| *c),
+            _ => None,
+        };
+        let address = failed
+            .or_else(|| rollouts.first().map(|(_, c)| *c))
+            .map(|c| c.address.clone())
+            .unwrap_or(Address::Cluster {
+                name: String::new(),
+            });
+        let by_ecs = match &failure {
+            WaitError::Failed {
+                rolled_back_by_ecs, ..
+            } => rolled_back_by_ecs.clone(),
+            _ => None,
+        };
+        let mut rolled_back_to = by_ecs.clone();
+        let mut refused = None;
+        if options.rollback
+            && by_ecs.is_none()
+            && let Some(step) = failed.and_then(|c| c.rollback.as_ref())
+        {
+            match ecs.call(step.operation(), &step.input()).await {
+                Ok(_) => {
+                    let to = step.task_definition().unwrap_or_default().to_owned();
+                    emit.send(Event::RolledBack {
+                        address: address.clone(),
+                        task_definition: to.clone(),
+                    });
+                    rolled_back_to = Some(to);
+                }
+                Err(error) => refused = Some(error),
+            }
+        }
+        unsettled.push((address.clone(), failure.into(), rolled_back_to));
+        if let Some(error) = refused {
+            unsettled.push((address, error.into(), None));
+        }
+    }
+    let mut unsettled = unsettled.into_iter();
+    let Some((address, source, rolled_back_to)) = unsettled.next() else {
         return Ok(());
     };
-    // Which change failed: the rollout named in the error, or the first followed.
-    let failed = match &failure {
-        WaitError::Failed { service, .. } | WaitError::TimedOut { service, .. } => rollouts
-            .iter()
-            .find(|(r, _)| &r.service == service)
-            .map(|(_, c)| *c),
-        _ => None,
-    };
-    let address = failed
-        .or_else(|| rollouts.first().map(|(_, c)| *c))
-        .map(|c| c.address.clone())
-        .unwrap_or(Address::Cluster {
-            name: String::new(),
-        });
-    let mut rolled_back_to = None;
-    if options.rollback
-        && let Some(step) = failed.and_then(|c| c.rollback.as_ref())
-        && ecs.call(step.operation(), &step.input()).await.is_ok()
-    {
-        let to = step.task_definition().unwrap_or_default().to_owned();
-        emit.send(Event::RolledBack {
-            address: address.clone(),
-            task_definition: to.clone(),
-        });
-        rolled_back_to = Some(to);
-    }
     Err(Unsettled {
         address,
-        source: failure.into(),
+        source,
         rolled_back_to,
+        others: unsettled.map(|(a, f, _)| (a, f)).collect(),
     })
 }
 
@@ -565,6 +594,7 @@ async fn apply_change(
     change: &Change,
     options: &ApplyOptions,
     registered: &BTreeMap<String, String>,
+    nonce: u64,
     emit: &Emit,
 ) -> Result<Outcome, Failure> {
     let address = &change.address;
@@ -582,6 +612,11 @@ async fn apply_change(
         {
             step.set_task_definition(arn.clone());
         }
+        if let Step::CreateService(request) = &mut step
+            && let Some(token) = request.client_token.take()
+        {
+            request.client_token = Some(token_of_this_apply(&token, nonce));
+        }
         let input = step.input();
         let response = match step.operation() {
             Operation::RegisterTaskDefinition => match &step {
@@ -593,12 +628,10 @@ async fn apply_change(
             Operation::DeleteCluster => delete_cluster(ecs, address, &input, options, emit).await?,
             operation => match ecs.call(operation, &input).await {
                 Ok(response) => response,
-                // What a deletion wants is done already: the resource is gone, or draining.
+                // What a deletion wants is done already: the service is gone, or draining.
                 Err(e)
-                    if matches!(
-                        operation,
-                        Operation::DeleteService | Operation::DeleteCapacityProvider
-                    ) && (e.is_not_found() || e.is_service_not_active()) =>
+                    if operation == Operation::DeleteService
+                        && (e.is_not_found() || e.is_service_not_active()) =>
                 {
                     Value::Null
                 }
@@ -645,6 +678,30 @@ async fn apply_change(
         address: address.clone(),
     });
     Ok(outcome)
+}
+
+/// A number of this apply's own, so that the CreateService tokens it sends are its own.
+fn apply_nonce() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    (nanos as u64) ^ (u64::from(std::process::id()) << 32)
+}
+
+/// The planner's `clientToken` made this apply's own: the same for every try of the call in
+/// this apply (so AWS answers a repeated CreateService with the service the first made), another
+/// in the next apply (so a service deleted and created again, or created with other
+/// parameters after the revision registered, never meets an old token). Keeps the planner's
+/// `ecs-rs-` prefix and stack/service part, and AWS's limit of 36 characters.
+fn token_of_this_apply(token: &str, nonce: u64) -> String {
+    let hash = crate::kinds::service::fnv1a(
+        token
+            .bytes()
+            .chain(nonce.to_le_bytes())
+            .collect::<Vec<u8>>(),
+    );
+    let keep: String = token.chars().take(20).collect();
+    format!("{keep}{hash:016x}")
 }
 
 /// The family and ARN of the revision a RegisterTaskDefinition (or DescribeTaskDefinition)
@@ -730,6 +787,9 @@ async fn register(
         if !error.outcome_unknown() || attempt >= REGISTER_ATTEMPTS {
             return Err(error);
         }
+        // A call whose answer was lost may still be on its way, and what it made may take a
+        // moment to show (AWS's reads are eventually consistent): wait before looking.
+        ecs.pause(attempt).await;
         if let Some(response) = already_registered(ecs, request).await? {
             announce_registered(address, &response, true, emit);
             return Ok(response);
@@ -767,15 +827,12 @@ async fn already_registered(
     let Some(latest) = found.get(&family) else {
         return Ok(None);
     };
-    let comparable = |request: &RegisterTaskDefinitionRequest| {
-        let mut request = request.clone();
-        ecs_model::normalize::task_definition(&mut request);
-        if let Some(tags) = request.tags.as_mut() {
-            tags.sort_by(|a, b| a.key.cmp(&b.key));
-        }
-        serde_json::to_value(&request).ok()
-    };
-    if comparable(&latest.input) != comparable(sent) {
+    // Compared as the planner compares: normalized, tags in key order, and the members AWS
+    // shows that the model does not know kept at AWS's value.
+    let (mut have, mut wanted) = (latest.input.clone(), sent.clone());
+    ecs_model::normalize::task_definition(&mut have);
+    ecs_model::normalize::task_definition(&mut wanted);
+    if !crate::plan::compared(&have, &wanted).fields.is_empty() {
         return Ok(None);
     }
     Ok(Some(json!({"taskDefinition": {
@@ -828,27 +885,35 @@ async fn drained(
 
 /// DeleteCluster. A cluster whose services or tasks are still draining (deleted by this apply a
 /// moment ago) cannot be deleted yet: it is tried again every [`WaitOptions::interval`] until
-/// [`WaitOptions::timeout`]. A cluster already gone is what the deletion wants.
+/// [`WaitOptions::timeout`], then fails with [`Failure::Drain`]. A cluster already gone is what
+/// the deletion wants.
 async fn delete_cluster(
     ecs: &Ecs,
     address: &Address,
     input: &Value,
     options: &ApplyOptions,
     emit: &Emit,
-) -> Result<Value, AwsError> {
+) -> Result<Value, Failure> {
     let drain = options.drain;
     let deadline = Instant::now() + drain.timeout;
     loop {
         match ecs.call(Operation::DeleteCluster, input).await {
-            Err(e) if e.is_cluster_busy() && Instant::now() + drain.interval < deadline => {
+            Ok(response) => return Ok(response),
+            Err(e) if e.is_not_found() => return Ok(Value::Null),
+            Err(e) if e.is_cluster_busy() => {
+                if Instant::now() + drain.interval >= deadline {
+                    return Err(Failure::Drain {
+                        reason: Waiting::ClusterDraining,
+                        timeout: drain.timeout,
+                    });
+                }
                 emit.send(Event::Waiting {
                     address: address.clone(),
                     reason: Waiting::ClusterDraining,
                 });
                 tokio::time::sleep(drain.interval).await;
             }
-            Err(e) if e.is_not_found() => return Ok(Value::Null),
-            result => return result,
+            Err(e) => return Err(e.into()),
         }
     }
 }
@@ -880,6 +945,24 @@ mod tests {
             (Some("ACTIVE".to_owned()), None)
         );
         assert_eq!(summary(Operation::TagResource, &json!({})), (None, None));
+    }
+
+    #[test]
+    fn create_service_tokens_are_the_apply_own() {
+        let planned = "ecs-rs-0123456789ab-0123456789abcdef";
+        let first = token_of_this_apply(planned, 1);
+        assert_eq!(first.len(), 36);
+        assert!(first.starts_with("ecs-rs-0123456789ab-"), "{first}");
+        assert_eq!(
+            first,
+            token_of_this_apply(planned, 1),
+            "one apply, one token"
+        );
+        assert_ne!(
+            first,
+            token_of_this_apply(planned, 2),
+            "another apply, another token"
+        );
     }
 
     #[test]

@@ -152,6 +152,9 @@ pub enum AwsError {
         operation: Operation,
         /// Whether the call timed out (it may have taken effect).
         timed_out: bool,
+        /// Whether the request may have reached AWS: false when it could not even be made (no
+        /// credentials, no region, an invalid endpoint).
+        sent: bool,
         /// The SDK's error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
@@ -248,7 +251,8 @@ impl AwsError {
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Self::Service { status, .. } => *status >= 500,
-            Self::Transport { .. } | Self::Response { .. } => true,
+            Self::Transport { sent, .. } => *sent,
+            Self::Response { .. } => true,
             Self::Request { .. } => false,
         }
     }
@@ -259,16 +263,16 @@ impl AwsError {
     }
 }
 
-/// How often [`Ecs::call`] tries a call again once the SDK's own retries gave up on a transient
-/// error (throttling, a server error, no answer).
+/// How often [`Ecs::call`] tries a call again once the SDK's own retries gave up on throttling
+/// or a server error.
 ///
 /// The SDK retries a few times with backoff and keeps a retry quota per client; in a storm of
 /// throttling (a large deploy, or other tools of the account calling ECS at the same time) the
 /// quota runs dry and every call fails at once. A deploy would rather slow down than stop: each
 /// call gets `attempts` more tries, waiting `initial_backoff`, doubling up to `max_backoff`,
-/// with jitter. Only calls that are safe to repeat are tried again after an unknown outcome
-/// (see [`AwsError::outcome_unknown`]); RegisterTaskDefinition is tried again only when AWS
-/// refused it (throttling), since a lost answer may hide a revision registered.
+/// with jitter. A throttled call is tried again whatever it is (AWS refused it); after a server
+/// error only a call that is [safe to repeat](safe_to_repeat); a call without an answer is
+/// not (the SDK's retries covered it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Retries {
@@ -389,6 +393,11 @@ impl Ecs {
         self
     }
 
+    /// Waits as long as [`Retries`] says to before try `attempt` (1 for the first).
+    pub(crate) async fn pause(&self, attempt: u32) {
+        tokio::time::sleep(self.retries.backoff(attempt)).await;
+    }
+
     /// How many calls were made, per operation, since this client was made (the SDK's retries
     /// of one call count once; the tries of [`Retries`] count each).
     pub fn calls(&self) -> BTreeMap<Operation, u64> {
@@ -398,11 +407,17 @@ impl Ecs {
     /// Calls `operation` with `input` (the operation's request as AWS JSON) and returns its
     /// response as AWS JSON.
     ///
-    /// A transient failure (see [`AwsError::is_transient`]) is tried again as [`Retries`]
-    /// says. RegisterTaskDefinition is the one call this crate makes that AWS does not make
-    /// idempotent: it is sent once by the SDK (no automatic retry) and tried again only when
-    /// AWS refused it; after an unknown outcome the error comes back, and the caller looks
-    /// before registering again.
+    /// Once the SDK's own retries gave up, the call is tried again as [`Retries`] says when
+    /// trying again is safe and may help:
+    ///
+    /// - AWS refused it for throttling (it did not happen): any call;
+    /// - AWS answered a server error (it may have happened): only a call that is safe to repeat
+    ///   ([`safe_to_repeat`]).
+    ///
+    /// A call that got no answer at all (a time-out, a connection failure, no credentials) is
+    /// not tried again here: the SDK's retries already covered what retrying can. And
+    /// RegisterTaskDefinition is sent once by the SDK (no automatic retry), since a lost answer
+    /// may hide a revision registered: the caller looks before registering again.
     pub async fn call(&self, operation: Operation, input: &Value) -> Result<Value, AwsError> {
         let mut attempt = 0;
         loop {
@@ -410,11 +425,9 @@ impl Ecs {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
-            let again = if operation == Operation::RegisterTaskDefinition {
-                error.is_throttling()
-            } else {
-                error.is_transient()
-            };
+            let again = error.is_throttling()
+                || (matches!(error, AwsError::Service { status, .. } if status >= 500)
+                    && safe_to_repeat(operation, input));
             attempt += 1;
             if !again || attempt > self.retries.attempts {
                 return Err(error);
@@ -478,6 +491,23 @@ impl Ecs {
     }
 }
 
+/// Whether sending `input` to `operation` twice leaves AWS as sending it once: reads,
+/// deletions, tags, and updates that set a state, but not RegisterTaskDefinition (a second
+/// revision), CreateCapacityProvider (refused once the first made it), CreateService without a
+/// `clientToken` (refused as not idempotent), nor UpdateService with `forceNewDeployment`
+/// (a second deployment).
+pub fn safe_to_repeat(operation: Operation, input: &Value) -> bool {
+    match operation {
+        Operation::RegisterTaskDefinition | Operation::CreateCapacityProvider => false,
+        Operation::CreateService => input
+            .get("clientToken")
+            .and_then(Value::as_str)
+            .is_some_and(|t| !t.is_empty()),
+        Operation::UpdateService => input.get("forceNewDeployment") != Some(&Value::Bool(true)),
+        _ => true,
+    }
+}
+
 /// Classifies an SDK error by its modelled error code and HTTP status, never by its message.
 fn classify<E>(operation: Operation, error: SdkError<E, HttpResponse>) -> AwsError
 where
@@ -499,9 +529,11 @@ where
                 SdkError::DispatchFailure(failure) => failure.is_timeout(),
                 _ => false,
             };
+            let sent = !matches!(error, SdkError::ConstructionFailure(_));
             AwsError::Transport {
                 operation,
                 timed_out,
+                sent,
                 source: Box::new(error),
             }
         }
@@ -600,6 +632,33 @@ mod tests {
             )
             .is_cluster_busy()
         );
+    }
+
+    #[test]
+    fn only_calls_safe_to_repeat_are_repeated_after_a_server_error() {
+        use serde_json::json;
+        assert!(safe_to_repeat(Operation::DescribeServices, &json!({})));
+        assert!(safe_to_repeat(
+            Operation::UpdateService,
+            &json!({"desiredCount": 2})
+        ));
+        assert!(!safe_to_repeat(
+            Operation::UpdateService,
+            &json!({"forceNewDeployment": true})
+        ));
+        assert!(safe_to_repeat(
+            Operation::CreateService,
+            &json!({"clientToken": "t"})
+        ));
+        assert!(!safe_to_repeat(Operation::CreateService, &json!({})));
+        assert!(!safe_to_repeat(
+            Operation::RegisterTaskDefinition,
+            &json!({})
+        ));
+        assert!(!safe_to_repeat(
+            Operation::CreateCapacityProvider,
+            &json!({})
+        ));
     }
 
     #[test]

@@ -359,3 +359,28 @@ pub fn check(stack: &ecs_model::Stack) -> Vec<ecs_model::Diagnostic> {
     out.extend(ecs_model::validate_stack(stack));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every future of the public API can run in a spawned task on a multi-threaded runtime.
+    #[test]
+    fn the_deployer_futures_are_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let config = aws_types::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let deployer = Deployer::from_config(&config, Options::new("demo"));
+        let mut stack = ecs_model::Stack::default();
+        let plan = plan::plan(&stack, &plan::Actual::default(), &Options::new("demo"));
+        let rollback = RollbackOptions::default();
+        assert_send(&deployer.plan(&stack));
+        assert_send(&deployer.plan_destroy(&stack));
+        assert_send(&deployer.plan_rollback(&stack, &rollback));
+        assert_send(&deployer.status(&stack));
+        assert_send(&deployer.apply(&plan, |_| {}));
+        assert_send(&deployer.apply_stream(&plan));
+        assert_send(&deployer.resolve(&mut stack));
+    }
+}

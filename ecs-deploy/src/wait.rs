@@ -142,6 +142,9 @@ pub enum WaitError {
         deployment: String,
         /// Why.
         reason: String,
+        /// The task definition ECS itself went back to (the circuit breaker's rollback made
+        /// another deployment PRIMARY), when it did: the service needs no rollback of ours.
+        rolled_back_by_ecs: Option<String>,
     },
     /// The time ran out before the rollout settled.
     #[error("service {service}: deployment {deployment} did not settle within {timeout:?}")]
@@ -156,6 +159,24 @@ pub enum WaitError {
     /// A call failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
+}
+
+/// The task definition of the deployment ECS made PRIMARY in place of `rollout`'s (the
+/// circuit breaker's rollback), when it did.
+pub fn rolled_back_by_ecs(rollout: &Rollout, service: Option<&Value>) -> Option<String> {
+    let deployments = service?.get("deployments")?.as_array()?;
+    let status = |d: &Value| d.get("status").and_then(Value::as_str).map(str::to_owned);
+    let ours = deployments
+        .iter()
+        .find(|d| d.get("id").and_then(Value::as_str) == Some(rollout.deployment.as_str()))?;
+    if status(ours).as_deref() == Some("PRIMARY") {
+        return None;
+    }
+    deployments
+        .iter()
+        .find(|d| status(d).as_deref() == Some("PRIMARY"))
+        .and_then(|d| d.get("taskDefinition").and_then(Value::as_str))
+        .map(str::to_owned)
 }
 
 /// Judges one DescribeServices entry for `rollout`.
@@ -212,17 +233,39 @@ pub fn judge(rollout: &Rollout, service: Option<&Value>) -> Progress {
 }
 
 /// Polls until every rollout settles or one fails, calling `on_event` with progress and new
-/// service events. Rollouts of one cluster share DescribeServices calls (10 per call).
+/// service events. Rollouts of one cluster share DescribeServices calls (10 per call). To
+/// follow every rollout to its end, failed or not, use [`follow_all`].
 pub async fn wait(
     ecs: &Ecs,
     rollouts: &[Rollout],
     options: WaitOptions,
-    mut on_event: impl FnMut(WaitEvent),
+    on_event: impl FnMut(WaitEvent),
 ) -> Result<(), WaitError> {
+    match follow_all(ecs, rollouts, options, true, on_event)
+        .await
+        .into_iter()
+        .next()
+    {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// Polls until every rollout settles, fails or times out, and returns what did not complete
+/// (with `stop_at_first`, returns at the first). A failed call ends the polling: it is the
+/// last error returned.
+pub async fn follow_all(
+    ecs: &Ecs,
+    rollouts: &[Rollout],
+    options: WaitOptions,
+    stop_at_first: bool,
+    mut on_event: impl FnMut(WaitEvent),
+) -> Vec<WaitError> {
     let started = tokio::time::Instant::now();
     let mut pending: Vec<Rollout> = rollouts.to_vec();
     let mut seen_events: BTreeSet<String> = BTreeSet::new();
     let mut first = true;
+    let mut failures = Vec::new();
     while !pending.is_empty() {
         let mut still = Vec::new();
         let mut asked: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -232,7 +275,13 @@ pub async fn wait(
                 .or_default()
                 .insert(rollout.service.clone());
         }
-        let answers = describe_service_answers(ecs, &asked, POLL_CONCURRENCY).await?;
+        let answers = match describe_service_answers(ecs, &asked, POLL_CONCURRENCY).await {
+            Ok(answers) => answers,
+            Err(error) => {
+                failures.push(error.into());
+                return failures;
+            }
+        };
         for rollout in &pending {
             let service = answers
                 .iter()
@@ -251,11 +300,15 @@ pub async fn wait(
             match progress {
                 Progress::Completed => {}
                 Progress::Failed(reason) => {
-                    return Err(WaitError::Failed {
+                    failures.push(WaitError::Failed {
                         service: rollout.service.clone(),
                         deployment: rollout.deployment.clone(),
                         reason,
+                        rolled_back_by_ecs: rolled_back_by_ecs(rollout, service),
                     });
+                    if stop_at_first {
+                        return failures;
+                    }
                 }
                 Progress::InProgress { .. } => still.push(rollout.clone()),
             }
@@ -266,16 +319,16 @@ pub async fn wait(
             break;
         }
         if started.elapsed() + options.interval > options.timeout {
-            let rollout = &pending[0];
-            return Err(WaitError::TimedOut {
+            failures.extend(pending.iter().map(|rollout| WaitError::TimedOut {
                 service: rollout.service.clone(),
                 deployment: rollout.deployment.clone(),
                 timeout: options.timeout,
-            });
+            }));
+            return failures;
         }
         tokio::time::sleep(options.interval).await;
     }
-    Ok(())
+    failures
 }
 
 /// Reports the service events not reported before, oldest first. On the first poll, only

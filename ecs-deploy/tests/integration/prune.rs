@@ -464,10 +464,15 @@ async fn deleting_a_cluster_waits_while_its_services_and_tasks_drain() {
         .expect("plan destroy");
     let err = impatient.apply(&plan, |_| {}).await.expect_err("gives up");
     assert_eq!(err.address.to_string(), "cluster drain");
+    // AWS kept refusing while its tasks drained: the apply says it waited, and for what.
     assert!(
-        err.source
-            .to_string()
-            .contains("ClusterContainsTasksException"),
+        matches!(
+            err.source,
+            ecs_deploy::Failure::Drain {
+                reason: ecs_deploy::Waiting::ClusterDraining,
+                ..
+            }
+        ),
         "{}",
         err.source
     );
