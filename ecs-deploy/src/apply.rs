@@ -718,11 +718,7 @@ fn registration(response: &Value) -> Option<(String, String)> {
 /// revision registered, deregistered or run.
 fn summary(operation: Operation, response: &Value) -> (Option<String>, Option<String>) {
     let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
-    let revision = |arn: &str| {
-        arn.rsplit_once("task-definition/")
-            .map_or(arn, |(_, r)| r)
-            .to_owned()
-    };
+    let revision = |arn: &str| crate::state::family_revision(arn).to_owned();
     match operation {
         Operation::RegisterTaskDefinition | Operation::DeregisterTaskDefinition => {
             let td = response.get("taskDefinition");

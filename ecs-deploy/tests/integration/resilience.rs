@@ -273,3 +273,52 @@ async fn old_revisions_are_deregistered_only_once_the_new_deployment_has_settled
         .expect("applied");
     assert_eq!(order, ["deployment completed", "revision deregistered"]);
 }
+
+#[tokio::test]
+async fn an_apply_interrupted_while_the_old_service_drains_converges_when_run_again() {
+    let account = "640000000006";
+    let scripted = Scripted::start(support::local_ecs::endpoint());
+    scripted.drain_deleted_services(3);
+    let deployer = deployer(&scripted, account, "interrupted").await;
+    let desired = shop(1, "nginx:1.26");
+    let plan = deployer.plan(&desired).await.expect("plan");
+    deployer.apply(&plan, |_| {}).await.expect("create");
+    // A replace interrupted right after its DeleteService: the old service is DRAINING.
+    deployer
+        .ecs()
+        .call(
+            Operation::DeleteService,
+            &json!({"cluster": "shop", "service": "app00", "force": true}),
+        )
+        .await
+        .expect("deleted");
+
+    let plan = deployer.plan(&desired).await.expect("plan again");
+    let service = plan
+        .changes
+        .iter()
+        .find(|c| c.address.to_string() == "service shop/app00")
+        .expect("the service's change");
+    assert_eq!(service.action, Action::Create);
+    let operations: Vec<Operation> = service.steps.iter().map(|s| s.operation()).collect();
+    assert_eq!(
+        operations,
+        [Operation::DeleteService, Operation::CreateService]
+    );
+    let mut waited = 0;
+    deployer
+        .apply(&plan, |event| {
+            if let Event::Waiting {
+                reason: Waiting::ServiceDraining,
+                ..
+            } = event
+            {
+                waited += 1;
+            }
+        })
+        .await
+        .expect("created once the old service has drained");
+    assert!(waited >= 1, "waited {waited} times");
+    let plan = deployer.plan(&desired).await.expect("plan a third time");
+    assert!(!plan.has_changes(), "{plan:#?}");
+}
