@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use ecs_model::JsonPath;
 use ecs_model::document::{Input, Kind, load};
 use ecs_model::normalize;
-use ecs_model::types::CreateCapacityProviderRequest;
+use ecs_model::types::{
+    AutoScalingGroupProviderUpdate, CreateCapacityProviderRequest, UpdateCapacityProviderRequest,
+};
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 
@@ -90,38 +92,37 @@ pub(crate) fn plan(
     }
     let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
     let mut steps = Vec::new();
-    if changed("autoScalingGroupProvider") || changed("managedInstancesProvider") {
-        let mut input = json!({"name": name});
-        copy_members(
-            &wanted,
-            &mut input,
-            &["cluster", "managedInstancesProvider"],
-        );
-        if let Some(asg) = wanted.get("autoScalingGroupProvider") {
-            let mut update = json!({});
-            copy_members(
-                asg,
-                &mut update,
-                &[
-                    "managedScaling",
-                    "managedTerminationProtection",
-                    "managedDraining",
-                ],
+    if changed("autoScalingGroupProvider") {
+        // The provider as compared (normalized, AWS's values kept), typed: UpdateCapacityProvider
+        // changes the group provider's scaling, termination protection and draining.
+        let Some(normalized) =
+            ecs_model::load::from_value::<CreateCapacityProviderRequest>(&wanted).value
+        else {
+            return blocked(
+                address,
+                fields,
+                Reason::InvalidRequest {
+                    operation: Operation::UpdateCapacityProvider,
+                    problems: "the provider does not read back as a CreateCapacityProvider \
+                               request"
+                        .to_owned(),
+                },
             );
-            input["autoScalingGroupProvider"] = update;
+        };
+        let mut update = UpdateCapacityProviderRequest::default();
+        update.name = Some(name.clone());
+        update.cluster = normalized.cluster.clone();
+        if let Some(asg) = &normalized.auto_scaling_group_provider {
+            let mut group = AutoScalingGroupProviderUpdate::default();
+            group.managed_scaling = asg.managed_scaling.clone();
+            group.managed_termination_protection = asg.managed_termination_protection.clone();
+            group.managed_draining = asg.managed_draining.clone();
+            update.auto_scaling_group_provider = Some(group);
         }
-        match typed_step(Operation::UpdateCapacityProvider, &input) {
-            Ok(step) => steps.push(step),
-            Err(reason) => return blocked(address, fields, reason),
-        }
+        steps.push(Step::UpdateCapacityProvider(update));
     }
     if changed("tags") {
-        for (operation, input) in super::tag_calls(&existing.arn, &have, &wanted) {
-            match typed_step(operation, &input) {
-                Ok(step) => steps.push(step),
-                Err(reason) => return blocked(address, fields, reason),
-            }
-        }
+        steps.extend(super::tag_steps(&existing.arn, &have, &wanted));
     }
     updated(address, fields, kept, steps, false)
 }

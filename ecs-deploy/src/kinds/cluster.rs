@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use ecs_model::JsonPath;
 use ecs_model::document::{Input, Kind, load};
 use ecs_model::normalize;
-use ecs_model::types::CreateClusterRequest;
-use serde_json::{Value, json};
+use ecs_model::types::{
+    CreateClusterRequest, PutClusterCapacityProvidersRequest, UpdateClusterRequest,
+};
+use serde_json::Value;
 
 use crate::aws::{AwsError, Ecs, Operation};
 use crate::observe::*;
@@ -55,41 +57,47 @@ pub(crate) fn plan(desired: &CreateClusterRequest, actual: &Actual, options: &Op
     kept.extend(compared.kept);
     let (have, wanted, fields) = (compared.have, compared.wanted, compared.fields);
     let changed = |member: &str| fields.iter().any(|f| top(&f.path) == member);
+    // The cluster as compared (normalized, AWS's values kept), typed.
+    let Some(normalized) = ecs_model::load::from_value::<CreateClusterRequest>(&wanted).value
+    else {
+        return blocked(
+            address,
+            fields,
+            Reason::InvalidRequest {
+                operation: Operation::UpdateCluster,
+                problems: "the cluster does not read back as a CreateCluster request".to_owned(),
+            },
+        );
+    };
     let mut steps = Vec::new();
     if ["settings", "configuration", "serviceConnectDefaults"]
         .iter()
         .any(|m| changed(m))
     {
-        let mut input = json!({"cluster": name});
-        copy_members(
-            &wanted,
-            &mut input,
-            &["settings", "configuration", "serviceConnectDefaults"],
-        );
-        steps.push((Operation::UpdateCluster, input));
+        let mut update = UpdateClusterRequest::default();
+        update.cluster = Some(name.clone());
+        update.settings = normalized.settings.clone();
+        update.configuration = normalized.configuration.clone();
+        update.service_connect_defaults = normalized.service_connect_defaults.clone();
+        steps.push(Step::UpdateCluster(update));
     }
     if changed("capacityProviders") || changed("defaultCapacityProviderStrategy") {
-        steps.push((
-            Operation::PutClusterCapacityProviders,
-            json!({
-                "cluster": name,
-                "capacityProviders": wanted.get("capacityProviders").cloned().unwrap_or(json!([])),
-                "defaultCapacityProviderStrategy":
-                    wanted.get("defaultCapacityProviderStrategy").cloned().unwrap_or(json!([])),
-            }),
-        ));
+        // PutClusterCapacityProviders replaces both lists: an empty one removes them all.
+        let mut put = PutClusterCapacityProvidersRequest::default();
+        put.cluster = Some(name.clone());
+        put.capacity_providers = Some(normalized.capacity_providers.clone().unwrap_or_default());
+        put.default_capacity_provider_strategy = Some(
+            normalized
+                .default_capacity_provider_strategy
+                .clone()
+                .unwrap_or_default(),
+        );
+        steps.push(Step::PutClusterCapacityProviders(put));
     }
     if changed("tags") {
-        steps.extend(super::tag_calls(&existing.arn, &have, &wanted));
+        steps.extend(super::tag_steps(&existing.arn, &have, &wanted));
     }
-    let steps: Result<Vec<Step>, Reason> = steps
-        .iter()
-        .map(|(operation, input)| typed_step(*operation, input))
-        .collect();
-    match steps {
-        Ok(steps) => updated(address, fields, kept, steps, false),
-        Err(reason) => blocked(address, fields, reason),
-    }
+    updated(address, fields, kept, steps, false)
 }
 
 /// Reads the ACTIVE clusters of `names` with the batched DescribeClusters, each rendered as the

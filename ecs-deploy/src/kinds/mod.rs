@@ -15,10 +15,11 @@ pub(crate) mod cluster;
 pub(crate) mod service;
 pub(crate) mod task_definition;
 
-use serde_json::{Value, json};
+use ecs_model::types::Tag;
+use serde_json::Value;
 
-use crate::aws::Operation;
 use crate::ownership::STACK_TAG;
+use crate::plan::Step;
 
 /// The calls that give the resource `arn` the tags of `wanted` where it has those of `have`
 /// (both resources as AWS JSON, normalized): TagResource with the tags missing or of another
@@ -28,8 +29,8 @@ use crate::ownership::STACK_TAG;
 /// case, which AWS reserves ("You cannot edit or delete tag keys or values with this prefix",
 /// the `tags` members of the AWS model) and sets itself (CloudFormation's
 /// `aws:cloudformation:stack-name`).
-pub(crate) fn tag_calls(arn: &str, have: &Value, wanted: &Value) -> Vec<(Operation, Value)> {
-    let tags = |resource: &Value| -> Vec<(String, Value)> {
+pub(crate) fn tag_steps(arn: &str, have: &Value, wanted: &Value) -> Vec<Step> {
+    let tags = |resource: &Value| -> Vec<(String, Option<String>)> {
         resource
             .get("tags")
             .and_then(Value::as_array)
@@ -37,36 +38,39 @@ pub(crate) fn tag_calls(arn: &str, have: &Value, wanted: &Value) -> Vec<(Operati
             .flatten()
             .filter_map(|t| {
                 let key = t.get("key")?.as_str()?.to_owned();
-                Some((key, t.get("value").cloned().unwrap_or(Value::Null)))
+                Some((
+                    key,
+                    t.get("value").and_then(Value::as_str).map(str::to_owned),
+                ))
             })
             .collect()
     };
     let (have, wanted) = (tags(have), tags(wanted));
-    let set: Vec<Value> = wanted
+    let set: Vec<Tag> = wanted
         .iter()
         .filter(|tag| !have.contains(tag))
-        .map(|(key, value)| json!({"key": key, "value": value}))
+        .map(|(key, value)| {
+            let mut tag = Tag::default();
+            tag.key = Some(key.clone());
+            tag.value = value.clone();
+            tag
+        })
         .collect();
-    let removed: Vec<&String> = have
+    let removed: Vec<String> = have
         .iter()
         .map(|(key, _)| key)
         .filter(|key| key.as_str() != STACK_TAG && !aws_reserved(key))
         .filter(|key| !wanted.iter().any(|(k, _)| k == *key))
+        .cloned()
         .collect();
-    let mut calls = Vec::new();
+    let mut steps = Vec::new();
     if !set.is_empty() {
-        calls.push((
-            Operation::TagResource,
-            json!({"resourceArn": arn, "tags": set}),
-        ));
+        steps.push(Step::tag(arn, set));
     }
     if !removed.is_empty() {
-        calls.push((
-            Operation::UntagResource,
-            json!({"resourceArn": arn, "tagKeys": removed}),
-        ));
+        steps.push(Step::untag(arn, removed));
     }
-    calls
+    steps
 }
 
 /// Whether a tag key has AWS's reserved prefix `aws:`, in any case.

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use ecs_model::JsonPath;
 use ecs_model::document::{Input, Kind, load};
 use ecs_model::normalize;
-use ecs_model::types::CreateServiceRequest;
-use serde_json::{Value, json};
+use ecs_model::types::{CreateServiceRequest, ServiceConnectConfiguration, UpdateServiceRequest};
+use serde_json::Value;
 
 use crate::aws::{AwsError, Ecs, Operation};
 use crate::observe::*;
@@ -199,6 +199,76 @@ pub(crate) fn client_token(
     format!("ecs-rs-{:012x}-{content:016x}", identity & 0xffff_ffff_ffff)
 }
 
+/// The UpdateService request that sets `members` (top-level member names that differ) of the
+/// service `name` of `cluster` to their values in `normalized`: the stack's service as the plan
+/// compared it (AWS's defaults for what the stack leaves out, so a member removed goes back to
+/// its default; AWS's values where they are AWS's). A list the stack no longer has is sent
+/// empty, which is how UpdateService removes load balancers, registries, constraints...; Service
+/// Connect removed is turned off (`enabled: false`: UpdateService keeps a configuration left
+/// out). A member newer than the model is sent as AWS showed it.
+pub(crate) fn update_request(
+    cluster: &str,
+    name: &str,
+    normalized: &CreateServiceRequest,
+    members: &[&str],
+) -> UpdateServiceRequest {
+    fn list<T: Clone>(value: &Option<Vec<T>>) -> Option<Vec<T>> {
+        Some(value.clone().unwrap_or_default())
+    }
+    let n = normalized;
+    let mut u = UpdateServiceRequest::default();
+    u.cluster = Some(cluster.to_owned());
+    u.service = Some(name.to_owned());
+    for member in members {
+        match *member {
+            "desiredCount" => u.desired_count = n.desired_count,
+            "taskDefinition" => u.task_definition = n.task_definition.clone(),
+            "capacityProviderStrategy" => {
+                u.capacity_provider_strategy = list(&n.capacity_provider_strategy);
+            }
+            "deploymentConfiguration" => {
+                u.deployment_configuration = n.deployment_configuration.clone();
+            }
+            "availabilityZoneRebalancing" => {
+                u.availability_zone_rebalancing = n.availability_zone_rebalancing.clone();
+            }
+            "networkConfiguration" => u.network_configuration = n.network_configuration.clone(),
+            "placementConstraints" => u.placement_constraints = list(&n.placement_constraints),
+            "placementStrategy" => u.placement_strategy = list(&n.placement_strategy),
+            "platformVersion" => u.platform_version = n.platform_version.clone(),
+            "healthCheckGracePeriodSeconds" => {
+                u.health_check_grace_period_seconds = n.health_check_grace_period_seconds;
+            }
+            "deploymentController" => u.deployment_controller = n.deployment_controller.clone(),
+            "enableExecuteCommand" => u.enable_execute_command = n.enable_execute_command,
+            "enableECSManagedTags" => u.enable_ecs_managed_tags = n.enable_ecs_managed_tags,
+            "loadBalancers" => u.load_balancers = list(&n.load_balancers),
+            "propagateTags" => u.propagate_tags = n.propagate_tags.clone(),
+            "serviceRegistries" => u.service_registries = list(&n.service_registries),
+            "serviceConnectConfiguration" => {
+                u.service_connect_configuration =
+                    Some(n.service_connect_configuration.clone().unwrap_or_else(|| {
+                        let mut off = ServiceConnectConfiguration::default();
+                        off.enabled = Some(false);
+                        off
+                    }));
+            }
+            "volumeConfigurations" => u.volume_configurations = list(&n.volume_configurations),
+            "vpcLatticeConfigurations" => {
+                u.vpc_lattice_configurations = list(&n.vpc_lattice_configurations);
+            }
+            "gatewayConnectors" => u.gateway_connectors = list(&n.gateway_connectors),
+            "monitoring" => u.monitoring = n.monitoring.clone(),
+            other => {
+                if let Some(value) = n.extra.get(other) {
+                    u.extra.insert(other.to_owned(), value.clone());
+                }
+            }
+        }
+    }
+    u
+}
+
 /// The CreateService step for `request`, with its [`client_token`].
 pub(crate) fn create_service_step(
     options: &Options,
@@ -370,35 +440,26 @@ pub(crate) fn plan(
     members.dedup();
     let mut steps = Vec::new();
     if !members.is_empty() || forced {
-        let mut input = json!({"cluster": cluster, "service": name});
-        let update = ecs_model::reflect::shape("UpdateServiceRequest");
-        for member in &members {
-            // Each member in its normal form: AWS's own describe form, with the defaults of
-            // what the stack leaves out (so a member removed goes back to AWS's default) and
-            // the values kept from AWS. A list removed altogether is sent empty, which is how
-            // UpdateService removes load balancers, registries, constraints...
-            // Service Connect removed is turned off: UpdateService keeps a configuration left
-            // out, and the model's ServiceConnectConfiguration has `enabled` for this.
-            let value = wanted_json
-                .get(*member)
-                .cloned()
-                .or_else(|| {
-                    update
-                        .and_then(|u| u.member(member))
-                        .filter(|m| matches!(m.ty, ecs_model::reflect::Ty::List(_)))
-                        .map(|_| json!([]))
-                })
-                .or_else(|| {
-                    (*member == "serviceConnectConfiguration").then(|| json!({"enabled": false}))
-                });
-            if let (Some(value), Some(object)) = (value, input.as_object_mut()) {
-                object.insert((*member).to_owned(), value);
-            }
-        }
+        // The stack's service as compared (normalized: AWS's defaults for what it leaves out,
+        // AWS's values kept where they are AWS's), typed.
+        let Some(normalized) =
+            ecs_model::load::from_value::<CreateServiceRequest>(&wanted_json).value
+        else {
+            return blocked(
+                address,
+                fields,
+                Reason::InvalidRequest {
+                    operation: Operation::UpdateService,
+                    problems: "the service does not read back as a CreateService request"
+                        .to_owned(),
+                },
+            );
+        };
+        let mut update = update_request(&cluster, &name, &normalized, &members);
         if members.contains(&"taskDefinition") || deploys {
             // The revision to run: the latest ACTIVE one's ARN, or, when this plan registers a
             // new revision, the family, which apply replaces with the ARN it registered.
-            input["taskDefinition"] = Value::String(if registering.contains(&family) {
+            update.task_definition = Some(if registering.contains(&family) {
                 family.clone()
             } else {
                 target_arn.clone()
@@ -406,28 +467,22 @@ pub(crate) fn plan(
         }
         if capacity_changes {
             // The strategy to move to; an empty one moves the service back to a launch type.
-            input["capacityProviderStrategy"] = wanted_json
-                .get("capacityProviderStrategy")
-                .cloned()
-                .unwrap_or(json!([]));
+            update.capacity_provider_strategy = Some(
+                normalized
+                    .capacity_provider_strategy
+                    .clone()
+                    .unwrap_or_default(),
+            );
         }
         if capacity_changes || forced || needs_force {
             // AWS refuses a strategy change without a new deployment; the members of
             // FORCED_DEPLOYMENT_MEMBERS reach the tasks only with one.
-            input["forceNewDeployment"] = Value::Bool(true);
+            update.force_new_deployment = Some(true);
         }
-        match typed_step(Operation::UpdateService, &input) {
-            Ok(step) => steps.push(step),
-            Err(reason) => return blocked(address, fields, reason),
-        }
+        steps.push(Step::UpdateService(update));
     }
     if changed("tags") {
-        for (operation, input) in super::tag_calls(&existing.arn, &have_json, &wanted_json) {
-            match typed_step(operation, &input) {
-                Ok(step) => steps.push(step),
-                Err(reason) => return blocked(address, fields, reason),
-            }
-        }
+        steps.extend(super::tag_steps(&existing.arn, &have_json, &wanted_json));
     }
     let mut change = updated(address, fields, kept, Vec::new(), deploys);
     if forced {

@@ -565,16 +565,6 @@ pub(crate) fn creation(address: Address, step: Step) -> Change {
     }
 }
 
-/// The step of `operation` with `input` assembled as AWS JSON (members picked by name from a
-/// normalized resource), read into the operation's request type; why not, when it does not
-/// load, which blocks the change rather than send a request that does not type.
-pub(crate) fn typed_step(operation: Operation, input: &Value) -> Result<Step, Reason> {
-    Step::from_json(operation, input).map_err(|e| Reason::InvalidRequest {
-        operation: e.operation,
-        problems: e.problems,
-    })
-}
-
 pub(crate) fn blocked(address: Address, fields: Vec<FieldDiff>, reason: Reason) -> Change {
     Change {
         address,
@@ -633,14 +623,6 @@ pub(crate) fn top(path: &JsonPath) -> &str {
     match path.segments().first() {
         Some(ecs_model::PathSegment::Key(key)) => key,
         _ => "",
-    }
-}
-
-pub(crate) fn copy_members(from: &Value, to: &mut Value, members: &[&str]) {
-    for member in members {
-        if let (Some(value), Some(object)) = (from.get(*member), to.as_object_mut()) {
-            object.insert((*member).to_owned(), value.clone());
-        }
     }
 }
 
