@@ -209,21 +209,17 @@ fn show(value: &Value, width: Option<usize>) -> String {
 /// The counts of resources per action: `(create, register, update, replace, not managed,
 /// delete, blocked)`.
 fn counts(plan: &Plan) -> [usize; 7] {
-    let mut counts = [0; 7];
-    for change in &plan.changes {
-        let slot = match change.action {
-            Action::Create => 0,
-            Action::Register => 1,
-            Action::Update | Action::UpdateAndDeploy => 2,
-            Action::Replace => 3,
-            Action::NotManaged => 4,
-            Action::Delete => 5,
-            Action::Blocked => 6,
-            _ => continue,
-        };
-        counts[slot] += 1;
-    }
-    counts
+    let summary = plan.summary();
+    let count = |action: Action| summary.get(&action).copied().unwrap_or(0);
+    [
+        count(Action::Create),
+        count(Action::Register),
+        count(Action::Update) + count(Action::UpdateAndDeploy),
+        count(Action::Replace),
+        count(Action::NotManaged),
+        count(Action::Delete),
+        count(Action::Blocked),
+    ]
 }
 
 /// `Plan: 1 to create, ...` or `No changes. ...`, and a line on resources left alone.

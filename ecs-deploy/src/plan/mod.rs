@@ -189,7 +189,7 @@ impl std::fmt::Display for Address {
 }
 
 /// What happens to a resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Action {
@@ -346,21 +346,22 @@ impl Plan {
             .any(|c| !matches!(c.action, Action::NoChange | Action::NotManaged))
     }
 
-    /// How many resources each action touches.
-    pub fn summary(&self) -> BTreeMap<&'static str, usize> {
+    /// How many resources each action touches (actions no resource has are left out).
+    ///
+    /// ```
+    /// # use ecs_deploy::plan::{plan, Action, Actual, Options};
+    /// let stack = ecs_model::load::from_value::<ecs_model::Stack>(
+    ///     &serde_json::json!({"clusters": [{"clusterName": "shop"}]}),
+    /// )
+    /// .value
+    /// .unwrap_or_default();
+    /// let plan = plan(&stack, &Actual::default(), &Options::new("shop"));
+    /// assert_eq!(plan.summary().get(&Action::Create), Some(&1));
+    /// ```
+    pub fn summary(&self) -> BTreeMap<Action, usize> {
         let mut out = BTreeMap::new();
         for change in &self.changes {
-            let key = match change.action {
-                Action::NoChange => "unchanged",
-                Action::Create => "create",
-                Action::Register => "register",
-                Action::Update | Action::UpdateAndDeploy => "update",
-                Action::Replace => "replace",
-                Action::Delete => "delete",
-                Action::NotManaged => "not managed",
-                Action::Blocked => "blocked",
-            };
-            *out.entry(key).or_default() += 1;
+            *out.entry(change.action).or_default() += 1;
         }
         out
     }
