@@ -490,7 +490,8 @@ impl Unsettled {
 
 /// Follows every one of `rollouts` to its end; for each that fails, when `options.rollback`
 /// and ECS did not roll it back itself (the circuit breaker), puts its service back on the
-/// revision it ran before. A rollback that AWS refuses is one more failure.
+/// revision it ran before, and follows that deployment too. A rollback that AWS refuses, or
+/// whose deployment does not settle, is one more failure.
 async fn follow(
     ecs: &Ecs,
     rollouts: &[(Rollout, &Change)],
@@ -507,6 +508,8 @@ async fn follow(
     })
     .await;
     let mut unsettled: Vec<(Address, Failure, Option<String>)> = Vec::new();
+    // The deployments that put failed services back, to follow in turn.
+    let mut put_back: Vec<(Rollout, Address)> = Vec::new();
     for failure in failures {
         // Which change failed: the rollout named in the error, or the first followed.
         let failed = match &failure {
@@ -535,7 +538,10 @@ async fn follow(
             && let Some(step) = failed.and_then(|c| c.rollback.as_ref())
         {
             match ecs.call(step.operation(), &step.input()).await {
-                Ok(_) => {
+                Ok(response) => {
+                    if let Some(rollout) = Rollout::from_response(&response) {
+                        put_back.push((rollout, address.clone()));
+                    }
                     let to = step.task_definition().unwrap_or_default().to_owned();
                     emit.send(Event::RolledBack {
                         address: address.clone(),
@@ -549,6 +555,27 @@ async fn follow(
         unsettled.push((address.clone(), failure.into(), rolled_back_to));
         if let Some(error) = refused {
             unsettled.push((address, error.into(), None));
+        }
+    }
+    // A service put back is back once that deployment has settled too; one that does not
+    // settle is one more failure (it is not put back again).
+    if !put_back.is_empty() {
+        let rollouts: Vec<Rollout> = put_back.iter().map(|(r, _)| r.clone()).collect();
+        let failures = follow_all(ecs, &rollouts, wait_options, false, |e| {
+            emit.send(Event::Wait(e));
+        })
+        .await;
+        for failure in failures {
+            let address = match &failure {
+                WaitError::Failed { service, .. } | WaitError::TimedOut { service, .. } => put_back
+                    .iter()
+                    .find(|(r, _)| &r.service == service)
+                    .map(|(_, a)| a.clone()),
+                _ => None,
+            };
+            if let Some(address) = address.or_else(|| put_back.first().map(|(_, a)| a.clone())) {
+                unsettled.push((address, failure.into(), None));
+            }
         }
     }
     let mut unsettled = unsettled.into_iter();

@@ -111,17 +111,26 @@ async fn a_failed_deployment_is_rolled_back_to_the_previous_revision() {
     scripted.next_deployment("storefront", Outcome::Fail(2));
     let plan = deployer.plan(&stack("nginx:broken")).await.expect("plan");
     let mut rolled_back = None;
+    let mut settled_after_rollback = false;
     let error = deployer
-        .apply(&plan, |event| {
-            if let Event::RolledBack {
+        .apply(&plan, |event| match event {
+            Event::RolledBack {
                 task_definition, ..
-            } = event
-            {
-                rolled_back = Some(task_definition);
-            }
+            } => rolled_back = Some(task_definition),
+            // The deployment putting the service back is followed until it completes.
+            Event::Wait(WaitEvent::Progress {
+                progress: ecs_deploy::wait::Progress::Completed,
+                ..
+            }) if rolled_back.is_some() => settled_after_rollback = true,
+            _ => {}
         })
         .await
         .expect_err("failed");
+    assert!(
+        settled_after_rollback,
+        "the rollback's deployment was not followed"
+    );
+    assert!(error.others.is_empty(), "{:?}", error.others);
     assert!(
         error.source.to_string().contains("circuit breaker"),
         "{}",

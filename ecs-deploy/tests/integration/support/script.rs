@@ -872,7 +872,18 @@ fn started(state: &mut State, answer: &mut Value) {
     let Some(name) = service["serviceName"].as_str().map(str::to_owned) else {
         return;
     };
-    let Some(outcome) = state.scripts.remove(&name) else {
+    // Unscripted, an UpdateService of a service whose scripted deployment failed is the apply
+    // putting it back on its previous revision: as on AWS (UpdateService starts a deployment
+    // when the task definition changes), a new deployment, which completes.
+    let put_back = state
+        .deployments
+        .get(&name)
+        .is_some_and(|d| matches!(d.outcome, Outcome::Fail(_)));
+    let Some(outcome) = state
+        .scripts
+        .remove(&name)
+        .or(put_back.then_some(Outcome::Complete(1)))
+    else {
         return;
     };
     state.next_id += 1;
