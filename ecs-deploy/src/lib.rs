@@ -7,9 +7,15 @@
 //! - [`diff`]: field-level differences of JSON values.
 //! - [`network`]: subnets and security groups written as `default` or `name:NAME`, resolved to
 //!   IDs through EC2.
-//! - [`observe`](mod@observe): the actual state, with the fewest describe calls.
-//! - [`plan`](mod@plan): the desired stack against the actual state, as changes.
-//! - [`apply`](mod@apply): the plan's calls, in order, with events.
+//! - [`observe`](mod@observe): the actual state, with the fewest describe calls (the crate's
+//!   one batched DescribeClusters and DescribeServices).
+//! - [`state`]: the observed state and the one place that reads ARNs; [`ownership`]: the one
+//!   check of the stack's tag.
+//! - one private module per resource kind (capacity provider, cluster, task definition family,
+//!   service), each observing, normalizing and comparing its kind into typed steps.
+//! - [`plan`](mod@plan): the desired stack against the actual state, as changes with typed
+//!   reasons and typed steps (the generated request types).
+//! - [`apply`](mod@apply): the plan's calls, in order, as a `Send` stream of typed events.
 //! - [`wait`](mod@wait): following our deployment until it completes, fails or is rolled back.
 //! - [`rollback`](mod@rollback): putting services back on an earlier revision, as a plan that
 //!   [`apply`](mod@apply) runs.
@@ -64,7 +70,7 @@ pub use wait::WaitOptions;
 /// // The stack, or every error of the file (never an empty stack in place of a bad file).
 /// let stack = ecs_deploy::ecs_model::file::read_stack("stack.json")?;
 /// let plan = deployer.plan(&stack).await?;
-/// println!("{:?}", plan.redacted()); // secret values show as (sensitive)
+/// println!("{plan:?}"); // secret values show as (sensitive)
 /// if plan.has_changes() {
 ///     deployer.apply(&plan, |event| println!("{event:?}")).await?;
 /// }
