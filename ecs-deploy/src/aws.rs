@@ -81,6 +81,10 @@ pub enum Operation {
     TagResource,
     /// UntagResource.
     UntagResource,
+    /// RunTask.
+    RunTask,
+    /// DescribeTasks.
+    DescribeTasks,
 }
 
 impl Operation {
@@ -109,6 +113,8 @@ impl Operation {
             Self::ListServices => "ListServices",
             Self::TagResource => "TagResource",
             Self::UntagResource => "UntagResource",
+            Self::RunTask => "RunTask",
+            Self::DescribeTasks => "DescribeTasks",
         }
     }
 }
@@ -482,6 +488,8 @@ impl Ecs {
             Operation::ListServices => send!(list_services),
             Operation::TagResource => send!(tag_resource),
             Operation::UntagResource => send!(untag_resource),
+            Operation::RunTask => send!(run_task),
+            Operation::DescribeTasks => send!(describe_tasks),
         }?;
         let bytes = raw.response().unwrap_or_default();
         if bytes.is_empty() {
@@ -494,12 +502,12 @@ impl Ecs {
 /// Whether sending `input` to `operation` twice leaves AWS as sending it once: reads,
 /// deletions, tags, and updates that set a state, but not RegisterTaskDefinition (a second
 /// revision), CreateCapacityProvider (refused once the first made it), CreateService without a
-/// `clientToken` (refused as not idempotent), nor UpdateService with `forceNewDeployment`
-/// (a second deployment).
+/// `clientToken` (refused as not idempotent), RunTask without one (a second task), nor
+/// UpdateService with `forceNewDeployment` (a second deployment).
 pub fn safe_to_repeat(operation: Operation, input: &Value) -> bool {
     match operation {
         Operation::RegisterTaskDefinition | Operation::CreateCapacityProvider => false,
-        Operation::CreateService => input
+        Operation::CreateService | Operation::RunTask => input
             .get("clientToken")
             .and_then(Value::as_str)
             .is_some_and(|t| !t.is_empty()),

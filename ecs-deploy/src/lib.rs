@@ -20,6 +20,8 @@
 //! - [`rollback`](mod@rollback): putting services back on an earlier revision, as a plan that
 //!   [`apply`](mod@apply) runs.
 //! - [`status`](mod@status): the stack's clusters and services as AWS has them now.
+//! - [`run`](mod@run): a task definition of the stack run once (a migration), followed until it
+//!   stops, with its exit code.
 //! - [`redact`]: secret values, left out of what a plan shows ([`Plan::redacted`]).
 //! - [`stack_name`]: the stack's name, checked before any call.
 //!
@@ -43,6 +45,7 @@ pub mod ownership;
 pub mod plan;
 pub mod redact;
 pub mod rollback;
+pub mod run;
 pub mod stack_name;
 pub mod state;
 pub mod status;
@@ -304,6 +307,62 @@ impl Deployer {
     pub async fn status(&self, stack: &ecs_model::Stack) -> Result<StackStatus, AwsError> {
         status::status(&self.ecs, stack, &self.options.stack, self.concurrency).await
     }
+
+    /// Runs a task of `options.family`, a task definition of `stack`, once: registers the
+    /// stack's revision first when AWS's latest differs, runs it like the stack's service of
+    /// that family (cluster, launch type or capacity, network with look-ups resolved), and, when
+    /// `options.wait` says so, follows it until it stops. See [`run`](mod@run).
+    ///
+    /// ```no_run
+    /// # async fn migrate(deployer: ecs_deploy::Deployer, stack: ecs_deploy::ecs_model::Stack)
+    /// # -> Result<(), Box<dyn std::error::Error>> {
+    /// use ecs_deploy::run::RunOptions;
+    /// let options = RunOptions::new("migrate")
+    ///     .command(vec!["./migrate".into(), "up".into()])
+    ///     .wait(ecs_deploy::WaitOptions::default());
+    /// let run = deployer.run_task(&stack, &options, |event| println!("{event:?}")).await?;
+    /// if run.exit_code() != Some(0) {
+    ///     return Err(format!("the migration failed: {:?}", run.stopped_reason).into());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn run_task(
+        &self,
+        stack: &ecs_model::Stack,
+        options: &run::RunOptions,
+        mut on_event: impl FnMut(run::RunEvent),
+    ) -> Result<run::TaskRun, run::RunError> {
+        let td = run::task_definition(stack, &options.family)?;
+        let plan = self.plan(&run::of_family(td)).await?;
+        run::register(&self.ecs, &plan, &options.family, &mut on_event).await?;
+        let family = std::collections::BTreeSet::from([options.family.clone()]);
+        let arn = kinds::task_definition::observe(&self.ecs, &family, 1)
+            .await?
+            .remove(&options.family)
+            .map(|latest| latest.arn)
+            .unwrap_or_else(|| options.family.clone());
+        let mut resolved = stack.clone();
+        self.resolve(&mut resolved).await?;
+        let token = run::token(&options.family);
+        let request = run::request(&resolved, td, &arn, options, &self.options.stack, &token)?;
+        let task = run::start(&self.ecs, &request).await?;
+        let task_arn = task.task_arn.clone().unwrap_or_default();
+        let cluster = task
+            .cluster_arn
+            .clone()
+            .or(request.cluster.clone())
+            .unwrap_or_else(|| "default".to_owned());
+        on_event(run::RunEvent::Started {
+            task_arn: task_arn.clone(),
+            task_definition: arn,
+        });
+        let task = match options.wait {
+            Some(wait) => run::follow(&self.ecs, &cluster, &task_arn, wait, &mut on_event).await?,
+            None => task,
+        };
+        Ok(run::outcome(&task, &cluster, td))
+    }
 }
 
 /// What a plan is about.
@@ -385,6 +444,7 @@ mod tests {
         assert_send(&deployer.plan_destroy(&stack));
         assert_send(&deployer.plan_rollback(&stack, &rollback));
         assert_send(&deployer.status(&stack));
+        assert_send(&deployer.run_task(&stack, &run::RunOptions::new("migrate"), |_| {}));
         assert_send(&deployer.apply(&plan, |_| {}));
         assert_send(&deployer.apply_stream(&plan));
         assert_send(&deployer.resolve(&mut stack));

@@ -81,6 +81,15 @@ pub const GROUPS: &[(&str, &[&str])] = &[
             "DeleteCapacityProviderRequest",
         ],
     ),
+    (
+        "task",
+        &[
+            "RunTaskRequest",
+            "RunTaskResponse",
+            "DescribeTasksRequest",
+            "DescribeTasksResponse",
+        ],
+    ),
     ("tagging", &["TagResourceRequest", "UntagResourceRequest"]),
 ];
 
@@ -563,8 +572,13 @@ impl<'a> Model<'a> {
         let mut variants = Vec::new();
         let mut seen = BTreeSet::new();
         for value in &values {
-            let variant = variant_name(value);
-            if variant == "Unknown" || !seen.insert(variant.clone()) {
+            let mut variant = variant_name(value);
+            if variant == "Unknown" {
+                // `Unknown(String)` is the fallback for values the model does not list; AWS's own
+                // `UNKNOWN` (a task's health status) is a listed value like any other.
+                variant = "UnknownValue".to_owned();
+            }
+            if !seen.insert(variant.clone()) {
                 return Err(err(format!(
                     "enum `{name}`: value `{value}` maps to a clashing variant `{variant}`"
                 )));

@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod common;
 pub mod service;
 pub mod tagging;
+pub mod task;
 pub mod task_definition;
 
 pub use self::capacity_provider::*;
@@ -19,4 +20,5 @@ pub use self::cluster::*;
 pub use self::common::*;
 pub use self::service::*;
 pub use self::tagging::*;
+pub use self::task::*;
 pub use self::task_definition::*;

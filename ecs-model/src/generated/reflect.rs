@@ -169,6 +169,30 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "Container",
+        members: &[
+            MemberInfo { json: "containerArn", rust: "container_arn", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "taskArn", rust: "task_arn", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "name", rust: "name", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "image", rust: "image", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "imageDigest", rust: "image_digest", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "runtimeId", rust: "runtime_id", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "lastStatus", rust: "last_status", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "exitCode", rust: "exit_code", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "reason", rust: "reason", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "networkBindings", rust: "network_bindings", ty: Ty::List(&Ty::Struct("NetworkBinding")), required: false, unit: None },
+            MemberInfo { json: "networkInterfaces", rust: "network_interfaces", ty: Ty::List(&Ty::Struct("NetworkInterface")), required: false, unit: None },
+            MemberInfo { json: "healthStatus", rust: "health_status", ty: Ty::Enum("HealthStatus"), required: false, unit: None },
+            MemberInfo { json: "managedAgents", rust: "managed_agents", ty: Ty::List(&Ty::Struct("ManagedAgent")), required: false, unit: None },
+            MemberInfo { json: "cpu", rust: "cpu", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "memory", rust: "memory", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "memoryReservation", rust: "memory_reservation", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "gpuIds", rust: "gpu_ids", ty: Ty::List(&Ty::String), required: false, unit: None },
+            MemberInfo { json: "neuronDeviceIds", rust: "neuron_device_ids", ty: Ty::List(&Ty::String), required: false, unit: None },
+            MemberInfo { json: "gpuSharingStrategy", rust: "gpu_sharing_strategy", ty: Ty::Struct("SharingStrategy"), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "ContainerDefinition",
         members: &[
             MemberInfo { json: "name", rust: "name", ty: Ty::String, required: false, unit: None },
@@ -220,6 +244,19 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         members: &[
             MemberInfo { json: "containerName", rust: "container_name", ty: Ty::String, required: true, unit: None },
             MemberInfo { json: "condition", rust: "condition", ty: Ty::Enum("ContainerCondition"), required: true, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "ContainerOverride",
+        members: &[
+            MemberInfo { json: "name", rust: "name", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "command", rust: "command", ty: Ty::List(&Ty::String), required: false, unit: None },
+            MemberInfo { json: "environment", rust: "environment", ty: Ty::List(&Ty::Struct("KeyValuePair")), required: false, unit: None },
+            MemberInfo { json: "environmentFiles", rust: "environment_files", ty: Ty::List(&Ty::Struct("EnvironmentFile")), required: false, unit: None },
+            MemberInfo { json: "cpu", rust: "cpu", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "memory", rust: "memory", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "memoryReservation", rust: "memory_reservation", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "resourceRequirements", rust: "resource_requirements", ty: Ty::List(&Ty::Struct("ResourceRequirement")), required: false, unit: None },
         ],
     },
     ShapeInfo {
@@ -498,6 +535,21 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "DescribeTasksRequest",
+        members: &[
+            MemberInfo { json: "cluster", rust: "cluster", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "tasks", rust: "tasks", ty: Ty::List(&Ty::String), required: true, unit: None },
+            MemberInfo { json: "include", rust: "include", ty: Ty::List(&Ty::Enum("TaskField")), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "DescribeTasksResponse",
+        members: &[
+            MemberInfo { json: "tasks", rust: "tasks", ty: Ty::List(&Ty::Struct("Task")), required: false, unit: None },
+            MemberInfo { json: "failures", rust: "failures", ty: Ty::List(&Ty::Struct("Failure")), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "Device",
         members: &[
             MemberInfo { json: "hostPath", rust: "host_path", ty: Ty::String, required: true, unit: None },
@@ -678,6 +730,13 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "InferenceAcceleratorOverride",
+        members: &[
+            MemberInfo { json: "deviceName", rust: "device_name", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "deviceType", rust: "device_type", ty: Ty::String, required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "InfrastructureOptimization",
         members: &[
             MemberInfo { json: "scaleInAfter", rust: "scale_in_after", ty: Ty::Integer, required: false, unit: None },
@@ -793,6 +852,15 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "ManagedAgent",
+        members: &[
+            MemberInfo { json: "lastStartedAt", rust: "last_started_at", ty: Ty::Timestamp, required: false, unit: None },
+            MemberInfo { json: "name", rust: "name", ty: Ty::Enum("ManagedAgentName"), required: false, unit: None },
+            MemberInfo { json: "reason", rust: "reason", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "lastStatus", rust: "last_status", ty: Ty::String, required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "ManagedInstancesLocalStorageConfiguration",
         members: &[
             MemberInfo { json: "useLocalStorage", rust: "use_local_storage", ty: Ty::Boolean, required: false, unit: None },
@@ -881,9 +949,28 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "NetworkBinding",
+        members: &[
+            MemberInfo { json: "bindIP", rust: "bind_ip", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "containerPort", rust: "container_port", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "hostPort", rust: "host_port", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "protocol", rust: "protocol", ty: Ty::Enum("TransportProtocol"), required: false, unit: None },
+            MemberInfo { json: "containerPortRange", rust: "container_port_range", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "hostPortRange", rust: "host_port_range", ty: Ty::String, required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "NetworkConfiguration",
         members: &[
             MemberInfo { json: "awsvpcConfiguration", rust: "awsvpc_configuration", ty: Ty::Struct("AwsVpcConfiguration"), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "NetworkInterface",
+        members: &[
+            MemberInfo { json: "attachmentId", rust: "attachment_id", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "privateIpv4Address", rust: "private_ipv4_address", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "ipv6Address", rust: "ipv6_address", ty: Ty::String, required: false, unit: None },
         ],
     },
     ShapeInfo {
@@ -990,6 +1077,37 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
             MemberInfo { json: "value", rust: "value", ty: Ty::String, required: false, unit: None },
             MemberInfo { json: "type", rust: "type", ty: Ty::Enum("ResourceType"), required: true, unit: None },
             MemberInfo { json: "sharingStrategy", rust: "sharing_strategy", ty: Ty::Struct("SharingStrategy"), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "RunTaskRequest",
+        members: &[
+            MemberInfo { json: "capacityProviderStrategy", rust: "capacity_provider_strategy", ty: Ty::List(&Ty::Struct("CapacityProviderStrategyItem")), required: false, unit: None },
+            MemberInfo { json: "cluster", rust: "cluster", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "count", rust: "count", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "enableECSManagedTags", rust: "enable_ecs_managed_tags", ty: Ty::Boolean, required: false, unit: None },
+            MemberInfo { json: "enableExecuteCommand", rust: "enable_execute_command", ty: Ty::Boolean, required: false, unit: None },
+            MemberInfo { json: "group", rust: "group", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "launchType", rust: "launch_type", ty: Ty::Enum("LaunchType"), required: false, unit: None },
+            MemberInfo { json: "networkConfiguration", rust: "network_configuration", ty: Ty::Struct("NetworkConfiguration"), required: false, unit: None },
+            MemberInfo { json: "overrides", rust: "overrides", ty: Ty::Struct("TaskOverride"), required: false, unit: None },
+            MemberInfo { json: "placementConstraints", rust: "placement_constraints", ty: Ty::List(&Ty::Struct("PlacementConstraint")), required: false, unit: None },
+            MemberInfo { json: "placementStrategy", rust: "placement_strategy", ty: Ty::List(&Ty::Struct("PlacementStrategy")), required: false, unit: None },
+            MemberInfo { json: "platformVersion", rust: "platform_version", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "propagateTags", rust: "propagate_tags", ty: Ty::Enum("PropagateTags"), required: false, unit: None },
+            MemberInfo { json: "referenceId", rust: "reference_id", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "startedBy", rust: "started_by", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "tags", rust: "tags", ty: Ty::List(&Ty::Struct("Tag")), required: false, unit: None },
+            MemberInfo { json: "taskDefinition", rust: "task_definition", ty: Ty::String, required: true, unit: None },
+            MemberInfo { json: "clientToken", rust: "client_token", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "volumeConfigurations", rust: "volume_configurations", ty: Ty::List(&Ty::Struct("TaskVolumeConfiguration")), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "RunTaskResponse",
+        members: &[
+            MemberInfo { json: "tasks", rust: "tasks", ty: Ty::List(&Ty::Struct("Task")), required: false, unit: None },
+            MemberInfo { json: "failures", rust: "failures", ty: Ty::List(&Ty::Struct("Failure")), required: false, unit: None },
         ],
     },
     ShapeInfo {
@@ -1222,6 +1340,49 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "Task",
+        members: &[
+            MemberInfo { json: "attachments", rust: "attachments", ty: Ty::List(&Ty::Struct("Attachment")), required: false, unit: None },
+            MemberInfo { json: "attributes", rust: "attributes", ty: Ty::List(&Ty::Struct("Attribute")), required: false, unit: None },
+            MemberInfo { json: "availabilityZone", rust: "availability_zone", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "capacityProviderName", rust: "capacity_provider_name", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "clusterArn", rust: "cluster_arn", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "connectivity", rust: "connectivity", ty: Ty::Enum("Connectivity"), required: false, unit: None },
+            MemberInfo { json: "connectivityAt", rust: "connectivity_at", ty: Ty::Timestamp, required: false, unit: None },
+            MemberInfo { json: "containerInstanceArn", rust: "container_instance_arn", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "containers", rust: "containers", ty: Ty::List(&Ty::Struct("Container")), required: false, unit: None },
+            MemberInfo { json: "cpu", rust: "cpu", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "createdAt", rust: "created_at", ty: Ty::Timestamp, required: false, unit: None },
+            MemberInfo { json: "desiredStatus", rust: "desired_status", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "enableExecuteCommand", rust: "enable_execute_command", ty: Ty::Boolean, required: false, unit: None },
+            MemberInfo { json: "executionStoppedAt", rust: "execution_stopped_at", ty: Ty::Timestamp, required: false, unit: None },
+            MemberInfo { json: "group", rust: "group", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "healthStatus", rust: "health_status", ty: Ty::Enum("HealthStatus"), required: false, unit: None },
+            MemberInfo { json: "inferenceAccelerators", rust: "inference_accelerators", ty: Ty::List(&Ty::Struct("InferenceAccelerator")), required: false, unit: None },
+            MemberInfo { json: "lastStatus", rust: "last_status", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "launchType", rust: "launch_type", ty: Ty::Enum("LaunchType"), required: false, unit: None },
+            MemberInfo { json: "memory", rust: "memory", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "overrides", rust: "overrides", ty: Ty::Struct("TaskOverride"), required: false, unit: None },
+            MemberInfo { json: "platformVersion", rust: "platform_version", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "platformFamily", rust: "platform_family", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "pullStartedAt", rust: "pull_started_at", ty: Ty::Timestamp, required: false, unit: None },
+            MemberInfo { json: "pullStoppedAt", rust: "pull_stopped_at", ty: Ty::Timestamp, required: false, unit: None },
+            MemberInfo { json: "startedAt", rust: "started_at", ty: Ty::Timestamp, required: false, unit: None },
+            MemberInfo { json: "startedBy", rust: "started_by", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "stopCode", rust: "stop_code", ty: Ty::Enum("TaskStopCode"), required: false, unit: None },
+            MemberInfo { json: "stoppedAt", rust: "stopped_at", ty: Ty::Timestamp, required: false, unit: None },
+            MemberInfo { json: "stoppedReason", rust: "stopped_reason", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "stoppingAt", rust: "stopping_at", ty: Ty::Timestamp, required: false, unit: None },
+            MemberInfo { json: "tags", rust: "tags", ty: Ty::List(&Ty::Struct("Tag")), required: false, unit: None },
+            MemberInfo { json: "taskArn", rust: "task_arn", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "taskDefinitionArn", rust: "task_definition_arn", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "version", rust: "version", ty: Ty::Long, required: false, unit: None },
+            MemberInfo { json: "ephemeralStorage", rust: "ephemeral_storage", ty: Ty::Struct("EphemeralStorage"), required: false, unit: None },
+            MemberInfo { json: "fargateEphemeralStorage", rust: "fargate_ephemeral_storage", ty: Ty::Struct("TaskEphemeralStorage"), required: false, unit: None },
+            MemberInfo { json: "trustedExecutionSummary", rust: "trusted_execution_summary", ty: Ty::Struct("TrustedExecutionSummary"), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "TaskDefinition",
         members: &[
             MemberInfo { json: "taskDefinitionArn", rust: "task_definition_arn", ty: Ty::String, required: false, unit: None },
@@ -1261,6 +1422,48 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         ],
     },
     ShapeInfo {
+        name: "TaskEphemeralStorage",
+        members: &[
+            MemberInfo { json: "sizeInGiB", rust: "size_in_gib", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "kmsKeyId", rust: "kms_key_id", ty: Ty::String, required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "TaskManagedEBSVolumeConfiguration",
+        members: &[
+            MemberInfo { json: "encrypted", rust: "encrypted", ty: Ty::Boolean, required: false, unit: None },
+            MemberInfo { json: "kmsKeyId", rust: "kms_key_id", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "volumeType", rust: "volume_type", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "sizeInGiB", rust: "size_in_gib", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "snapshotId", rust: "snapshot_id", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "volumeInitializationRate", rust: "volume_initialization_rate", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "iops", rust: "iops", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "throughput", rust: "throughput", ty: Ty::Integer, required: false, unit: None },
+            MemberInfo { json: "tagSpecifications", rust: "tag_specifications", ty: Ty::List(&Ty::Struct("EBSTagSpecification")), required: false, unit: None },
+            MemberInfo { json: "roleArn", rust: "role_arn", ty: Ty::String, required: true, unit: None },
+            MemberInfo { json: "terminationPolicy", rust: "termination_policy", ty: Ty::Struct("TaskManagedEBSVolumeTerminationPolicy"), required: false, unit: None },
+            MemberInfo { json: "filesystemType", rust: "filesystem_type", ty: Ty::Enum("TaskFilesystemType"), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "TaskManagedEBSVolumeTerminationPolicy",
+        members: &[
+            MemberInfo { json: "deleteOnTermination", rust: "delete_on_termination", ty: Ty::Boolean, required: true, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "TaskOverride",
+        members: &[
+            MemberInfo { json: "containerOverrides", rust: "container_overrides", ty: Ty::List(&Ty::Struct("ContainerOverride")), required: false, unit: None },
+            MemberInfo { json: "cpu", rust: "cpu", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "inferenceAcceleratorOverrides", rust: "inference_accelerator_overrides", ty: Ty::List(&Ty::Struct("InferenceAcceleratorOverride")), required: false, unit: None },
+            MemberInfo { json: "executionRoleArn", rust: "execution_role_arn", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "memory", rust: "memory", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "taskRoleArn", rust: "task_role_arn", ty: Ty::String, required: false, unit: None },
+            MemberInfo { json: "ephemeralStorage", rust: "ephemeral_storage", ty: Ty::Struct("EphemeralStorage"), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
         name: "TaskSet",
         members: &[
             MemberInfo { json: "id", rust: "id", ty: Ty::String, required: false, unit: None },
@@ -1288,6 +1491,13 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
             MemberInfo { json: "stabilityStatusAt", rust: "stability_status_at", ty: Ty::Timestamp, required: false, unit: None },
             MemberInfo { json: "tags", rust: "tags", ty: Ty::List(&Ty::Struct("Tag")), required: false, unit: None },
             MemberInfo { json: "fargateEphemeralStorage", rust: "fargate_ephemeral_storage", ty: Ty::Struct("DeploymentEphemeralStorage"), required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "TaskVolumeConfiguration",
+        members: &[
+            MemberInfo { json: "name", rust: "name", ty: Ty::String, required: true, unit: None },
+            MemberInfo { json: "managedEBSVolume", rust: "managed_ebs_volume", ty: Ty::Struct("TaskManagedEBSVolumeConfiguration"), required: false, unit: None },
         ],
     },
     ShapeInfo {
@@ -1324,6 +1534,13 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         members: &[
             MemberInfo { json: "isolationMode", rust: "isolation_mode", ty: Ty::Enum("IsolationMode"), required: true, unit: None },
             MemberInfo { json: "attestationPolicy", rust: "attestation_policy", ty: Ty::String, required: false, unit: None },
+        ],
+    },
+    ShapeInfo {
+        name: "TrustedExecutionSummary",
+        members: &[
+            MemberInfo { json: "isolationMode", rust: "isolation_mode", ty: Ty::Enum("IsolationMode"), required: true, unit: None },
+            MemberInfo { json: "attestationPolicyStatus", rust: "attestation_policy_status", ty: Ty::Enum("AttestationPolicyStatus"), required: false, unit: None },
         ],
     },
     ShapeInfo {
@@ -1469,6 +1686,7 @@ pub(crate) static ENUMS: &[EnumInfo] = &[
     EnumInfo { name: "AccessType", values: &["PUBLIC", "PRIVATE"], variants: &["Public", "Private"] },
     EnumInfo { name: "ApplicationProtocol", values: &["http", "http2", "grpc"], variants: &["Http", "Http2", "Grpc"] },
     EnumInfo { name: "AssignPublicIp", values: &["ENABLED", "DISABLED"], variants: &["Enabled", "Disabled"] },
+    EnumInfo { name: "AttestationPolicyStatus", values: &["CONFIGURED"], variants: &["Configured"] },
     EnumInfo { name: "AutoRepairActionsStatus", values: &["ENABLED", "DISABLED"], variants: &["Enabled", "Disabled"] },
     EnumInfo { name: "AvailabilityZoneRebalancing", values: &["ENABLED", "DISABLED"], variants: &["Enabled", "Disabled"] },
     EnumInfo { name: "BareMetal", values: &["included", "required", "excluded"], variants: &["Included", "Required", "Excluded"] },
@@ -1483,6 +1701,7 @@ pub(crate) static ENUMS: &[EnumInfo] = &[
     EnumInfo { name: "ClusterField", values: &["ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", "TAGS"], variants: &["Attachments", "Configurations", "Settings", "Statistics", "Tags"] },
     EnumInfo { name: "ClusterSettingName", values: &["containerInsights"], variants: &["ContainerInsights"] },
     EnumInfo { name: "Compatibility", values: &["EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"], variants: &["Ec2", "Fargate", "External", "ManagedInstances"] },
+    EnumInfo { name: "Connectivity", values: &["CONNECTED", "DISCONNECTED"], variants: &["Connected", "Disconnected"] },
     EnumInfo { name: "ContainerCondition", values: &["START", "COMPLETE", "SUCCESS", "HEALTHY"], variants: &["Start", "Complete", "Success", "Healthy"] },
     EnumInfo { name: "CpuManufacturer", values: &["intel", "amd", "amazon-web-services"], variants: &["Intel", "Amd", "AmazonWebServices"] },
     EnumInfo { name: "DeploymentControllerType", values: &["ECS", "CODE_DEPLOY", "EXTERNAL"], variants: &["Ecs", "CodeDeploy", "External"] },
@@ -1499,6 +1718,7 @@ pub(crate) static ENUMS: &[EnumInfo] = &[
     EnumInfo { name: "ExecuteCommandLogging", values: &["NONE", "DEFAULT", "OVERRIDE"], variants: &["None", "Default", "Override"] },
     EnumInfo { name: "FirelensConfigurationType", values: &["fluentd", "fluentbit"], variants: &["Fluentd", "Fluentbit"] },
     EnumInfo { name: "GatewayConnectorHealthCheckProtocol", values: &["HTTP", "HTTPS"], variants: &["Http", "Https"] },
+    EnumInfo { name: "HealthStatus", values: &["HEALTHY", "UNHEALTHY", "UNKNOWN"], variants: &["Healthy", "Unhealthy", "Unknown"] },
     EnumInfo { name: "InstanceGeneration", values: &["current", "previous"], variants: &["Current", "Previous"] },
     EnumInfo { name: "IpcMode", values: &["host", "task", "none"], variants: &["Host", "Task", "None"] },
     EnumInfo { name: "IsolationMode", values: &["SHARED", "ISOLATED_SANDBOX", "CONFIDENTIAL_SANDBOX"], variants: &["Shared", "IsolatedSandbox", "ConfidentialSandbox"] },
@@ -1506,6 +1726,7 @@ pub(crate) static ENUMS: &[EnumInfo] = &[
     EnumInfo { name: "LocalStorage", values: &["included", "required", "excluded"], variants: &["Included", "Required", "Excluded"] },
     EnumInfo { name: "LocalStorageType", values: &["hdd", "ssd"], variants: &["Hdd", "Ssd"] },
     EnumInfo { name: "LogDriver", values: &["json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"], variants: &["JsonFile", "Syslog", "Journald", "Gelf", "Fluentd", "Awslogs", "Splunk", "Awsfirelens"] },
+    EnumInfo { name: "ManagedAgentName", values: &["ExecuteCommandAgent"], variants: &["ExecuteCommandAgent"] },
     EnumInfo { name: "ManagedDraining", values: &["ENABLED", "DISABLED"], variants: &["Enabled", "Disabled"] },
     EnumInfo { name: "ManagedInstancesMonitoringOptions", values: &["BASIC", "DETAILED"], variants: &["Basic", "Detailed"] },
     EnumInfo { name: "ManagedScalingStatus", values: &["ENABLED", "DISABLED"], variants: &["Enabled", "Disabled"] },
@@ -1533,7 +1754,9 @@ pub(crate) static ENUMS: &[EnumInfo] = &[
     EnumInfo { name: "TaskDefinitionField", values: &["TAGS"], variants: &["Tags"] },
     EnumInfo { name: "TaskDefinitionPlacementConstraintType", values: &["memberOf"], variants: &["MemberOf"] },
     EnumInfo { name: "TaskDefinitionStatus", values: &["ACTIVE", "INACTIVE", "DELETE_IN_PROGRESS"], variants: &["Active", "Inactive", "DeleteInProgress"] },
+    EnumInfo { name: "TaskField", values: &["TAGS"], variants: &["Tags"] },
     EnumInfo { name: "TaskFilesystemType", values: &["ext3", "ext4", "xfs", "ntfs"], variants: &["Ext3", "Ext4", "Xfs", "Ntfs"] },
+    EnumInfo { name: "TaskStopCode", values: &["TaskFailedToStart", "EssentialContainerExited", "UserInitiated", "ServiceSchedulerInitiated", "SpotInterruption", "TerminationNotice", "InfrastructureHealth"], variants: &["TaskFailedToStart", "EssentialContainerExited", "UserInitiated", "ServiceSchedulerInitiated", "SpotInterruption", "TerminationNotice", "InfrastructureHealth"] },
     EnumInfo { name: "ThresholdType", values: &["COUNT", "BOUNDED_PERCENT", "UNBOUNDED_PERCENT"], variants: &["Count", "BoundedPercent", "UnboundedPercent"] },
     EnumInfo { name: "TransportProtocol", values: &["tcp", "udp"], variants: &["Tcp", "Udp"] },
     EnumInfo { name: "UlimitName", values: &["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"], variants: &["Core", "Cpu", "Data", "Fsize", "Locks", "Memlock", "Msgqueue", "Nice", "Nofile", "Nproc", "Rss", "Rtprio", "Rttime", "Sigpending", "Stack"] },
