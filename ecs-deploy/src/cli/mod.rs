@@ -9,6 +9,7 @@ mod plan_view;
 mod render;
 mod report;
 mod rollback;
+mod run;
 mod status;
 
 use std::path::PathBuf;
@@ -90,6 +91,81 @@ enum Command {
     /// ACTIVE revision stops the rollback before anything changes. Exits 0 when rolled back (or
     /// nothing to roll back), 1 when refused, cancelled or failed, 2 on a usage error.
     Rollback(RollbackArgs),
+    /// Run a task definition of the stack once (a migration before a deploy), as the stack's
+    /// service of that family runs (cluster, launch type or capacity, network).
+    ///
+    /// Registers the stack's revision first when AWS's latest differs. --command and --env
+    /// override the container's (--container, or the first essential one); put --command last.
+    /// Without --wait, exits 0 once the task is started. With --wait, follows it until it stops,
+    /// prints why and each container's exit code, and exits with the essential container's
+    /// exit code (1 when none exited, or on an error; 2 on a usage error).
+    Run(RunArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    stack: deploy::StackArgs,
+    /// The task definition family of the stack to run.
+    #[arg(long, value_name = "FAMILY")]
+    task: String,
+    /// The cluster to run it in [default: the cluster of the stack's service running the
+    /// family, or the stack's only cluster].
+    #[arg(long, value_name = "CLUSTER")]
+    cluster: Option<String>,
+    /// The container --command and --env apply to [default: the first essential one].
+    #[arg(long, value_name = "NAME")]
+    container: Option<String>,
+    /// Set an environment variable of the container (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_env)]
+    env: Vec<(String, String)>,
+    #[command(flatten)]
+    wait: RunWaitArgs,
+    /// The command to run instead of the container's: every argument after it.
+    #[arg(long, value_name = "ARG", num_args = 1.., allow_hyphen_values = true)]
+    command: Vec<String>,
+}
+
+/// How `run` follows its task.
+#[derive(Debug, clap::Args)]
+struct RunWaitArgs {
+    /// Follow the task until it stops, and exit with its essential container's exit code.
+    #[arg(long)]
+    wait: bool,
+    /// How long to follow the task before giving up, in seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 3600,
+        requires = "wait"
+    )]
+    wait_timeout: u64,
+    /// How often to look at the task, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value = "6", requires = "wait")]
+    wait_interval: std::num::NonZeroU64,
+}
+
+impl RunWaitArgs {
+    fn enabled(&self) -> bool {
+        self.wait
+    }
+
+    fn options(&self) -> Option<ecs_deploy::wait::WaitOptions> {
+        self.wait.then(|| {
+            ecs_deploy::wait::WaitOptions::new(
+                std::time::Duration::from_secs(self.wait_timeout),
+                std::time::Duration::from_secs(self.wait_interval.get()),
+            )
+        })
+    }
+}
+
+/// `--env KEY=VALUE`.
+fn parse_env(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("`{text}` is not KEY=VALUE")),
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -277,6 +353,7 @@ pub fn run() -> ExitCode {
         Command::Apply(args) => apply::run(&args),
         Command::Status(args) => status::run(&args.stack),
         Command::Rollback(args) => rollback::run(&args),
+        Command::Run(args) => run::run(&args),
     }
 }
 
@@ -301,6 +378,59 @@ mod tests {
             };
             assert_eq!(args.kind, Some(*kind));
         }
+    }
+
+    #[test]
+    fn run_takes_the_command_last_and_env_as_key_value() {
+        let cli = Cli::try_parse_from([
+            "ecs-deploy",
+            "run",
+            "--stack",
+            "s.json",
+            "--task",
+            "migrate",
+            "--env",
+            "A=1=2",
+            "--wait",
+            "--command",
+            "./migrate",
+            "--to",
+            "-v",
+        ])
+        .expect("parses");
+        let Command::Run(args) = cli.command else {
+            panic!("run expected");
+        };
+        assert_eq!(args.env, [("A".to_owned(), "1=2".to_owned())]);
+        assert_eq!(args.command, ["./migrate", "--to", "-v"]);
+        assert!(args.wait.enabled());
+        assert!(
+            Cli::try_parse_from([
+                "ecs-deploy",
+                "run",
+                "--stack",
+                "s",
+                "--task",
+                "m",
+                "--env",
+                "=x"
+            ])
+            .is_err()
+        );
+        assert!(
+            Cli::try_parse_from([
+                "ecs-deploy",
+                "run",
+                "--stack",
+                "s",
+                "--task",
+                "m",
+                "--wait-timeout",
+                "5"
+            ])
+            .is_err(),
+            "--wait-timeout needs --wait"
+        );
     }
 
     #[test]
