@@ -53,7 +53,9 @@ pub mod wait;
 
 pub use apply::{ApplyError, ApplyOptions, ApplyStream, Event, Failure, Waiting};
 pub use aws::{AwsError, Ecs, Operation, Retries};
-pub use network::{Network, NetworkError};
+#[cfg(feature = "ec2")]
+pub use network::Network;
+pub use network::NetworkError;
 pub use plan::{Action, Address, Change, Leave, Options, Plan};
 pub use rollback::{RollbackError, RollbackOptions, RollbackState};
 pub use stack_name::{StackNameError, check_stack_name};
@@ -83,6 +85,7 @@ pub use wait::WaitOptions;
 #[derive(Debug, Clone)]
 pub struct Deployer {
     ecs: Ecs,
+    #[cfg(feature = "ec2")]
     network: Option<Network>,
     options: Options,
     concurrency: usize,
@@ -97,6 +100,7 @@ impl Deployer {
     pub fn new(ecs: Ecs, options: Options) -> Self {
         Self {
             ecs,
+            #[cfg(feature = "ec2")]
             network: None,
             options,
             concurrency: 8,
@@ -104,17 +108,22 @@ impl Deployer {
         }
     }
 
-    /// A deployer for the stack that `options` names, calling ECS and EC2 (for the lookups of
-    /// subnets and security groups) with the clients made from `config`, such as the one
-    /// [`config::load`] returns, and the engine's tries beyond the SDK's retries that
-    /// [`config::engine_retries`] gives (none when the environment sets the retries).
+    /// A deployer for the stack that `options` names, calling ECS and (with the `ec2` feature,
+    /// on by default) EC2 for the lookups of subnets and security groups, with the clients made
+    /// from `config`, such as the one [`config::load`] returns, and the engine's tries beyond
+    /// the SDK's retries that [`config::engine_retries`] gives (none when the environment sets
+    /// the retries).
     pub fn from_config(config: &aws_types::SdkConfig, options: Options) -> Self {
         let ecs = Ecs::new(config).retries(config::engine_retries());
-        Self::new(ecs, options).network(Network::new(config))
+        let deployer = Self::new(ecs, options);
+        #[cfg(feature = "ec2")]
+        let deployer = deployer.network(Network::new(config));
+        deployer
     }
 
     /// Resolves the subnets and security groups written as lookups through `network` (see
-    /// [`network`](mod@network)).
+    /// [`network`](mod@network); the `ec2` feature).
+    #[cfg(feature = "ec2")]
     pub fn network(mut self, network: Network) -> Self {
         self.network = Some(network);
         self
@@ -141,7 +150,9 @@ impl Deployer {
         &self.ecs
     }
 
-    /// The EC2 client that resolves lookups, with its call counts, when there is one.
+    /// The EC2 client that resolves lookups, with its call counts, when there is one (the `ec2`
+    /// feature).
+    #[cfg(feature = "ec2")]
     pub fn ec2(&self) -> Option<&Network> {
         self.network.as_ref()
     }
@@ -185,16 +196,15 @@ impl Deployer {
         &self,
         stack: &mut ecs_model::Stack,
     ) -> Result<network::Resolved, PlanError> {
-        match &self.network {
-            Some(network) => Ok(network.resolve(stack).await?),
-            None => {
-                let lookups = network::checked_lookups(stack)?;
-                if lookups.is_empty() {
-                    Ok(network::Resolved::default())
-                } else {
-                    Err(PlanError::NoNetwork(lookups))
-                }
-            }
+        #[cfg(feature = "ec2")]
+        if let Some(network) = &self.network {
+            return Ok(network.resolve(stack).await?);
+        }
+        let lookups = network::checked_lookups(stack)?;
+        if lookups.is_empty() {
+            Ok(network::Resolved::default())
+        } else {
+            Err(PlanError::NoNetwork(lookups))
         }
     }
 
