@@ -22,4 +22,5 @@ mod prune;
 mod resilience;
 mod rollback;
 mod rollout;
+mod run_task;
 mod scripted;

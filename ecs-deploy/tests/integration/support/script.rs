@@ -19,10 +19,12 @@
 //! provider strategy transitions of UpdateService ([`Scripted::play_capacity_provider_strategies`]);
 //! answers lost after the call took effect, and CreateService's idempotency
 //! ([`Scripted::lose_responses`], [`Scripted::play_create_service_idempotency`]); and a storm of
-//! throttling and server errors ([`Scripted::storm`]).
+//! throttling and server errors ([`Scripted::storm`]); one-off tasks that stop with an exit code
+//! ([`Scripted::task_exit`]) and RunTask's idempotency ([`Scripted::play_run_task_idempotency`]).
+//! Every RunTask request is kept for the test to read ([`Scripted::run_task_requests`]).
 //!
 //! The bodies it writes follow the shapes of the AWS API reference (Deployment, ServiceEvent,
-//! Service).
+//! Service, Task, Container).
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -84,6 +86,34 @@ struct State {
     /// Throttling and server-error percentages, and the dice.
     storm: Option<(u32, u32, Dice)>,
     server_errors: u64,
+    /// How the tasks of a family stop: exit code and reason of its essential containers.
+    task_exits: HashMap<String, (i32, String)>,
+    /// The tasks started of a family in `task_exits`, by task ARN.
+    tasks: HashMap<String, ScriptedTask>,
+    run_idempotency: bool,
+    /// The RunTask requests that started tasks, by account, cluster name and `clientToken`.
+    run_tokens: HashMap<(String, String, String), RunTokenUse>,
+    /// Every RunTask request the layer received, in order.
+    run_requests: Vec<Value>,
+}
+
+/// A task started by RunTask whose family the test scripted with [`Scripted::task_exit`].
+#[derive(Debug)]
+struct ScriptedTask {
+    exit_code: i32,
+    reason: String,
+    /// The names of the task definition's containers, and whether each is essential.
+    containers: Vec<(String, bool)>,
+    /// DescribeTasks answers that showed it.
+    describes: u32,
+}
+
+/// The RunTask that first used a `clientToken`: its parameters and the tasks it started.
+#[derive(Debug)]
+struct RunTokenUse {
+    /// The request without its `clientToken`.
+    parameters: Value,
+    task_arns: Vec<String>,
 }
 
 /// A service: its moto account (`x-moto-account-id`, empty without one), cluster name and name.
@@ -289,7 +319,9 @@ impl Scripted {
     /// them with [`Scripted::lost`]. A later call replaces the setting.
     ///
     /// The SDK retries the call, so this also turns on
-    /// [`Scripted::play_create_service_idempotency`].
+    /// [`Scripted::play_create_service_idempotency`] (not RunTask's: see
+    /// [`Scripted::play_run_task_idempotency`]). A replayed answer can be lost too: at 100
+    /// percent every try of the call loses its answer.
     pub fn lose_responses(&self, operations: &[&str], percent: u32, seed: u64) {
         let mut state = self.lock();
         state.loss = Some(Loss {
@@ -336,6 +368,58 @@ impl Scripted {
         self.lock().server_errors
     }
 
+    /// Tasks RunTask starts of the task definition family `family` stop as a task whose
+    /// essential container exited does on AWS: the Task and Container shapes of the API
+    /// reference (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html>,
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Container.html>; stop
+    /// codes in
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html>).
+    ///
+    /// moto 5.2.5 answers RunTask with the task RUNNING, then DescribeTasks moves it to
+    /// DEACTIVATING and later STOPPED with `stoppedReason: ""` and every container's
+    /// `exitCode: 0`. Through the layer, RunTask's answer shows such a task RUNNING, the first
+    /// DescribeTasks that shows it RUNNING too (the task and each container), and every later
+    /// one STOPPED: `lastStatus` and `desiredStatus` STOPPED, `stopCode:
+    /// "EssentialContainerExited"`, `stoppedReason: "Essential container in task exited"` (the
+    /// text AWS answers; the reference documents the member, not its text), `stoppingAt`,
+    /// `executionStoppedAt` and `stoppedAt`; each container `lastStatus: "STOPPED"`,
+    /// the essential ones (in the task definition, as moto registered it; `essential` absent
+    /// means essential) with `exitCode` = `exit_code` and `reason` = `reason`, the others
+    /// `exitCode: 0` and no reason. A later call for the same family replaces the setting for
+    /// the tasks started after it.
+    pub fn task_exit(&self, family: &str, exit_code: i32, reason: &str) {
+        self.lock()
+            .task_exits
+            .insert(family.to_owned(), (exit_code, reason.to_owned()));
+    }
+
+    /// RunTask is idempotent as AWS documents (request member `clientToken`,
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html>, and "Ensuring
+    /// idempotency",
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html>: a token
+    /// is idempotent within a cluster; a retry with the same token and the same parameters gets
+    /// the original request's result); moto ignores the token and starts more tasks.
+    ///
+    /// A RunTask whose `clientToken` a RunTask that started tasks (through the layer, in the same
+    /// moto account and cluster: named by name or ARN, `default` when none) already used is
+    /// answered without reaching moto's RunTask: with the same parameters (the request but its
+    /// token), HTTP 200 with the tasks the first one started, as moto's DescribeTasks shows
+    /// them now, wrapped as RunTask's answer (`{"tasks": [...], "failures": []}`); with other
+    /// parameters, HTTP 400 `ConflictException` with the first one's task ARNs in
+    /// `resourceIds`, as the ConflictException shape documents
+    /// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html#API_RunTask_Errors>;
+    /// AWS does not document the message, so the layer sends the shape's description). A
+    /// RunTask without a token always reaches moto. The token's 24-hour lifetime is not played.
+    pub fn play_run_task_idempotency(&self) {
+        self.lock().run_idempotency = true;
+    }
+
+    /// Every RunTask request the layer received (whatever it answered: throttled, lost,
+    /// replayed or forwarded), in the order received.
+    pub fn run_task_requests(&self) -> Vec<Value> {
+        self.lock().run_requests.clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -352,6 +436,9 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
     let (verdict, lose) = {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         state.calls += 1;
+        if operation == "RunTask" {
+            state.run_requests.push(request.clone());
+        }
         if let Some((error, left)) = state.refuse_first.get_mut(&operation)
             && *left > 0
         {
@@ -404,7 +491,7 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
         });
         (verdict, lose)
     };
-    let replay = match verdict {
+    match &verdict {
         Verdict::Refuse(message) => {
             return refuse(
                 &mut client,
@@ -413,9 +500,21 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
                 message,
             );
         }
-        Verdict::Replay => true,
-        Verdict::Forward => false,
-    };
+        Verdict::Conflict(task_arns) => {
+            let body = json!({
+                "__type": "ConflictException",
+                "message": "The RunTask request could not be processed due to conflicts. The provided clientToken is already in use with a different RunTask request.",
+                "resourceIds": task_arns
+            });
+            return respond(
+                &mut client,
+                "400 Bad Request",
+                Some("ConflictException"),
+                body.to_string().as_bytes(),
+            );
+        }
+        Verdict::Forward | Verdict::Replay | Verdict::ReplayTasks(_) => {}
+    }
     let _in_flight = InFlight::enter(state, &operation);
     let delay = state
         .lock()
@@ -426,19 +525,31 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
     if let Some(delay) = delay {
         std::thread::sleep(delay);
     }
-    let answer = if replay {
-        described(upstream, &head, &request)?
-    } else {
-        forward(upstream, &head, &body)?
+    let answer = match &verdict {
+        Verdict::Replay => described(upstream, &head, &request)?,
+        Verdict::ReplayTasks(task_arns) => tasks_described(upstream, &head, &request, task_arns)?,
+        _ => forward(upstream, &head, &body)?,
     };
+    let replay = !matches!(verdict, Verdict::Forward);
     let mut body_json: Option<Value> = serde_json::from_slice(&answer.body).ok();
     let took_effect = answer.status.starts_with("200");
+    // The containers of the task definition a scripted task runs, asked of moto before the lock.
+    let scripted_containers = match body_json.as_ref() {
+        Some(json) if took_effect && !replay && operation == "RunTask" => {
+            scripted_run(upstream, &head, state, json)
+        }
+        _ => HashMap::new(),
+    };
     if took_effect && let Some(json) = body_json.as_mut() {
         let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
         match operation.as_str() {
             "UpdateService" => started(&mut state, json),
             "DescribeServices" => moved(&mut state, json),
+            "RunTask" if !replay => ran(&mut state, &account, &request, json, scripted_containers),
             _ => {}
+        }
+        if matches!(operation.as_str(), "RunTask" | "DescribeTasks") {
+            tasks_shown(&mut state, operation == "DescribeTasks", json);
         }
         if !replay {
             remember(&mut state, &operation, &account, &request, json);
@@ -497,20 +608,21 @@ fn forward(upstream: &str, head: &str, body: &[u8]) -> std::io::Result<Answer> {
     })
 }
 
-/// Answers a CreateService `request` with the existing service, as moto describes it:
-/// `{"service": ...}`.
-fn described(upstream: &str, head: &str, request: &Value) -> std::io::Result<Answer> {
-    let mut input = json!({"services": [request["serviceName"]]});
-    if let Some(cluster) = request.get("cluster") {
-        input["cluster"] = cluster.clone();
-    }
+/// Sends moto the ECS call `operation` with `input`, with the headers of the request whose
+/// head is `head` (its account, credentials...).
+fn call_upstream(
+    upstream: &str,
+    head: &str,
+    operation: &str,
+    input: &Value,
+) -> std::io::Result<Answer> {
     let body = input.to_string();
     let head: String = head
         .split("\r\n")
         .filter(|line| !line.is_empty())
         .map(|line| match line.split_once(':') {
             Some((name, _)) if name.trim().eq_ignore_ascii_case("x-amz-target") => {
-                "X-Amz-Target: AmazonEC2ContainerServiceV20141113.DescribeServices".to_owned()
+                format!("X-Amz-Target: AmazonEC2ContainerServiceV20141113.{operation}")
             }
             Some((name, _)) if name.trim().eq_ignore_ascii_case("content-length") => {
                 format!("Content-Length: {}", body.len())
@@ -520,7 +632,17 @@ fn described(upstream: &str, head: &str, request: &Value) -> std::io::Result<Ans
         .map(|line| line + "\r\n")
         .chain(std::iter::once("\r\n".to_owned()))
         .collect();
-    let mut answer = forward(upstream, &head, body.as_bytes())?;
+    forward(upstream, &head, body.as_bytes())
+}
+
+/// Answers a CreateService `request` with the existing service, as moto describes it:
+/// `{"service": ...}`.
+fn described(upstream: &str, head: &str, request: &Value) -> std::io::Result<Answer> {
+    let mut input = json!({"services": [request["serviceName"]]});
+    if let Some(cluster) = request.get("cluster") {
+        input["cluster"] = cluster.clone();
+    }
+    let mut answer = call_upstream(upstream, head, "DescribeServices", &input)?;
     if answer.status.starts_with("200")
         && let Ok(described) = serde_json::from_slice::<Value>(&answer.body)
     {
@@ -531,14 +653,246 @@ fn described(upstream: &str, head: &str, request: &Value) -> std::io::Result<Ans
     Ok(answer)
 }
 
+/// Answers a RunTask `request` with the tasks `task_arns` an earlier one started, as moto
+/// describes them: `{"tasks": [...], "failures": []}`.
+fn tasks_described(
+    upstream: &str,
+    head: &str,
+    request: &Value,
+    task_arns: &[String],
+) -> std::io::Result<Answer> {
+    let mut input = json!({"tasks": task_arns});
+    if let Some(cluster) = request.get("cluster") {
+        input["cluster"] = cluster.clone();
+    }
+    let mut answer = call_upstream(upstream, head, "DescribeTasks", &input)?;
+    if answer.status.starts_with("200")
+        && let Ok(described) = serde_json::from_slice::<Value>(&answer.body)
+    {
+        answer.body = json!({"tasks": described["tasks"], "failures": []})
+            .to_string()
+            .into_bytes();
+    }
+    Ok(answer)
+}
+
+/// For RunTask's `answer`: the containers (name, essential) of each started task whose family
+/// is scripted by [`Scripted::task_exit`], by task ARN, from moto's DescribeTaskDefinition.
+fn scripted_run(
+    upstream: &str,
+    head: &str,
+    state: &Mutex<State>,
+    answer: &Value,
+) -> HashMap<String, Vec<(String, bool)>> {
+    let scripted: Vec<(String, String)> = {
+        let state = state.lock().unwrap_or_else(|e| e.into_inner());
+        tasks_of(answer)
+            .filter_map(|task| {
+                let arn = task["taskArn"].as_str()?;
+                let definition = task["taskDefinitionArn"].as_str()?;
+                state
+                    .task_exits
+                    .contains_key(family_of(definition))
+                    .then(|| (arn.to_owned(), definition.to_owned()))
+            })
+            .collect()
+    };
+    let mut definitions: HashMap<String, Vec<(String, bool)>> = HashMap::new();
+    let mut out = HashMap::new();
+    for (arn, definition) in scripted {
+        if !definitions.contains_key(&definition) {
+            let containers = call_upstream(
+                upstream,
+                head,
+                "DescribeTaskDefinition",
+                &json!({"taskDefinition": definition}),
+            )
+            .ok()
+            .and_then(|answer| serde_json::from_slice::<Value>(&answer.body).ok())
+            .map(|described| {
+                described["taskDefinition"]["containerDefinitions"]
+                    .as_array()
+                    .map(|containers| {
+                        containers
+                            .iter()
+                            .filter_map(|c| {
+                                let name = c["name"].as_str()?.to_owned();
+                                Some((name, c["essential"].as_bool().unwrap_or(true)))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+            definitions.insert(definition.clone(), containers);
+        }
+        out.insert(arn, definitions[&definition].clone());
+    }
+    out
+}
+
+/// The tasks of a RunTask or DescribeTasks answer.
+fn tasks_of(answer: &Value) -> impl Iterator<Item = &Value> {
+    answer["tasks"].as_array().into_iter().flatten()
+}
+
+/// `FAMILY` of `arn:...:task-definition/FAMILY:REVISION`, `FAMILY:REVISION` or `FAMILY`.
+fn family_of(task_definition: &str) -> &str {
+    let name = last_segment(task_definition);
+    name.split_once(':').map_or(name, |(family, _)| family)
+}
+
+/// After a RunTask that reached moto and started tasks: its token, and the scripted tasks.
+fn ran(
+    state: &mut State,
+    account: &str,
+    request: &Value,
+    answer: &Value,
+    mut containers: HashMap<String, Vec<(String, bool)>>,
+) {
+    let task_arns: Vec<String> = tasks_of(answer)
+        .filter_map(|task| task["taskArn"].as_str().map(str::to_owned))
+        .collect();
+    for task in tasks_of(answer) {
+        let (Some(arn), Some(definition)) =
+            (task["taskArn"].as_str(), task["taskDefinitionArn"].as_str())
+        else {
+            continue;
+        };
+        if let Some((exit_code, reason)) = state.task_exits.get(family_of(definition)) {
+            let scripted = ScriptedTask {
+                exit_code: *exit_code,
+                reason: reason.clone(),
+                containers: containers.remove(arn).unwrap_or_default(),
+                describes: 0,
+            };
+            state.tasks.insert(arn.to_owned(), scripted);
+        }
+    }
+    if let Some(key) = run_token(account, request)
+        && !task_arns.is_empty()
+    {
+        state.run_tokens.entry(key).or_insert(RunTokenUse {
+            parameters: without_token(request),
+            task_arns,
+        });
+    }
+}
+
+/// The account, cluster name (`default` when none) and `clientToken` of a RunTask request
+/// that has a token.
+fn run_token(account: &str, request: &Value) -> Option<(String, String, String)> {
+    let token = request["clientToken"].as_str()?;
+    let cluster = request["cluster"].as_str().map_or("default", last_segment);
+    Some((account.to_owned(), cluster.to_owned(), token.to_owned()))
+}
+
+/// A request without its `clientToken`: the parameters idempotency compares.
+fn without_token(request: &Value) -> Value {
+    let mut parameters = request.clone();
+    if let Some(members) = parameters.as_object_mut() {
+        members.remove("clientToken");
+    }
+    parameters
+}
+
+/// Writes into each scripted task of a RunTask or DescribeTasks answer what AWS would show (see
+/// [`Scripted::task_exit`]); a DescribeTasks answer (`described`) counts one more describe.
+fn tasks_shown(state: &mut State, described: bool, answer: &mut Value) {
+    let Some(tasks) = answer["tasks"].as_array_mut() else {
+        return;
+    };
+    for task in tasks {
+        let Some(scripted) = task["taskArn"]
+            .as_str()
+            .and_then(|arn| state.tasks.get_mut(arn))
+        else {
+            continue;
+        };
+        if described {
+            scripted.describes += 1;
+        }
+        let stopped = scripted.describes >= 2;
+        // The task definition's containers, where moto's answer lacks one.
+        if !task["containers"].is_array() {
+            task["containers"] = json!([]);
+        }
+        let task_arn = task["taskArn"].clone();
+        if let Some(shown) = task["containers"].as_array_mut() {
+            for (name, _) in &scripted.containers {
+                if !shown.iter().any(|c| c["name"] == json!(name)) {
+                    shown.push(json!({"name": name, "taskArn": task_arn}));
+                }
+            }
+        }
+        let status = if stopped { "STOPPED" } else { "RUNNING" };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        let Some(fields) = task.as_object_mut() else {
+            continue;
+        };
+        fields.insert("lastStatus".to_owned(), json!(status));
+        fields.insert("desiredStatus".to_owned(), json!(status));
+        for member in [
+            "stopCode",
+            "stoppedReason",
+            "stoppingAt",
+            "executionStoppedAt",
+            "stoppedAt",
+        ] {
+            fields.remove(member);
+        }
+        if stopped {
+            fields.insert("stopCode".to_owned(), json!("EssentialContainerExited"));
+            fields.insert(
+                "stoppedReason".to_owned(),
+                json!("Essential container in task exited"),
+            );
+            for member in ["stoppingAt", "executionStoppedAt", "stoppedAt"] {
+                fields.insert(member.to_owned(), json!(now));
+            }
+        }
+        let Some(containers) = fields.get_mut("containers").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for container in containers {
+            let essential = scripted
+                .containers
+                .iter()
+                .find(|(name, _)| container["name"] == json!(name))
+                .is_none_or(|(_, essential)| *essential);
+            let Some(members) = container.as_object_mut() else {
+                continue;
+            };
+            members.insert("lastStatus".to_owned(), json!(status));
+            members.remove("exitCode");
+            members.remove("reason");
+            if stopped {
+                if essential {
+                    members.insert("exitCode".to_owned(), json!(scripted.exit_code));
+                    members.insert("reason".to_owned(), json!(scripted.reason));
+                } else {
+                    members.insert("exitCode".to_owned(), json!(0));
+                }
+            }
+        }
+    }
+}
+
 /// What the layer does with a call before moto sees it.
 enum Verdict {
     /// Forward it.
     Forward,
     /// Answer with the existing service (an idempotent CreateService).
     Replay,
+    /// Answer with the tasks an earlier RunTask of the same token started.
+    ReplayTasks(Vec<String>),
     /// Answer HTTP 400 `InvalidParameterException` with this message.
     Refuse(&'static str),
+    /// Answer HTTP 400 `ConflictException` naming these tasks (a RunTask token used before with
+    /// other parameters).
+    Conflict(Vec<String>),
 }
 
 /// The scripted AWS rules that answer a call without moto (drain, idempotency, capacity
@@ -582,6 +936,18 @@ fn judged(state: &State, operation: &str, account: &str, request: &Value) -> Ver
                 )
             } else {
                 Verdict::Forward
+            }
+        }
+        "RunTask" if state.run_idempotency => {
+            let Some(first) =
+                run_token(account, request).and_then(|key| state.run_tokens.get(&key))
+            else {
+                return Verdict::Forward;
+            };
+            if first.parameters == without_token(request) {
+                Verdict::ReplayTasks(first.task_arns.clone())
+            } else {
+                Verdict::Conflict(first.task_arns.clone())
             }
         }
         _ => Verdict::Forward,
