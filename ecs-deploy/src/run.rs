@@ -7,8 +7,9 @@
 //!    (as `apply` would), so the task runs what the stack says;
 //! 2. runs it where a service of the stack runs the same family: that service's cluster, launch
 //!    type or capacity provider strategy, network configuration (with `default` and `name:`
-//!    look-ups resolved) and platform version; without such a service, in the cluster given,
-//!    or the stack's only cluster, with the launch type its compatibilities allow;
+//!    look-ups resolved) and platform version; without such a service (a migration), in the
+//!    cluster given, or the stack's only cluster, with the launch type its compatibilities
+//!    allow and the network of a service of the stack (one in the same cluster first);
 //! 3. sends RunTask with a `clientToken` of its own, so a call retried after a lost answer does
 //!    not start a second task, and with the command and environment given as overrides of one
 //!    container (the one named, or the first essential one);
@@ -190,11 +191,11 @@ pub enum RunError {
         /// Why.
         reason: Reason,
     },
-    /// The task definition uses `awsvpc` networking, and no service of the stack runs the
-    /// family to take a network configuration from.
+    /// The task definition uses `awsvpc` networking, and no service of the stack has an awsvpc
+    /// network configuration to take subnets and security groups from.
     #[error(
-        "the task definition `{family}` uses awsvpc networking, and no service of the stack runs \
-         it to take subnets and security groups from"
+        "the task definition `{family}` uses awsvpc networking, and no service of the stack has \
+         subnets and security groups to run it with"
     )]
     NoNetwork {
         /// The family.
@@ -332,9 +333,26 @@ pub(crate) fn request(
                 .as_ref()
                 .is_some_and(|m| m.as_str() == "awsvpc");
             if awsvpc {
-                return Err(RunError::NoNetwork {
-                    family: options.family.clone(),
-                });
+                // A family no service runs (a migration) runs in the network of the stack's
+                // services: one in the same cluster first.
+                let cluster = r.cluster.clone();
+                let networked = |s: &&CreateServiceRequest| {
+                    s.network_configuration
+                        .as_ref()
+                        .is_some_and(|n| n.awsvpc_configuration.is_some())
+                };
+                let neighbour = stack
+                    .services
+                    .iter()
+                    .filter(networked)
+                    .find(|s| s.cluster == cluster)
+                    .or_else(|| stack.services.iter().find(networked));
+                let Some(neighbour) = neighbour else {
+                    return Err(RunError::NoNetwork {
+                        family: options.family.clone(),
+                    });
+                };
+                r.network_configuration = neighbour.network_configuration.clone();
             }
             let fargate = td
                 .requires_compatibilities
@@ -561,6 +579,18 @@ mod tests {
             "the stack's only cluster"
         );
         assert!(r.overrides.is_none());
+        // A family no service runs takes the network of a service of the stack...
+        let mut alone = stack.clone();
+        alone.services[0].task_definition = Some("tool".into());
+        let td = task_definition(&alone, "migrate").expect("in the stack");
+        let r = request(&alone, td, "arn", &RunOptions::new("migrate"), "shop", "t")
+            .expect("a request");
+        assert_eq!(r.launch_type, Some(LaunchType::Fargate));
+        assert_eq!(
+            r.network_configuration,
+            alone.services[0].network_configuration
+        );
+        // ...and without any, it cannot run.
         let mut awsvpc = stack.clone();
         awsvpc.services.clear();
         let td = task_definition(&awsvpc, "migrate").expect("in the stack");

@@ -20,7 +20,7 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ecs_deploy::run::{RunError, RunEvent, RunOptions, TaskRun};
+use ecs_deploy::run::{RunEvent, RunOptions, TaskRun};
 use ecs_deploy::{ApplyOptions, Deployer, Options, WaitOptions};
 use ecs_model::Stack;
 use ecs_model::load::from_value;
@@ -266,7 +266,7 @@ async fn a_migration_runs_like_the_service_and_exits_with_its_code() {
 }
 
 #[tokio::test]
-async fn a_family_no_service_runs_with_awsvpc_is_refused_before_any_run_task() {
+async fn a_migration_no_service_runs_takes_the_network_of_the_stack_services() {
     let account = "670000000005";
     let scripted = Scripted::start(support::local_ecs::endpoint());
     scripted.task_exit("migrate", 3, "migration failed");
@@ -275,16 +275,21 @@ async fn a_family_no_service_runs_with_awsvpc_is_refused_before_any_run_task() {
     let options = RunOptions::new("migrate")
         .command(vec!["bin/migrate".to_owned()])
         .wait(quick());
-    let err = deployer
+    let run = deployer
         .run_task(&stack(), &options, |_| {})
         .await
-        .expect_err("no network to run it in");
-    assert!(
-        matches!(&err, RunError::NoNetwork { family } if family == "migrate"),
-        "{err:?}"
+        .expect("the migration runs");
+    assert_eq!(run.exit_code(), Some(3), "{run:?}");
+    let sent = scripted.run_task_requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let vpc = &sent[0]["networkConfiguration"]["awsvpcConfiguration"];
+    assert_eq!(
+        vpc["subnets"],
+        json!(default_subnets(account).await),
+        "{sent:?}"
     );
-    assert!(scripted.run_task_requests().is_empty());
-    assert!(tasks_in(account, "shop").is_empty());
+    assert_eq!(sent[0]["launchType"], "FARGATE");
+    assert_eq!(sent[0]["cluster"], "shop");
 }
 
 #[tokio::test]
