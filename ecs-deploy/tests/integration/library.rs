@@ -99,25 +99,7 @@ fn planned_subnets(plan: &ecs_deploy::Plan) -> Vec<String> {
 #[tokio::test]
 async fn plan_resolves_default_subnets_through_the_network() {
     let account = "630000000001";
-    let ec2 = support::ec2::client(account);
-    let subnets = ec2
-        .describe_subnets()
-        .send()
-        .await
-        .expect("DescribeSubnets");
-    let mut defaults: Vec<(String, String)> = subnets
-        .subnets()
-        .iter()
-        .filter(|s| s.default_for_az() == Some(true))
-        .map(|s| {
-            (
-                s.availability_zone().unwrap_or_default().to_owned(),
-                s.subnet_id().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    defaults.sort();
-    let expected: Vec<String> = defaults.into_iter().map(|(_, id)| id).collect();
+    let expected = support::ec2::default_subnets(account).await;
     assert!(!expected.is_empty(), "moto's default VPC has subnets");
 
     // The default VPC's `default` group: moto checks that the groups of a service exist.

@@ -15,8 +15,6 @@
 
 use crate::support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -91,60 +89,13 @@ async fn applied(scripted: &Scripted, account: &str) -> Deployer {
     deployer
 }
 
-/// The IDs of the default VPC's default subnets, by availability zone: what `default` stands
-/// for.
-async fn default_subnets(account: &str) -> Vec<String> {
-    let described = support::ec2::client(account)
-        .describe_subnets()
-        .send()
-        .await
-        .expect("DescribeSubnets");
-    let mut defaults: Vec<(String, String)> = described
-        .subnets()
-        .iter()
-        .filter(|s| s.default_for_az() == Some(true))
-        .map(|s| {
-            (
-                s.availability_zone().unwrap_or_default().to_owned(),
-                s.subnet_id().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    defaults.sort();
-    defaults.into_iter().map(|(_, id)| id).collect()
-}
-
-/// One ECS call to `url` (the layer or moto) without the SDK: its HTTP status and body.
-fn raw(url: &str, account: &str, operation: &str, input: &Value) -> (u16, Value) {
-    let body = input.to_string();
-    let address = url.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(address).expect("the endpoint answers");
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-amz-json-1.1\r\n\
-         X-Amz-Target: AmazonEC2ContainerServiceV20141113.{operation}\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         x-moto-account-id: {account}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).expect("a request");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("an answer");
-    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status");
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
-}
-
 /// The tasks moto has in the cluster `cluster` of `account`, whatever their status, asked of
 /// moto itself.
 fn tasks_in(account: &str, cluster: &str) -> Vec<String> {
     let mut arns: Vec<String> = ["RUNNING", "STOPPED"]
         .iter()
         .flat_map(|status| {
-            let (code, listed) = raw(
+            let (code, listed) = support::raw(
                 support::local_ecs::endpoint(),
                 account,
                 "ListTasks",
@@ -255,7 +206,7 @@ async fn a_migration_runs_like_the_service_and_exits_with_its_code() {
         json!([{"name": "MIGRATE_MODE", "value": "strict"}])
     );
     let vpc = &sent["networkConfiguration"]["awsvpcConfiguration"];
-    let subnets = default_subnets(account).await;
+    let subnets = support::ec2::default_subnets(account).await;
     assert!(!subnets.is_empty(), "moto's default VPC has subnets");
     assert_eq!(vpc["subnets"], json!(subnets), "{sent}");
     assert_eq!(
@@ -285,7 +236,7 @@ async fn a_migration_no_service_runs_takes_the_network_of_the_stack_services() {
     let vpc = &sent[0]["networkConfiguration"]["awsvpcConfiguration"];
     assert_eq!(
         vpc["subnets"],
-        json!(default_subnets(account).await),
+        json!(support::ec2::default_subnets(account).await),
         "{sent:?}"
     );
     assert_eq!(sent[0]["launchType"], "FARGATE");
@@ -344,11 +295,11 @@ async fn the_layer_replays_a_token_refuses_it_with_other_parameters_and_stops_sc
         "cluster": "shop", "taskDefinition": "web", "launchType": "FARGATE",
         "clientToken": "token-1",
         "networkConfiguration": {"awsvpcConfiguration": {
-            "subnets": default_subnets(account).await,
+            "subnets": support::ec2::default_subnets(account).await,
             "securityGroups": [default_group(account).await]
         }}
     });
-    let run = |input: &Value| raw(&scripted.url, account, "RunTask", input);
+    let run = |input: &Value| support::raw(&scripted.url, account, "RunTask", input);
 
     let (code, first) = run(&input);
     assert_eq!(code, 200, "{first}");
@@ -387,7 +338,7 @@ async fn the_layer_replays_a_token_refuses_it_with_other_parameters_and_stops_sc
 
     // The scripted task: RUNNING on the first describe, then STOPPED with its exit codes.
     let describe = || {
-        let (code, described) = raw(
+        let (code, described) = support::raw(
             &scripted.url,
             account,
             "DescribeTasks",

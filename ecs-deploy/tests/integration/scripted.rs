@@ -8,9 +8,6 @@
 
 use crate::support;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-
 use ecs_deploy::Operation;
 use ecs_deploy::aws::{AwsError, Ecs};
 use serde_json::{Value, json};
@@ -92,30 +89,6 @@ async fn describe(ecs: &Ecs, cluster: &str, name: &str) -> Value {
     answer["services"][0].clone()
 }
 
-/// One call to the layer without the SDK (so without retries): the HTTP status and the body.
-fn raw(url: &str, account: &str, operation: &str, input: &Value) -> (u16, Value) {
-    let body = input.to_string();
-    let address = url.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(address).expect("the layer answers");
-    let request = format!(
-        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-amz-json-1.1\r\n\
-         X-Amz-Target: AmazonEC2ContainerServiceV20141113.{operation}\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         x-moto-account-id: {account}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).expect("a request");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("an answer");
-    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status");
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
-}
-
 /// Asserts that `operation` with `input` is answered HTTP 400 `InvalidParameterException`
 /// `message`, through the SDK and in one call without it.
 async fn assert_invalid(
@@ -124,7 +97,12 @@ async fn assert_invalid(
     input: Value,
     message: &str,
 ) {
-    let raw = raw_error(raw(&scripted.url, account, operation.name(), &input));
+    let raw = raw_error(support::raw(
+        &scripted.url,
+        account,
+        operation.name(),
+        &input,
+    ));
     assert_eq!(
         raw,
         (
@@ -395,7 +373,7 @@ async fn lost_answers_took_effect_on_moto() {
     let lost = scripted.lost();
     assert!(lost >= 1);
     assert_eq!(revisions(&ecs, "lost").await, count(lost));
-    let (status, code, _) = raw_error(raw(
+    let (status, code, _) = raw_error(support::raw(
         &scripted.url,
         account,
         "RegisterTaskDefinition",
@@ -524,7 +502,12 @@ async fn a_storm_throttles_and_fails_calls_without_reaching_moto() {
     let throttled = scripted.throttled();
     assert!(throttled >= 1);
     assert_eq!(
-        raw_error(raw(&scripted.url, account, "ListClusters", &json!({}))),
+        raw_error(support::raw(
+            &scripted.url,
+            account,
+            "ListClusters",
+            &json!({})
+        )),
         (
             400,
             "ThrottlingException".to_owned(),
@@ -550,7 +533,12 @@ async fn a_storm_throttles_and_fails_calls_without_reaching_moto() {
     let failed = scripted.server_errors();
     assert!(failed >= 1);
     assert_eq!(
-        raw_error(raw(&scripted.url, account, "ListClusters", &json!({}))),
+        raw_error(support::raw(
+            &scripted.url,
+            account,
+            "ListClusters",
+            &json!({})
+        )),
         (500, server.0, server.1)
     );
 

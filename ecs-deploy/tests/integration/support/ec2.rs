@@ -30,3 +30,26 @@ pub fn client(account: &str) -> aws_sdk_ec2::Client {
 pub fn network(account: &str) -> Network {
     Network::from_client(client(account))
 }
+
+/// The IDs of the default VPC's default subnets, by availability zone: what `default` stands
+/// for.
+pub async fn default_subnets(account: &str) -> Vec<String> {
+    let described = client(account)
+        .describe_subnets()
+        .send()
+        .await
+        .expect("DescribeSubnets");
+    let mut defaults: Vec<(String, String)> = described
+        .subnets()
+        .iter()
+        .filter(|s| s.default_for_az() == Some(true))
+        .map(|s| {
+            (
+                s.availability_zone().unwrap_or_default().to_owned(),
+                s.subnet_id().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    defaults.sort();
+    defaults.into_iter().map(|(_, id)| id).collect()
+}

@@ -126,3 +126,36 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for MotoAccount {
         Ok(())
     }
 }
+
+/// One ECS call to `url` (the scripted layer or moto) without the SDK, so without retries: its
+/// HTTP status and body.
+pub fn raw(
+    url: &str,
+    account: &str,
+    operation: &str,
+    input: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let body = input.to_string();
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("the endpoint answers");
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-amz-json-1.1\r\n\
+         X-Amz-Target: AmazonEC2ContainerServiceV20141113.{operation}\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/ecs/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         x-moto-account-id: {account}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    std::io::Write::write_all(&mut stream, request.as_bytes()).expect("a request");
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).expect("an answer");
+    let (head, body) = answer.split_once("\r\n\r\n").expect("an HTTP answer");
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
+}
