@@ -60,3 +60,27 @@ fn readme_counts_the_rules() {
         "README.md should say there are {count} rules"
     );
 }
+
+/// Every rule of a stack relates resources to each other, and every rule that names another
+/// container, volume or member is marked so: the macros rely on it when part of a resource is a
+/// Rust expression.
+#[test]
+fn rules_across_members_and_resources_say_so() {
+    for rule in rules() {
+        if rule.code.starts_with("stack-") {
+            assert!(rule.cross_field, "{} relates resources", rule.code);
+        }
+    }
+    for code in [
+        "depends-on-unknown-container",
+        "mount-point-unknown-volume",
+        "service-desired-count",
+        "essential-container",
+    ] {
+        let rule = ecs_model::validate::rule(code).expect("a rule");
+        assert!(rule.cross_field, "{code}");
+    }
+    // Two scalar members: an expression for one of them is judged with sample values.
+    let scalar = ecs_model::validate::rule("fargate-cpu-memory").expect("a rule");
+    assert!(!scalar.cross_field);
+}

@@ -61,31 +61,6 @@ impl Root {
     }
 }
 
-/// Rules that relate one part of a resource (or stack) to another. With a structure given as an
-/// expression, whose worlds are only a sample, these wait for run time.
-const CROSS_FIELD_RULES: &[&str] = &[
-    "awslogs-options",
-    "cluster-strategy-provider-not-associated",
-    "container-memory-required",
-    "depends-on-essential-complete",
-    "depends-on-healthy-without-health-check",
-    "depends-on-unknown-container",
-    "deployment-early-success",
-    "deployment-no-room",
-    "essential-container",
-    "firelens-router-missing",
-    "firelens-router-unused",
-    "link-unknown-container",
-    "mount-point-unknown-volume",
-    "proxy-container-missing",
-    "service-connect-port-name",
-    "service-desired-count",
-    "service-managed-tags-propagate",
-    "service-role-without-load-balancer",
-    "splunk-options",
-    "volumes-from-unknown-container",
-];
-
 /// A warning to show at compile time.
 pub struct Warning {
     /// The tokens it is about.
@@ -185,9 +160,9 @@ fn decidable(root: Root, lowered: &Lowered) -> Vec<Diagnostic> {
         .iter()
         .any(|(_, ty)| matches!(ty, Ty::Struct(_) | Ty::Map(_)) || is_list_of_structs(ty));
     if composite {
-        kept.retain(|d| {
-            !CROSS_FIELD_RULES.contains(&d.code.as_str()) && !d.code.starts_with("stack-")
-        });
+        // A rule relating several members or resources (a property of the rule, in
+        // `ecs_model`) cannot be judged while part of a structure is an expression.
+        kept.retain(|d| !ecs_model::validate::rule(&d.code).is_some_and(|r| r.cross_field));
     }
     let seen = Literals::of(&lowered.json);
     for (path, ty) in &lowered.exprs {

@@ -18,6 +18,7 @@ pub(crate) const NAME: Rule = Rule {
     severity: Severity::Error,
     summary: "A capacity provider name is 1 to 255 letters, digits, hyphens and underscores, not starting with `aws`, `ecs` or `fargate`.",
     doc: CREATE_DOC,
+    cross_field: false,
 };
 
 /// One kind of capacity.
@@ -26,6 +27,7 @@ pub(crate) const KIND: Rule = Rule {
     severity: Severity::Error,
     summary: "A capacity provider has exactly one of `autoScalingGroupProvider` and `managedInstancesProvider`.",
     doc: CREATE_DOC,
+    cross_field: false,
 };
 
 /// Managed scaling ranges.
@@ -34,6 +36,7 @@ pub(crate) const MANAGED_SCALING: Rule = Rule {
     severity: Severity::Error,
     summary: "Managed scaling has `targetCapacity` 1 to 100, step sizes 1 to 10000 with the minimum at most the maximum, and `instanceWarmupPeriod` 0 to 10000.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ManagedScaling.html",
+    cross_field: false,
 };
 
 /// Termination protection works with managed scaling only.
@@ -42,6 +45,7 @@ pub(crate) const TERMINATION_PROTECTION: Rule = Rule {
     severity: Severity::Warning,
     summary: "Managed termination protection only works with managed scaling turned on.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AutoScalingGroupProvider.html",
+    cross_field: false,
 };
 
 /// Every rule of this module.

@@ -16,6 +16,7 @@ pub(crate) const NAME: Rule = Rule {
     severity: Severity::Error,
     summary: "A cluster name is 1 to 255 letters, digits, hyphens and underscores.",
     doc: CREATE_CLUSTER_DOC,
+    cross_field: false,
 };
 
 /// Cluster settings.
@@ -24,6 +25,7 @@ pub(crate) const SETTING: Rule = Rule {
     severity: Severity::Error,
     summary: "A cluster setting is `containerInsights` with the value `enhanced`, `enabled` or `disabled`.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ClusterSetting.html",
+    cross_field: false,
 };
 
 /// At most 20 capacity providers per cluster.
@@ -32,6 +34,7 @@ pub(crate) const CAPACITY_PROVIDER_LIMIT: Rule = Rule {
     severity: Severity::Error,
     summary: "A cluster has at most 20 capacity providers.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html",
+    cross_field: false,
 };
 
 /// The default strategy uses associated providers.
@@ -40,6 +43,7 @@ pub(crate) const STRATEGY_NOT_ASSOCIATED: Rule = Rule {
     severity: Severity::Error,
     summary: "Every capacity provider of the default strategy is listed in the cluster's `capacityProviders`.",
     doc: CREATE_CLUSTER_DOC,
+    cross_field: true,
 };
 
 /// Service Connect default namespace names.
@@ -48,6 +52,7 @@ pub(crate) const SERVICE_CONNECT_NAMESPACE: Rule = Rule {
     severity: Severity::Error,
     summary: "A default Service Connect namespace name is up to 1024 characters, without `<`, `>`, `\"` or `/`.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ClusterServiceConnectDefaultsRequest.html",
+    cross_field: false,
 };
 
 /// Every rule of this module.

@@ -11,6 +11,7 @@ pub(crate) const TAG_LIMIT: Rule = Rule {
     severity: Severity::Error,
     summary: "A resource has at most 50 tags.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html",
+    cross_field: false,
 };
 
 /// Tag keys are 1 to 128 characters, values at most 256.
@@ -19,6 +20,7 @@ pub(crate) const TAG_LENGTH: Rule = Rule {
     severity: Severity::Error,
     summary: "A tag key is 1 to 128 characters and a tag value at most 256.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html",
+    cross_field: false,
 };
 
 /// The `aws:` prefix is reserved for AWS.
@@ -27,6 +29,7 @@ pub(crate) const TAG_RESERVED_PREFIX: Rule = Rule {
     severity: Severity::Error,
     summary: "Tag keys and values may not start with `aws:` in any case; AWS reserves it.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html",
+    cross_field: false,
 };
 
 /// Tag keys are unique within a resource.
@@ -35,6 +38,7 @@ pub(crate) const TAG_DUPLICATE_KEY: Rule = Rule {
     severity: Severity::Error,
     summary: "Each tag key appears once per resource.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html",
+    cross_field: false,
 };
 
 /// Tags use letters, numbers, spaces and `_ . : / = + - @`.
@@ -43,6 +47,7 @@ pub(crate) const TAG_CHARACTERS: Rule = Rule {
     severity: Severity::Error,
     summary: "Tag keys and values use letters, numbers, spaces and `_ . : / = + - @` only.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Tag.html",
+    cross_field: false,
 };
 
 pub(crate) const RULES: &[&Rule] = &[

@@ -23,6 +23,7 @@ pub(crate) const FARGATE_NETWORK_MODE: Rule = Rule {
     severity: Severity::Error,
     summary: "A Fargate-compatible task definition uses the awsvpc network mode.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#network_mode",
+    cross_field: false,
 };
 
 /// A Fargate task sets task-level `cpu` and `memory`.
@@ -31,6 +32,7 @@ pub(crate) const FARGATE_TASK_SIZE_REQUIRED: Rule = Rule {
     severity: Severity::Error,
     summary: "A Fargate-compatible task definition sets task-level cpu and memory.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size",
+    cross_field: false,
 };
 
 /// The task `cpu` and `memory` form a size Fargate offers for the task's operating system.
@@ -40,6 +42,7 @@ pub(crate) const FARGATE_CPU_MEMORY: Rule = Rule {
     summary: "Task cpu and memory on Fargate form one of the supported combinations for the \
               operating system (Windows: 1, 2 or 4 vCPU only).",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size",
+    cross_field: false,
 };
 
 /// Parameters that Fargate does not support.
@@ -52,6 +55,7 @@ pub(crate) const FARGATE_UNSUPPORTED_PARAMETER: Rule = Rule {
               capabilities other than SYS_PTRACE, dockerSecurityOptions, or a FireLens \
               configuration file from S3.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html",
+    cross_field: false,
 };
 
 /// Fargate supports the awslogs, splunk and awsfirelens log drivers.
@@ -60,6 +64,7 @@ pub(crate) const FARGATE_LOG_DRIVER: Rule = Rule {
     severity: Severity::Error,
     summary: "On Fargate, a container logs with awslogs, splunk or awsfirelens.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LogConfiguration.html",
+    cross_field: false,
 };
 
 pub(crate) const RULES: &[&Rule] = &[

@@ -42,9 +42,21 @@ pub struct Rule {
     pub summary: &'static str,
     /// The AWS documentation page that states the rule.
     pub doc: &'static str,
+    /// Whether the rule relates parts of a resource that a whole structure can hold (another
+    /// container, a volume, the deployment settings...), or several resources (every rule of a
+    /// stack). The macros keep such a rule's compile-time errors only when no structure of the
+    /// resource is a Rust expression, whose value is known at run time only; rules about
+    /// scalar members are judged with sample values of the expression instead.
+    pub cross_field: bool,
 }
 
 impl Rule {
+    /// The same rule, relating several members or resources ([`Rule::cross_field`]).
+    pub const fn cross_field(mut self) -> Self {
+        self.cross_field = true;
+        self
+    }
+
     /// A diagnostic of this rule at `path`.
     pub fn at(&self, path: JsonPath, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(self.severity, self.code, path, message)

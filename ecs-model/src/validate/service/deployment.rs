@@ -17,6 +17,7 @@ pub(crate) const PERCENT_RANGE: Rule = Rule {
     severity: Severity::Error,
     summary: "`minimumHealthyPercent` is 0 to 100 and `maximumPercent` is not negative.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html",
+    cross_field: false,
 };
 
 /// A rolling deployment must be able to stop or start at least one task.
@@ -25,6 +26,7 @@ pub(crate) const NO_ROOM: Rule = Rule {
     severity: Severity::Warning,
     summary: "`minimumHealthyPercent` and `maximumPercent` let a rolling deployment stop or start at least one task.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html",
+    cross_field: true,
 };
 
 /// DAEMON services deploy with `maximumPercent` at most 100.
@@ -33,6 +35,7 @@ pub(crate) const DAEMON_MAXIMUM_PERCENT: Rule = Rule {
     severity: Severity::Error,
     summary: "A DAEMON service's `maximumPercent` is at most 100.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html",
+    cross_field: false,
 };
 
 /// Features of the ECS deployment controller.
@@ -41,6 +44,7 @@ pub(crate) const ECS_CONTROLLER_ONLY: Rule = Rule {
     severity: Severity::Error,
     summary: "The circuit breaker, deployment alarms, lifecycle hooks and the BLUE_GREEN, LINEAR and CANARY strategies need the ECS deployment controller.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html",
+    cross_field: false,
 };
 
 /// Enabled alarms name at least one alarm.
@@ -49,6 +53,7 @@ pub(crate) const ALARMS_EMPTY: Rule = Rule {
     severity: Severity::Error,
     summary: "Enabled deployment alarms name at least one CloudWatch alarm.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentAlarms.html",
+    cross_field: false,
 };
 
 /// Linear and canary settings go with their strategy.
@@ -57,6 +62,7 @@ pub(crate) const STRATEGY_CONFIGURATION: Rule = Rule {
     severity: Severity::Error,
     summary: "`linearConfiguration` goes with the LINEAR strategy and `canaryConfiguration` with CANARY.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html",
+    cross_field: false,
 };
 
 /// Linear step and bake time ranges.
@@ -65,6 +71,7 @@ pub(crate) const LINEAR: Rule = Rule {
     severity: Severity::Error,
     summary: "`stepPercent` is a multiple of 0.1 from 3.0 to 100.0 and `stepBakeTimeInMinutes` is 0 to 1440.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinearConfiguration.html",
+    cross_field: false,
 };
 
 /// Canary percent and bake time ranges.
@@ -73,6 +80,7 @@ pub(crate) const CANARY: Rule = Rule {
     severity: Severity::Error,
     summary: "`canaryPercent` is a multiple of 0.1 from 0.1 to 100.0 and `canaryBakeTimeInMinutes` is 0 to 1440.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html",
+    cross_field: false,
 };
 
 /// Early success criteria.
@@ -81,6 +89,7 @@ pub(crate) const EARLY_SUCCESS: Rule = Rule {
     severity: Severity::Error,
     summary: "Enabled early success criteria use the ROLLING strategy and set `healthyPercent` (0 to 100, at least `minimumHealthyPercent`) and `sourceServiceRevisionCleanup`.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentEarlySuccessCriteria.html",
+    cross_field: true,
 };
 
 /// Lifecycle hooks.
@@ -89,6 +98,7 @@ pub(crate) const LIFECYCLE_HOOK: Rule = Rule {
     severity: Severity::Error,
     summary: "A lifecycle hook lists its stages; an AWS_LAMBDA hook names its function; a PAUSE hook is not at TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHook.html",
+    cross_field: false,
 };
 
 /// Checks `deploymentConfiguration` of a service.

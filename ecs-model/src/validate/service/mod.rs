@@ -27,6 +27,7 @@ pub(crate) const NAME: Rule = Rule {
     severity: Severity::Error,
     summary: "A service name is 1 to 255 letters, digits, hyphens and underscores.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// `launchType` or `capacityProviderStrategy`, not both.
@@ -35,6 +36,7 @@ pub(crate) const LAUNCH_TYPE_AND_STRATEGY: Rule = Rule {
     severity: Severity::Error,
     summary: "A service sets `launchType` or `capacityProviderStrategy`, not both.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// Managed Instances go through a capacity provider strategy.
@@ -43,6 +45,7 @@ pub(crate) const MANAGED_INSTANCES_LAUNCH_TYPE: Rule = Rule {
     severity: Severity::Error,
     summary: "A service on ECS Managed Instances uses `capacityProviderStrategy`, not launch type MANAGED_INSTANCES.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// REPLICA services set a non-negative desired count.
@@ -51,6 +54,7 @@ pub(crate) const DESIRED_COUNT: Rule = Rule {
     severity: Severity::Error,
     summary: "A REPLICA service sets `desiredCount`, 0 or more.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 /// DAEMON services take no desired count.
@@ -59,6 +63,7 @@ pub(crate) const DAEMON_DESIRED_COUNT: Rule = Rule {
     severity: Severity::Error,
     summary: "A DAEMON service has no `desiredCount`: it runs one task on each instance.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// DAEMON services do not run on Fargate.
@@ -67,6 +72,7 @@ pub(crate) const DAEMON_FARGATE: Rule = Rule {
     severity: Severity::Error,
     summary: "The DAEMON scheduling strategy is not supported on Fargate.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// DAEMON services use the ECS deployment controller.
@@ -75,6 +81,7 @@ pub(crate) const DAEMON_CONTROLLER: Rule = Rule {
     severity: Severity::Error,
     summary: "The DAEMON scheduling strategy is not supported with the CODE_DEPLOY or EXTERNAL deployment controllers.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// Platform versions are for Fargate.
@@ -83,6 +90,7 @@ pub(crate) const PLATFORM_VERSION: Rule = Rule {
     severity: Severity::Error,
     summary: "`platformVersion` is only set for Fargate, not with launch type EC2 or EXTERNAL.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// Client tokens.
@@ -91,6 +99,7 @@ pub(crate) const CLIENT_TOKEN: Rule = Rule {
     severity: Severity::Error,
     summary: "A `clientToken` is 1 to 36 ASCII characters from `!` to `~`.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// Managed tags need `propagateTags`.
@@ -99,6 +108,7 @@ pub(crate) const MANAGED_TAGS: Rule = Rule {
     severity: Severity::Warning,
     summary: "With `enableECSManagedTags`, set `propagateTags` too.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 /// A task definition is needed with the ECS and CODE_DEPLOY controllers.
@@ -107,6 +117,7 @@ pub(crate) const TASK_DEFINITION_REQUIRED: Rule = Rule {
     severity: Severity::Error,
     summary: "A service with the ECS or CODE_DEPLOY deployment controller names its `taskDefinition`.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// Every service rule, with those of the submodules; clusters share the [`strategy`] rules.

@@ -22,6 +22,7 @@ pub(crate) const LOAD_BALANCER_LIMIT: Rule = Rule {
     severity: Severity::Error,
     summary: "A service attaches at most 5 target groups.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/register-multiple-targetgroups.html",
+    cross_field: false,
 };
 
 /// Exactly one of `targetGroupArn` and `loadBalancerName`.
@@ -30,6 +31,7 @@ pub(crate) const LOAD_BALANCER_TARGET: Rule = Rule {
     severity: Severity::Error,
     summary: "A load balancer entry has a `targetGroupArn` (ALB, NLB) or a `loadBalancerName` (Classic), not both.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// The container and port to route to.
@@ -38,6 +40,7 @@ pub(crate) const LOAD_BALANCER_CONTAINER: Rule = Rule {
     severity: Severity::Error,
     summary: "A load balancer entry names the `containerName` and `containerPort` to route to.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// One Classic Load Balancer, alone.
@@ -46,6 +49,7 @@ pub(crate) const CLASSIC_LIMIT: Rule = Rule {
     severity: Severity::Error,
     summary: "A service uses at most one Classic Load Balancer, and no other load balancer with it.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html",
+    cross_field: false,
 };
 
 /// `role` goes with a load balancer.
@@ -54,6 +58,7 @@ pub(crate) const ROLE_WITHOUT_LOAD_BALANCER: Rule = Rule {
     severity: Severity::Error,
     summary: "A service `role` is only allowed with `loadBalancers`.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 /// `healthCheckGracePeriodSeconds` is not negative.
@@ -62,6 +67,7 @@ pub(crate) const GRACE_PERIOD_RANGE: Rule = Rule {
     severity: Severity::Error,
     summary: "`healthCheckGracePeriodSeconds` is 0 to 2147483647.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html",
+    cross_field: false,
 };
 
 /// 1 to 16 subnets.
@@ -70,6 +76,7 @@ pub(crate) const AWSVPC_SUBNETS: Rule = Rule {
     severity: Severity::Error,
     summary: "An awsvpc configuration lists 1 to 16 subnets.",
     doc: AWSVPC_DOC,
+    cross_field: false,
 };
 
 /// At most 5 security groups.
@@ -78,6 +85,7 @@ pub(crate) const AWSVPC_SECURITY_GROUPS: Rule = Rule {
     severity: Severity::Error,
     summary: "An awsvpc configuration lists at most 5 security groups.",
     doc: AWSVPC_DOC,
+    cross_field: false,
 };
 
 /// At most one service registry.
@@ -86,6 +94,7 @@ pub(crate) const REGISTRY_LIMIT: Rule = Rule {
     severity: Severity::Error,
     summary: "A service has at most one service registry.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRegistry.html",
+    cross_field: false,
 };
 
 /// Service Connect services name their port.
@@ -94,6 +103,7 @@ pub(crate) const CONNECT_PORT_NAME: Rule = Rule {
     severity: Severity::Error,
     summary: "Each Service Connect service names the port mapping it exposes in `portName`.",
     doc: SERVICE_CONNECT_DOC,
+    cross_field: true,
 };
 
 /// Cloud Map discovery names.
@@ -102,6 +112,7 @@ pub(crate) const CONNECT_DISCOVERY_NAME: Rule = Rule {
     severity: Severity::Error,
     summary: "A `discoveryName` is up to 64 lowercase letters, digits, underscores and hyphens, not starting with a hyphen.",
     doc: SERVICE_CONNECT_DOC,
+    cross_field: false,
 };
 
 /// One client alias.
@@ -110,6 +121,7 @@ pub(crate) const CONNECT_CLIENT_ALIASES: Rule = Rule {
     severity: Severity::Error,
     summary: "A Service Connect service has at most one client alias.",
     doc: SERVICE_CONNECT_DOC,
+    cross_field: false,
 };
 
 /// Whether `role` is the Amazon ECS service-linked role, which describe calls report for

@@ -19,6 +19,7 @@ pub(crate) const STRATEGY_LIMIT: Rule = Rule {
     severity: Severity::Error,
     summary: "A service has at most 5 placement strategy rules.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// At most 10 placement constraints.
@@ -27,6 +28,7 @@ pub(crate) const CONSTRAINT_LIMIT: Rule = Rule {
     severity: Severity::Error,
     summary: "A service has at most 10 placement constraints.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// A constraint's expression fits its type.
@@ -35,6 +37,7 @@ pub(crate) const CONSTRAINT_EXPRESSION: Rule = Rule {
     severity: Severity::Error,
     summary: "A memberOf constraint has an expression of at most 2000 characters; a distinctInstance constraint has none.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PlacementConstraint.html",
+    cross_field: false,
 };
 
 /// binpack works on cpu or memory.
@@ -43,6 +46,7 @@ pub(crate) const STRATEGY_FIELD: Rule = Rule {
     severity: Severity::Error,
     summary: "A binpack placement strategy's field is `cpu` or `memory`.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PlacementStrategy.html",
+    cross_field: false,
 };
 
 /// Fargate does not take placement strategies or constraints.
@@ -51,6 +55,7 @@ pub(crate) const FARGATE: Rule = Rule {
     severity: Severity::Error,
     summary: "Task placement strategies and constraints are not supported on Fargate.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement.html",
+    cross_field: false,
 };
 
 /// DAEMON services take no placement strategy.
@@ -59,6 +64,7 @@ pub(crate) const DAEMON_STRATEGY: Rule = Rule {
     severity: Severity::Error,
     summary: "A DAEMON service has no placement strategy: it places one task on each instance.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: false,
 };
 
 /// Checks the placement members of a service.

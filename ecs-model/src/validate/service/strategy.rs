@@ -17,6 +17,7 @@ pub(crate) const STRATEGY_LIMIT: Rule = Rule {
     severity: Severity::Error,
     summary: "A capacity provider strategy lists at most 20 capacity providers.",
     doc: ITEM_DOC,
+    cross_field: false,
 };
 
 /// `base` is 0 to 100,000 and `weight` 0 to 1,000.
@@ -25,6 +26,7 @@ pub(crate) const STRATEGY_RANGE: Rule = Rule {
     severity: Severity::Error,
     summary: "A strategy item's `base` is 0 to 100,000 and its `weight` 0 to 1,000.",
     doc: ITEM_DOC,
+    cross_field: false,
 };
 
 /// Only one item may have a base.
@@ -33,6 +35,7 @@ pub(crate) const STRATEGY_BASE: Rule = Rule {
     severity: Severity::Error,
     summary: "Only one capacity provider of a strategy has a `base` above 0.",
     doc: ITEM_DOC,
+    cross_field: false,
 };
 
 /// Several providers with all weights 0 place no task.
@@ -41,6 +44,7 @@ pub(crate) const STRATEGY_WEIGHT: Rule = Rule {
     severity: Severity::Error,
     summary: "When a strategy lists several capacity providers, at least one has a `weight` above 0.",
     doc: ITEM_DOC,
+    cross_field: false,
 };
 
 /// Fargate and Auto Scaling group providers do not mix.
@@ -49,6 +53,7 @@ pub(crate) const STRATEGY_MIXED: Rule = Rule {
     severity: Severity::Error,
     summary: "A strategy uses either the Fargate capacity providers or other capacity providers, not both.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html",
+    cross_field: false,
 };
 
 /// Each provider appears once.
@@ -57,6 +62,7 @@ pub(crate) const STRATEGY_DUPLICATE: Rule = Rule {
     severity: Severity::Error,
     summary: "Each capacity provider appears once in a strategy.",
     doc: ITEM_DOC,
+    cross_field: false,
 };
 
 /// Whether any item of the strategy names a Fargate capacity provider.

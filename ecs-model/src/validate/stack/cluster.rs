@@ -16,6 +16,7 @@ pub(crate) const DAEMON_FARGATE: Rule = Rule {
     severity: Severity::Error,
     summary: "A DAEMON service does not run on Fargate through its cluster's default capacity provider strategy.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 /// A service's strategy uses the cluster's capacity providers.
@@ -24,6 +25,7 @@ pub(crate) const STRATEGY_NOT_ASSOCIATED: Rule = Rule {
     severity: Severity::Error,
     summary: "Every capacity provider of a service's strategy is associated with its cluster.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html",
+    cross_field: true,
 };
 
 /// Service Connect needs a namespace.
@@ -32,6 +34,7 @@ pub(crate) const SERVICE_CONNECT_NAMESPACE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A service with Service Connect enabled names a namespace, or its cluster has a default one.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectConfiguration.html",
+    cross_field: true,
 };
 
 impl ServiceCx<'_> {

@@ -15,6 +15,7 @@ pub(crate) const LAUNCH_TYPE_COMPATIBILITY: Rule = Rule {
     severity: Severity::Error,
     summary: "A service on Fargate runs a task definition that can run on Fargate: FARGATE in `requiresCompatibilities`, or awsvpc with task cpu and memory.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html",
+    cross_field: true,
 };
 
 /// A Fargate service's task definition should say so.
@@ -23,6 +24,7 @@ pub(crate) const FARGATE_NOT_REQUIRED: Rule = Rule {
     severity: Severity::Warning,
     summary: "A service on Fargate runs a task definition with FARGATE in `requiresCompatibilities`, so AWS validates it for Fargate.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html",
+    cross_field: true,
 };
 
 /// awsvpc task definitions need the service's awsvpc configuration, and only they take it.
@@ -31,6 +33,7 @@ pub(crate) const NETWORK_CONFIGURATION: Rule = Rule {
     severity: Severity::Error,
     summary: "A service sets `networkConfiguration.awsvpcConfiguration` exactly when its task definition uses the awsvpc network mode.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 impl ServiceCx<'_> {

@@ -16,6 +16,7 @@ pub(crate) const DUPLICATE_SERVICE: Rule = Rule {
     severity: Severity::Error,
     summary: "Service names are unique within a cluster.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 /// Unique task definition families.
@@ -24,6 +25,7 @@ pub(crate) const DUPLICATE_TASK_DEFINITION: Rule = Rule {
     severity: Severity::Error,
     summary: "Each task definition family appears once in a stack.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RegisterTaskDefinition.html",
+    cross_field: true,
 };
 
 /// Unique cluster names.
@@ -32,6 +34,7 @@ pub(crate) const DUPLICATE_CLUSTER: Rule = Rule {
     severity: Severity::Error,
     summary: "Each cluster name appears once in a stack.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html",
+    cross_field: true,
 };
 
 /// Unique capacity provider names.
@@ -40,6 +43,7 @@ pub(crate) const DUPLICATE_CAPACITY_PROVIDER: Rule = Rule {
     severity: Severity::Error,
     summary: "Each capacity provider name appears once in a stack.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCapacityProvider.html",
+    cross_field: true,
 };
 
 /// Reports every later occurrence of a label already seen, at the path `path_of` gives.

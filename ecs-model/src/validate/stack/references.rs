@@ -19,6 +19,7 @@ pub(crate) const UNKNOWN_TASK_DEFINITION: Rule = Rule {
     severity: Severity::Warning,
     summary: "A service's task definition is a family of the stack; an ARN or another family must already exist in AWS and is not checked.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 /// The service's cluster is in the stack.
@@ -27,6 +28,7 @@ pub(crate) const UNKNOWN_CLUSTER: Rule = Rule {
     severity: Severity::Warning,
     summary: "A service's cluster is one of the stack's clusters (or `default`); another must already exist in AWS.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 /// A cluster's capacity providers are in the stack.
@@ -35,6 +37,7 @@ pub(crate) const UNKNOWN_CAPACITY_PROVIDER: Rule = Rule {
     severity: Severity::Warning,
     summary: "A cluster's capacity provider is FARGATE, FARGATE_SPOT or one of the stack's; another must already exist in AWS.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html",
+    cross_field: true,
 };
 
 /// The cluster AWS uses when a request names none.

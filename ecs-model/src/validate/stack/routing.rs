@@ -16,6 +16,7 @@ pub(crate) const LOAD_BALANCER_CONTAINER: Rule = Rule {
     severity: Severity::Error,
     summary: "A load balancer's `containerName` is a container of the task definition and its `containerPort` one of that container's port mappings.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LoadBalancer.html",
+    cross_field: true,
 };
 
 /// No Classic Load Balancer with awsvpc.
@@ -24,6 +25,7 @@ pub(crate) const CLASSIC_AWSVPC: Rule = Rule {
     severity: Severity::Error,
     summary: "Services whose task definition uses awsvpc support Application and Network Load Balancers only, not Classic.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 /// No service `role` with awsvpc.
@@ -32,6 +34,7 @@ pub(crate) const ROLE_AWSVPC: Rule = Rule {
     severity: Severity::Error,
     summary: "A service whose task definition uses awsvpc takes no `role`; it uses the service-linked role.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 /// Service Connect port names exist.
@@ -40,6 +43,7 @@ pub(crate) const SERVICE_CONNECT_PORT_NAME: Rule = Rule {
     severity: Severity::Error,
     summary: "A Service Connect `portName` is the name of a port mapping of the service's task definition.",
     doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectService.html",
+    cross_field: true,
 };
 
 /// A grace period with nothing to wait for.
@@ -48,6 +52,7 @@ pub(crate) const UNUSED_GRACE_PERIOD: Rule = Rule {
     severity: Severity::Warning,
     summary: "`healthCheckGracePeriodSeconds` is set only when the service has a load balancer, VPC Lattice or container health checks.",
     doc: CREATE_SERVICE_DOC,
+    cross_field: true,
 };
 
 impl ServiceCx<'_> {

@@ -53,7 +53,8 @@ pub(crate) const ESSENTIAL_CONTAINER: Rule = error(
     "essential-container",
     "At least one container is essential (`essential` defaults to true).",
     API_CONTAINER,
-);
+)
+.cross_field();
 
 pub(super) fn check(task: &TaskView<'_>, out: &mut Vec<Diagnostic>) {
     if task.td.container_definitions.is_none() {

@@ -19,7 +19,8 @@ pub(crate) const AWSLOGS_OPTIONS: Rule = error(
     "The awslogs driver has the awslogs-group and awslogs-region options, and on Fargate \
      awslogs-stream-prefix too.",
     API_LOG_CONFIGURATION,
-);
+)
+.cross_field();
 
 /// awslogs multiline options.
 pub(crate) const AWSLOGS_MULTILINE_CONFLICT: Rule = warning(
@@ -34,7 +35,8 @@ pub(crate) const SPLUNK_OPTIONS: Rule = error(
     "splunk-options",
     "The splunk driver has splunk-url in options and splunk-token in options or secretOptions.",
     API_LOG_CONFIGURATION,
-);
+)
+.cross_field();
 
 /// awsfirelens needs a log router.
 pub(crate) const FIRELENS_ROUTER_MISSING: Rule = error(
@@ -42,14 +44,16 @@ pub(crate) const FIRELENS_ROUTER_MISSING: Rule = error(
     "A container that logs with awsfirelens needs a log router: a container with \
      firelensConfiguration in the same task definition.",
     GUIDE_FIRELENS,
-);
+)
+.cross_field();
 
 /// A log router needs a client.
 pub(crate) const FIRELENS_ROUTER_UNUSED: Rule = error(
     "firelens-router-unused",
     "A task definition with a firelensConfiguration has a container that logs with awsfirelens.",
     GUIDE_FIRELENS,
-);
+)
+.cross_field();
 
 /// One log router.
 pub(crate) const FIRELENS_MULTIPLE_ROUTERS: Rule = warning(

@@ -46,6 +46,7 @@ const fn error(code: &'static str, summary: &'static str, doc: &'static str) -> 
         severity: Severity::Error,
         summary,
         doc,
+        cross_field: false,
     }
 }
 
@@ -56,6 +57,7 @@ const fn warning(code: &'static str, summary: &'static str, doc: &'static str) -
         severity: Severity::Warning,
         summary,
         doc,
+        cross_field: false,
     }
 }
 

@@ -27,7 +27,8 @@ pub(crate) const PROXY_CONTAINER_MISSING: Rule = error(
     "proxy-container-missing",
     "proxyConfiguration.containerName names a container of the task definition.",
     "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ProxyConfiguration.html",
-);
+)
+.cross_field();
 
 /// Windows limits.
 pub(crate) const WINDOWS_UNSUPPORTED_PARAMETER: Rule = error(

@@ -18,7 +18,8 @@ pub(crate) const DEPENDS_ON_UNKNOWN_CONTAINER: Rule = error(
     "depends-on-unknown-container",
     "dependsOn names a container of the same task definition.",
     API_DEPENDENCY,
-);
+)
+.cross_field();
 
 /// A container does not depend on itself.
 pub(crate) const DEPENDS_ON_SELF: Rule = error(
@@ -32,21 +33,24 @@ pub(crate) const DEPENDS_ON_ESSENTIAL_COMPLETE: Rule = error(
     "depends-on-essential-complete",
     "The COMPLETE and SUCCESS conditions name a non-essential container.",
     API_DEPENDENCY,
-);
+)
+.cross_field();
 
 /// HEALTHY waits on a container with a health check.
 pub(crate) const DEPENDS_ON_HEALTHY_WITHOUT_HEALTH_CHECK: Rule = error(
     "depends-on-healthy-without-health-check",
     "The HEALTHY condition names a container that has a health check.",
     API_DEPENDENCY,
-);
+)
+.cross_field();
 
 /// `links` name containers of the task.
 pub(crate) const LINK_UNKNOWN_CONTAINER: Rule = error(
     "link-unknown-container",
     "Each link (`name` or `name:alias`) names a container of the same task definition.",
     API_CONTAINER,
-);
+)
+.cross_field();
 
 /// `links` need bridge mode.
 pub(crate) const LINKS_NETWORK_MODE: Rule = error(
@@ -60,14 +64,16 @@ pub(crate) const VOLUMES_FROM_UNKNOWN_CONTAINER: Rule = error(
     "volumes-from-unknown-container",
     "volumesFrom names a container of the same task definition.",
     "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_VolumeFrom.html",
-);
+)
+.cross_field();
 
 /// `mountPoints` name volumes of the task.
 pub(crate) const MOUNT_POINT_UNKNOWN_VOLUME: Rule = error(
     "mount-point-unknown-volume",
     "A mount point's sourceVolume names a volume of the task definition.",
     "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_MountPoint.html",
-);
+)
+.cross_field();
 
 /// Volume name syntax.
 pub(crate) const VOLUME_NAME: Rule = error(

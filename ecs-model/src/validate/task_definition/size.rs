@@ -49,7 +49,8 @@ pub(crate) const CONTAINER_MEMORY_REQUIRED: Rule = error(
     "container-memory-required",
     "Without task-level memory, every container sets memory or memoryReservation.",
     API_CONTAINER,
-);
+)
+.cross_field();
 
 /// One container's hard limit within the task's memory.
 pub(crate) const CONTAINER_MEMORY_LIMIT: Rule = error(
