@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use ecs_model::document::{Input, Kind, load};
 use ecs_model::load::from_value;
 use ecs_model::types::{Cluster, DescribeClustersResponse, DescribeServicesResponse, Service};
 use ecs_model::{PathSegment, Stack};
@@ -277,6 +278,48 @@ pub(crate) fn index_of(path: &ecs_model::JsonPath) -> Option<usize> {
 
 pub(crate) fn active(value: &Value) -> bool {
     value.get("status").and_then(Value::as_str) == Some("ACTIVE")
+}
+
+/// A resource of a describe answer: its name, ARN and status as AWS wrote them, and the API
+/// input that would create it as it is.
+pub(crate) struct Described {
+    /// Its name.
+    pub(crate) name: String,
+    /// Its ARN.
+    pub(crate) arn: String,
+    /// Its status (`ACTIVE`, `DRAINING`, `INACTIVE`...).
+    pub(crate) status: String,
+    /// The input that would create it.
+    pub(crate) input: Input,
+}
+
+/// The resources of `answer`, a describe answer of `kind` whose list is `list`, each with the
+/// members `name` and `arn` of its entry. An entry that does not load, or lacks either member,
+/// is left out.
+pub(crate) fn described(
+    answer: &Value,
+    kind: Kind,
+    list: &str,
+    (name, arn): (&str, &str),
+) -> Vec<Described> {
+    let Some(document) = load(answer, Some(kind)).value else {
+        return Vec::new();
+    };
+    let raw = answer.get(list).and_then(Value::as_array);
+    document
+        .inputs()
+        .into_iter()
+        .filter_map(|(path, input)| {
+            let raw = raw?.get(index_of(&path)?)?;
+            let text = |key: &str| raw.get(key).and_then(Value::as_str).map(str::to_owned);
+            Some(Described {
+                name: text(name)?,
+                arn: text(arn)?,
+                status: text("status").unwrap_or_default(),
+                input,
+            })
+        })
+        .collect()
 }
 
 /// Calls DescribeClusters for `names` (names or ARNs), [`CLUSTERS_PER_CALL`] per call and at

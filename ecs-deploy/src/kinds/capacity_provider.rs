@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ecs_model::JsonPath;
-use ecs_model::document::{Input, Kind, load};
+use ecs_model::document::{Input, Kind};
 use ecs_model::normalize;
 use ecs_model::types::{
     AutoScalingGroupProviderUpdate, CreateCapacityProviderRequest, UpdateCapacityProviderRequest,
@@ -144,24 +144,11 @@ pub(crate) async fn observe(
         .await?;
     let mut out = BTreeMap::new();
     for response in responses {
-        let Some(document) = load(&response, Some(Kind::CapacityProvider)).value else {
-            continue;
-        };
-        let raw = response.get("capacityProviders").and_then(Value::as_array);
-        for (path, input) in document.inputs() {
-            let (Input::CapacityProvider(input), Some(raw)) =
-                (input, index_of(&path).and_then(|i| raw?.get(i)))
-            else {
-                continue;
-            };
-            let (Some(name), Some(arn)) = (
-                raw.get("name").and_then(Value::as_str),
-                raw.get("capacityProviderArn").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            if active(raw) {
-                out.insert(name.to_owned(), Existing::new(arn, input));
+        let keys = ("name", "capacityProviderArn");
+        for found in described(&response, Kind::CapacityProvider, "capacityProviders", keys) {
+            if let (Input::CapacityProvider(input), "ACTIVE") = (found.input, found.status.as_str())
+            {
+                out.insert(found.name, Existing::new(found.arn, input));
             }
         }
     }

@@ -4,12 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ecs_model::JsonPath;
-use ecs_model::document::{Input, Kind, load};
+use ecs_model::document::{Input, Kind};
 use ecs_model::normalize;
 use ecs_model::types::{
     CreateClusterRequest, PutClusterCapacityProvidersRequest, UpdateClusterRequest,
 };
-use serde_json::Value;
 
 use crate::aws::{AwsError, Ecs, Operation};
 use crate::observe::*;
@@ -110,24 +109,10 @@ pub(crate) async fn observe(
     let responses = describe_cluster_answers(ecs, names, concurrency).await?;
     let mut out = BTreeMap::new();
     for response in responses {
-        let Some(document) = load(&response, Some(Kind::Cluster)).value else {
-            continue;
-        };
-        let raw = response.get("clusters").and_then(Value::as_array);
-        for (path, input) in document.inputs() {
-            let (Input::Cluster(input), Some(raw)) =
-                (input, index_of(&path).and_then(|i| raw?.get(i)))
-            else {
-                continue;
-            };
-            let (Some(name), Some(arn)) = (
-                raw.get("clusterName").and_then(Value::as_str),
-                raw.get("clusterArn").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            if active(raw) {
-                out.insert(name.to_owned(), Existing::new(arn, input));
+        let keys = ("clusterName", "clusterArn");
+        for found in described(&response, Kind::Cluster, "clusters", keys) {
+            if let (Input::Cluster(input), "ACTIVE") = (found.input, found.status.as_str()) {
+                out.insert(found.name, Existing::new(found.arn, input));
             }
         }
     }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ecs_model::JsonPath;
-use ecs_model::document::{Input, Kind, load};
+use ecs_model::document::{Input, Kind};
 use ecs_model::normalize;
 use ecs_model::types::{CreateServiceRequest, ServiceConnectConfiguration, UpdateServiceRequest};
 use serde_json::Value;
@@ -513,29 +513,17 @@ pub(crate) async fn observe(
     let responses = describe_service_answers(ecs, services, concurrency).await?;
     let mut out = Services::default();
     for (cluster, response) in responses {
-        let Some(document) = load(&response, Some(Kind::Service)).value else {
-            continue;
-        };
-        let raw = response.get("services").and_then(Value::as_array);
-        for (path, input) in document.inputs() {
-            let (Input::Service(input), Some(raw)) =
-                (input, index_of(&path).and_then(|i| raw?.get(i)))
-            else {
-                continue;
-            };
-            let (Some(name), Some(arn)) = (
-                raw.get("serviceName").and_then(Value::as_str),
-                raw.get("serviceArn").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
-            if active(raw) {
-                out.insert(
-                    (cluster.clone(), name.to_owned()),
-                    Existing::new(arn, input),
-                );
-            } else if raw.get("status").and_then(Value::as_str) == Some("DRAINING") {
-                out.draining.insert((cluster.clone(), name.to_owned()));
+        let keys = ("serviceName", "serviceArn");
+        for found in described(&response, Kind::Service, "services", keys) {
+            let key = (cluster.clone(), found.name);
+            match (found.input, found.status.as_str()) {
+                (Input::Service(input), "ACTIVE") => {
+                    out.insert(key, Existing::new(found.arn, input));
+                }
+                (_, "DRAINING") => {
+                    out.draining.insert(key);
+                }
+                _ => {}
             }
         }
     }
