@@ -187,3 +187,46 @@ async fn resources_without_our_tag_are_left_alone() {
         "not registered over"
     );
 }
+
+#[tokio::test]
+async fn a_tag_the_stack_no_longer_sets_is_removed_and_ours_stays() {
+    let account = "300000000006";
+    let deployer = deployer(account, Options::new("tags")).await;
+    let cluster = |tags: Value| {
+        from_value::<Stack>(&json!({"clusters": [{"clusterName": "tagged", "tags": tags}]}))
+            .value
+            .expect("a stack")
+    };
+    let both = cluster(json!([{"key": "team", "value": "a"}, {"key": "owner", "value": "x"}]));
+    let plan = deployer.plan(&both).await.expect("plan");
+    deployer.apply(&plan, |_| {}).await.expect("create");
+
+    let one = cluster(json!([{"key": "team", "value": "a"}]));
+    let plan = deployer.plan(&one).await.expect("plan");
+    let operations: Vec<Operation> = plan.changes[0]
+        .steps
+        .iter()
+        .map(|s| s.operation())
+        .collect();
+    assert_eq!(operations, [Operation::UntagResource], "{plan:#?}");
+    deployer.apply(&plan, |_| {}).await.expect("untag");
+
+    let described = deployer
+        .ecs()
+        .call(
+            Operation::DescribeClusters,
+            &json!({"clusters": ["tagged"], "include": ["TAGS"]}),
+        )
+        .await
+        .expect("describe");
+    let mut keys: Vec<&str> = described["clusters"][0]["tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(|t| t["key"].as_str())
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["ecs-rs:stack", "team"]);
+    let plan = deployer.plan(&one).await.expect("plan again");
+    assert!(!plan.has_changes(), "{plan:#?}");
+}
