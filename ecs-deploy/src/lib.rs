@@ -168,6 +168,7 @@ impl Deployer {
     /// made.
     pub async fn plan(&self, stack: &ecs_model::Stack) -> Result<Plan, PlanError> {
         check_stack_name(&self.options.stack)?;
+        refuse_undeployable(stack)?;
         let errors: Vec<ecs_model::Diagnostic> = check(stack)
             .into_iter()
             .filter(ecs_model::Diagnostic::is_error)
@@ -214,6 +215,7 @@ impl Deployer {
     /// checked with the rule set: a stack that no longer validates can still be destroyed.
     pub async fn plan_destroy(&self, stack: &ecs_model::Stack) -> Result<Plan, PlanError> {
         check_stack_name(&self.options.stack)?;
+        refuse_undeployable(stack)?;
         let actual = self.observe(stack, Scope::Destroy).await?;
         Ok(plan::destroy(stack, &actual, &self.options))
     }
@@ -411,6 +413,37 @@ pub enum PlanError {
     /// Reading the actual state failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
+    /// The stack holds kinds of resource (its members, such as `targetGroups`) that the file
+    /// format knows and this version of the engine does not deploy yet; nothing was sent to AWS.
+    /// Planning without them would read as if they were deployed.
+    #[error(
+        "the stack holds {}, which this version of ecs-deploy reads but does not deploy yet; \
+         remove them from the stack, or create them another way and link them by ARN",
+        .0.join(", ")
+    )]
+    NotDeployable(Vec<&'static str>),
+}
+
+/// Refuses a stack holding kinds the engine does not deploy yet: see
+/// [`PlanError::NotDeployable`].
+fn refuse_undeployable(stack: &ecs_model::Stack) -> Result<(), PlanError> {
+    let held = [
+        ("namespaces", stack.namespaces.is_empty()),
+        ("discoveryServices", stack.discovery_services.is_empty()),
+        ("targetGroups", stack.target_groups.is_empty()),
+        ("scaling", stack.scaling.is_empty()),
+        ("scheduledTasks", stack.scheduled_tasks.is_empty()),
+    ];
+    let members: Vec<&'static str> = held
+        .into_iter()
+        .filter(|(_, empty)| !empty)
+        .map(|(member, _)| member)
+        .collect();
+    if members.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanError::NotDeployable(members))
+    }
 }
 
 fn lookup_summary(lookups: &[network::Lookup]) -> String {
@@ -458,5 +491,30 @@ mod tests {
         assert_send(&deployer.apply(&plan, |_| {}));
         assert_send(&deployer.apply_stream(&plan));
         assert_send(&deployer.resolve(&mut stack));
+    }
+
+    #[tokio::test]
+    async fn a_stack_with_kinds_not_deployed_yet_is_refused_before_any_call() {
+        // No endpoint: a call would fail with a transport error, not this one.
+        let config = aws_types::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let deployer = Deployer::from_config(&config, Options::new("demo"));
+        let loaded = ecs_model::load::from_value::<ecs_model::Stack>(&serde_json::json!({
+            "targetGroups": [ { "Name": "web", "Protocol": "HTTP", "Port": 80 } ],
+            "scheduledTasks": [ { "Name": "nightly" } ]
+        }));
+        let stack = loaded.value.expect("a stack");
+        for result in [
+            deployer.plan(&stack).await,
+            deployer.plan_destroy(&stack).await,
+        ] {
+            match result {
+                Err(PlanError::NotDeployable(members)) => {
+                    assert_eq!(members, ["targetGroups", "scheduledTasks"]);
+                }
+                other => panic!("expected NotDeployable, got {other:?}"),
+            }
+        }
     }
 }

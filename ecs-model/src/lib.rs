@@ -17,6 +17,14 @@
 
 #[rustfmt::skip]
 mod generated;
+#[rustfmt::skip]
+mod generated_autoscaling;
+#[rustfmt::skip]
+mod generated_cloud_map;
+#[rustfmt::skip]
+mod generated_load_balancing;
+#[rustfmt::skip]
+mod generated_scheduler;
 
 pub mod diagnostic;
 pub mod document;
@@ -36,10 +44,34 @@ pub mod types {
     pub use crate::generated::*;
 }
 
+/// The AWS Cloud Map (`servicediscovery`) types a stack's `namespaces` and `discoveryServices`
+/// hold, generated from its API model like [`types`]. Its members are written as the API writes
+/// them (`Name`, `DnsConfig`).
+pub mod cloud_map {
+    pub use crate::generated_cloud_map::*;
+}
+
+/// The Elastic Load Balancing v2 types a stack's `targetGroups` hold and its look-ups read,
+/// generated from its API model.
+pub mod load_balancing {
+    pub use crate::generated_load_balancing::*;
+}
+
+/// The Application Auto Scaling types a stack's `scaling` holds, generated from its API model.
+pub mod autoscaling {
+    pub use crate::generated_autoscaling::*;
+}
+
+/// The Amazon EventBridge Scheduler types a stack's `scheduledTasks` hold, generated from its
+/// API model.
+pub mod scheduler {
+    pub use crate::generated_scheduler::*;
+}
+
 pub use diagnostic::{Diagnostic, JsonPath, Location, PathSegment, Severity};
 pub use document::{Document, Input, Kind};
 pub use load::{FromJson, Loaded};
 pub use shape::Shape;
-pub use stack::Stack;
+pub use stack::{Namespace, Scaling, Stack};
 pub use timestamp::Timestamp;
 pub use validate::{validate_document, validate_stack};

@@ -75,6 +75,8 @@ impl<T: FromJson> sealed::Sealed for BTreeMap<String, T> {}
 // `stack.rs` implements `FromJson` for the stack file; its seal lives here so that the loader's
 // list of implementations is in one place.
 impl sealed::Sealed for crate::stack::Stack {}
+impl sealed::Sealed for crate::stack::Namespace {}
+impl sealed::Sealed for crate::stack::Scaling {}
 
 /// A type the lenient loader can build from a JSON value.
 ///

@@ -3,7 +3,16 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::autoscaling::{
+    PutScalingPolicyRequest, PutScheduledActionRequest, RegisterScalableTargetRequest,
+};
+use crate::cloud_map::{
+    CreateHttpNamespaceRequest, CreatePrivateDnsNamespaceRequest,
+    CreateServiceRequest as CreateDiscoveryServiceRequest,
+};
 use crate::load::{FromJson, Loader};
+use crate::load_balancing::CreateTargetGroupInput;
+use crate::scheduler::CreateScheduleInput;
 use crate::types::{
     CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
     RegisterTaskDefinitionRequest,
@@ -22,6 +31,16 @@ use crate::types::{
 ///
 /// Services name their cluster by name and their task definition by family; anyone with an
 /// existing `task-definition.json` can paste it in unchanged.
+///
+/// Beside the ECS resources, a stack may hold what ECS services link to, each again as the input
+/// of the AWS API that creates it, with that API's member names (`Name`, `DnsConfig`):
+///
+/// - `namespaces`: AWS Cloud Map namespaces, CreatePrivateDnsNamespace inputs (those with a
+///   `Vpc`) or CreateHttpNamespace inputs ([`Namespace`]);
+/// - `discoveryServices`: Cloud Map services, the inputs of its CreateService;
+/// - `targetGroups`: Elastic Load Balancing v2 CreateTargetGroup inputs;
+/// - `scaling`: Application Auto Scaling inputs for services ([`Scaling`]);
+/// - `scheduledTasks`: EventBridge Scheduler CreateSchedule inputs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Stack {
@@ -37,9 +56,139 @@ pub struct Stack {
     /// CreateService inputs.
     #[serde(rename = "services", skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<CreateServiceRequest>,
+    /// AWS Cloud Map namespaces.
+    #[serde(rename = "namespaces", skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<Namespace>,
+    /// AWS Cloud Map CreateService inputs: the discovery services ECS services register in.
+    #[serde(rename = "discoveryServices", skip_serializing_if = "Vec::is_empty")]
+    pub discovery_services: Vec<CreateDiscoveryServiceRequest>,
+    /// Elastic Load Balancing v2 CreateTargetGroup inputs.
+    #[serde(rename = "targetGroups", skip_serializing_if = "Vec::is_empty")]
+    pub target_groups: Vec<CreateTargetGroupInput>,
+    /// Application Auto Scaling of the stack's services.
+    #[serde(rename = "scaling", skip_serializing_if = "Scaling::is_empty")]
+    pub scaling: Scaling,
+    /// EventBridge Scheduler CreateSchedule inputs: tasks run on a schedule.
+    #[serde(rename = "scheduledTasks", skip_serializing_if = "Vec::is_empty")]
+    pub scheduled_tasks: Vec<CreateScheduleInput>,
     /// Members of the stack file this version does not know, kept and written back.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// An AWS Cloud Map namespace of a stack: private DNS (in a VPC) or HTTP only.
+///
+/// In the stack file both are written as the input of the API that creates them; an entry with
+/// a `Vpc` member is a CreatePrivateDnsNamespace input, one without a CreateHttpNamespace input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum Namespace {
+    /// A private DNS namespace: names resolve inside its VPC.
+    PrivateDns(Box<CreatePrivateDnsNamespaceRequest>),
+    /// An HTTP namespace: instances are found with DiscoverInstances (and by Service Connect).
+    Http(Box<CreateHttpNamespaceRequest>),
+}
+
+impl Namespace {
+    /// The namespace's name (`Name`), if set.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Namespace::PrivateDns(input) => input.name.as_deref(),
+            Namespace::Http(input) => input.name.as_deref(),
+        }
+    }
+}
+
+impl FromJson for Namespace {
+    fn from_json<'v>(value: &'v Value, cx: &mut Loader<'v>) -> Option<Self> {
+        let object = cx.object(value, "Namespace")?;
+        if object.contains_key("Vpc") {
+            CreatePrivateDnsNamespaceRequest::from_json(value, cx)
+                .map(|input| Namespace::PrivateDns(Box::new(input)))
+        } else {
+            CreateHttpNamespaceRequest::from_json(value, cx)
+                .map(|input| Namespace::Http(Box::new(input)))
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Namespace {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::load::deserialize_lenient(deserializer)
+    }
+}
+
+/// Application Auto Scaling of a stack's services, as the inputs of its API.
+///
+/// ```json
+/// "scaling": {
+///   "scalableTargets": [ { "ServiceNamespace": "ecs", "ResourceId": "service/demo/web",
+///                          "ScalableDimension": "ecs:service:DesiredCount",
+///                          "MinCapacity": 2, "MaxCapacity": 10 } ],
+///   "scalingPolicies": [ { "PolicyName": "cpu", "ServiceNamespace": "ecs", ... } ],
+///   "scheduledActions": [ ]
+/// }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Scaling {
+    /// RegisterScalableTarget inputs: each service's minimum and maximum task count.
+    #[serde(rename = "scalableTargets", skip_serializing_if = "Vec::is_empty")]
+    pub scalable_targets: Vec<RegisterScalableTargetRequest>,
+    /// PutScalingPolicy inputs (target tracking, step scaling).
+    #[serde(rename = "scalingPolicies", skip_serializing_if = "Vec::is_empty")]
+    pub scaling_policies: Vec<PutScalingPolicyRequest>,
+    /// PutScheduledAction inputs.
+    #[serde(rename = "scheduledActions", skip_serializing_if = "Vec::is_empty")]
+    pub scheduled_actions: Vec<PutScheduledActionRequest>,
+    /// Members this version does not know, kept and written back.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Scaling {
+    /// The JSON member names of `scaling`.
+    pub const MEMBERS: &'static [&'static str] =
+        &["scalableTargets", "scalingPolicies", "scheduledActions"];
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.scalable_targets.is_empty()
+            && self.scaling_policies.is_empty()
+            && self.scheduled_actions.is_empty()
+            && self.extra.is_empty()
+    }
+}
+
+impl FromJson for Scaling {
+    fn from_json<'v>(value: &'v Value, cx: &mut Loader<'v>) -> Option<Self> {
+        let object = cx.object(value, "Scaling")?;
+        let mut out = Self::default();
+        for (key, value) in object {
+            match key.as_str() {
+                "scalableTargets" => cx.list(key, value, &mut out.scalable_targets, &mut out.extra),
+                "scalingPolicies" => cx.list(key, value, &mut out.scaling_policies, &mut out.extra),
+                "scheduledActions" => {
+                    cx.list(key, value, &mut out.scheduled_actions, &mut out.extra)
+                }
+                _ => cx.unknown_in(
+                    key,
+                    value,
+                    "the stack's scaling",
+                    Self::MEMBERS,
+                    &mut out.extra,
+                ),
+            }
+        }
+        Some(out)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scaling {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::load::deserialize_lenient(deserializer)
+    }
 }
 
 impl Stack {
@@ -49,6 +198,11 @@ impl Stack {
         "capacityProviders",
         "taskDefinitions",
         "services",
+        "namespaces",
+        "discoveryServices",
+        "targetGroups",
+        "scaling",
+        "scheduledTasks",
     ];
 
     /// Whether the stack holds no resource.
@@ -57,6 +211,11 @@ impl Stack {
             && self.capacity_providers.is_empty()
             && self.task_definitions.is_empty()
             && self.services.is_empty()
+            && self.namespaces.is_empty()
+            && self.discovery_services.is_empty()
+            && self.target_groups.is_empty()
+            && self.scaling.is_empty()
+            && self.scheduled_tasks.is_empty()
     }
 }
 
@@ -72,6 +231,17 @@ impl FromJson for Stack {
                 }
                 "taskDefinitions" => cx.list(key, value, &mut out.task_definitions, &mut out.extra),
                 "services" => cx.list(key, value, &mut out.services, &mut out.extra),
+                "namespaces" => cx.list(key, value, &mut out.namespaces, &mut out.extra),
+                "discoveryServices" => {
+                    cx.list(key, value, &mut out.discovery_services, &mut out.extra)
+                }
+                "targetGroups" => cx.list(key, value, &mut out.target_groups, &mut out.extra),
+                "scaling" => {
+                    let mut scaling = None;
+                    cx.member(key, value, &mut scaling, &mut out.extra);
+                    out.scaling = scaling.unwrap_or_default();
+                }
+                "scheduledTasks" => cx.list(key, value, &mut out.scheduled_tasks, &mut out.extra),
                 _ => cx.unknown_in(key, value, "the stack file", Self::MEMBERS, &mut out.extra),
             }
         }
@@ -82,5 +252,79 @@ impl FromJson for Stack {
 impl<'de> serde::Deserialize<'de> for Stack {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         crate::load::deserialize_lenient(deserializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::load::from_value;
+
+    #[test]
+    fn the_linked_kinds_load_typed_and_write_back_unchanged() {
+        let file = json!({
+            "namespaces": [
+                { "Name": "internal.local", "Vpc": "vpc-1", "Description": "private" },
+                { "Name": "shop" }
+            ],
+            "discoveryServices": [ {
+                "Name": "api",
+                "NamespaceId": "internal.local",
+                "DnsConfig": { "RoutingPolicy": "MULTIVALUE", "DnsRecords": [ { "Type": "A", "TTL": 10 } ] }
+            } ],
+            "targetGroups": [ { "Name": "web", "Protocol": "HTTP", "Port": 80, "TargetType": "ip" } ],
+            "scaling": {
+                "scalableTargets": [ {
+                    "ServiceNamespace": "ecs", "ResourceId": "service/demo/web",
+                    "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": 1, "MaxCapacity": 4
+                } ]
+            },
+            "scheduledTasks": [ {
+                "Name": "nightly", "ScheduleExpression": "cron(0 3 * * ? *)",
+                "FlexibleTimeWindow": { "Mode": "OFF" },
+                "Target": { "Arn": "demo", "RoleArn": "arn:aws:iam::1:role/r" }
+            } ]
+        });
+        let loaded = from_value::<Stack>(&file);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let stack = loaded.value.expect("a stack");
+
+        assert!(matches!(stack.namespaces[0], Namespace::PrivateDns(_)));
+        assert!(matches!(stack.namespaces[1], Namespace::Http(_)));
+        assert_eq!(stack.namespaces[1].name(), Some("shop"));
+        let records = stack.discovery_services[0]
+            .dns_config
+            .as_ref()
+            .and_then(|dns| dns.dns_records.as_ref())
+            .expect("records");
+        assert_eq!(records[0].ttl, Some(10));
+        assert_eq!(stack.target_groups[0].port, Some(80));
+        assert_eq!(stack.scaling.scalable_targets[0].max_capacity, Some(4));
+        assert_eq!(
+            stack.scheduled_tasks[0].schedule_expression.as_deref(),
+            Some("cron(0 3 * * ? *)")
+        );
+        assert!(!stack.is_empty());
+        assert_eq!(serde_json::to_value(&stack).expect("serialize"), file);
+    }
+
+    #[test]
+    fn a_misspelt_scaling_member_is_kept_with_a_warning() {
+        let file = json!({ "scaling": { "scalingPolicy": [] } });
+        let loaded = from_value::<Stack>(&file);
+        let warning = loaded.diagnostics.first().expect("a warning");
+        assert_eq!(warning.path.to_string(), "scaling.scalingPolicy");
+        assert!(
+            warning
+                .hint
+                .as_deref()
+                .unwrap_or("")
+                .contains("scalingPolicies"),
+            "{warning:?}"
+        );
+        let stack = loaded.value.expect("a stack");
+        assert_eq!(serde_json::to_value(&stack).expect("serialize"), file);
     }
 }

@@ -149,7 +149,7 @@ fn generate_builders_with(
     unit_members: &[(&'static str, &'static str, &[&'static str])],
 ) -> Result<BTreeMap<String, String>, GenerateError> {
     let (value, member_order) = crate::parse_model(model_json)?;
-    let model = Model::new(&value, member_order)?;
+    let model = Model::new(&value, member_order, &crate::ECS)?;
 
     let mut reached = BTreeSet::new();
     for root in ROOTS {

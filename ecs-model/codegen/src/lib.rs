@@ -2,7 +2,9 @@
 //!
 //! Reads the AWS ECS API model (botocore's `service-2.json`) and writes one Rust module per
 //! structure or enum shape reachable from the operations the project uses, grouped by resource.
-//! The output is committed under `ecs-model/src/generated/`; a test in `ecs-model` regenerates it
+//! The output is committed under `ecs-model/src/generated/`; the other APIs a stack uses
+//! ([`APIS`]: Cloud Map, load balancing, autoscaling, scheduler) go to folders of their own,
+//! `ecs-model/src/generated_<api>/`, the same way; a test in `ecs-model` regenerates it
 //! in memory and fails when the committed copy is stale. [`generate_builders`] does the same for
 //! the builders of the create/register inputs, committed under `ecs-dsl/src/generated/` and
 //! checked by a test in `ecs-dsl`.
@@ -28,7 +30,215 @@ mod tree;
 pub use builders::generate_builders;
 pub use tree::{read_tree, stale_files, write_tree};
 
-/// The resource groups and the operations' input and output shapes that root them.
+/// One AWS API whose model the generator reads, and where its types go.
+#[derive(Debug)]
+pub struct Api {
+    /// How generated docs name the API: `AWS ECS`, `AWS Cloud Map`, ...
+    pub label: &'static str,
+    /// The model file (botocore's `service-2.json`, renamed) under `ecs-model/aws-model/`.
+    pub model: &'static str,
+    /// The folder under `ecs-model/src/` the types are written to.
+    pub folder: &'static str,
+    /// The Rust path generated code names the API's types with (`crate::generated::`).
+    pub path: &'static str,
+    /// The resource groups and the operations' input and output shapes that root them.
+    ///
+    /// A shape reached from one group only lives in that group's folder; a shape reached from
+    /// several lives in `common`.
+    pub groups: &'static [(&'static str, &'static [&'static str])],
+    /// Whether the reflection table is written too (the `ecs-dsl` macros read it; ECS only).
+    pub reflect: bool,
+}
+
+/// The Amazon ECS API: the types of `ecs_model::types`.
+pub const ECS: Api = Api {
+    label: "AWS ECS",
+    model: "ecs-2014-11-13.json",
+    folder: "generated",
+    path: "crate::generated::",
+    groups: GROUPS,
+    reflect: true,
+};
+
+/// AWS Cloud Map (`servicediscovery`): namespaces and discovery services.
+pub const CLOUD_MAP: Api = Api {
+    label: "AWS Cloud Map",
+    model: "servicediscovery-2017-03-14.json",
+    folder: "generated_cloud_map",
+    path: "crate::generated_cloud_map::",
+    groups: &[
+        (
+            "namespace",
+            &[
+                "CreatePrivateDnsNamespaceRequest",
+                "CreateHttpNamespaceRequest",
+                "CreatePrivateDnsNamespaceResponse",
+                "CreateHttpNamespaceResponse",
+                "UpdatePrivateDnsNamespaceRequest",
+                "UpdateHttpNamespaceRequest",
+                "GetNamespaceRequest",
+                "GetNamespaceResponse",
+                "ListNamespacesRequest",
+                "ListNamespacesResponse",
+                "DeleteNamespaceRequest",
+                "GetOperationRequest",
+                "GetOperationResponse",
+            ],
+        ),
+        (
+            "discovery_service",
+            &[
+                "CreateServiceRequest",
+                "CreateServiceResponse",
+                "UpdateServiceRequest",
+                "GetServiceRequest",
+                "GetServiceResponse",
+                "ListServicesRequest",
+                "ListServicesResponse",
+                "DeleteServiceRequest",
+            ],
+        ),
+        (
+            "tagging",
+            &[
+                "ListTagsForResourceRequest",
+                "ListTagsForResourceResponse",
+                "TagResourceRequest",
+                "UntagResourceRequest",
+            ],
+        ),
+    ],
+    reflect: false,
+};
+
+/// Elastic Load Balancing v2 (`elbv2`): target groups, and the load balancers and listeners a
+/// stack looks up.
+pub const LOAD_BALANCING: Api = Api {
+    label: "AWS Elastic Load Balancing v2",
+    model: "elbv2-2015-12-01.json",
+    folder: "generated_load_balancing",
+    path: "crate::generated_load_balancing::",
+    groups: &[
+        (
+            "target_group",
+            &[
+                "CreateTargetGroupInput",
+                "CreateTargetGroupOutput",
+                "ModifyTargetGroupInput",
+                "ModifyTargetGroupOutput",
+                "DescribeTargetGroupsInput",
+                "DescribeTargetGroupsOutput",
+                "DeleteTargetGroupInput",
+                "DescribeTargetGroupAttributesInput",
+                "DescribeTargetGroupAttributesOutput",
+                "ModifyTargetGroupAttributesInput",
+            ],
+        ),
+        (
+            "load_balancer",
+            &[
+                "DescribeLoadBalancersInput",
+                "DescribeLoadBalancersOutput",
+                "DescribeListenersInput",
+                "DescribeListenersOutput",
+            ],
+        ),
+        (
+            "tagging",
+            &[
+                "DescribeTagsInput",
+                "DescribeTagsOutput",
+                "AddTagsInput",
+                "RemoveTagsInput",
+            ],
+        ),
+    ],
+    reflect: false,
+};
+
+/// Application Auto Scaling: a service's scalable target, scaling policies and scheduled actions.
+pub const AUTOSCALING: Api = Api {
+    label: "AWS Application Auto Scaling",
+    model: "application-autoscaling-2016-02-06.json",
+    folder: "generated_autoscaling",
+    path: "crate::generated_autoscaling::",
+    groups: &[
+        (
+            "scalable_target",
+            &[
+                "RegisterScalableTargetRequest",
+                "RegisterScalableTargetResponse",
+                "DescribeScalableTargetsRequest",
+                "DescribeScalableTargetsResponse",
+                "DeregisterScalableTargetRequest",
+            ],
+        ),
+        (
+            "scaling_policy",
+            &[
+                "PutScalingPolicyRequest",
+                "PutScalingPolicyResponse",
+                "DescribeScalingPoliciesRequest",
+                "DescribeScalingPoliciesResponse",
+                "DeleteScalingPolicyRequest",
+            ],
+        ),
+        (
+            "scheduled_action",
+            &[
+                "PutScheduledActionRequest",
+                "DescribeScheduledActionsRequest",
+                "DescribeScheduledActionsResponse",
+                "DeleteScheduledActionRequest",
+            ],
+        ),
+    ],
+    reflect: false,
+};
+
+/// Amazon EventBridge Scheduler: the schedules that run a stack's scheduled tasks.
+pub const SCHEDULER: Api = Api {
+    label: "Amazon EventBridge Scheduler",
+    model: "scheduler-2021-06-30.json",
+    folder: "generated_scheduler",
+    path: "crate::generated_scheduler::",
+    groups: &[
+        (
+            "schedule",
+            &[
+                "CreateScheduleInput",
+                "CreateScheduleOutput",
+                "UpdateScheduleInput",
+                "UpdateScheduleOutput",
+                "GetScheduleInput",
+                "GetScheduleOutput",
+                "ListSchedulesInput",
+                "ListSchedulesOutput",
+                "DeleteScheduleInput",
+            ],
+        ),
+        (
+            "schedule_group",
+            &[
+                "CreateScheduleGroupInput",
+                "CreateScheduleGroupOutput",
+                "GetScheduleGroupInput",
+                "GetScheduleGroupOutput",
+                "DeleteScheduleGroupInput",
+                "ListTagsForResourceInput",
+                "ListTagsForResourceOutput",
+                "TagResourceInput",
+                "UntagResourceInput",
+            ],
+        ),
+    ],
+    reflect: false,
+};
+
+/// Every API the generator reads, ECS first.
+pub const APIS: &[&Api] = &[&ECS, &CLOUD_MAP, &LOAD_BALANCING, &AUTOSCALING, &SCHEDULER];
+
+/// The ECS resource groups and the operations' input and output shapes that root them.
 ///
 /// A shape reached from one group only lives in that group's folder; a shape reached from several
 /// lives in `common`.
@@ -95,6 +305,14 @@ pub const GROUPS: &[(&str, &[&str])] = &[
 
 const HEADER: &str = "// @generated by ecs-model-codegen from ecs-model/aws-model/ecs-2014-11-13.json. Do not edit.\n";
 
+/// The first line of every file generated for `api`.
+fn header(api: &Api) -> String {
+    format!(
+        "// @generated by ecs-model-codegen from ecs-model/aws-model/{}. Do not edit.\n",
+        api.model
+    )
+}
+
 /// What went wrong while reading the AWS model.
 #[derive(Debug)]
 pub struct GenerateError(String);
@@ -113,27 +331,45 @@ fn err(message: impl Into<String>) -> GenerateError {
 
 /// Generates every file of `ecs-model/src/generated/`, keyed by path relative to that folder.
 pub fn generate(model_json: &str) -> Result<BTreeMap<String, String>, GenerateError> {
+    generate_api(&ECS, model_json)
+}
+
+/// Generates every file of `api`'s folder under `ecs-model/src/` from its model's text, keyed by
+/// path relative to that folder.
+pub fn generate_api(
+    api: &'static Api,
+    model_json: &str,
+) -> Result<BTreeMap<String, String>, GenerateError> {
     let (value, member_order) = parse_model(model_json)?;
-    let model = Model::new(&value, member_order)?;
+    let model = Model::new(&value, member_order, api)?;
     let groups = shape_groups(&model)?;
 
+    let header = header(api);
     let mut files = BTreeMap::new();
-    let mut top = String::from(HEADER);
-    top.push_str("//! Wire types generated from the AWS ECS API model, one module per shape.\n");
+    let mut top = header.clone();
+    let _ = writeln!(
+        top,
+        "//! Wire types generated from the {} API model, one module per shape.",
+        api.label
+    );
     top.push_str("//!\n//! Documentation text is derived from the AWS API model (Apache-2.0, see `ecs-model/aws-model/NOTICE`).\n\n");
     top.push_str(
         "// One module per shape, named after it: `cluster::cluster` models the `Cluster` shape.\n",
     );
     top.push_str("#![allow(clippy::module_inception)]\n\n");
-    top.push_str("pub(crate) mod reflect;\n");
+    if api.reflect {
+        top.push_str("pub(crate) mod reflect;\n");
+    }
     write_group_modules(&mut top, groups.keys().copied());
     files.insert("mod.rs".to_owned(), top);
 
-    let all: BTreeSet<&str> = groups.values().flatten().copied().collect();
-    files.insert("reflect.rs".to_owned(), reflect::render(&model, &all)?);
+    if api.reflect {
+        let all: BTreeSet<&str> = groups.values().flatten().copied().collect();
+        files.insert("reflect.rs".to_owned(), reflect::render(&model, &all)?);
+    }
 
     for (group, shapes) in &groups {
-        let mut index = String::from(HEADER);
+        let mut index = header.clone();
         let _ = writeln!(index, "//! {}", group_doc(group));
         index.push('\n');
         for shape in shapes {
@@ -176,7 +412,7 @@ fn shape_groups<'a>(
 ) -> Result<BTreeMap<&'static str, Vec<&'a str>>, GenerateError> {
     // Which groups reach each shape.
     let mut reached_by: BTreeMap<&str, BTreeSet<&'static str>> = BTreeMap::new();
-    for (group, roots) in GROUPS {
+    for (group, roots) in model.api.groups {
         for root in *roots {
             for shape in model.reachable(root)? {
                 reached_by.entry(shape).or_default().insert(group);
@@ -209,6 +445,17 @@ fn group_doc(group: &str) -> &'static str {
         "capacity_provider" => {
             "Shapes of CreateCapacityProvider, UpdateCapacityProvider and DescribeCapacityProviders."
         }
+        "task" => "Shapes of RunTask and DescribeTasks.",
+        "tagging" => "Shapes of the tagging operations.",
+        "namespace" => "Shapes of the Cloud Map namespace operations.",
+        "discovery_service" => "Shapes of the Cloud Map service operations.",
+        "target_group" => "Shapes of the target group operations.",
+        "load_balancer" => "Shapes of DescribeLoadBalancers and DescribeListeners.",
+        "scalable_target" => "Shapes of the scalable target operations.",
+        "scaling_policy" => "Shapes of the scaling policy operations.",
+        "scheduled_action" => "Shapes of the scheduled action operations.",
+        "schedule" => "Shapes of the schedule operations.",
+        "schedule_group" => "Shapes of the schedule group and tagging operations.",
         _ => "Shapes shared by more than one resource.",
     }
 }
@@ -216,6 +463,7 @@ fn group_doc(group: &str) -> &'static str {
 struct Model<'a> {
     shapes: &'a Map<String, Value>,
     member_order: BTreeMap<String, Vec<String>>,
+    api: &'static Api,
 }
 
 /// The member names of every structure, in the order the model lists them.
@@ -279,17 +527,12 @@ struct TypePaths {
     timestamp: &'static str,
 }
 
-/// The paths of the `ecs-model` wire types.
-const MODEL_PATHS: TypePaths = TypePaths {
-    shapes: "crate::generated::",
-    timestamp: "crate::Timestamp",
-};
-
 impl<'a> Model<'a> {
     /// The model in `value` (a parsed `service-2.json`), with its member order.
     fn new(
         value: &'a Value,
         member_order: BTreeMap<String, Vec<String>>,
+        api: &'static Api,
     ) -> Result<Self, GenerateError> {
         let shapes = value
             .get("shapes")
@@ -298,6 +541,7 @@ impl<'a> Model<'a> {
         Ok(Self {
             shapes,
             member_order,
+            api,
         })
     }
 
@@ -382,8 +626,15 @@ impl<'a> Model<'a> {
         Ok(seen)
     }
 
+    /// The Rust type of shape `name` inside `ecs-model`.
     fn rust_type(&self, name: &str) -> Result<String, GenerateError> {
-        self.rust_type_in(name, &MODEL_PATHS)
+        self.rust_type_in(
+            name,
+            &TypePaths {
+                shapes: self.api.path,
+                timestamp: "crate::Timestamp",
+            },
+        )
     }
 
     /// The Rust type of shape `name`, naming model types with `paths`.
@@ -432,14 +683,15 @@ impl<'a> Model<'a> {
         let members = self.members(name)?;
         let required = self.required(name)?;
 
-        let mut out = String::from(HEADER);
-        let _ = writeln!(out, "//! Models the AWS ECS shape `{name}`.\n");
+        let label = self.api.label;
+        let mut out = header(self.api);
+        let _ = writeln!(out, "//! Models the {label} shape `{name}`.\n");
         out.push_str("use crate::load::{FromJson, Loader};\n\n");
         write_doc(
             &mut out,
             "",
             shape.get("documentation").and_then(Value::as_str),
-            &format!("The AWS ECS `{name}` shape."),
+            &format!("The {label} `{name}` shape."),
         );
         out.push_str("#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]\n");
         out.push_str("#[non_exhaustive]\n");
@@ -586,14 +838,15 @@ impl<'a> Model<'a> {
             variants.push((variant, *value));
         }
 
-        let mut out = String::from(HEADER);
-        let _ = writeln!(out, "//! Models the AWS ECS enum `{name}`.\n");
+        let label = self.api.label;
+        let mut out = header(self.api);
+        let _ = writeln!(out, "//! Models the {label} enum `{name}`.\n");
         out.push_str("use crate::load::{FromJson, Loader};\n\n");
         write_doc(
             &mut out,
             "",
             shape.get("documentation").and_then(Value::as_str),
-            &format!("The values of the AWS ECS `{name}` enum."),
+            &format!("The values of the {label} `{name}` enum."),
         );
         out.push_str("///\n/// A value this crate does not know is kept in [`Self::Unknown`] and written back unchanged.\n");
         out.push_str("#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]\n");
@@ -781,7 +1034,7 @@ fn is_keyword(word: &str) -> bool {
 /// `FARGATE_SPOT` -> `FargateSpot`, `json-file` -> `JsonFile`, `memberOf` -> `MemberOf`.
 pub fn variant_name(value: &str) -> String {
     let mut out = String::new();
-    for word in value.split(['_', '-', '.', ' ']) {
+    for word in value.split(|c: char| !c.is_ascii_alphanumeric()) {
         if word.is_empty() {
             continue;
         }
@@ -968,6 +1221,10 @@ mod tests {
         assert_eq!(variant_name("json-file"), "JsonFile");
         assert_eq!(variant_name("memberOf"), "MemberOf");
         assert_eq!(variant_name("X86_64"), "X8664");
+        assert_eq!(
+            variant_name("ecs:service:DesiredCount"),
+            "EcsServiceDesiredCount"
+        );
         assert_eq!(variant_name("awsvpc"), "Awsvpc");
     }
 
@@ -985,6 +1242,7 @@ mod tests {
         let model_ref = Model {
             shapes: model["shapes"].as_object().expect("shapes"),
             member_order: member_order(TINY_MODEL).expect("order"),
+            api: &ECS,
         };
         model_ref.render_shape(name).expect("render")
     }

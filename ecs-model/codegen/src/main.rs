@@ -1,5 +1,6 @@
 //! Regenerates `ecs-model/src/generated/` (the wire types) and `ecs-dsl/src/generated/` (their
-//! builders) from the vendored AWS model.
+//! builders) from the vendored AWS models, and the folders of the other AWS APIs a stack uses
+//! (Cloud Map, load balancing, autoscaling, scheduler).
 //!
 //! Run `cargo run -p ecs-model-codegen` from anywhere in the workspace: the paths are found from
 //! the crate's own location, not the working directory.
@@ -10,39 +11,54 @@ use std::process::ExitCode;
 
 use ecs_model_codegen::GenerateError;
 
-/// A generator: the model's text in, the files of one folder out.
-type Generator = fn(&str) -> Result<BTreeMap<String, String>, GenerateError>;
-
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let model_path = root.join("aws-model/ecs-2014-11-13.json");
-    let text = match std::fs::read_to_string(&model_path) {
-        Ok(text) => text,
-        Err(err) => {
-            eprintln!("cannot read {}: {err}", model_path.display());
-            return ExitCode::FAILURE;
-        }
-    };
-    let outputs: [(_, Generator); 2] = [
-        (root.join("src/generated"), ecs_model_codegen::generate),
-        (
-            root.join("../ecs-dsl/src/generated"),
-            ecs_model_codegen::generate_builders,
-        ),
-    ];
-    for (out_dir, generate) in outputs {
-        let files = match generate(&text) {
-            Ok(files) => files,
+    for api in ecs_model_codegen::APIS {
+        let model_path = root.join("aws-model").join(api.model);
+        let text = match std::fs::read_to_string(&model_path) {
+            Ok(text) => text,
             Err(err) => {
-                eprintln!("cannot generate from {}: {err}", model_path.display());
+                eprintln!("cannot read {}: {err}", model_path.display());
                 return ExitCode::FAILURE;
             }
         };
-        if let Err(err) = ecs_model_codegen::write_tree(&out_dir, &files) {
-            eprintln!("cannot write {}: {err}", out_dir.display());
+        let types = ecs_model_codegen::generate_api(api, &text);
+        if !write(&model_path, &root.join("src").join(api.folder), types) {
             return ExitCode::FAILURE;
         }
-        println!("wrote {} files to {}", files.len(), out_dir.display());
+        // The builders of `ecs-dsl` cover the ECS shapes only.
+        if std::ptr::eq(*api, &ecs_model_codegen::ECS) {
+            let builders = ecs_model_codegen::generate_builders(&text);
+            if !write(
+                &model_path,
+                &root.join("../ecs-dsl/src/generated"),
+                builders,
+            ) {
+                return ExitCode::FAILURE;
+            }
+        }
     }
     ExitCode::SUCCESS
+}
+
+/// Writes what the generator made from `model_path` to `out_dir`; false (after saying why) on
+/// failure.
+fn write(
+    model_path: &Path,
+    out_dir: &Path,
+    files: Result<BTreeMap<String, String>, GenerateError>,
+) -> bool {
+    let files = match files {
+        Ok(files) => files,
+        Err(err) => {
+            eprintln!("cannot generate from {}: {err}", model_path.display());
+            return false;
+        }
+    };
+    if let Err(err) = ecs_model_codegen::write_tree(out_dir, &files) {
+        eprintln!("cannot write {}: {err}", out_dir.display());
+        return false;
+    }
+    println!("wrote {} files to {}", files.len(), out_dir.display());
+    true
 }
