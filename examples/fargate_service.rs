@@ -1,21 +1,21 @@
 //! A Fargate service behind an Application Load Balancer, with the deployment circuit breaker
-//! rolling back a failed deployment, declared as one `stack!` and printed as a stack file.
+//! rolling back a failed deployment, declared as one `try_stack!` and printed as a stack file.
 //!
 //! ```sh
 //! IMAGE_TAG=1.27 cargo run --example fargate_service > stack.json
 //! cargo run -p ecs-deploy -- validate stack.json
 //! ```
 //!
-//! The image tag comes from the environment, so `stack!` returns a `Result`: the rules that can
-//! depend on the tag run again on the built value. Everything else was checked while compiling,
+//! The image tag comes from the environment, so the stack is declared with `try_stack!`, which
+//! returns a `Result`: the rules that can depend on the tag run again on the built value. Everything else was checked while compiling,
 //! across resources too: the load balancer's `container_name` and `container_port` must be a
 //! container and port of the task definition (`stack-load-balancer-container`).
 
-use ecs_rs::dsl::stack;
+use ecs_rs::dsl::try_stack;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tag = std::env::var("IMAGE_TAG").unwrap_or_else(|_| "1.27".to_owned());
-    let stack = stack! {
+    let stack = try_stack! {
         clusters: [{
             cluster_name: "shop",
             capacity_providers: ["FARGATE", "FARGATE_SPOT"],

@@ -5,8 +5,10 @@
 //!
 //! - the macros [`task_definition!`], [`service!`], [`cluster!`], [`capacity_provider!`] and
 //!   [`stack!`] read like the AWS JSON and run the rule set while your crate compiles: a rule
-//!   broken by literal values is a compile error at the offending token (see [`task_definition!`]
-//!   for the syntax and for what happens with Rust expressions);
+//!   broken by literal values is a compile error at the offending token. They take literals
+//!   only and evaluate to the value; their `try_` forms ([`try_task_definition!`] and the like)
+//!   also take Rust expressions and always evaluate to `Result<_, `[`Invalid`]`>` (see the
+//!   [`macros`] module for the syntax and the two forms);
 //! - the typed builders run it when you call `build()`: a value that builds is one that
 //!   validates.
 //!
@@ -136,7 +138,7 @@ pub use stack::{StackBuilder, stack};
 
 pub use ecs_model as model;
 
-// macros: re-exported from ecs-dsl-macros
-mod macros;
+// The macros are exported at the crate root; the module holds their shared documentation.
+pub mod macros;
 #[doc(hidden)]
 pub use ecs_dsl_macros as __macros;

@@ -14,30 +14,44 @@
 //!   with string keys `{ "awslogs-group": "/ecs/web" }`.
 //! - Task-level `cpu` and `memory` are strings in AWS's JSON (`"256"`, `"1 vCPU"`); an integer
 //!   literal is accepted too and written as a string.
-//! - Any value may be a Rust expression instead: `image: format!("nginx:{tag}")`,
-//!   `desired_count: replicas`. It is converted with `Into` into the member's type. A lone
-//!   identifier where an enum goes is read as an enum value; pass a variable there in
-//!   parentheses: `network_mode: (mode)`. Wrap an expression that contains a top-level comma
-//!   (generic arguments, closures) in parentheses as well.
+//! - In the `try_` forms, any value may be a Rust expression instead:
+//!   `image: format!("nginx:{tag}")`, `desired_count: replicas`. It is converted with `Into`
+//!   into the member's type. A lone identifier where an enum goes is read as an enum value; pass
+//!   a variable there in parentheses: `network_mode: (mode)`. Wrap an expression that contains
+//!   a top-level comma (generic arguments, closures) in parentheses as well.
+//!
+//! # Two forms, one type each
+//!
+//! Each resource has a plain form and a `try_` form, and each form has one type whatever its
+//! values are, so replacing `"nginx"` by `format!(..)` never changes the type of a use site:
+//!
+//! | form | values | evaluates to |
+//! |---|---|---|
+//! | [`task_definition!`], [`service!`], [`cluster!`], [`capacity_provider!`], [`stack!`] | literals only | the value, `T` |
+//! | [`try_task_definition!`], [`try_service!`], [`try_cluster!`], [`try_capacity_provider!`], [`try_stack!`] | literals and Rust expressions | `Result<T, `[`Invalid`](crate::Invalid)`>` |
+//!
+//! A Rust expression in a plain form is a compile error at the expression
+//! (`expression-needs-try-form`) that names the `try_` form to use. The plain form does not
+//! check expressions at run time: it would have to panic on invalid input, or change its type.
 //!
 //! # When checks run
 //!
-//! With literals only, every rule is checked while compiling: an error of the rule set is a
-//! compile error at the offending token, naming the rule's code and hint, and a warning of the
-//! rule set is a compiler warning (shown as the use of a deprecated constant named after the
-//! rule, the only way a macro can warn on stable Rust). The macro then evaluates to the value
-//! itself.
+//! Literals are checked while compiling, in both forms: an error of the rule set is a compile
+//! error at the offending token, naming the rule's code and hint, and a warning of the rule set
+//! is a compiler warning (shown as the use of a deprecated constant named after the rule, the
+//! only way a macro can warn on stable Rust).
 //!
-//! With any Rust expression, the macro evaluates to `Result<T, Invalid>`: [`crate::checked`]
-//! runs the whole rule set on the built value at run time. While compiling, a diagnostic is
-//! still an error when it holds whatever the expression turns out to be: the macro validates
-//! the literals with the expression absent and again with the expression set to each value it
-//! could plausibly take (every value of an enum, both booleans, the strings and numbers written
-//! elsewhere in the invocation, the bounds the rules use), and keeps what every one of those
-//! reports. So `image: format!("nginx:{tag}")` does not hide a `dependsOn` naming a container
-//! that does not exist, while `name: db_name` does not make a `dependsOn` naming `"db"` an
-//! error. When a whole structure is an expression (`health_check: check`), the rules that relate
-//! one part of a resource to another wait for run time as well.
+//! The `try_` form then runs the whole rule set again on the built value with
+//! [`crate::checked`]; with literals only that run finds nothing the compiler did not, so the
+//! result is `Ok`. With expressions, a diagnostic is still a compile error when it holds
+//! whatever the expression turns out to be: the macro validates the literals with the
+//! expression absent and again with the expression set to each value it could plausibly take
+//! (every value of an enum, both booleans, the strings and numbers written elsewhere in the
+//! invocation, the bounds the rules use), and keeps what every one of those reports. So
+//! `image: format!("nginx:{tag}")` does not hide a `dependsOn` naming a container that does
+//! not exist, while `name: db_name` does not make a `dependsOn` naming `"db"` an error. When a
+//! whole structure is an expression (`health_check: check`), the rules that relate one part of
+//! a resource to another wait for run time as well.
 //!
 //! A map's keys are string literals (`"awslogs-group"`) or, where they are plain words,
 //! identifiers (`{ team: "shop" }`).
@@ -83,21 +97,65 @@
 /// };
 /// ```
 ///
-/// With a Rust expression, the result is checked again at run time:
+/// A Rust expression is a compile error that names [`try_task_definition!`]:
 ///
-/// ```
+/// ```compile_fail
 /// let tag = "1.27";
 /// let td = ecs_dsl::task_definition! {
 ///     family: "webserver",
+///     // error: expression-needs-try-form
 ///     container_definitions: [{ name: "web", image: format!("nginx:{tag}"), memory: 128 }],
 /// };
-/// let td = td.expect("valid");
-/// assert_eq!(td.container_definitions.unwrap()[0].image.as_deref(), Some("nginx:1.27"));
 /// ```
 #[macro_export]
 macro_rules! task_definition {
     ($($input:tt)*) => {
         $crate::__macros::task_definition!($crate; $($input)*)
+    };
+}
+
+/// Declares a task definition that may hold Rust expressions: the same syntax as
+/// [`task_definition!`], and always a
+/// `Result<`[`RegisterTaskDefinitionRequest`](crate::model::types::RegisterTaskDefinitionRequest)`, `[`Invalid`](crate::Invalid)`>`.
+/// Literals are checked while compiling as in the plain form; the whole rule set runs again on
+/// the built value.
+///
+/// ```
+/// let tag = "1.27";
+/// let td = ecs_dsl::try_task_definition! {
+///     family: "webserver",
+///     container_definitions: [{ name: "web", image: format!("nginx:{tag}"), memory: 128 }],
+/// }?;
+/// assert_eq!(td.container_definitions.unwrap()[0].image.as_deref(), Some("nginx:1.27"));
+///
+/// // The rule set at run time: an expression names a container that does not exist.
+/// let db = String::from("postgres");
+/// let invalid = ecs_dsl::try_task_definition! {
+///     family: "app",
+///     container_definitions: [
+///         { name: db, image: "postgres", memory: 128 },
+///         { name: "web", image: "nginx", memory: 128, depends_on: [{ container_name: "db", condition: START }] },
+///     ],
+/// }
+/// .unwrap_err();
+/// assert_eq!(invalid.codes(), ["depends-on-unknown-container"]);
+/// # Ok::<(), ecs_dsl::Invalid>(())
+/// ```
+///
+/// With literals only it is a `Result` still, so a literal can become an expression later
+/// without touching the use site:
+///
+/// ```
+/// let td = ecs_dsl::try_task_definition! {
+///     family: "webserver",
+///     container_definitions: [{ name: "web", image: "nginx:1.27", memory: 128 }],
+/// };
+/// assert!(td.is_ok());
+/// ```
+#[macro_export]
+macro_rules! try_task_definition {
+    ($($input:tt)*) => {
+        $crate::__macros::try_task_definition!($crate; $($input)*)
     };
 }
 
@@ -139,6 +197,34 @@ macro_rules! service {
     };
 }
 
+/// [`service!`] that may hold Rust expressions: the same syntax, and always a
+/// `Result<`[`CreateServiceRequest`](crate::model::types::CreateServiceRequest)`, `[`Invalid`](crate::Invalid)`>`. Literals are checked while compiling
+/// as in the plain form; the whole rule set runs again on the built value.
+///
+/// ```
+/// let replicas = 2;
+/// let web = ecs_dsl::try_service! {
+///     service_name: "web",
+///     task_definition: "webserver",
+///     desired_count: replicas,
+/// }?;
+/// assert_eq!(web.desired_count, Some(2));
+///
+/// let negative = ecs_dsl::try_service! {
+///     service_name: "web",
+///     task_definition: "webserver",
+///     desired_count: -replicas,
+/// };
+/// assert_eq!(negative.unwrap_err().codes(), ["service-desired-count"]);
+/// # Ok::<(), ecs_dsl::Invalid>(())
+/// ```
+#[macro_export]
+macro_rules! try_service {
+    ($($input:tt)*) => {
+        $crate::__macros::try_service!($crate; $($input)*)
+    };
+}
+
 /// Declares a cluster: a CreateCluster input
 /// ([`CreateClusterRequest`](crate::model::types::CreateClusterRequest)).
 ///
@@ -166,6 +252,26 @@ macro_rules! cluster {
     };
 }
 
+/// [`cluster!`] that may hold Rust expressions: the same syntax, and always a
+/// `Result<`[`CreateClusterRequest`](crate::model::types::CreateClusterRequest)`, `[`Invalid`](crate::Invalid)`>`. Literals are checked while compiling
+/// as in the plain form; the whole rule set runs again on the built value.
+///
+/// ```
+/// let env = "staging";
+/// let demo = ecs_dsl::try_cluster! { cluster_name: format!("shop-{env}") }?;
+/// assert_eq!(demo.cluster_name.as_deref(), Some("shop-staging"));
+///
+/// let bad = ecs_dsl::try_cluster! { cluster_name: format!("shop {env}") };
+/// assert_eq!(bad.unwrap_err().codes(), ["cluster-name"]);
+/// # Ok::<(), ecs_dsl::Invalid>(())
+/// ```
+#[macro_export]
+macro_rules! try_cluster {
+    ($($input:tt)*) => {
+        $crate::__macros::try_cluster!($crate; $($input)*)
+    };
+}
+
 /// Declares a capacity provider: a CreateCapacityProvider input
 /// ([`CreateCapacityProviderRequest`](crate::model::types::CreateCapacityProviderRequest)).
 ///
@@ -187,6 +293,26 @@ macro_rules! cluster {
 macro_rules! capacity_provider {
     ($($input:tt)*) => {
         $crate::__macros::capacity_provider!($crate; $($input)*)
+    };
+}
+
+/// [`capacity_provider!`] that may hold Rust expressions: the same syntax, and always a
+/// `Result<`[`CreateCapacityProviderRequest`](crate::model::types::CreateCapacityProviderRequest)`, `[`Invalid`](crate::Invalid)`>`. Literals are checked while compiling
+/// as in the plain form; the whole rule set runs again on the built value.
+///
+/// ```
+/// let group = "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:1b3c:autoScalingGroupName/web";
+/// let provider = ecs_dsl::try_capacity_provider! {
+///     name: "web-asg",
+///     auto_scaling_group_provider: { auto_scaling_group_arn: group },
+/// }?;
+/// assert_eq!(provider.name.as_deref(), Some("web-asg"));
+/// # Ok::<(), ecs_dsl::Invalid>(())
+/// ```
+#[macro_export]
+macro_rules! try_capacity_provider {
+    ($($input:tt)*) => {
+        $crate::__macros::try_capacity_provider!($crate; $($input)*)
     };
 }
 
@@ -245,5 +371,28 @@ macro_rules! capacity_provider {
 macro_rules! stack {
     ($($input:tt)*) => {
         $crate::__macros::stack!($crate; $($input)*)
+    };
+}
+
+/// [`stack!`] that may hold Rust expressions: the same syntax, and always a
+/// `Result<`[`Stack`](crate::model::Stack)`, `[`Invalid`](crate::Invalid)`>`. Literals are checked while compiling
+/// as in the plain form; the whole rule set runs again on the built value.
+///
+/// ```
+/// let tag = "1.27";
+/// let stack = ecs_dsl::try_stack! {
+///     task_definitions: [{
+///         family: "webserver",
+///         container_definitions: [{ name: "web", image: format!("nginx:{tag}"), memory: 128 }],
+///     }],
+///     services: [{ service_name: "web", task_definition: "webserver", desired_count: 1 }],
+/// }?;
+/// assert_eq!(stack.services.len(), 1);
+/// # Ok::<(), ecs_dsl::Invalid>(())
+/// ```
+#[macro_export]
+macro_rules! try_stack {
+    ($($input:tt)*) => {
+        $crate::__macros::try_stack!($crate; $($input)*)
     };
 }

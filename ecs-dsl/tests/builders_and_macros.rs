@@ -260,7 +260,7 @@ fn expressions_give_the_same_value_through_the_run_time_check() -> TestResult {
     let built = replica_service("web", "demo", "webserver")
         .desired_count(replicas)
         .build()?;
-    let declared = ecs_dsl::service! {
+    let declared = ecs_dsl::try_service! {
         service_name: "web",
         cluster: "demo",
         task_definition: "webserver",
@@ -273,14 +273,14 @@ fn expressions_give_the_same_value_through_the_run_time_check() -> TestResult {
     let built = task_definition("webserver")
         .container_definitions(container("web", image.clone()).memory(Memory::mib(128)))
         .build()?;
-    let declared = ecs_dsl::task_definition! {
+    let declared = ecs_dsl::try_task_definition! {
         family: "webserver",
         container_definitions: [{ name: "web", image: image, memory: Memory::mib(128) }],
     }?;
     assert_eq!(built, declared);
 
     // A unit-typed member takes its unit in a macro too, and a task size takes a TaskCpu.
-    let declared = ecs_dsl::task_definition! {
+    let declared = ecs_dsl::try_task_definition! {
         family: "webserver",
         cpu: Cpu::vcpu(1),
         memory: Memory::gib(2),

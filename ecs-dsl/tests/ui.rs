@@ -28,7 +28,9 @@ fn each_case_is_named_after_its_code() {
         let name = path.file_stem().and_then(|s| s.to_str()).expect("name");
         let code = name.replace('_', "-");
         let stderr = std::fs::read_to_string(&path).expect("stderr");
-        if name.starts_with("expression_") {
+        // Cases about expressions and about the macros' two forms show a Rust type error or
+        // the macro's own error, not a rule of the rule set.
+        if name.starts_with("expression_") || name.starts_with("try_form_") {
             continue;
         }
         let shown = stderr.contains(&format!("error: {code}: "))

@@ -13,8 +13,9 @@
 //! list of structures as an expression, whose worlds are only a sample, the rules that relate
 //! one part of a resource to another wait for run time as well.
 //!
-//! Dropped does not mean unchecked: an invocation with expressions expands to a call of
-//! `ecs_dsl::checked`, which runs the whole rule set at run time.
+//! Dropped does not mean unchecked: expressions are only accepted by the `try_` forms, whose
+//! expansion calls `ecs_dsl::checked`, which runs the whole rule set at run time. The plain forms
+//! reject expressions (see `expand`), and still report what this module finds in the literals.
 
 use ecs_model::load::from_value;
 use ecs_model::reflect::{self, Ty};
@@ -57,6 +58,17 @@ impl Root {
             Self::Cluster => "CreateClusterRequest",
             Self::CapacityProvider => "CreateCapacityProviderRequest",
             Self::Stack => "Stack",
+        }
+    }
+
+    /// The name of the macro's plain form, as the user writes it.
+    pub fn macro_name(self) -> &'static str {
+        match self {
+            Self::TaskDefinition => "task_definition",
+            Self::Service => "service",
+            Self::Cluster => "cluster",
+            Self::CapacityProvider => "capacity_provider",
+            Self::Stack => "stack",
         }
     }
 }
@@ -298,7 +310,7 @@ fn set(json: &mut Value, path: &JsonPath, value: Value) {
 
 /// The tokens of the value at `path`; for a member that is not written (a missing required
 /// member), the first token of the nearest object written, or the whole invocation at the root.
-fn tokens_for(path: &JsonPath, lowered: &Lowered) -> TokenStream {
+pub fn tokens_for(path: &JsonPath, lowered: &Lowered) -> TokenStream {
     if let Some((_, tokens)) = lowered.spans.iter().rev().find(|(p, _)| p == path) {
         return tokens.clone();
     }

@@ -5,6 +5,9 @@
 //! go through `Into` into the member's type, spanned at the expression so a type error points at
 //! it. With errors, the expansion is the errors plus a default value of the same type, so the
 //! user sees our errors and not a cascade.
+//!
+//! The plain form evaluates to the value, the `try_` form to `ecs_dsl::checked(value)`; see
+//! [`Form`].
 
 use ecs_model::reflect::Ty;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
@@ -14,29 +17,46 @@ use syn::spanned::Spanned;
 use crate::check::{Checked, Root};
 use crate::model::{Lowered, Typed, field_ident};
 
+/// Which form of a macro was called. Each form has one type, whatever its input holds, so
+/// replacing a literal by an expression never changes the type of a use site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `task_definition!`: literals only, checked while compiling; evaluates to the value. A
+    /// Rust expression is a compile error at the expression pointing to the `try_` form, which
+    /// is the only way to say "check this at run time" (a plain form that checked expressions
+    /// at run time would have to panic on invalid input, or change its type).
+    Plain,
+    /// `try_task_definition!`: literals and expressions; evaluates to
+    /// `Result<T, ecs_dsl::Invalid>` in every case. Literals are still checked while compiling,
+    /// and the whole rule set runs again on the built value.
+    Try,
+}
+
 /// The macro's output.
 pub fn expand(
     root: Root,
+    form: Form,
     krate: &TokenStream,
     lowered: &Lowered,
     checked: &Checked,
 ) -> TokenStream {
     let root_ty = root_type(root, krate);
-    let fallible = !lowered.exprs.is_empty();
-    let errors: Vec<TokenStream> = lowered
+    let mut errors: Vec<TokenStream> = lowered
         .errors
         .iter()
         .chain(&checked.errors)
         .map(syn::Error::to_compile_error)
         .collect();
+    if form == Form::Plain {
+        errors.extend(
+            lowered
+                .exprs
+                .iter()
+                .map(|(path, _)| expression_in_plain_form(root, lowered, path).to_compile_error()),
+        );
+    }
     if !errors.is_empty() {
-        let fallback = if fallible {
-            quote!(::core::result::Result::<#root_ty, #krate::Invalid>::Ok(
-                <#root_ty as ::core::default::Default>::default()
-            ))
-        } else {
-            quote!(<#root_ty as ::core::default::Default>::default())
-        };
+        let fallback = fallback(root, form, krate);
         return quote!({ #(#errors)* #fallback });
     }
     let warnings = checked.warnings.iter().map(|warning| {
@@ -58,19 +78,68 @@ pub fn expand(
         }
     });
     let code = Gen { krate }.value(&lowered.root);
-    if fallible {
-        quote!({ #(#warnings)* #krate::checked(#code) })
-    } else {
-        quote!({ #(#warnings)* #code })
+    match form {
+        Form::Plain => quote!({ #(#warnings)* #code }),
+        // With literals only, the run-time check repeats the compile-time one, which passed;
+        // it is kept so both paths of the form are one and the same.
+        Form::Try => quote!({
+            #(#warnings)*
+            #krate::checked::<#root_ty>(#code)
+        }),
     }
 }
 
-/// The expansion of input that does not parse: the error, and a default value of the type the
-/// macro gives with literals, so the user sees the syntax error and not a cascade.
-pub fn unparsed(root: Root, unparsed: &crate::parse::Unparsed) -> TokenStream {
+/// The error for a Rust expression given to a plain form, at the expression's tokens.
+fn expression_in_plain_form(
+    root: Root,
+    lowered: &Lowered,
+    path: &ecs_model::JsonPath,
+) -> syn::Error {
+    let name = root.macro_name();
+    let message = format!(
+        "`{name}!` takes literal values only and evaluates to the value itself; this value is a \
+         Rust expression, which only a run-time check can judge"
+    );
+    let hint = format!(
+        "use `try_{name}!`, which takes expressions and evaluates to \
+         `Result<{}, ecs_dsl::Invalid>` whatever its values are",
+        root_name(root)
+    );
+    let tokens = crate::check::tokens_for(path, lowered);
+    let text = crate::check::text("expression-needs-try-form", &message, Some(&hint));
+    if tokens.is_empty() {
+        syn::Error::new(Span::call_site(), text)
+    } else {
+        syn::Error::new_spanned(tokens, text)
+    }
+}
+
+/// The value given after errors: a default of the form's type, so the user sees our errors and
+/// not a cascade of type errors at the use site.
+fn fallback(root: Root, form: Form, krate: &TokenStream) -> TokenStream {
+    let root_ty = root_type(root, krate);
+    match form {
+        Form::Plain => quote!(<#root_ty as ::core::default::Default>::default()),
+        Form::Try => quote!(::core::result::Result::<#root_ty, #krate::Invalid>::Ok(
+            <#root_ty as ::core::default::Default>::default()
+        )),
+    }
+}
+
+/// The expansion of input that does not parse: the error, and a default value of the form's
+/// type, so the user sees the syntax error and not a cascade.
+pub fn unparsed(root: Root, form: Form, unparsed: &crate::parse::Unparsed) -> TokenStream {
     let error = unparsed.error.to_compile_error();
-    let root_ty = root_type(root, &unparsed.krate);
-    quote!({ #error <#root_ty as ::core::default::Default>::default() })
+    let fallback = fallback(root, form, &unparsed.krate);
+    quote!({ #error #fallback })
+}
+
+/// The type's name as users write it.
+fn root_name(root: Root) -> &'static str {
+    match root {
+        Root::Stack => "Stack",
+        other => other.shape(),
+    }
 }
 
 fn root_type(root: Root, krate: &TokenStream) -> TokenStream {

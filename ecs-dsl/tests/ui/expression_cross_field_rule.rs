@@ -2,7 +2,7 @@
 // whatever the image is, no container is named "db".
 fn main() {
     let tag = std::env::var("TAG").unwrap_or_default();
-    let _ = ecs_dsl::task_definition! {
+    let _ = ecs_dsl::try_task_definition! {
         family: "app",
         container_definitions: [{
             name: "web",

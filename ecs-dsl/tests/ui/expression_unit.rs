@@ -2,7 +2,7 @@
 use ecs_dsl::units::Cpu;
 
 fn main() {
-    let _ = ecs_dsl::task_definition! {
+    let _ = ecs_dsl::try_task_definition! {
         family: "app",
         container_definitions: [{ name: "web", image: "nginx", memory: Cpu::units(256) }],
     };

@@ -1,6 +1,6 @@
 // An expression with a top-level comma is split by the macro; the error says to parenthesize it.
 fn main() {
-    let _ = ecs_dsl::task_definition! {
+    let _ = ecs_dsl::try_task_definition! {
         family: "app",
         container_definitions: [{
             name: "web",

@@ -1,7 +1,7 @@
 // An expression elsewhere does not hide a rule decided by literals alone.
 fn main() {
     let tag = std::env::var("TAG").unwrap_or_default();
-    let _ = ecs_dsl::task_definition! {
+    let _ = ecs_dsl::try_task_definition! {
         family: "worker",
         container_definitions: [{
             name: "worker",

@@ -8,7 +8,7 @@ use ecs_dsl::model::types::{
 fn main() {
     // deployment-strategy-configuration: linearConfiguration needs the LINEAR strategy.
     let strategy = DeploymentStrategy::Linear;
-    ecs_dsl::service! {
+    ecs_dsl::try_service! {
         service_name: "web",
         task_definition: "web",
         desired_count: 2,
@@ -21,7 +21,7 @@ fn main() {
 
     // service-task-definition-required: not with the EXTERNAL deployment controller.
     let controller = DeploymentControllerType::External;
-    ecs_dsl::service! {
+    ecs_dsl::try_service! {
         service_name: "web",
         desired_count: 2,
         deployment_controller: { r#type: (controller) },
@@ -30,7 +30,7 @@ fn main() {
 
     // deployment-lifecycle-hook: a PAUSE hook names no Lambda function.
     let target = DeploymentLifecycleHookTargetType::Pause;
-    let _ = ecs_dsl::service! {
+    let _ = ecs_dsl::try_service! {
         service_name: "web",
         task_definition: "web",
         desired_count: 2,
@@ -42,7 +42,7 @@ fn main() {
 
     // container-memory-sum: the reservation is what counts, and it is an expression.
     let reservation = 100;
-    ecs_dsl::task_definition! {
+    ecs_dsl::try_task_definition! {
         family: "app",
         memory: "512",
         container_definitions: [
@@ -54,7 +54,7 @@ fn main() {
 
     // task-cpu-range and container-cpu-sum: Windows tasks take other sizes.
     let os = OSFamily::WindowsServer2022Core;
-    let _ = ecs_dsl::task_definition! {
+    let _ = ecs_dsl::try_task_definition! {
         family: "app",
         cpu: "64",
         runtime_platform: { operating_system_family: (os) },
@@ -63,7 +63,7 @@ fn main() {
 
     // duplicate-port-mapping: the first mapping's protocol is an expression.
     let protocol = TransportProtocol::Udp;
-    ecs_dsl::task_definition! {
+    ecs_dsl::try_task_definition! {
         family: "dns",
         network_mode: awsvpc,
         memory: "512",
@@ -77,7 +77,7 @@ fn main() {
 
     // task-cpu-range: the compatibilities are an expression.
     let compatibilities = vec![Compatibility::ManagedInstances];
-    let _ = ecs_dsl::task_definition! {
+    let _ = ecs_dsl::try_task_definition! {
         family: "app",
         cpu: "64",
         requires_compatibilities: compatibilities,
@@ -86,7 +86,7 @@ fn main() {
 
     // capacity-provider-termination-protection (a warning): managed scaling may be on.
     #[deny(deprecated)]
-    let _ = ecs_dsl::capacity_provider! {
+    let _ = ecs_dsl::try_capacity_provider! {
         name: "fleet",
         auto_scaling_group_provider: {
             auto_scaling_group_arn: "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:1:autoScalingGroupName/fleet",
@@ -97,7 +97,7 @@ fn main() {
 
     // depends-on-unknown-container: the container named by the expression is "db".
     let db = "db";
-    ecs_dsl::task_definition! {
+    ecs_dsl::try_task_definition! {
         family: "app",
         container_definitions: [
             { name: db, image: "postgres", memory: 256 },

@@ -6,7 +6,7 @@ fn main() {
     let mode = ecs_dsl::model::types::NetworkMode::Awsvpc;
 
     // `dependsOn` names "web", whose name is an expression: not a compile error.
-    let td = ecs_dsl::task_definition! {
+    let td = ecs_dsl::try_task_definition! {
         family: "app",
         network_mode: (mode),
         container_definitions: [
@@ -23,7 +23,7 @@ fn main() {
     assert_eq!(td.container_definitions.map(|c| c.len()), Some(2));
 
     // The same rule set at run time: the expression names a container that does not exist.
-    let wrong = ecs_dsl::task_definition! {
+    let wrong = ecs_dsl::try_task_definition! {
         family: "app",
         container_definitions: [
             { name: String::from("api"), image: "nginx", memory: 128 },
@@ -38,7 +38,7 @@ fn main() {
     let invalid = wrong.expect_err("dependsOn names no container");
     assert!(invalid.to_string().contains("depends-on-unknown-container"), "{invalid}");
 
-    let service = ecs_dsl::service! {
+    let service = ecs_dsl::try_service! {
         service_name: "app",
         task_definition: "app",
         desired_count: replicas,
