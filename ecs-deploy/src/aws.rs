@@ -85,6 +85,10 @@ pub enum Operation {
     RunTask,
     /// DescribeTasks.
     DescribeTasks,
+    /// DescribeServiceDeployments: a service deployment's lifecycle stage and status, which
+    /// DescribeServices does not show
+    /// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceDeployments.html>).
+    DescribeServiceDeployments,
 }
 
 impl Operation {
@@ -115,6 +119,7 @@ impl Operation {
             Self::UntagResource => "UntagResource",
             Self::RunTask => "RunTask",
             Self::DescribeTasks => "DescribeTasks",
+            Self::DescribeServiceDeployments => "DescribeServiceDeployments",
         }
     }
 }
@@ -490,6 +495,7 @@ impl Ecs {
             Operation::UntagResource => send!(untag_resource),
             Operation::RunTask => send!(run_task),
             Operation::DescribeTasks => send!(describe_tasks),
+            Operation::DescribeServiceDeployments => send!(describe_service_deployments),
         }?;
         let bytes = raw.response().unwrap_or_default();
         if bytes.is_empty() {

@@ -233,10 +233,14 @@ impl WaitLines {
                         running,
                         pending,
                         failed,
-                    } => format!(
-                        "in progress: {running} of {desired} running, {pending} pending, \
-                         {failed} failed"
-                    ),
+                        stage,
+                    } => {
+                        let stage = stage.map(|s| format!(" [{s}]")).unwrap_or_default();
+                        format!(
+                            "in progress{stage}: {running} of {desired} running, {pending} \
+                             pending, {failed} failed"
+                        )
+                    }
                     wait::Progress::Completed => "completed".to_owned(),
                     wait::Progress::Failed(reason) => format!("failed: {reason}"),
                     _ => return,

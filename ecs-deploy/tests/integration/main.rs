@@ -13,6 +13,7 @@ mod cli_rollback;
 mod cli_validate;
 mod corpus_no_perpetual_diff;
 mod deploy;
+mod deployment_strategies;
 mod example_deploy;
 mod interrupted;
 mod library;

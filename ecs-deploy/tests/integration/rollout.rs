@@ -47,7 +47,7 @@ async fn deployed(account: &str) -> (Scripted, Deployer) {
     (scripted, deployer)
 }
 
-async fn service_task_definition(deployer: &Deployer) -> String {
+pub(crate) async fn service_task_definition(deployer: &Deployer) -> String {
     let described = deployer
         .ecs()
         .call(

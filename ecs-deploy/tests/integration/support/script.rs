@@ -168,23 +168,8 @@ pub struct Scripted {
 impl Scripted {
     /// Starts a proxy in front of `upstream` (the local endpoint's URL).
     pub fn start(upstream: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
-        let url = format!("http://{}", listener.local_addr().expect("an address"));
-        let upstream = upstream
-            .trim_start_matches("http://")
-            .trim_end_matches('/')
-            .to_owned();
         let state = Arc::new(Mutex::new(State::default()));
-        let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = shared.clone();
-                let upstream = upstream.clone();
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &upstream, &state);
-                });
-            }
-        });
+        let url = listen(upstream, state.clone(), serve);
         Self { url, state }
     }
 
@@ -425,6 +410,31 @@ impl Scripted {
     }
 }
 
+/// Starts a proxy in front of `upstream` (a URL) on a port of its own, answering each
+/// connection on a thread with `serve` (given the upstream's address and `state`); its URL.
+pub(super) fn listen<S: Send + 'static>(
+    upstream: &str,
+    state: Arc<Mutex<S>>,
+    serve: fn(TcpStream, &str, &Mutex<S>) -> std::io::Result<()>,
+) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let upstream = upstream
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let state = state.clone();
+            let upstream = upstream.clone();
+            std::thread::spawn(move || {
+                let _ = serve(stream, &upstream, &state);
+            });
+        }
+    });
+    url
+}
+
 /// One HTTP exchange (the proxy closes every connection after one, as moto does).
 fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Result<()> {
     let (head, body) = read_message(&mut client)?;
@@ -578,15 +588,15 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
 }
 
 /// moto's answer to one request.
-struct Answer {
+pub(super) struct Answer {
     /// `200 OK`...
-    status: String,
-    error_type: Option<String>,
-    body: Vec<u8>,
+    pub(super) status: String,
+    pub(super) error_type: Option<String>,
+    pub(super) body: Vec<u8>,
 }
 
 /// Sends one request to moto and reads its answer.
-fn forward(upstream: &str, head: &str, body: &[u8]) -> std::io::Result<Answer> {
+pub(super) fn forward(upstream: &str, head: &str, body: &[u8]) -> std::io::Result<Answer> {
     let mut server = TcpStream::connect(upstream)?;
     let head = head.replace("Connection: keep-alive", "Connection: close");
     server.write_all(head.as_bytes())?;
@@ -1381,7 +1391,7 @@ fn write_deployments(service: &mut Value, d: &Deployment) {
     service["events"] = Value::Array(events);
 }
 
-fn respond(
+pub(super) fn respond(
     client: &mut TcpStream,
     status: &str,
     error_type: Option<&str>,
@@ -1401,7 +1411,7 @@ fn respond(
 }
 
 /// Reads an HTTP request: its head (request line and headers) and its body.
-fn read_message(stream: &mut TcpStream) -> std::io::Result<(String, Vec<u8>)> {
+pub(super) fn read_message(stream: &mut TcpStream) -> std::io::Result<(String, Vec<u8>)> {
     let mut buffer = Vec::new();
     let mut chunk = [0_u8; 8192];
     let head_end = loop {
@@ -1429,7 +1439,7 @@ fn read_message(stream: &mut TcpStream) -> std::io::Result<(String, Vec<u8>)> {
     Ok((head, body))
 }
 
-fn header(head: &str, name: &str) -> Option<String> {
+pub(super) fn header(head: &str, name: &str) -> Option<String> {
     head.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
         key.trim()
