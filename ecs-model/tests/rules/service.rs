@@ -558,6 +558,72 @@ fn hook_cases() -> Vec<Case> {
                          {"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"]}]),
             ),
         ),
+        breaks(
+            "deployment-lifecycle-hook-target",
+            "deploymentConfiguration.lifecycleHooks[0].hookTargetArn",
+            hooks(json!([{"hookTargetArn": "check", "lifecycleStages": ["POST_SCALE_UP"]}])),
+        ),
+        breaks(
+            "deployment-lifecycle-hook-target",
+            "deploymentConfiguration.lifecycleHooks[0].hookTargetArn",
+            hooks(
+                json!([{"hookTargetArn": "arn:aws:sns:us-east-1:123456789012:topic",
+                          "lifecycleStages": ["POST_SCALE_UP"]}]),
+            ),
+        ),
+        keeps(
+            "deployment-lifecycle-hook-target",
+            hooks(json!([
+                {"hookTargetArn": lambda, "lifecycleStages": ["POST_SCALE_UP"]},
+                {"hookTargetArn": format!("{lambda}:live"), "lifecycleStages": ["PRE_SCALE_UP"]},
+                {"hookTargetArn": "arn:aws-cn:lambda:cn-north-1:123456789012:function:check",
+                 "lifecycleStages": ["PRE_SCALE_UP"]}
+            ])),
+        ),
+        breaks(
+            "deployment-lifecycle-hook-role",
+            "deploymentConfiguration.lifecycleHooks[0].roleArn",
+            hooks(
+                json!([{"hookTargetArn": lambda, "lifecycleStages": ["POST_SCALE_UP"],
+                          "roleArn": "arn:aws:iam::123456789012:user/deployer"}]),
+            ),
+        ),
+        breaks(
+            "deployment-lifecycle-hook-role",
+            "deploymentConfiguration.lifecycleHooks[0].roleArn",
+            hooks(
+                json!([{"hookTargetArn": lambda, "lifecycleStages": ["POST_SCALE_UP"],
+                          "roleArn": "ecs-hook-role"}]),
+            ),
+        ),
+        keeps(
+            "deployment-lifecycle-hook-role",
+            hooks(
+                json!([{"hookTargetArn": lambda, "lifecycleStages": ["POST_SCALE_UP"],
+                          "roleArn": "arn:aws:iam::123456789012:role/service/ecs-hooks"}]),
+            ),
+        ),
+        breaks(
+            "deployment-lifecycle-hook-stage",
+            "deploymentConfiguration.lifecycleHooks[0].lifecycleStages[1]",
+            deploying(json!({"strategy": "ROLLING", "lifecycleHooks": [
+                {"hookTargetArn": lambda,
+                 "lifecycleStages": ["POST_SCALE_UP", "PRODUCTION_TRAFFIC_SHIFT"]}
+            ]})),
+        ),
+        keeps(
+            "deployment-lifecycle-hook-stage",
+            deploying(json!({"strategy": "ROLLING", "lifecycleHooks": [
+                {"hookTargetArn": lambda, "lifecycleStages": ["PRE_SCALE_UP", "POST_SCALE_UP"]}
+            ]})),
+        ),
+        keeps(
+            "deployment-lifecycle-hook-stage",
+            deploying(json!({"strategy": "LINEAR", "lifecycleHooks": [
+                {"hookTargetArn": lambda,
+                 "lifecycleStages": ["PRE_PRODUCTION_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT"]}
+            ]})),
+        ),
     ]
 }
 

@@ -101,6 +101,33 @@ pub(crate) const LIFECYCLE_HOOK: Rule = Rule {
     cross_field: false,
 };
 
+/// A Lambda hook names a Lambda function by ARN.
+pub(crate) const LIFECYCLE_HOOK_TARGET: Rule = Rule {
+    code: "deployment-lifecycle-hook-target",
+    severity: Severity::Error,
+    summary: "An AWS_LAMBDA lifecycle hook's `hookTargetArn` is a Lambda function ARN (`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME`).",
+    doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHook.html",
+    cross_field: false,
+};
+
+/// A hook's role is an IAM role, by ARN.
+pub(crate) const LIFECYCLE_HOOK_ROLE: Rule = Rule {
+    code: "deployment-lifecycle-hook-role",
+    severity: Severity::Error,
+    summary: "A lifecycle hook's `roleArn` is an IAM role ARN (`arn:PARTITION:iam::ACCOUNT:role/NAME`).",
+    doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHook.html",
+    cross_field: false,
+};
+
+/// Traffic shift stages belong to the strategies that shift traffic.
+pub(crate) const LIFECYCLE_HOOK_STAGE: Rule = Rule {
+    code: "deployment-lifecycle-hook-stage",
+    severity: Severity::Warning,
+    summary: "A hook at a traffic shift stage (TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT, PRE_PRODUCTION_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT, POST_PRODUCTION_TRAFFIC_SHIFT) goes with the BLUE_GREEN, LINEAR or CANARY strategy; a ROLLING deployment shifts no traffic.",
+    doc: "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html",
+    cross_field: true,
+};
+
 /// Checks `deploymentConfiguration` of a service.
 pub(crate) fn check(service: &CreateServiceRequest, out: &mut Vec<Diagnostic>) {
     let Some(config) = &service.deployment_configuration else {
@@ -132,7 +159,12 @@ pub(crate) fn check(service: &CreateServiceRequest, out: &mut Vec<Diagnostic>) {
         );
     }
     for (i, hook) in config.lifecycle_hooks.iter().flatten().enumerate() {
-        check_hook(hook, &at.clone().key("lifecycleHooks").index(i), out);
+        let at = at.clone().key("lifecycleHooks").index(i);
+        check_hook(hook, &at, out);
+        check_hook_references(hook, &at, out);
+        if is_rolling(config) {
+            check_hook_stages_rolling(hook, &at, out);
+        }
     }
 }
 
@@ -554,5 +586,136 @@ fn check_hook(hook: &DeploymentLifecycleHook, at: &JsonPath, out: &mut Vec<Diagn
                     "set hookTargetArn to the Lambda function's ARN, or use targetType PAUSE",
                 ),
         );
+    }
+}
+
+/// The segments of `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, when `arn` has that form
+/// with a partition, service and resource (the resource keeps its own colons).
+fn arn_parts(arn: &str) -> Option<[&str; 5]> {
+    let mut parts = arn.splitn(6, ':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    let [partition, service, region, account, resource] = [
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    ];
+    (!partition.is_empty() && !service.is_empty() && !resource.is_empty())
+        .then_some([partition, service, region, account, resource])
+}
+
+/// Whether `account` is an AWS account id: 12 digits.
+fn is_account(account: &str) -> bool {
+    account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `arn` is a Lambda function ARN: `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME`,
+/// with an optional `:QUALIFIER` (a version or alias), as the Lambda API reference spells it
+/// (<https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html>).
+fn is_lambda_function_arn(arn: &str) -> bool {
+    let Some([_, service, region, account, resource]) = arn_parts(arn) else {
+        return false;
+    };
+    let Some(function) = resource.strip_prefix("function:") else {
+        return false;
+    };
+    let mut names = function.split(':');
+    let name = names.next().unwrap_or_default();
+    let qualifier = names.next();
+    service == "lambda"
+        && !region.is_empty()
+        && is_account(account)
+        && !name.is_empty()
+        && qualifier.is_none_or(|q| !q.is_empty())
+        && names.next().is_none()
+}
+
+/// Whether `arn` is an IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME` (IAM ARNs
+/// have no region; <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>).
+fn is_role_arn(arn: &str) -> bool {
+    let Some([_, service, region, account, resource]) = arn_parts(arn) else {
+        return false;
+    };
+    service == "iam"
+        && region.is_empty()
+        && is_account(account)
+        && resource
+            .strip_prefix("role/")
+            .is_some_and(|name| !name.is_empty() && !name.ends_with('/'))
+}
+
+/// The hook's references have the form of what they name: a Lambda function for an
+/// AWS_LAMBDA hook (a missing one is `deployment-lifecycle-hook`'s), an IAM role.
+fn check_hook_references(hook: &DeploymentLifecycleHook, at: &JsonPath, out: &mut Vec<Diagnostic>) {
+    let lambda = !matches!(
+        hook.target_type,
+        Some(DeploymentLifecycleHookTargetType::Pause)
+    );
+    if let Some(target) = hook.hook_target_arn.as_deref().filter(|t| !t.is_empty())
+        && lambda
+        && !is_lambda_function_arn(target)
+    {
+        out.push(
+            LIFECYCLE_HOOK_TARGET
+                .at(
+                    at.clone().key("hookTargetArn"),
+                    format!("hookTargetArn `{target}` is not a Lambda function ARN"),
+                )
+                .with_hint(
+                    "use the function's ARN, arn:aws:lambda:REGION:ACCOUNT:function:NAME \
+                     (a name alone is not accepted)",
+                ),
+        );
+    }
+    if let Some(role) = hook.role_arn.as_deref()
+        && !is_role_arn(role)
+    {
+        out.push(
+            LIFECYCLE_HOOK_ROLE
+                .at(
+                    at.clone().key("roleArn"),
+                    format!("roleArn `{role}` is not an IAM role ARN"),
+                )
+                .with_hint(
+                    "use the ARN of the role ECS assumes to invoke the hook, \
+                     arn:aws:iam::ACCOUNT:role/NAME",
+                ),
+        );
+    }
+}
+
+/// Under the ROLLING strategy, a hook at a stage that only a traffic shift goes through.
+fn check_hook_stages_rolling(
+    hook: &DeploymentLifecycleHook,
+    at: &JsonPath,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (i, stage) in hook.lifecycle_stages.iter().flatten().enumerate() {
+        if matches!(
+            stage,
+            DeploymentLifecycleHookStage::TestTrafficShift
+                | DeploymentLifecycleHookStage::PostTestTrafficShift
+                | DeploymentLifecycleHookStage::PreProductionTrafficShift
+                | DeploymentLifecycleHookStage::ProductionTrafficShift
+                | DeploymentLifecycleHookStage::PostProductionTrafficShift
+        ) {
+            out.push(
+                LIFECYCLE_HOOK_STAGE
+                    .at(
+                        at.clone().key("lifecycleStages").index(i),
+                        format!(
+                            "the hook runs at {}, but a ROLLING deployment shifts no traffic",
+                            stage.as_str()
+                        ),
+                    )
+                    .with_hint(
+                        "set strategy to BLUE_GREEN, LINEAR or CANARY, or run the hook at \
+                         RECONCILE_SERVICE, PRE_SCALE_UP or POST_SCALE_UP",
+                    ),
+            );
+        }
     }
 }
