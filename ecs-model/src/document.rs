@@ -657,8 +657,9 @@ fn score_for(object: &Map<String, Value>, kind: Kind) -> usize {
     }
 }
 
-/// A stack has at least one of its lists, every list it has holds objects, and no member that
-/// names a single resource (a cluster's `capacityProviders` is a list of strings).
+/// A stack has at least one of its members, every list it has holds objects (`scaling` is an
+/// object), and no member that names a single resource (a cluster's `capacityProviders` is a
+/// list of strings).
 fn looks_like_stack(object: &Map<String, Value>) -> bool {
     const RESOURCE_KEYS: &[&str] = &[
         "clusterName",
@@ -672,11 +673,17 @@ fn looks_like_stack(object: &Map<String, Value>) -> bool {
         .iter()
         .filter_map(|k| non_null(object, k))
         .collect();
+    let scaling_is_object = non_null(object, "scaling").is_none_or(Value::is_object);
     !lists.is_empty()
-        && lists.iter().all(|list| {
-            list.as_array()
-                .is_some_and(|items| items.iter().all(Value::is_object))
-        })
+        && scaling_is_object
+        && Stack::MEMBERS
+            .iter()
+            .filter(|k| **k != "scaling")
+            .filter_map(|k| non_null(object, k))
+            .all(|list| {
+                list.as_array()
+                    .is_some_and(|items| items.iter().all(Value::is_object))
+            })
         && !RESOURCE_KEYS.iter().any(|k| object.contains_key(*k))
 }
 

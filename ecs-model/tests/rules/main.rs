@@ -4,6 +4,7 @@
 //! without a test, fails this suite.
 
 mod cluster;
+mod linked;
 mod service;
 mod stack;
 mod task_definition;
@@ -46,6 +47,7 @@ fn all_cases() -> Vec<Case> {
     cases.extend(service::cases());
     cases.extend(cluster::cases());
     cases.extend(stack::cases());
+    cases.extend(linked::cases());
     cases
 }
 

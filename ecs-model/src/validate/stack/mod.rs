@@ -8,13 +8,17 @@
 //! One module per relation checked, each rule next to the code that checks it:
 //! [`references`] resolves a service's references (and warns about the ones the stack does not
 //! define), then [`cluster`], [`compatibility`] and [`routing`] check the service against what
-//! they resolve to; [`duplicates`] checks the names that must be unique.
+//! they resolve to; [`duplicates`] checks the names that must be unique. [`scaling`] and
+//! [`schedules`] check the Application Auto Scaling and EventBridge Scheduler inputs that
+//! refer to the stack's services, clusters and task definitions.
 
 mod cluster;
 mod compatibility;
 mod duplicates;
 mod references;
 mod routing;
+mod scaling;
+mod schedules;
 
 use crate::diagnostic::{Diagnostic, JsonPath};
 use crate::stack::Stack;
@@ -46,6 +50,19 @@ pub(crate) const RULES: &[&Rule] = &[
     &duplicates::DUPLICATE_TASK_DEFINITION,
     &duplicates::DUPLICATE_CLUSTER,
     &duplicates::DUPLICATE_CAPACITY_PROVIDER,
+    &scaling::SCALING_ECS_SERVICE,
+    &scaling::SCALING_CAPACITY,
+    &scaling::UNKNOWN_SCALED_SERVICE,
+    &scaling::SCALING_WITHOUT_TARGET,
+    &scaling::SCALING_POLICY_CONFIGURATION,
+    &scaling::SCALING_SCHEDULE,
+    &scaling::DUPLICATE_SCALING,
+    &schedules::SCHEDULE_EXPRESSION,
+    &schedules::SCHEDULE_WINDOW,
+    &schedules::SCHEDULE_TARGET,
+    &schedules::UNKNOWN_SCHEDULE_REFERENCE,
+    &schedules::SCHEDULE_NETWORK,
+    &schedules::DUPLICATE_SCHEDULE,
 ];
 
 /// Checks one stack file, with paths from its root.
@@ -57,6 +74,8 @@ pub(crate) fn check(stack: &Stack, out: &mut Vec<Diagnostic>) {
         cx.check(out);
     }
     references::check_cluster_providers(stack, out);
+    scaling::check(stack, out);
+    schedules::check(stack, out);
 }
 
 /// Where a service's tasks run, as far as the stack tells.
