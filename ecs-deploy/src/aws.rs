@@ -1,5 +1,29 @@
-//! Calls to Amazon ECS through `aws-sdk-ecs`, with request and response bodies in the AWS JSON
-//! that `ecs-model` reads and writes.
+//! Calls to AWS through the AWS SDK for Rust, with request and response bodies in the AWS JSON
+//! that `ecs-model` reads and writes: Amazon ECS ([`Ecs`], `aws-sdk-ecs`) and, with the
+//! `cloud-map` feature, AWS Cloud Map ([`CloudMap`](cloud_map::CloudMap),
+//! `aws-sdk-servicediscovery`).
+//!
+//! # One pattern per API
+//!
+//! Every client here has the same shape, and a new API (Application Auto Scaling, EventBridge
+//! Scheduler, ELBv2...) is added the same way:
+//!
+//! 1. a cargo feature making its SDK crate optional, and a module `aws/<api>.rs` behind it;
+//! 2. its variant of [`Api`], and one [`Operation`] variant per call, named so it is
+//!    unambiguous in Rust (`CreateDiscoveryService`) while [`Operation::name`] is the AWS name
+//!    (`CreateService`) and [`Operation::api`] says which API;
+//! 3. an implementation of [`RawSend`] for its SDK client (a `match` from [`Operation`] to the
+//!    SDK method, each sent with the [`RawJson`] interceptor and its errors mapped by
+//!    `classify`), and an alias of [`Client`] over it (`pub type CloudMap =
+//!    Client<aws_sdk_servicediscovery::Client>`): [`Client`] brings `new`, `call` (with the
+//!    shared retry loop `with_retries`), `calls` (counted per operation) and `retries`;
+//! 4. the API's error codes in [`AwsError`]'s `is_` methods and its idempotent calls in
+//!    [`safe_to_repeat`]: the one place that reads AWS error codes.
+//!
+//! This only works for APIs that speak `awsJson1_0`/`awsJson1_1` (the body *is* the input as
+//! JSON); check the protocol the SDK crate's version uses (`config.rs`, the
+//! `SharedClientProtocol` it stores) before adding one: a CBOR or query-protocol API needs typed
+//! conversion instead.
 //!
 //! # Why the bodies are JSON
 //!
@@ -33,7 +57,30 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_types::request_id::RequestId as _;
 use serde_json::Value;
 
-/// An ECS API operation this crate calls.
+#[cfg(feature = "cloud-map")]
+pub mod cloud_map;
+
+/// The AWS API an [`Operation`] belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Api {
+    /// Amazon ECS.
+    Ecs,
+    /// AWS Cloud Map (`servicediscovery`).
+    CloudMap,
+}
+
+impl Api {
+    /// The API's name as people write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ecs => "ECS",
+            Self::CloudMap => "Cloud Map",
+        }
+    }
+}
+
+/// An AWS API operation this crate calls: see [`Operation::api`] for the API it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Operation {
@@ -89,10 +136,68 @@ pub enum Operation {
     /// DescribeServices does not show
     /// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceDeployments.html>).
     DescribeServiceDeployments,
+    /// Cloud Map CreatePrivateDnsNamespace: asynchronous, answers an `OperationId`
+    /// (<https://docs.aws.amazon.com/cloud-map/latest/api/API_CreatePrivateDnsNamespace.html>).
+    CreatePrivateDnsNamespace,
+    /// Cloud Map CreateHttpNamespace: asynchronous, answers an `OperationId`
+    /// (<https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateHttpNamespace.html>).
+    CreateHttpNamespace,
+    /// Cloud Map GetNamespace.
+    GetNamespace,
+    /// Cloud Map ListNamespaces.
+    ListNamespaces,
+    /// Cloud Map UpdatePrivateDnsNamespace: asynchronous, answers an `OperationId`.
+    UpdatePrivateDnsNamespace,
+    /// Cloud Map UpdateHttpNamespace: asynchronous, answers an `OperationId`.
+    UpdateHttpNamespace,
+    /// Cloud Map DeleteNamespace: asynchronous, refused while the namespace holds services.
+    DeleteNamespace,
+    /// Cloud Map GetOperation: the state of an asynchronous operation.
+    GetOperation,
+    /// Cloud Map CreateService (a discovery service).
+    CreateDiscoveryService,
+    /// Cloud Map GetService.
+    GetDiscoveryService,
+    /// Cloud Map ListServices.
+    ListDiscoveryServices,
+    /// Cloud Map UpdateService: asynchronous, answers an `OperationId`.
+    UpdateDiscoveryService,
+    /// Cloud Map DeleteService: refused while instances are registered.
+    DeleteDiscoveryService,
+    /// Cloud Map TagResource.
+    TagCloudMapResource,
+    /// Cloud Map UntagResource.
+    UntagCloudMapResource,
+    /// Cloud Map ListTagsForResource.
+    ListCloudMapTags,
 }
 
 impl Operation {
-    /// The operation's name in the AWS API.
+    /// The API the operation belongs to.
+    pub fn api(self) -> Api {
+        match self {
+            Self::CreatePrivateDnsNamespace
+            | Self::CreateHttpNamespace
+            | Self::GetNamespace
+            | Self::ListNamespaces
+            | Self::UpdatePrivateDnsNamespace
+            | Self::UpdateHttpNamespace
+            | Self::DeleteNamespace
+            | Self::GetOperation
+            | Self::CreateDiscoveryService
+            | Self::GetDiscoveryService
+            | Self::ListDiscoveryServices
+            | Self::UpdateDiscoveryService
+            | Self::DeleteDiscoveryService
+            | Self::TagCloudMapResource
+            | Self::UntagCloudMapResource
+            | Self::ListCloudMapTags => Api::CloudMap,
+            _ => Api::Ecs,
+        }
+    }
+
+    /// The operation's name in its AWS API (`CreateService` for both ECS's and Cloud Map's:
+    /// [`api`](Self::api) tells them apart).
     pub fn name(self) -> &'static str {
         match self {
             Self::CreateCluster => "CreateCluster",
@@ -120,13 +225,34 @@ impl Operation {
             Self::RunTask => "RunTask",
             Self::DescribeTasks => "DescribeTasks",
             Self::DescribeServiceDeployments => "DescribeServiceDeployments",
+            Self::CreatePrivateDnsNamespace => "CreatePrivateDnsNamespace",
+            Self::CreateHttpNamespace => "CreateHttpNamespace",
+            Self::GetNamespace => "GetNamespace",
+            Self::ListNamespaces => "ListNamespaces",
+            Self::UpdatePrivateDnsNamespace => "UpdatePrivateDnsNamespace",
+            Self::UpdateHttpNamespace => "UpdateHttpNamespace",
+            Self::DeleteNamespace => "DeleteNamespace",
+            Self::GetOperation => "GetOperation",
+            Self::CreateDiscoveryService => "CreateService",
+            Self::GetDiscoveryService => "GetService",
+            Self::ListDiscoveryServices => "ListServices",
+            Self::UpdateDiscoveryService => "UpdateService",
+            Self::DeleteDiscoveryService => "DeleteService",
+            Self::TagCloudMapResource => "TagResource",
+            Self::UntagCloudMapResource => "UntagResource",
+            Self::ListCloudMapTags => "ListTagsForResource",
         }
     }
 }
 
 impl std::fmt::Display for Operation {
+    /// The AWS name, after the API's for an API other than ECS (`Cloud Map CreateService`), so
+    /// that a message never leaves a reader guessing which CreateService failed.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+        match self.api() {
+            Api::Ecs => f.write_str(self.name()),
+            api => write!(f, "{} {}", api.name(), self.name()),
+        }
     }
 }
 
@@ -179,6 +305,15 @@ pub enum AwsError {
         #[source]
         source: serde_json::Error,
     },
+    /// The operation was given to the client of another API (a Cloud Map operation to
+    /// [`Ecs::call`]): a bug of the caller; nothing was sent.
+    #[error("{operation} is not an operation of {}", .api.name())]
+    WrongClient {
+        /// The operation.
+        operation: Operation,
+        /// The API of the client it was given to.
+        api: Api,
+    },
     /// AWS answered, but with a body that is not JSON.
     #[error("{operation} returned a body that is not JSON")]
     Response {
@@ -190,7 +325,8 @@ pub enum AwsError {
     },
 }
 
-/// The error codes ECS answers when a caller goes over its request rate.
+/// The error codes AWS answers when a caller goes over its request rate (ECS and Cloud Map
+/// use `ThrottlingException`; the others are older APIs' spellings).
 const THROTTLING_CODES: &[&str] = &[
     "ThrottlingException",
     "Throttling",
@@ -205,7 +341,8 @@ impl AwsError {
             Self::Service { operation, .. }
             | Self::Transport { operation, .. }
             | Self::Request { operation, .. }
-            | Self::Response { operation, .. } => *operation,
+            | Self::Response { operation, .. }
+            | Self::WrongClient { operation, .. } => *operation,
         }
     }
 
@@ -228,9 +365,16 @@ impl AwsError {
     /// Whether AWS said the resource does not exist: a cluster or service not found, or a task
     /// definition family without an ACTIVE revision (DescribeTaskDefinition answers that with
     /// `ClientException`, the code ECS gives it).
+    ///
+    /// Cloud Map answers `NamespaceNotFound`, `ServiceNotFound` and `OperationNotFound`
+    /// (<https://docs.aws.amazon.com/cloud-map/latest/api/CommonErrors.html> and each
+    /// operation's Errors section).
     pub fn is_not_found(&self) -> bool {
         match self.code() {
             Some("ClusterNotFoundException" | "ServiceNotFoundException") => true,
+            Some("NamespaceNotFound" | "ServiceNotFound" | "OperationNotFound") => {
+                self.operation().api() == Api::CloudMap
+            }
             Some("ClientException") => self.operation() == Operation::DescribeTaskDefinition,
             _ => false,
         }
@@ -250,6 +394,32 @@ impl AwsError {
         )
     }
 
+    /// Whether Cloud Map refused a deletion because the resource is in use: DeleteNamespace of
+    /// a namespace that still holds services, DeleteService of a discovery service that still
+    /// has instances registered (`ResourceInUse`,
+    /// <https://docs.aws.amazon.com/cloud-map/latest/api/API_DeleteNamespace.html>,
+    /// <https://docs.aws.amazon.com/cloud-map/latest/api/API_DeleteService.html>).
+    pub fn is_resource_in_use(&self) -> bool {
+        self.code() == Some("ResourceInUse")
+    }
+
+    /// Whether Cloud Map refused a create or update because the same `CreatorRequestId` (or
+    /// `UpdaterRequestId`) came with another request, or the operation is already running
+    /// (`DuplicateRequest`: its message carries the id of the operation under way).
+    pub fn is_duplicate_request(&self) -> bool {
+        self.code() == Some("DuplicateRequest")
+    }
+
+    /// Whether Cloud Map refused a creation because a namespace or service of that name exists
+    /// already (`NamespaceAlreadyExists`, `ServiceAlreadyExists`), made with another
+    /// `CreatorRequestId`.
+    pub fn is_already_exists(&self) -> bool {
+        matches!(
+            self.code(),
+            Some("NamespaceAlreadyExists" | "ServiceAlreadyExists")
+        )
+    }
+
     /// Whether the service exists but is not ACTIVE (DRAINING or INACTIVE), so it cannot be
     /// updated or deleted again.
     pub fn is_service_not_active(&self) -> bool {
@@ -264,7 +434,7 @@ impl AwsError {
             Self::Service { status, .. } => *status >= 500,
             Self::Transport { sent, .. } => *sent,
             Self::Response { .. } => true,
-            Self::Request { .. } => false,
+            Self::Request { .. } | Self::WrongClient { .. } => false,
         }
     }
 
@@ -373,26 +543,55 @@ impl<K: Ord + Clone> CallCount<K> {
     }
 }
 
-/// The ECS client: the SDK client, a count of the calls made per operation, and the
-/// [`Retries`] beyond the SDK's.
+/// A client of one AWS API: the SDK client `S`, a count of the calls made per operation, and
+/// the [`Retries`] beyond the SDK's. [`Ecs`] is the ECS one; each other API has its alias
+/// (`CloudMap`...), the same methods, and a [`RawSend`] implementation for its SDK client.
 #[derive(Debug, Clone)]
-pub struct Ecs {
-    client: aws_sdk_ecs::Client,
+pub struct Client<S> {
+    sdk: S,
     calls: CallCount<Operation>,
     retries: Retries,
 }
 
-impl Ecs {
+/// The Amazon ECS client.
+pub type Ecs = Client<aws_sdk_ecs::Client>;
+
+/// An AWS SDK client that sends one call of an [`Operation`] of its [`Api`] with the raw JSON
+/// body of `RawJson` (see the module documentation). Implemented here for each SDK client the
+/// crate uses; sealed.
+pub trait RawSend: Clone + Send + Sync + sealed::Sealed {
+    /// The API the client calls.
+    const API: Api;
+
+    /// A client from an SDK configuration (credentials, region, endpoint, retries).
+    fn from_config(config: &aws_types::SdkConfig) -> Self;
+
+    /// Sends one call of `operation` (an operation of [`Self::API`]) with the SDK's retries,
+    /// the body swapped by `raw`.
+    #[doc(hidden)]
+    fn send_raw(
+        &self,
+        operation: Operation,
+        raw: RawJson,
+    ) -> impl std::future::Future<Output = Result<(), AwsError>> + Send;
+}
+
+pub(crate) mod sealed {
+    /// Only this crate's SDK clients implement [`super::RawSend`].
+    pub trait Sealed {}
+}
+
+impl<S: RawSend> Client<S> {
     /// A client from an SDK configuration (credentials, region, endpoint, retries), such as the
     /// one [`crate::config::load`] or `aws_config::load_defaults` returns.
     pub fn new(config: &aws_types::SdkConfig) -> Self {
-        Self::from_client(aws_sdk_ecs::Client::new(config))
+        Self::from_client(S::from_config(config))
     }
 
     /// A client around an SDK client built by the caller, with [`Retries::default`].
-    pub fn from_client(client: aws_sdk_ecs::Client) -> Self {
+    pub fn from_client(sdk: S) -> Self {
         Self {
-            client,
+            sdk,
             calls: CallCount::default(),
             retries: Retries::default(),
         }
@@ -416,7 +615,8 @@ impl Ecs {
     }
 
     /// Calls `operation` with `input` (the operation's request as AWS JSON) and returns its
-    /// response as AWS JSON.
+    /// response as AWS JSON. An operation of another API than the client's fails with
+    /// [`AwsError::WrongClient`], without a call.
     ///
     /// Once the SDK's own retries gave up, the call is tried again as [`Retries`] says when
     /// trying again is safe and may help:
@@ -430,33 +630,42 @@ impl Ecs {
     /// RegisterTaskDefinition is sent once by the SDK (no automatic retry), since a lost answer
     /// may hide a revision registered: the caller looks before registering again.
     pub async fn call(&self, operation: Operation, input: &Value) -> Result<Value, AwsError> {
-        let mut attempt = 0;
-        loop {
-            let error = match self.call_once(operation, input).await {
-                Ok(response) => return Ok(response),
-                Err(error) => error,
-            };
-            let again = error.is_throttling()
-                || (matches!(error, AwsError::Service { status, .. } if status >= 500)
-                    && safe_to_repeat(operation, input));
-            attempt += 1;
-            if !again || attempt > self.retries.attempts {
-                return Err(error);
-            }
-            tokio::time::sleep(self.retries.backoff(attempt)).await;
+        with_retries(&self.retries, operation, input, || {
+            self.call_once(operation, input)
+        })
+        .await
+    }
+
+    /// One call, with the SDK's retries.
+    async fn call_once(&self, operation: Operation, input: &Value) -> Result<Value, AwsError> {
+        if operation.api() != S::API {
+            return Err(AwsError::WrongClient {
+                operation,
+                api: S::API,
+            });
         }
+        self.calls.add(operation);
+        let raw = RawJson::of(operation, input)?;
+        self.sdk.send_raw(operation, raw.clone()).await?;
+        raw.answer(operation)
+    }
+}
+
+impl sealed::Sealed for aws_sdk_ecs::Client {}
+
+impl RawSend for aws_sdk_ecs::Client {
+    const API: Api = Api::Ecs;
+
+    fn from_config(config: &aws_types::SdkConfig) -> Self {
+        Self::new(config)
     }
 
     /// One call, with the SDK's retries (none for RegisterTaskDefinition).
-    async fn call_once(&self, operation: Operation, input: &Value) -> Result<Value, AwsError> {
-        self.calls.add(operation);
-        let body =
-            serde_json::to_vec(input).map_err(|source| AwsError::Request { operation, source })?;
-        let raw = RawJson::new(body);
+    async fn send_raw(&self, operation: Operation, raw: RawJson) -> Result<(), AwsError> {
         let once = operation == Operation::RegisterTaskDefinition;
         macro_rules! send {
             ($method:ident) => {{
-                let mut request = self.client.$method().customize().interceptor(raw.clone());
+                let mut request = self.$method().customize().interceptor(raw.clone());
                 if once {
                     request = request.config_override(
                         aws_sdk_ecs::config::Builder::default()
@@ -496,12 +705,42 @@ impl Ecs {
             Operation::RunTask => send!(run_task),
             Operation::DescribeTasks => send!(describe_tasks),
             Operation::DescribeServiceDeployments => send!(describe_service_deployments),
-        }?;
-        let bytes = raw.response().unwrap_or_default();
-        if bytes.is_empty() {
-            return Ok(Value::Object(serde_json::Map::new()));
+            other => Err(AwsError::WrongClient {
+                operation: other,
+                api: Api::Ecs,
+            }),
         }
-        serde_json::from_slice(&bytes).map_err(|source| AwsError::Response { operation, source })
+    }
+}
+
+/// Calls `once` (one call of `operation` with `input`, with the SDK's retries), and tries
+/// again as `retries` says when trying again is safe and may help: after throttling (AWS
+/// refused the call: any call), after a server error (it may have happened: only a call that
+/// is [safe to repeat](safe_to_repeat)). The retry loop every client of this module shares.
+pub(crate) async fn with_retries<F, Fut>(
+    retries: &Retries,
+    operation: Operation,
+    input: &Value,
+    mut once: F,
+) -> Result<Value, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Value, AwsError>>,
+{
+    let mut attempt = 0;
+    loop {
+        let error = match once().await {
+            Ok(response) => return Ok(response),
+            Err(error) => error,
+        };
+        let again = error.is_throttling()
+            || (matches!(error, AwsError::Service { status, .. } if status >= 500)
+                && safe_to_repeat(operation, input));
+        attempt += 1;
+        if !again || attempt > retries.attempts {
+            return Err(error);
+        }
+        tokio::time::sleep(retries.backoff(attempt)).await;
     }
 }
 
@@ -513,17 +752,32 @@ impl Ecs {
 pub fn safe_to_repeat(operation: Operation, input: &Value) -> bool {
     match operation {
         Operation::RegisterTaskDefinition | Operation::CreateCapacityProvider => false,
-        Operation::CreateService | Operation::RunTask => input
-            .get("clientToken")
-            .and_then(Value::as_str)
-            .is_some_and(|t| !t.is_empty()),
+        Operation::CreateService | Operation::RunTask => non_empty(input, "clientToken"),
         Operation::UpdateService => input.get("forceNewDeployment") != Some(&Value::Bool(true)),
+        // Cloud Map's creations are idempotent by `CreatorRequestId` ("a unique string that
+        // identifies the request and that allows failed requests to be retried without the
+        // risk of running the operation twice"), its namespace updates by `UpdaterRequestId`.
+        Operation::CreatePrivateDnsNamespace
+        | Operation::CreateHttpNamespace
+        | Operation::CreateDiscoveryService => non_empty(input, "CreatorRequestId"),
+        Operation::UpdatePrivateDnsNamespace | Operation::UpdateHttpNamespace => {
+            non_empty(input, "UpdaterRequestId")
+        }
         _ => true,
     }
 }
 
-/// Classifies an SDK error by its modelled error code and HTTP status, never by its message.
-fn classify<E>(operation: Operation, error: SdkError<E, HttpResponse>) -> AwsError
+/// Whether `input` has the string member `key`, not empty.
+fn non_empty(input: &Value, key: &str) -> bool {
+    input
+        .get(key)
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.is_empty())
+}
+
+/// Classifies an SDK error by its modelled error code and HTTP status, never by its message:
+/// every client of this module maps its SDK's errors through it.
+pub(crate) fn classify<E>(operation: Operation, error: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -554,23 +808,36 @@ where
     }
 }
 
-/// The interceptor that swaps the request body for our JSON and keeps the response body.
+/// The interceptor that swaps the request body for our JSON and keeps the response body:
+/// every client of this module sends its calls through one (see the module documentation).
 #[derive(Debug, Clone)]
-struct RawJson {
+pub struct RawJson {
     request: Arc<Vec<u8>>,
     response: Arc<Mutex<Option<Vec<u8>>>>,
 }
 
 impl RawJson {
-    fn new(request: Vec<u8>) -> Self {
-        Self {
-            request: Arc::new(request),
+    /// The interceptor that sends `input` as the body of `operation`.
+    pub(crate) fn of(operation: Operation, input: &Value) -> Result<Self, AwsError> {
+        let body =
+            serde_json::to_vec(input).map_err(|source| AwsError::Request { operation, source })?;
+        Ok(Self {
+            request: Arc::new(body),
             response: Arc::default(),
-        }
+        })
     }
 
     fn response(&self) -> Option<Vec<u8>> {
         self.response.lock().ok().and_then(|r| r.clone())
+    }
+
+    /// The answer kept, as JSON: `{}` for an empty body (a call that answers nothing).
+    pub(crate) fn answer(&self, operation: Operation) -> Result<Value, AwsError> {
+        let bytes = self.response().unwrap_or_default();
+        if bytes.is_empty() {
+            return Ok(Value::Object(serde_json::Map::new()));
+        }
+        serde_json::from_slice(&bytes).map_err(|source| AwsError::Response { operation, source })
     }
 }
 

@@ -52,7 +52,9 @@ pub mod status;
 pub mod wait;
 
 pub use apply::{ApplyError, ApplyOptions, ApplyStream, Event, Failure, Waiting};
-pub use aws::{AwsError, Ecs, Operation, Retries};
+#[cfg(feature = "cloud-map")]
+pub use aws::cloud_map::CloudMap;
+pub use aws::{Api, AwsError, Ecs, Operation, Retries};
 #[cfg(feature = "ec2")]
 pub use network::Network;
 pub use network::NetworkError;
