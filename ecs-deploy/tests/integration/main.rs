@@ -12,6 +12,7 @@ mod cli_render;
 mod cli_rollback;
 mod cli_validate;
 mod corpus_no_perpetual_diff;
+mod daemons;
 mod deploy;
 mod deployment_strategies;
 mod example_deploy;

@@ -15,7 +15,8 @@
 //! follows): deleted services that drain before they are INACTIVE
 //! ([`Scripted::drain_deleted_services`]); the deployment configuration and capacity provider
 //! strategy a service was given, with the members AWS fills in
-//! ([`Scripted::echo_service_defaults`], [`Scripted::add_service_member`]); the capacity
+//! ([`Scripted::echo_service_defaults`], [`Scripted::add_service_member`]), and its placement
+//! strategy and constraints ([`Scripted::echo_placement`]); the capacity
 //! provider strategy transitions of UpdateService ([`Scripted::play_capacity_provider_strategies`]);
 //! answers lost after the call took effect, and CreateService's idempotency
 //! ([`Scripted::lose_responses`], [`Scripted::play_create_service_idempotency`]); and a storm of
@@ -32,6 +33,8 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
+
+mod placement;
 
 /// What the next deployment of a service does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +98,8 @@ struct State {
     run_tokens: HashMap<(String, String, String), RunTokenUse>,
     /// Every RunTask request the layer received, in order.
     run_requests: Vec<Value>,
+    /// The placement members of each service, when [`Scripted::echo_placement`] is on.
+    placements: Option<placement::Placements>,
 }
 
 /// A task started by RunTask whose family the test scripted with [`Scripted::task_exit`].
@@ -292,6 +297,19 @@ impl Scripted {
     /// strategy again (in any order) is no change.
     pub fn play_capacity_provider_strategies(&self) {
         self.lock().play_capacity = true;
+    }
+
+    /// Service answers show the `placementStrategy` and `placementConstraints` the service was
+    /// created or last updated with, as AWS stores them (moto drops them on CreateService): see
+    /// <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html>
+    /// (request members `placementStrategy`, `placementConstraints`) and the UpdateService
+    /// members, which replace what is sent and keep what is not. A member never sent shows as
+    /// `[]`, as in AWS's `create-service` example output. Services created before this is
+    /// turned on are left as moto shows them.
+    pub fn echo_placement(&self) {
+        self.lock()
+            .placements
+            .get_or_insert_with(placement::Placements::default);
     }
 
     /// Calls of `operations` (`"RegisterTaskDefinition"`, `"CreateService"`...) lose their
@@ -563,6 +581,9 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
         }
         if !replay {
             remember(&mut state, &operation, &account, &request, json);
+        }
+        if let Some(placements) = state.placements.as_mut() {
+            placements.echo(&operation, &account, &request, json, replay);
         }
         shown(&mut state, &operation, &account, json);
     }
@@ -1068,18 +1089,7 @@ fn remember(state: &mut State, operation: &str, account: &str, request: &Value, 
 /// Writes into each service of an answer what AWS would show: the draining status, the
 /// remembered deployment configuration and strategy, defaults, and added members.
 fn shown(state: &mut State, operation: &str, account: &str, answer: &mut Value) {
-    let services: Vec<&mut Value> = match operation {
-        "CreateService" | "UpdateService" | "DeleteService" => {
-            answer.get_mut("service").into_iter().collect()
-        }
-        "DescribeServices" => answer
-            .get_mut("services")
-            .and_then(Value::as_array_mut)
-            .map(|s| s.iter_mut().collect())
-            .unwrap_or_default(),
-        _ => return,
-    };
-    for service in services {
+    for service in services_of(operation, answer) {
         let Some(key) = answered(account, service) else {
             continue;
         };
@@ -1124,6 +1134,22 @@ fn shown(state: &mut State, operation: &str, account: &str, answer: &mut Value) 
         for (pointer, value) in &state.members {
             insert_absent(service, pointer, value);
         }
+    }
+}
+
+/// The services an answer of `operation` shows: the one of CreateService, UpdateService and
+/// DeleteService, those of DescribeServices; none for other operations.
+fn services_of<'a>(operation: &str, answer: &'a mut Value) -> Vec<&'a mut Value> {
+    match operation {
+        "CreateService" | "UpdateService" | "DeleteService" => {
+            answer.get_mut("service").into_iter().collect()
+        }
+        "DescribeServices" => answer
+            .get_mut("services")
+            .and_then(Value::as_array_mut)
+            .map(|s| s.iter_mut().collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
     }
 }
 

@@ -1,0 +1,64 @@
+//! Placement strategies and constraints as AWS keeps them ([`super::Scripted::echo_placement`]).
+//!
+//! moto's CreateService drops `placementStrategy` and `placementConstraints` without an error,
+//! and its UpdateService keeps only what it was sent last. AWS stores both members of the
+//! CreateService request and shows them in every answer that describes the service, `[]` for
+//! a member not sent (the `create-service` example output answers `"placementConstraints": []`
+//! and `"placementStrategy": []`); UpdateService replaces a member it is sent and keeps one it
+//! is not ("If no value is specified, the existing placement strategy for the service will
+//! remain unchanged", UpdateService request members).
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::{ServiceKey, answered, services_of};
+
+/// The members each service holds, by service.
+#[derive(Debug, Default)]
+pub(super) struct Placements(HashMap<ServiceKey, [Value; 2]>);
+
+/// The two members, in the order of the arrays of [`Placements`].
+const MEMBERS: [&str; 2] = ["placementStrategy", "placementConstraints"];
+
+impl Placements {
+    /// Remembers what a call that took effect sent (unless the answer was replayed), then writes
+    /// each service's members into the answer of CreateService, UpdateService, DeleteService
+    /// and DescribeServices.
+    pub(super) fn echo(
+        &mut self,
+        operation: &str,
+        account: &str,
+        request: &Value,
+        answer: &mut Value,
+        replay: bool,
+    ) {
+        for service in services_of(operation, answer) {
+            let Some(key) = answered(account, service) else {
+                continue;
+            };
+            let sent = |member: &str| request.get(member).filter(|v| !v.is_null()).cloned();
+            match operation {
+                "CreateService" if !replay => {
+                    let held = MEMBERS.map(|m| sent(m).unwrap_or_else(|| json!([])));
+                    self.0.insert(key.clone(), held);
+                }
+                "UpdateService" if !replay => {
+                    if let Some(held) = self.0.get_mut(&key) {
+                        for (slot, member) in held.iter_mut().zip(MEMBERS) {
+                            if let Some(value) = sent(member) {
+                                *slot = value;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if let (Some(held), Some(fields)) = (self.0.get(&key), service.as_object_mut()) {
+                for (value, member) in held.iter().zip(MEMBERS) {
+                    fields.insert(member.to_owned(), value.clone());
+                }
+            }
+        }
+    }
+}
