@@ -46,8 +46,13 @@ pub struct Api {
     /// A shape reached from one group only lives in that group's folder; a shape reached from
     /// several lives in `common`.
     pub groups: &'static [(&'static str, &'static [&'static str])],
-    /// Whether the reflection table is written too (the `ecs-dsl` macros read it; ECS only).
-    pub reflect: bool,
+    /// The variant of `ecs_model::reflect::Api` naming it in the reflection table
+    /// (`generated_<api>/reflect.rs`), which every API gets: the `ecs-dsl` macros read it.
+    pub reflect: &'static str,
+    /// The members whose number is a quantity with a unit, as `(unit, raw, members)`: see
+    /// `UNIT_MEMBERS`, the ECS table, which its builders share. The reflection table records the
+    /// unit so the macros convert an expression through `ecs_dsl::units`.
+    pub units: &'static [(&'static str, &'static str, &'static [&'static str])],
 }
 
 /// The Amazon ECS API: the types of `ecs_model::types`.
@@ -57,7 +62,8 @@ pub const ECS: Api = Api {
     folder: "generated",
     path: "crate::generated::",
     groups: GROUPS,
-    reflect: true,
+    reflect: "Ecs",
+    units: builders::UNIT_MEMBERS,
 };
 
 /// AWS Cloud Map (`servicediscovery`): namespaces and discovery services.
@@ -108,7 +114,8 @@ pub const CLOUD_MAP: Api = Api {
             ],
         ),
     ],
-    reflect: false,
+    reflect: "CloudMap",
+    units: &[],
 };
 
 /// Elastic Load Balancing v2 (`elbv2`): target groups, and the load balancers and listeners a
@@ -153,7 +160,18 @@ pub const LOAD_BALANCING: Api = Api {
             ],
         ),
     ],
-    reflect: false,
+    reflect: "LoadBalancing",
+    units: &[
+        ("Port", "i32", &["CreateTargetGroupInput.Port"]),
+        (
+            "Seconds",
+            "i32",
+            &[
+                "CreateTargetGroupInput.HealthCheckIntervalSeconds",
+                "CreateTargetGroupInput.HealthCheckTimeoutSeconds",
+            ],
+        ),
+    ],
 };
 
 /// Application Auto Scaling: a service's scalable target, scaling policies and scheduled actions.
@@ -193,7 +211,16 @@ pub const AUTOSCALING: Api = Api {
             ],
         ),
     ],
-    reflect: false,
+    reflect: "Autoscaling",
+    units: &[(
+        "Seconds",
+        "i32",
+        &[
+            "TargetTrackingScalingPolicyConfiguration.ScaleOutCooldown",
+            "TargetTrackingScalingPolicyConfiguration.ScaleInCooldown",
+            "StepScalingPolicyConfiguration.Cooldown",
+        ],
+    )],
 };
 
 /// Amazon EventBridge Scheduler: the schedules that run a stack's scheduled tasks.
@@ -232,7 +259,8 @@ pub const SCHEDULER: Api = Api {
             ],
         ),
     ],
-    reflect: false,
+    reflect: "Scheduler",
+    units: &[],
 };
 
 /// Every API the generator reads, ECS first.
@@ -357,16 +385,12 @@ pub fn generate_api(
         "// One module per shape, named after it: `cluster::cluster` models the `Cluster` shape.\n",
     );
     top.push_str("#![allow(clippy::module_inception)]\n\n");
-    if api.reflect {
-        top.push_str("pub(crate) mod reflect;\n");
-    }
+    top.push_str("pub(crate) mod reflect;\n");
     write_group_modules(&mut top, groups.keys().copied());
     files.insert("mod.rs".to_owned(), top);
 
-    if api.reflect {
-        let all: BTreeSet<&str> = groups.values().flatten().copied().collect();
-        files.insert("reflect.rs".to_owned(), reflect::render(&model, &all)?);
-    }
+    let all: BTreeSet<&str> = groups.values().flatten().copied().collect();
+    files.insert("reflect.rs".to_owned(), reflect::render(api, &model, &all)?);
 
     for (group, shapes) in &groups {
         let mut index = header.clone();

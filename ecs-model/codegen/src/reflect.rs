@@ -1,21 +1,33 @@
 //! The reflection table: every generated shape's members with their JSON and Rust names and
-//! their target types, written to `ecs-model/src/generated/reflect.rs`.
+//! their target types, written to `reflect.rs` in each API's folder
+//! (`ecs-model/src/generated/reflect.rs` for ECS, `generated_cloud_map/reflect.rs`...).
 //!
 //! The `ecs-dsl` macros read it to turn `container_port: 80` into the JSON member
-//! `containerPort` of `PortMapping`, and to know that the value must be an integer.
+//! `containerPort` of `PortMapping`, and to know that the value must be an integer. Each entry
+//! names its API, because shape names repeat across APIs (`CreateServiceRequest`, `Tag`).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::{GenerateError, HEADER, Model, err, field_name, quoted_list, variant_name};
+use crate::{Api, GenerateError, Model, err, field_name, header, quoted_list, variant_name};
 
-/// Renders the table for `shapes` (structures and enums, sorted by name).
-pub(crate) fn render(model: &Model<'_>, shapes: &BTreeSet<&str>) -> Result<String, GenerateError> {
-    let mut out = String::from(HEADER);
-    out.push_str("//! The reflection table of the generated shapes, sorted by name: see `crate::reflect`.\n\n");
-    out.push_str("use crate::reflect::{EnumInfo, MemberInfo, ShapeInfo, Ty};\n\n");
+/// Renders the table of `api` for `shapes` (structures and enums, sorted by name).
+pub(crate) fn render(
+    api: &Api,
+    model: &Model<'_>,
+    shapes: &BTreeSet<&str>,
+) -> Result<String, GenerateError> {
+    check_units(api, model)?;
+    let tag = format!("Api::{}", api.reflect);
+    let mut out = header(api);
+    let _ = writeln!(
+        out,
+        "//! The reflection table of the {} shapes, sorted by name: see `crate::reflect`.\n",
+        api.label
+    );
+    out.push_str("use crate::reflect::{Api, EnumInfo, MemberInfo, ShapeInfo, Ty};\n\n");
 
     let mut structs = Vec::new();
     let mut enums = Vec::new();
@@ -38,12 +50,13 @@ pub(crate) fn render(model: &Model<'_>, shapes: &BTreeSet<&str>) -> Result<Strin
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "    ShapeInfo {{\n        name: \"{name}\",\n        members: &["
+            "    ShapeInfo {{\n        api: {tag},\n        name: \"{name}\",\n        members: &["
         );
         for (json, member) in model.members(name)? {
             let target = Model::target(member)
                 .ok_or_else(|| err(format!("member `{name}.{json}` has no shape")))?;
-            let unit = crate::builders::UNIT_MEMBERS
+            let unit = api
+                .units
                 .iter()
                 .find(|(_, _, names)| names.contains(&format!("{name}.{json}").as_str()))
                 .map_or_else(
@@ -52,7 +65,7 @@ pub(crate) fn render(model: &Model<'_>, shapes: &BTreeSet<&str>) -> Result<Strin
                 );
             let _ = writeln!(
                 out,
-                "            MemberInfo {{ json: \"{json}\", rust: \"{}\", ty: {}, required: {}, unit: {unit} }},",
+                "            MemberInfo {{ json: \"{json}\", rust: \"{}\", ty: {}, required: {}, unit: {unit}, api: {tag} }},",
                 field_name(json).trim_start_matches("r#"),
                 ty(model, target)?,
                 required.contains(json),
@@ -74,13 +87,40 @@ pub(crate) fn render(model: &Model<'_>, shapes: &BTreeSet<&str>) -> Result<Strin
         let variants: Vec<String> = values.iter().map(|v| variant_name(v)).collect();
         let _ = writeln!(
             out,
-            "    EnumInfo {{ name: \"{name}\", values: &[{}], variants: &[{}] }},",
+            "    EnumInfo {{ api: {tag}, name: \"{name}\", values: &[{}], variants: &[{}] }},",
             quoted_list(values.iter().copied()),
             quoted_list(variants.iter().map(String::as_str)),
         );
     }
     out.push_str("];\n");
     Ok(out)
+}
+
+/// Fails when a member of `api.units` is not in the model, or its type is not the unit's raw
+/// type, so a unit never lands on a member the macros could not convert it into.
+fn check_units(api: &Api, model: &Model<'_>) -> Result<(), GenerateError> {
+    for (unit, raw, members) in api.units {
+        for qualified in *members {
+            let (shape, json) = qualified
+                .split_once('.')
+                .ok_or_else(|| err(format!("unit member `{qualified}` is not Shape.member")))?;
+            let target = model
+                .members(shape)?
+                .into_iter()
+                .find(|(name, _)| *name == json)
+                .and_then(|(_, member)| Model::target(member))
+                .ok_or_else(|| err(format!("{}: no member `{qualified}`", api.label)))?;
+            let kind = model.kind(target)?;
+            let fits = matches!((*raw, kind), ("i32", "integer") | ("String", "string"));
+            if !fits {
+                return Err(err(format!(
+                    "{}: `{qualified}` is {kind}, but unit {unit} stores {raw}",
+                    api.label
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The `Ty` expression for a member whose target is shape `name`.

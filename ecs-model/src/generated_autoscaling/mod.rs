@@ -6,6 +6,7 @@
 // One module per shape, named after it: `cluster::cluster` models the `Cluster` shape.
 #![allow(clippy::module_inception)]
 
+pub(crate) mod reflect;
 pub mod common;
 pub mod scalable_target;
 pub mod scaling_policy;
