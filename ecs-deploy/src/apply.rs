@@ -42,9 +42,9 @@ use futures::channel::mpsc;
 use futures::stream::{self, Stream, StreamExt};
 use serde_json::{Value, json};
 
-use crate::aws::{AwsError, Ecs, Operation};
+use crate::aws::{Api, AwsError, Clients, Ecs, Operation};
 use crate::observe::describe_service_answers;
-use crate::plan::{Action, Address, Change, Plan, Step};
+use crate::plan::{Action, Address, Change, Created, Plan, Step};
 use crate::wait::{Rollout, WaitError, WaitEvent, WaitOptions, follow_all};
 
 /// How many changes an apply makes at a time, unless told otherwise.
@@ -192,6 +192,14 @@ pub enum Waiting {
     ClusterDraining,
     /// The old service to drain (become INACTIVE), before creating its replacement.
     ServiceDraining,
+    /// A Cloud Map operation (a namespace created or updated, a discovery service updated) to
+    /// end: Cloud Map makes them asynchronously.
+    CloudMapOperation,
+    /// The Cloud Map namespace still holds services (ResourceInUse), before deleting it.
+    NamespaceInUse,
+    /// The discovery service still has instances registered (ResourceInUse: ECS deregisters
+    /// the tasks of a deleted service as they stop), before deleting it.
+    InstancesRegistered,
 }
 
 impl std::fmt::Display for Waiting {
@@ -202,6 +210,9 @@ impl std::fmt::Display for Waiting {
                 "the old service is still draining; its replacement is created once it is \
                  INACTIVE"
             }
+            Self::CloudMapOperation => "the Cloud Map operation is still running",
+            Self::NamespaceInUse => "the namespace still holds services",
+            Self::InstancesRegistered => "instances are still registered in the discovery service",
         })
     }
 }
@@ -216,6 +227,20 @@ pub enum Failure {
     /// A deployment did not settle.
     #[error(transparent)]
     Rollout(#[from] WaitError),
+    /// A Cloud Map operation ended in `FAIL` (GetOperation).
+    #[error("Cloud Map operation {operation_id} failed: {code}: {message}")]
+    CloudMapOperation {
+        /// The operation's id.
+        operation_id: String,
+        /// Cloud Map's error code.
+        code: String,
+        /// Cloud Map's message.
+        message: String,
+    },
+    /// A step takes a value an earlier change of the apply was to create, and it did not (the
+    /// plan was made for another state, or edited): nothing was sent.
+    #[error("a value this change needs was not created by the apply: {0:?}")]
+    Unresolved(crate::plan::Created),
     /// What the apply waited for did not happen in time.
     #[error("{reason} after {timeout:?}")]
     Drain {
@@ -258,9 +283,20 @@ pub async fn apply(
     ecs: &Ecs,
     plan: &Plan,
     options: &ApplyOptions,
+    on_event: impl FnMut(Event),
+) -> Result<Vec<Address>, ApplyError> {
+    apply_with(&Clients::new(ecs.clone()), plan, options, on_event).await
+}
+
+/// [`apply`] with the clients of every API the plan calls (Cloud Map...): a plan holding a
+/// step of an API without its client fails at that step with [`AwsError::NoClient`].
+pub async fn apply_with(
+    clients: &Clients,
+    plan: &Plan,
+    options: &ApplyOptions,
     mut on_event: impl FnMut(Event),
 ) -> Result<Vec<Address>, ApplyError> {
-    let mut events = apply_stream(ecs, plan, options);
+    let mut events = apply_stream_with(clients, plan, options);
     let mut done = Vec::new();
     while let Some(event) = events.next().await {
         let event = event?;
@@ -293,10 +329,23 @@ pub fn apply_stream<'a>(
     plan: &'a Plan,
     options: &'a ApplyOptions,
 ) -> ApplyStream<'a> {
+    stream_of(Clients::new(ecs.clone()), plan, options)
+}
+
+/// [`apply_stream`] with the clients of every API the plan calls: see [`apply_with`].
+pub fn apply_stream_with<'a>(
+    clients: &Clients,
+    plan: &'a Plan,
+    options: &'a ApplyOptions,
+) -> ApplyStream<'a> {
+    stream_of(clients.clone(), plan, options)
+}
+
+fn stream_of<'a>(clients: Clients, plan: &'a Plan, options: &'a ApplyOptions) -> ApplyStream<'a> {
     let (sender, receiver) = mpsc::unbounded();
     let run = async move {
         let emit = Emit(sender);
-        run(ecs, plan, options, &emit).await
+        run(&clients, plan, options, &emit).await
     };
     ApplyStream {
         run: Some(Box::pin(run)),
@@ -372,14 +421,19 @@ struct Outcome {
     registered: Option<(String, String)>,
     /// The deployment it started.
     rollout: Option<Rollout>,
+    /// What it created for the changes after it (a namespace's id, a discovery service's ARN).
+    created: Vec<(Created, String)>,
 }
 
 async fn run(
-    ecs: &Ecs,
+    clients: &Clients,
     plan: &Plan,
     options: &ApplyOptions,
     emit: &Emit,
 ) -> Result<(), ApplyError> {
+    let ecs = &clients.ecs;
+    // What the changes made for the ones after them: see `Step::Linked`.
+    let mut created: BTreeMap<Created, String> = BTreeMap::new();
     // The ARN of each revision registered by this apply, by family: a service of the same plan
     // runs exactly that revision.
     let mut registered: BTreeMap<String, String> = BTreeMap::new();
@@ -401,7 +455,14 @@ async fn run(
             .map(|change| {
                 with_change(
                     change,
-                    apply_change(ecs, change, options, &registered, nonce, emit),
+                    apply_change(
+                        clients,
+                        change,
+                        options,
+                        (&registered, &created),
+                        nonce,
+                        emit,
+                    ),
                 )
             })
             .collect();
@@ -414,6 +475,7 @@ async fn run(
             match result {
                 Ok(outcome) => {
                     registered.extend(outcome.registered);
+                    created.extend(outcome.created);
                     rollouts.extend(outcome.rollout.map(|r| (r, change)));
                     done.push(change.address.clone());
                 }
@@ -599,6 +661,8 @@ fn phases(changes: &[Change]) -> Vec<Vec<&Change>> {
             Address::Cluster { .. } => 1,
             Address::TaskDefinition { .. } => 2,
             Address::Service { .. } => 3,
+            Address::Namespace { .. } => 5,
+            Address::DiscoveryService { .. } => 6,
             _ => 4,
         };
         (kind, c.action == Action::Delete)
@@ -617,13 +681,14 @@ fn phases(changes: &[Change]) -> Vec<Vec<&Change>> {
 
 /// Makes the calls of one change.
 async fn apply_change(
-    ecs: &Ecs,
+    clients: &Clients,
     change: &Change,
     options: &ApplyOptions,
-    registered: &BTreeMap<String, String>,
+    (registered, created): (&BTreeMap<String, String>, &BTreeMap<Created, String>),
     nonce: u64,
     emit: &Emit,
 ) -> Result<Outcome, Failure> {
+    let ecs = &clients.ecs;
     let address = &change.address;
     emit.send(Event::Started {
         address: address.clone(),
@@ -631,8 +696,9 @@ async fn apply_change(
     });
     let mut outcome = Outcome::default();
     for (index, step) in change.steps.iter().enumerate() {
+        // The values earlier changes created (a namespace id, a discovery service ARN).
+        let mut step = step.resolved(created).map_err(Failure::Unresolved)?;
         // A service runs the exact revision this apply registered for its family.
-        let mut step = step.clone();
         if let Some(arn) = step
             .task_definition()
             .and_then(|family| registered.get(family))
@@ -643,6 +709,30 @@ async fn apply_change(
             && let Some(token) = request.client_token.take()
         {
             request.client_token = Some(token_of_this_apply(&token, nonce));
+        }
+        if step.operation().api() == Api::CloudMap {
+            own_request_ids(&mut step, nonce);
+            let applied = crate::kinds::namespace::apply_step(
+                clients,
+                address,
+                &step,
+                options.drain,
+                |reason| {
+                    emit.send(Event::Waiting {
+                        address: address.clone(),
+                        reason,
+                    });
+                },
+            )
+            .await?;
+            outcome.created.extend(applied.created);
+            emit.send(Event::Called {
+                address: address.clone(),
+                operation: step.operation(),
+                status: None,
+                task_definition: None,
+            });
+            continue;
         }
         let input = step.input();
         let response = match step.operation() {
@@ -729,6 +819,25 @@ fn token_of_this_apply(token: &str, nonce: u64) -> String {
     );
     let keep: String = token.chars().take(20).collect();
     format!("{keep}{hash:016x}")
+}
+
+/// The planner's Cloud Map `CreatorRequestId` / `UpdaterRequestId` made this apply's own, as
+/// [`token_of_this_apply`] does for ECS's `clientToken`: a namespace or discovery service
+/// deleted and created again later never meets the id of an earlier creation.
+fn own_request_ids(step: &mut Step, nonce: u64) {
+    let own = |id: &mut Option<String>| {
+        if let Some(token) = id.take() {
+            *id = Some(token_of_this_apply(&token, nonce));
+        }
+    };
+    match step {
+        Step::CreatePrivateDnsNamespace(r) => own(&mut r.creator_request_id),
+        Step::CreateHttpNamespace(r) => own(&mut r.creator_request_id),
+        Step::CreateDiscoveryService(r) => own(&mut r.creator_request_id),
+        Step::UpdatePrivateDnsNamespace(r) => own(&mut r.updater_request_id),
+        Step::UpdateHttpNamespace(r) => own(&mut r.updater_request_id),
+        _ => {}
+    }
 }
 
 /// The family and ARN of the revision a RegisterTaskDefinition (or DescribeTaskDefinition)

@@ -314,6 +314,13 @@ pub enum AwsError {
         /// The API of the client it was given to.
         api: Api,
     },
+    /// The plan calls an API the deployer has no client for (its cargo feature is off, or the
+    /// deployer was made without it); nothing was sent.
+    #[error("{operation}: no client for {} (its cargo feature is off, or the deployer has none)", .operation.api().name())]
+    NoClient {
+        /// The operation.
+        operation: Operation,
+    },
     /// AWS answered, but with a body that is not JSON.
     #[error("{operation} returned a body that is not JSON")]
     Response {
@@ -342,7 +349,8 @@ impl AwsError {
             | Self::Transport { operation, .. }
             | Self::Request { operation, .. }
             | Self::Response { operation, .. }
-            | Self::WrongClient { operation, .. } => *operation,
+            | Self::WrongClient { operation, .. }
+            | Self::NoClient { operation } => *operation,
         }
     }
 
@@ -434,7 +442,7 @@ impl AwsError {
             Self::Service { status, .. } => *status >= 500,
             Self::Transport { sent, .. } => *sent,
             Self::Response { .. } => true,
-            Self::Request { .. } | Self::WrongClient { .. } => false,
+            Self::Request { .. } | Self::WrongClient { .. } | Self::NoClient { .. } => false,
         }
     }
 
@@ -709,6 +717,52 @@ impl RawSend for aws_sdk_ecs::Client {
                 operation: other,
                 api: Api::Ecs,
             }),
+        }
+    }
+}
+
+/// The clients of every API a plan may call: ECS, and each other API's client when the
+/// deployer has one. [`Clients::call`] sends an operation to the client of its
+/// [`Operation::api`]; an API added later adds its field here and its arm there.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Clients {
+    /// The ECS client.
+    pub ecs: Ecs,
+    /// The Cloud Map client (the `cloud-map` feature).
+    #[cfg(feature = "cloud-map")]
+    pub cloud_map: Option<cloud_map::CloudMap>,
+}
+
+impl Clients {
+    /// ECS only.
+    pub fn new(ecs: Ecs) -> Self {
+        Self {
+            ecs,
+            #[cfg(feature = "cloud-map")]
+            cloud_map: None,
+        }
+    }
+
+    /// Calls Cloud Map through `cloud_map`.
+    #[cfg(feature = "cloud-map")]
+    pub fn cloud_map(mut self, cloud_map: cloud_map::CloudMap) -> Self {
+        self.cloud_map = Some(cloud_map);
+        self
+    }
+
+    /// Calls `operation` with `input` through the client of its API; [`AwsError::NoClient`]
+    /// when there is none (its feature is off, or the deployer was made without it).
+    pub async fn call(&self, operation: Operation, input: &Value) -> Result<Value, AwsError> {
+        match operation.api() {
+            Api::Ecs => self.ecs.call(operation, input).await,
+            #[cfg(feature = "cloud-map")]
+            Api::CloudMap => match &self.cloud_map {
+                Some(client) => client.call(operation, input).await,
+                None => Err(AwsError::NoClient { operation }),
+            },
+            #[allow(unreachable_patterns)]
+            _ => Err(AwsError::NoClient { operation }),
         }
     }
 }

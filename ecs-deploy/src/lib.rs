@@ -89,6 +89,8 @@ pub struct Deployer {
     ecs: Ecs,
     #[cfg(feature = "ec2")]
     network: Option<Network>,
+    #[cfg(feature = "cloud-map")]
+    cloud_map: Option<CloudMap>,
     options: Options,
     concurrency: usize,
     apply_options: ApplyOptions,
@@ -104,6 +106,8 @@ impl Deployer {
             ecs,
             #[cfg(feature = "ec2")]
             network: None,
+            #[cfg(feature = "cloud-map")]
+            cloud_map: None,
             options,
             concurrency: 8,
             apply_options: ApplyOptions::default(),
@@ -120,7 +124,28 @@ impl Deployer {
         let deployer = Self::new(ecs, options);
         #[cfg(feature = "ec2")]
         let deployer = deployer.network(Network::new(config));
+        #[cfg(feature = "cloud-map")]
+        let deployer = deployer.cloud_map(CloudMap::new(config).retries(config::engine_retries()));
         deployer
+    }
+
+    /// Deploys the stack's Cloud Map namespaces and discovery services through `cloud_map`
+    /// (the `cloud-map` feature). Without it, a stack holding them cannot be planned.
+    #[cfg(feature = "cloud-map")]
+    pub fn cloud_map(mut self, cloud_map: CloudMap) -> Self {
+        self.cloud_map = Some(cloud_map);
+        self
+    }
+
+    /// The clients of every API this deployer calls.
+    pub fn clients(&self) -> aws::Clients {
+        let clients = aws::Clients::new(self.ecs.clone());
+        #[cfg(feature = "cloud-map")]
+        let clients = match &self.cloud_map {
+            Some(cloud_map) => clients.cloud_map(cloud_map.clone()),
+            None => clients,
+        };
+        clients
     }
 
     /// Resolves the subnets and security groups written as lookups through `network` (see
@@ -201,7 +226,11 @@ impl Deployer {
     ) -> Result<network::Resolved, PlanError> {
         #[cfg(feature = "ec2")]
         if let Some(network) = &self.network {
-            return Ok(network.resolve(stack).await?);
+            let mut copy = stack.clone();
+            network.resolve_vpcs(&mut copy).await?;
+            let resolved = network.resolve(&mut copy).await?;
+            *stack = copy;
+            return Ok(resolved);
         }
         let lookups = network::checked_lookups(stack)?;
         if lookups.is_empty() {
@@ -230,6 +259,30 @@ impl Deployer {
         scope: Scope,
     ) -> Result<plan::Actual, AwsError> {
         let mut actual = observe::observe(&self.ecs, stack, self.concurrency).await?;
+        let cloud_map = !stack.namespaces.is_empty() || !stack.discovery_services.is_empty();
+        #[cfg(feature = "cloud-map")]
+        if cloud_map || (scope != Scope::Named && self.cloud_map.is_some()) {
+            let wanted = kinds::namespace::Wanted {
+                names: stack
+                    .namespaces
+                    .iter()
+                    .filter_map(|n| n.name().map(str::to_owned))
+                    .collect(),
+                ids: stack
+                    .discovery_services
+                    .iter()
+                    .filter_map(|s| s.namespace_id.clone())
+                    .filter(|id| id.starts_with("ns-"))
+                    .collect(),
+                tagged: (scope != Scope::Named).then_some(self.options.stack.as_str()),
+            };
+            let (namespaces, services) =
+                kinds::namespace::observe(&self.clients(), &wanted, self.concurrency).await?;
+            actual.namespaces = namespaces;
+            actual.discovery_services = services;
+        }
+        #[cfg(not(feature = "cloud-map"))]
+        let _ = cloud_map;
         if scope != Scope::Named {
             observe::discover(
                 &self.ecs,
@@ -280,13 +333,13 @@ impl Deployer {
         plan: &Plan,
         on_event: impl FnMut(Event),
     ) -> Result<Vec<Address>, ApplyError> {
-        apply::apply(&self.ecs, plan, &self.apply_options, on_event).await
+        apply::apply_with(&self.clients(), plan, &self.apply_options, on_event).await
     }
 
     /// Applies `plan` as a stream of typed events, ending with the error when the apply fails.
     /// The stream is `Send`: the apply can run in a spawned task. See [`apply::apply_stream`].
     pub fn apply_stream<'a>(&'a self, plan: &'a Plan) -> ApplyStream<'a> {
-        apply::apply_stream(&self.ecs, plan, &self.apply_options)
+        apply::apply_stream_with(&self.clients(), plan, &self.apply_options)
     }
 
     /// Plans putting the services of `stack` back on an earlier task definition revision
@@ -416,7 +469,9 @@ pub enum PlanError {
     #[error(transparent)]
     Aws(#[from] AwsError),
     /// The stack holds kinds of resource (its members, such as `targetGroups`) that the file
-    /// format knows and this version of the engine does not deploy yet; nothing was sent to AWS.
+    /// format knows and this version of the engine does not deploy yet, or whose cargo feature
+    /// is off (`namespaces` and `discoveryServices` without `cloud-map`); nothing was sent to
+    /// AWS.
     /// Planning without them would read as if they were deployed.
     #[error(
         "the stack holds {}, which this version of ecs-deploy reads but does not deploy yet; \
@@ -430,7 +485,9 @@ pub enum PlanError {
 /// [`PlanError::NotDeployable`].
 fn refuse_undeployable(stack: &ecs_model::Stack) -> Result<(), PlanError> {
     let held = [
+        #[cfg(not(feature = "cloud-map"))]
         ("namespaces", stack.namespaces.is_empty()),
+        #[cfg(not(feature = "cloud-map"))]
         ("discoveryServices", stack.discovery_services.is_empty()),
         ("targetGroups", stack.target_groups.is_empty()),
         ("scaling", stack.scaling.is_empty()),

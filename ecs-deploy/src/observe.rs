@@ -79,6 +79,8 @@ pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Act
         task_definitions,
         services,
         revisions: BTreeMap::new(),
+        namespaces: BTreeMap::new(),
+        discovery_services: BTreeMap::new(),
     })
 }
 

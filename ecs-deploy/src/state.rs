@@ -24,6 +24,81 @@ pub struct Actual {
     /// The ACTIVE revisions of the families whose old revisions may be deregistered (pruned
     /// families, and families with more revisions than [`Options::keep_revisions`](crate::plan::Options::keep_revisions)).
     pub revisions: BTreeMap<String, Vec<Revision>>,
+    /// Cloud Map namespaces by name (the stack's, and when pruning or destroying those carrying
+    /// the stack's tag).
+    pub namespaces: BTreeMap<String, CloudMapNamespace>,
+    /// Cloud Map discovery services by namespace id and name: those of the namespaces observed.
+    pub discovery_services: BTreeMap<(String, String), DiscoveryService>,
+}
+
+/// A Cloud Map namespace as AWS has it, rendered as the stack entry that would create it.
+///
+/// GetNamespace and ListNamespaces do not answer the VPC of a private DNS namespace (only its
+/// hosted zone), so `input` has no `Vpc`: the VPC is not compared.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct CloudMapNamespace {
+    /// Its id (`ns-...`).
+    pub id: String,
+    /// Its ARN.
+    pub arn: String,
+    /// How many services it holds, as AWS counted them.
+    pub service_count: Option<i32>,
+    /// The CreatePrivateDnsNamespace or CreateHttpNamespace input that would make it as it is
+    /// (tags included).
+    pub input: ecs_model::Namespace,
+}
+
+impl CloudMapNamespace {
+    /// Its tags, as the ECS-shaped tags the ownership check reads.
+    pub fn tags(&self) -> Option<Vec<ecs_model::types::Tag>> {
+        let tags = match &self.input {
+            ecs_model::Namespace::PrivateDns(input) => &input.tags,
+            ecs_model::Namespace::Http(input) => &input.tags,
+            _ => &None,
+        };
+        ecs_tags(tags)
+    }
+}
+
+/// A Cloud Map discovery service as AWS has it, rendered as the CreateService input that would
+/// make it as it is (`NamespaceId` the namespace's id, tags included).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DiscoveryService {
+    /// Its id (`srv-...`).
+    pub id: String,
+    /// Its ARN: what an ECS service's `serviceRegistries[].registryArn` holds.
+    pub arn: String,
+    /// Its namespace's name.
+    pub namespace: String,
+    /// How many instances are registered, as AWS counted them.
+    pub instance_count: Option<i32>,
+    /// The CreateService input that would make it as it is.
+    pub input: ecs_model::cloud_map::CreateServiceRequest,
+}
+
+impl DiscoveryService {
+    /// Its tags, as the ECS-shaped tags the ownership check reads.
+    pub fn tags(&self) -> Option<Vec<ecs_model::types::Tag>> {
+        ecs_tags(&self.input.tags)
+    }
+}
+
+/// Cloud Map tags (`Key`/`Value`) as ECS tags (`key`/`value`): one ownership check for both.
+pub(crate) fn ecs_tags(
+    tags: &Option<Vec<ecs_model::cloud_map::Tag>>,
+) -> Option<Vec<ecs_model::types::Tag>> {
+    tags.as_ref().map(|tags| {
+        tags.iter()
+            .map(|t| {
+                let mut tag = ecs_model::types::Tag::default();
+                tag.key = t.key.clone();
+                tag.value = t.value.clone();
+                tag
+            })
+            .collect()
+    })
 }
 
 /// The services observed: the ACTIVE ones by cluster name and service name, as the map this

@@ -69,6 +69,57 @@ impl Network {
         Ok(resolved)
     }
 
+    /// Rewrites the `Vpc` of each private DNS namespace of `stack` written as a lookup to the
+    /// VPC's id: `default` is the region's default VPC (DescribeVpcs `is-default = true`),
+    /// `name:NAME` the VPC whose `Name` tag is NAME (`tag:Name`); each must match exactly one.
+    /// An id (`vpc-...`) is left as it is, and a stack without lookups makes no call. On error,
+    /// `stack` is left as it was.
+    pub async fn resolve_vpcs(&self, stack: &mut Stack) -> Result<(), NetworkError> {
+        let mut resolved = Vec::new();
+        for (index, namespace) in stack.namespaces.iter().enumerate() {
+            let ecs_model::Namespace::PrivateDns(input) = namespace else {
+                continue;
+            };
+            let Some(lookup) = input.vpc.clone() else {
+                continue;
+            };
+            let (filter, value) = if lookup == "default" {
+                ("is-default", "true".to_owned())
+            } else if let Some(name) = lookup.strip_prefix("name:") {
+                ("tag:Name", name.to_owned())
+            } else {
+                continue;
+            };
+            let request = Request {
+                operation: Ec2Operation::DescribeVpcs,
+                filter,
+                values: vec![value],
+            };
+            let found: Vec<String> = self
+                .fetch(&request)
+                .await?
+                .default_vpcs
+                .into_iter()
+                .collect();
+            match found.as_slice() {
+                [id] => resolved.push((index, id.clone())),
+                _ => {
+                    return Err(NetworkError::Vpc {
+                        namespace: input.name.clone().unwrap_or_default(),
+                        lookup,
+                        found,
+                    });
+                }
+            }
+        }
+        for (index, id) in resolved {
+            if let Some(ecs_model::Namespace::PrivateDns(input)) = stack.namespaces.get_mut(index) {
+                input.vpc = Some(id);
+            }
+        }
+        Ok(())
+    }
+
     fn count(&self, operation: Ec2Operation) {
         self.calls.add(operation);
     }

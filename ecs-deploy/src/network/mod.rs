@@ -332,6 +332,21 @@ pub enum NetworkError {
         /// The id AWS gave the request, for AWS Support.
         request_id: Option<String>,
     },
+    /// A Cloud Map private DNS namespace's `Vpc`, written as a lookup (`default`,
+    /// `name:NAME`), matches no VPC or several.
+    #[error(
+        "namespace {namespace}: the VPC {lookup} matches {} VPCs ({}); write the VPC id instead",
+        found.len(),
+        found.join(", ")
+    )]
+    Vpc {
+        /// The namespace's name.
+        namespace: String,
+        /// The lookup as written.
+        lookup: String,
+        /// The VPC ids that match.
+        found: Vec<String>,
+    },
     /// The call did not get an answer (no credentials or region, a connection or timeout
     /// error), or one without an error code, after the SDK's retries. The message does not
     /// repeat the cause: it is the source, which a chain printer shows.
@@ -346,11 +361,12 @@ pub enum NetworkError {
 }
 
 impl NetworkError {
-    /// The EC2 operation that failed; `None` for [`NetworkError::Lookups`] (no call failed).
+    /// The EC2 operation that failed; `None` for [`NetworkError::Lookups`] and
+    /// [`NetworkError::Vpc`] (no call failed).
     pub fn operation(&self) -> Option<Ec2Operation> {
         match self {
             Self::Service { operation, .. } | Self::Transport { operation, .. } => Some(*operation),
-            Self::Lookups(_) => None,
+            Self::Lookups(_) | Self::Vpc { .. } => None,
         }
     }
 

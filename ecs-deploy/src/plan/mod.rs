@@ -23,9 +23,11 @@ mod step;
 pub use crate::ownership::{STACK_TAG, tagged};
 pub use crate::state::{Actual, Existing, Revision, cluster_name};
 pub use reason::{Capacity, InPlaceRoute, Reason, Removal, ReplaceCause};
-pub use step::{InvalidStep, Step};
+pub use step::{Created, InvalidStep, KNOWN_AFTER_APPLY, Link, Slot, Step};
 
-use crate::kinds::{capacity_provider, cluster, service, task_definition};
+use crate::kinds::{
+    capacity_provider, cluster, discovery_service, namespace, service, task_definition,
+};
 use crate::ownership::ownership;
 use crate::state::service_key;
 use prune::{in_use, prune, retire_revisions};
@@ -174,6 +176,18 @@ pub enum Address {
         /// The family.
         family: String,
     },
+    /// A Cloud Map namespace, by name.
+    Namespace {
+        /// Its name.
+        name: String,
+    },
+    /// A Cloud Map discovery service, by its namespace's name and its name.
+    DiscoveryService {
+        /// Its namespace's name (or id, for a namespace the stack does not hold).
+        namespace: String,
+        /// Its name.
+        name: String,
+    },
 }
 
 impl std::fmt::Display for Address {
@@ -184,6 +198,10 @@ impl std::fmt::Display for Address {
             Self::TaskDefinition { family } => write!(f, "task definition {family}"),
             Self::Service { cluster, name } => write!(f, "service {cluster}/{name}"),
             Self::Revisions { family } => write!(f, "old revisions of {family}"),
+            Self::Namespace { name } => write!(f, "namespace {name}"),
+            Self::DiscoveryService { namespace, name } => {
+                write!(f, "discovery service {namespace}/{name}")
+            }
         }
     }
 }
@@ -370,6 +388,33 @@ impl Plan {
 /// Plans the changes that make `actual` match `desired`.
 pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
     let mut changes = Vec::new();
+    // Cloud Map first: clusters and services may name its namespaces and discovery services.
+    let mut creating = Vec::new();
+    for ns in &desired.namespaces {
+        let change = namespace::plan(ns, actual, options);
+        if change.action == Action::Create {
+            creating.extend(ns.name().map(str::to_owned));
+        }
+        changes.push(change);
+    }
+    let mut registry_arns: BTreeMap<String, Result<String, Created>> = BTreeMap::new();
+    for wanted in &desired.discovery_services {
+        let ns = discovery_service::namespace_ref(wanted, desired, actual, &creating);
+        let change = discovery_service::plan(wanted, &ns, actual, options);
+        let name = wanted.name.clone().unwrap_or_default();
+        let arn = match change.action {
+            Action::Create | Action::Replace => Some(Err(Created::DiscoveryServiceArn {
+                namespace: ns.name().to_owned(),
+                service: name.clone(),
+            })),
+            _ => actual
+                .discovery_services
+                .get(&(ns.name().to_owned(), name.clone()))
+                .map(|found| Ok(found.arn.clone())),
+        };
+        registry_arns.extend(arn.map(|arn| (name, arn)));
+        changes.push(change);
+    }
     for provider in &desired.capacity_providers {
         changes.push(capacity_provider::plan(provider, actual, options));
     }
@@ -384,8 +429,10 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
         }
         changes.push(change);
     }
-    for service in &desired.services {
-        changes.push(service::plan(service, actual, options, &registering));
+    for wanted in &desired.services {
+        let (linked, links) = discovery_service::link_registries(wanted, &registry_arns);
+        let change = service::plan(&linked, actual, options, &registering);
+        changes.push(discovery_service::with_links(change, &links));
     }
     let in_use = in_use(desired, actual, &[]);
     if let Some(keep) = options.keep_revisions {
@@ -403,6 +450,7 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
     }
     if options.prune {
         changes.extend(prune(desired, actual, options, Removal::Pruned));
+        changes.extend(namespace::prune(desired, actual, options, Removal::Pruned));
     }
     Plan {
         stack: options.stack.clone(),
@@ -459,8 +507,37 @@ pub fn destroy(named: &Stack, actual: &Actual, options: &Options) -> Plan {
             ));
         }
     }
+    for ns in &named.namespaces {
+        if let Some(name) = ns.name()
+            && let Some(existing) = actual.namespaces.get(name)
+        {
+            let address = Address::Namespace {
+                name: name.to_owned(),
+            };
+            changes.extend(leftover(&existing.tags(), address));
+        }
+    }
+    for ((namespace, name), existing) in &actual.discovery_services {
+        let in_stack = named
+            .discovery_services
+            .iter()
+            .any(|s| s.name.as_deref() == Some(name.as_str()));
+        if in_stack {
+            let address = Address::DiscoveryService {
+                namespace: namespace.clone(),
+                name: name.clone(),
+            };
+            changes.extend(leftover(&existing.tags(), address));
+        }
+    }
     let empty = Stack::default();
     changes.extend(prune(&empty, actual, options, Removal::Destroyed));
+    changes.extend(namespace::prune(
+        &empty,
+        actual,
+        options,
+        Removal::Destroyed,
+    ));
     Plan {
         stack: options.stack.clone(),
         changes,

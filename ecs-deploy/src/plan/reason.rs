@@ -136,6 +136,25 @@ pub enum Reason {
     /// create it until the old one is INACTIVE, so the creation deletes the old one again
     /// (done already if it is gone), waits until it has drained, then creates the service.
     StillDraining,
+    /// A Cloud Map discovery service or namespace changes in a member its update call does not
+    /// change: it is deleted and created again. For a discovery service, Cloud Map's
+    /// UpdateService changes the description, the TTL of the DNS records and the Route 53
+    /// health check only (<https://docs.aws.amazon.com/cloud-map/latest/api/API_UpdateService.html>):
+    /// the routing policy, the record types, the custom health check, the namespace and the
+    /// type are fixed at creation. A namespace's type (private DNS or HTTP) is fixed too. The
+    /// ECS services registered in it lose their registration until they are deployed again.
+    CloudMapReplaced {
+        /// The member whose change needs the replacement (`DnsConfig.RoutingPolicy`).
+        member: String,
+    },
+    /// A Cloud Map resource that would go is kept: something the stack keeps still uses it
+    /// (a namespace that still holds discovery services the stack does not delete, nor own).
+    CloudMapKept {
+        /// Why it would go.
+        removal: Removal,
+        /// What still uses it (discovery service names).
+        users: Vec<String>,
+    },
 }
 
 /// Why a resource is deleted.
@@ -242,6 +261,20 @@ impl std::fmt::Display for Removal {
 impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Self::CloudMapReplaced { member } => write!(
+                f,
+                "{member} cannot be changed in place by Cloud Map: deleted and created again \
+                 (registered ECS tasks are registered again on their next deployment)"
+            ),
+            Self::CloudMapKept { removal, users } => write!(
+                f,
+                "would be {}, but is kept: it still holds {}",
+                match removal {
+                    Removal::Pruned => "pruned",
+                    Removal::Destroyed => "destroyed",
+                },
+                users.join(", ")
+            ),
             Self::InvalidRequest {
                 operation,
                 problems,

@@ -2,6 +2,14 @@
 //! AWS model for its operation, so a plan is checked by the compiler and the AWS model, not
 //! assembled as untyped JSON.
 
+use ecs_model::cloud_map::{
+    CreateHttpNamespaceRequest, CreatePrivateDnsNamespaceRequest,
+    CreateServiceRequest as CreateDiscoveryServiceRequest, DeleteNamespaceRequest,
+    DeleteServiceRequest as DeleteDiscoveryServiceRequest,
+    TagResourceRequest as CloudMapTagRequest, UntagResourceRequest as CloudMapUntagRequest,
+    UpdateHttpNamespaceRequest, UpdatePrivateDnsNamespaceRequest,
+    UpdateServiceRequest as UpdateDiscoveryServiceRequest,
+};
 use ecs_model::load::from_value;
 use ecs_model::types::{
     CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
@@ -52,6 +60,94 @@ pub enum Step {
     TagResource(TagResourceRequest),
     /// UntagResource: removes the tags a resource has that the stack no longer sets.
     UntagResource(UntagResourceRequest),
+    /// Cloud Map CreatePrivateDnsNamespace.
+    CreatePrivateDnsNamespace(CreatePrivateDnsNamespaceRequest),
+    /// Cloud Map CreateHttpNamespace.
+    CreateHttpNamespace(CreateHttpNamespaceRequest),
+    /// Cloud Map UpdatePrivateDnsNamespace.
+    UpdatePrivateDnsNamespace(UpdatePrivateDnsNamespaceRequest),
+    /// Cloud Map UpdateHttpNamespace.
+    UpdateHttpNamespace(UpdateHttpNamespaceRequest),
+    /// Cloud Map DeleteNamespace.
+    DeleteNamespace(DeleteNamespaceRequest),
+    /// Cloud Map CreateService: a discovery service.
+    CreateDiscoveryService(CreateDiscoveryServiceRequest),
+    /// Cloud Map UpdateService.
+    UpdateDiscoveryService(UpdateDiscoveryServiceRequest),
+    /// Cloud Map DeleteService.
+    DeleteDiscoveryService(DeleteDiscoveryServiceRequest),
+    /// Cloud Map TagResource.
+    TagCloudMapResource(CloudMapTagRequest),
+    /// Cloud Map UntagResource.
+    UntagCloudMapResource(CloudMapUntagRequest),
+    /// A step whose request takes values that an earlier change of the same apply creates
+    /// (the id of a namespace, the ARN of a discovery service): known after apply, as the
+    /// plan shows them ([`KNOWN_AFTER_APPLY`]). Apply fills them in, then sends the step.
+    Linked(Box<Step>, Vec<Link>),
+}
+
+/// What a linked step's request shows where a value is known only after apply.
+pub const KNOWN_AFTER_APPLY: &str = "(known after apply)";
+
+/// A value of a step's request that an earlier change of the same apply creates: where it goes
+/// and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Link {
+    /// Where in the request it goes.
+    pub slot: Slot,
+    /// What it is.
+    pub value: Created,
+}
+
+/// A place in a request that a [`Link`] fills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Slot {
+    /// A Cloud Map CreateService's `NamespaceId`, and its `DnsConfig.NamespaceId` when set.
+    NamespaceId,
+    /// An ECS CreateService or UpdateService's `serviceRegistries[index].registryArn`.
+    RegistryArn {
+        /// The index in `serviceRegistries`.
+        index: usize,
+    },
+}
+
+/// A value a change creates for the changes after it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Created {
+    /// The id of the stack's Cloud Map namespace of this name.
+    NamespaceId {
+        /// The namespace's name.
+        namespace: String,
+    },
+    /// The ARN of the stack's discovery service of this name in the namespace of this name.
+    DiscoveryServiceArn {
+        /// The namespace's name.
+        namespace: String,
+        /// The discovery service's name.
+        service: String,
+    },
+    /// The ARN of the stack's cluster of this name, once created.
+    ClusterArn {
+        /// The cluster's name.
+        cluster: String,
+    },
+    /// The ARN of the revision of this family that the apply registers.
+    TaskDefinitionArn {
+        /// The family.
+        family: String,
+    },
+}
+
+impl Link {
+    /// A link filling `slot` with `value`.
+    pub fn new(slot: Slot, value: Created) -> Self {
+        Self { slot, value }
+    }
 }
 
 /// A step's request that could not be read as its operation's request type.
@@ -83,6 +179,17 @@ impl Step {
             Self::DeleteService(_) => Operation::DeleteService,
             Self::TagResource(_) => Operation::TagResource,
             Self::UntagResource(_) => Operation::UntagResource,
+            Self::CreatePrivateDnsNamespace(_) => Operation::CreatePrivateDnsNamespace,
+            Self::CreateHttpNamespace(_) => Operation::CreateHttpNamespace,
+            Self::UpdatePrivateDnsNamespace(_) => Operation::UpdatePrivateDnsNamespace,
+            Self::UpdateHttpNamespace(_) => Operation::UpdateHttpNamespace,
+            Self::DeleteNamespace(_) => Operation::DeleteNamespace,
+            Self::CreateDiscoveryService(_) => Operation::CreateDiscoveryService,
+            Self::UpdateDiscoveryService(_) => Operation::UpdateDiscoveryService,
+            Self::DeleteDiscoveryService(_) => Operation::DeleteDiscoveryService,
+            Self::TagCloudMapResource(_) => Operation::TagCloudMapResource,
+            Self::UntagCloudMapResource(_) => Operation::UntagCloudMapResource,
+            Self::Linked(step, _) => step.operation(),
         }
     }
 
@@ -103,8 +210,43 @@ impl Step {
             Self::DeleteService(r) => serde_json::to_value(r),
             Self::TagResource(r) => serde_json::to_value(r),
             Self::UntagResource(r) => serde_json::to_value(r),
+            Self::CreatePrivateDnsNamespace(r) => serde_json::to_value(r),
+            Self::CreateHttpNamespace(r) => serde_json::to_value(r),
+            Self::UpdatePrivateDnsNamespace(r) => serde_json::to_value(r),
+            Self::UpdateHttpNamespace(r) => serde_json::to_value(r),
+            Self::DeleteNamespace(r) => serde_json::to_value(r),
+            Self::CreateDiscoveryService(r) => serde_json::to_value(r),
+            Self::UpdateDiscoveryService(r) => serde_json::to_value(r),
+            Self::DeleteDiscoveryService(r) => serde_json::to_value(r),
+            Self::TagCloudMapResource(r) => serde_json::to_value(r),
+            Self::UntagCloudMapResource(r) => serde_json::to_value(r),
+            Self::Linked(step, links) => {
+                let mut input = step.input();
+                for link in links {
+                    link.slot.put(&mut input, KNOWN_AFTER_APPLY);
+                }
+                Ok(input)
+            }
         };
         json.unwrap_or(Value::Null)
+    }
+
+    /// The step with its links filled from `created` (the values earlier changes of this apply
+    /// created); the error is the first value missing.
+    pub fn resolved(
+        &self,
+        created: &std::collections::BTreeMap<Created, String>,
+    ) -> Result<Step, Created> {
+        let Self::Linked(step, links) = self else {
+            return Ok(self.clone());
+        };
+        let mut input = step.input();
+        for link in links {
+            let value = created.get(&link.value).ok_or_else(|| link.value.clone())?;
+            link.slot.put(&mut input, value);
+        }
+        // The request type is the same, with strings in string members: it loads.
+        Ok(Self::from_json(step.operation(), &input).unwrap_or_else(|_| (**step).clone()))
     }
 
     /// The step of `operation` with `input` (AWS JSON), read with `ecs-model`'s lossless loader
@@ -156,6 +298,28 @@ impl Step {
             Operation::DeleteService => Self::DeleteService(load(operation, input)?),
             Operation::TagResource => Self::TagResource(load(operation, input)?),
             Operation::UntagResource => Self::UntagResource(load(operation, input)?),
+            Operation::CreatePrivateDnsNamespace => {
+                Self::CreatePrivateDnsNamespace(load(operation, input)?)
+            }
+            Operation::CreateHttpNamespace => Self::CreateHttpNamespace(load(operation, input)?),
+            Operation::UpdatePrivateDnsNamespace => {
+                Self::UpdatePrivateDnsNamespace(load(operation, input)?)
+            }
+            Operation::UpdateHttpNamespace => Self::UpdateHttpNamespace(load(operation, input)?),
+            Operation::DeleteNamespace => Self::DeleteNamespace(load(operation, input)?),
+            Operation::CreateDiscoveryService => {
+                Self::CreateDiscoveryService(load(operation, input)?)
+            }
+            Operation::UpdateDiscoveryService => {
+                Self::UpdateDiscoveryService(load(operation, input)?)
+            }
+            Operation::DeleteDiscoveryService => {
+                Self::DeleteDiscoveryService(load(operation, input)?)
+            }
+            Operation::TagCloudMapResource => Self::TagCloudMapResource(load(operation, input)?),
+            Operation::UntagCloudMapResource => {
+                Self::UntagCloudMapResource(load(operation, input)?)
+            }
             _ => {
                 return Err(InvalidStep {
                     operation,
@@ -170,6 +334,7 @@ impl Step {
         match self {
             Self::CreateService(r) => r.task_definition.as_deref(),
             Self::UpdateService(r) => r.task_definition.as_deref(),
+            Self::Linked(step, _) => step.task_definition(),
             _ => None,
         }
     }
@@ -179,6 +344,7 @@ impl Step {
         match self {
             Self::CreateService(r) => r.task_definition = Some(task_definition),
             Self::UpdateService(r) => r.task_definition = Some(task_definition),
+            Self::Linked(step, _) => step.set_task_definition(task_definition),
             _ => {}
         }
     }
@@ -237,6 +403,31 @@ impl Step {
         request.resource_arn = Some(arn.to_owned());
         request.tag_keys = Some(keys);
         Self::UntagResource(request)
+    }
+}
+
+impl Slot {
+    /// Writes `value` at the slot of `input` (a request as AWS JSON).
+    fn put(&self, input: &mut Value, value: &str) {
+        match self {
+            Self::NamespaceId => {
+                input["NamespaceId"] = Value::from(value);
+                if let Some(dns) = input.get_mut("DnsConfig").and_then(Value::as_object_mut)
+                    && dns.contains_key("NamespaceId")
+                {
+                    dns.insert("NamespaceId".to_owned(), Value::from(value));
+                }
+            }
+            Self::RegistryArn { index } => {
+                if let Some(entry) = input
+                    .get_mut("serviceRegistries")
+                    .and_then(|r| r.get_mut(*index))
+                    .and_then(Value::as_object_mut)
+                {
+                    entry.insert("registryArn".to_owned(), Value::from(value));
+                }
+            }
+        }
     }
 }
 

@@ -11,6 +11,7 @@ mod cli_files;
 mod cli_render;
 mod cli_rollback;
 mod cli_validate;
+mod cloud_map;
 mod corpus_no_perpetual_diff;
 mod daemons;
 mod deploy;

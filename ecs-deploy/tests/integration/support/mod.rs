@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod cloud_map;
 pub mod deployments;
 pub mod ec2;
 pub mod local_ecs;

@@ -1,0 +1,382 @@
+//! Cloud Map namespaces and discovery services deployed with the stack on the local endpoint,
+//! linked from ECS services by name: created, read back through aws-sdk-servicediscovery and
+//! aws-sdk-ecs, planned again without change, updated in place, pruned and destroyed in order,
+//! and a namespace the stack does not own never touched.
+
+use crate::support;
+
+use ecs_deploy::{Action, Address, ApplyOptions, Deployer, Operation, Options, Plan};
+use ecs_model::Stack;
+use ecs_model::load::from_value;
+use serde_json::{Value, json};
+
+struct Names {
+    private: String,
+    http: String,
+    foreign: String,
+}
+
+fn names() -> Names {
+    let unique = support::unique("cm");
+    Names {
+        private: format!("{unique}.internal"),
+        http: format!("{unique}-http"),
+        foreign: format!("{unique}-foreign"),
+    }
+}
+
+/// The stack: a private DNS namespace in the default VPC, an HTTP namespace, a discovery
+/// service in each, and an ECS service registered in each by the discovery service's name.
+fn stack(names: &Names, ttl: i64, with_worker: bool) -> Stack {
+    let network = json!({"awsvpcConfiguration": {
+        "subnets": ["default"], "securityGroups": ["default"]
+    }});
+    let task = |family: &str| {
+        json!({
+            "family": family, "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256", "memory": "512",
+            "containerDefinitions": [{"name": family, "image": "nginx:1.27",
+                                      "portMappings": [{"containerPort": 80}]}]
+        })
+    };
+    let service = |name: &str, registry: &str| {
+        json!({
+            "serviceName": name, "cluster": "mesh", "taskDefinition": name,
+            "desiredCount": 1, "launchType": "FARGATE", "networkConfiguration": network,
+            "serviceRegistries": [{"registryArn": registry}]
+        })
+    };
+    let mut value = json!({
+        "namespaces": [
+            {"Name": names.private, "Vpc": "default", "Description": "east-west"},
+            {"Name": names.foreign}
+        ],
+        "discoveryServices": [
+            {"Name": "api", "NamespaceId": names.private, "Description": "the API",
+             "DnsConfig": {"RoutingPolicy": "MULTIVALUE",
+                           "DnsRecords": [{"Type": "A", "TTL": ttl}]},
+             "HealthCheckCustomConfig": {"FailureThreshold": 1}}
+        ],
+        "clusters": [{"clusterName": "mesh"}],
+        "taskDefinitions": [task("api")],
+        "services": [service("api", "api")]
+    });
+    if with_worker {
+        value["namespaces"]
+            .as_array_mut()
+            .expect("a list")
+            .push(json!({"Name": names.http}));
+        value["discoveryServices"]
+            .as_array_mut()
+            .expect("a list")
+            .push(json!({"Name": "worker", "NamespaceId": names.http}));
+        value["taskDefinitions"]
+            .as_array_mut()
+            .expect("a list")
+            .push(task("worker"));
+        value["services"]
+            .as_array_mut()
+            .expect("a list")
+            .push(service("worker", "worker"));
+    }
+    let loaded = from_value::<Stack>(&value);
+    loaded.value.expect("a stack")
+}
+
+async fn deployer_of(account: &str, options: Options) -> Deployer {
+    Deployer::new(support::ecs(account).await, options)
+        .network(support::ec2::network(account))
+        .cloud_map(support::cloud_map::cloud_map(account))
+        .apply_options(ApplyOptions::no_wait())
+}
+
+fn actions(plan: &Plan) -> Vec<(String, Action)> {
+    plan.changes
+        .iter()
+        .map(|c| (c.address.to_string(), c.action))
+        .collect()
+}
+
+fn changed(plan: &Plan) -> Vec<(String, Action)> {
+    actions(plan)
+        .into_iter()
+        .filter(|(_, a)| !matches!(a, Action::NoChange | Action::NotManaged))
+        .collect()
+}
+
+/// The stack's tag value of a Cloud Map resource, read back through the SDK.
+async fn stack_tag(client: &aws_sdk_servicediscovery::Client, arn: &str) -> Option<String> {
+    let tags = client
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .expect("ListTagsForResource");
+    tags.tags()
+        .iter()
+        .find(|t| t.key() == "ecs-rs:stack")
+        .map(|t| t.value().to_owned())
+}
+
+async fn namespace(
+    client: &aws_sdk_servicediscovery::Client,
+    name: &str,
+) -> Option<aws_sdk_servicediscovery::types::NamespaceSummary> {
+    let listed = client
+        .list_namespaces()
+        .send()
+        .await
+        .expect("ListNamespaces");
+    listed
+        .namespaces()
+        .iter()
+        .find(|n| n.name() == Some(name))
+        .cloned()
+}
+
+async fn discovery_services(
+    client: &aws_sdk_servicediscovery::Client,
+    namespace_id: &str,
+) -> Vec<aws_sdk_servicediscovery::types::ServiceSummary> {
+    use aws_sdk_servicediscovery::types::{FilterCondition, ServiceFilter, ServiceFilterName};
+    let filter = ServiceFilter::builder()
+        .name(ServiceFilterName::NamespaceId)
+        .values(namespace_id)
+        .condition(FilterCondition::Eq)
+        .build()
+        .expect("a filter");
+    let listed = client
+        .list_services()
+        .filters(filter)
+        .send()
+        .await
+        .expect("ListServices")
+        .services()
+        .to_vec();
+    // moto answers every service of the account whatever the filter (AWS applies it): keep
+    // those GetService places in the namespace.
+    let mut out = Vec::new();
+    for summary in listed {
+        let service = client
+            .get_service()
+            .id(summary.id().expect("an id"))
+            .send()
+            .await
+            .expect("GetService");
+        if service.service().and_then(|s| s.namespace_id()) == Some(namespace_id) {
+            out.push(summary);
+        }
+    }
+    out
+}
+
+async fn registry_arn(account: &str, service: &str) -> Option<String> {
+    let answer = support::ecs(account)
+        .await
+        .call(
+            Operation::DescribeServices,
+            &json!({"cluster": "mesh", "services": [service]}),
+        )
+        .await
+        .expect("DescribeServices");
+    answer
+        .pointer("/services/0/serviceRegistries/0/registryArn")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn namespaces_and_discovery_services_deploy_link_update_prune_and_destroy() {
+    let account = "300000000091";
+    let names = names();
+    let client = support::cloud_map::client(account);
+    // A namespace of the same name the stack names, made without the stack's tag: not ours.
+    client
+        .create_http_namespace()
+        .name(&names.foreign)
+        .send()
+        .await
+        .expect("CreateHttpNamespace");
+    let foreign = namespace(&client, &names.foreign)
+        .await
+        .expect("the foreign namespace");
+
+    let deployer = deployer_of(account, Options::new("mesh")).await;
+    let desired = stack(&names, 60, true);
+    let plan = deployer.plan(&desired).await.expect("plan");
+    let ns = |name: &str| format!("namespace {name}");
+    assert_eq!(
+        actions(&plan),
+        [
+            (ns(&names.private), Action::Create),
+            (ns(&names.foreign), Action::NotManaged),
+            (ns(&names.http), Action::Create),
+            (
+                format!("discovery service {}/api", names.private),
+                Action::Create
+            ),
+            (
+                format!("discovery service {}/worker", names.http),
+                Action::Create
+            ),
+            ("cluster mesh".to_owned(), Action::Create),
+            ("task definition api".to_owned(), Action::Create),
+            ("task definition worker".to_owned(), Action::Create),
+            ("service mesh/api".to_owned(), Action::Create),
+            ("service mesh/worker".to_owned(), Action::Create),
+        ]
+    );
+    // The registry ARN and the namespace id are known after apply: the steps say so.
+    let shown = serde_json::to_string(&plan).expect("json");
+    assert!(
+        shown.contains(ecs_deploy::plan::KNOWN_AFTER_APPLY),
+        "{shown}"
+    );
+    deployer.apply(&plan, |_| {}).await.expect("apply");
+
+    // Read back: the namespaces and discovery services carry the stack's tag, the records are
+    // as written, and each ECS service's registry is its discovery service's ARN.
+    let private = namespace(&client, &names.private)
+        .await
+        .expect("the private namespace");
+    let http = namespace(&client, &names.http)
+        .await
+        .expect("the HTTP namespace");
+    assert_eq!(
+        private.r#type(),
+        Some(&aws_sdk_servicediscovery::types::NamespaceType::DnsPrivate)
+    );
+    assert_eq!(private.description(), Some("east-west"));
+    for arn in [private.arn(), http.arn()] {
+        let arn = arn.expect("an ARN");
+        assert_eq!(stack_tag(&client, arn).await.as_deref(), Some("mesh"));
+    }
+    assert_eq!(
+        stack_tag(&client, foreign.arn().expect("an ARN")).await,
+        None
+    );
+    let api = discovery_services(&client, private.id().expect("an id")).await;
+    let [api] = api.as_slice() else {
+        panic!("one service in the private namespace: {api:?}");
+    };
+    assert_eq!(api.name(), Some("api"));
+    let records = api.dns_config().expect("a DNS config").dns_records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].r#type().as_str(), "A");
+    assert_eq!(records[0].ttl(), 60);
+    assert_eq!(
+        stack_tag(&client, api.arn().expect("an ARN"))
+            .await
+            .as_deref(),
+        Some("mesh")
+    );
+    let worker = discovery_services(&client, http.id().expect("an id")).await;
+    let [worker] = worker.as_slice() else {
+        panic!("one service in the HTTP namespace: {worker:?}");
+    };
+    assert_eq!(registry_arn(account, "api").await.as_deref(), api.arn());
+    assert_eq!(
+        registry_arn(account, "worker").await.as_deref(),
+        worker.arn()
+    );
+
+    // Nothing changes on a second plan, and applying it makes no call.
+    let again = deployer.plan(&desired).await.expect("plan again");
+    assert!(
+        !again.has_changes(),
+        "second plan: {:#?}",
+        again
+            .changes
+            .iter()
+            .filter(|c| c.action != Action::NoChange)
+            .map(|c| (&c.address, c.action, &c.fields, &c.steps))
+            .collect::<Vec<_>>()
+    );
+
+    // A TTL change is an in-place update of the discovery service, nothing else.
+    let longer = stack(&names, 300, true);
+    let plan = deployer.plan(&longer).await.expect("plan the TTL");
+    assert_eq!(
+        changed(&plan),
+        [(
+            format!("discovery service {}/api", names.private),
+            Action::Update
+        )]
+    );
+    let steps: Vec<Operation> = plan
+        .changes
+        .iter()
+        .flat_map(|c| c.steps.iter().map(|s| s.operation()))
+        .collect();
+    assert_eq!(steps, [Operation::UpdateDiscoveryService]);
+    deployer.apply(&plan, |_| {}).await.expect("apply the TTL");
+    let api = discovery_services(&client, private.id().expect("an id")).await;
+    assert_eq!(
+        api[0].dns_config().expect("a DNS config").dns_records()[0].ttl(),
+        300
+    );
+    assert!(
+        !deployer
+            .plan(&longer)
+            .await
+            .expect("plan after")
+            .has_changes()
+    );
+
+    // Pruning the worker: its ECS service, then its discovery service, then its namespace.
+    let pruning = deployer_of(account, Options::new("mesh").prune(true)).await;
+    let plan = pruning
+        .plan(&stack(&names, 300, false))
+        .await
+        .expect("plan the prune");
+    let deletions: Vec<(String, Action)> = changed(&plan);
+    assert_eq!(
+        deletions,
+        [
+            ("service mesh/worker".to_owned(), Action::Delete),
+            ("task definition worker".to_owned(), Action::Delete),
+            (
+                format!("discovery service {}/worker", names.http),
+                Action::Delete
+            ),
+            (ns(&names.http), Action::Delete),
+        ]
+    );
+    pruning.apply(&plan, |_| {}).await.expect("apply the prune");
+    assert!(namespace(&client, &names.http).await.is_none());
+    assert!(namespace(&client, &names.private).await.is_some());
+
+    // Destroying: everything the stack owns goes; the foreign namespace stays.
+    let plan = deployer
+        .plan_destroy(&stack(&names, 300, false))
+        .await
+        .expect("plan destroy");
+    let foreign_change = plan
+        .changes
+        .iter()
+        .find(|c| {
+            c.address
+                == Address::Namespace {
+                    name: names.foreign.clone(),
+                }
+        })
+        .expect("the foreign namespace is listed");
+    assert_eq!(foreign_change.action, Action::NotManaged);
+    let order: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .map(|c| c.address.to_string())
+        .collect();
+    let at = |address: &str| order.iter().position(|a| a == address).expect(address);
+    assert!(at("service mesh/api") < at(&format!("discovery service {}/api", names.private)));
+    assert!(at(&format!("discovery service {}/api", names.private)) < at(&ns(&names.private)));
+    deployer.apply(&plan, |_| {}).await.expect("destroy");
+    assert!(namespace(&client, &names.private).await.is_none());
+    assert!(namespace(&client, &names.foreign).await.is_some());
+    let after = deployer
+        .plan_destroy(&stack(&names, 300, false))
+        .await
+        .expect("plan destroy again");
+    assert!(!after.has_changes(), "{:?}", actions(&after));
+}
