@@ -18,7 +18,7 @@
 //! reject expressions (see `expand`), and still report what this module finds in the literals.
 
 use ecs_model::load::from_value;
-use ecs_model::reflect::{self, Ty};
+use ecs_model::reflect::{self, Api, Ty};
 use ecs_model::types::{
     CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
     RegisterTaskDefinitionRequest,
@@ -165,20 +165,20 @@ fn decidable(root: Root, lowered: &Lowered) -> Vec<Diagnostic> {
         !lowered
             .exprs
             .iter()
-            .any(|(expr, _)| starts_with(&d.path, expr) || starts_with(expr, &d.path))
+            .any(|(expr, _, _)| starts_with(&d.path, expr) || starts_with(expr, &d.path))
     });
     let composite = lowered
         .exprs
         .iter()
-        .any(|(_, ty)| matches!(ty, Ty::Struct(_) | Ty::Map(_)) || is_list_of_structs(ty));
+        .any(|(_, _, ty)| is_composite(ty) || is_list_of_structs(ty));
     if composite {
         // A rule relating several members or resources (a property of the rule, in
         // `ecs_model`) cannot be judged while part of a structure is an expression.
         kept.retain(|d| !ecs_model::validate::rule(&d.code).is_some_and(|r| r.cross_field));
     }
     let seen = Literals::of(&lowered.json);
-    for (path, ty) in &lowered.exprs {
-        for candidate in candidates(ty, &seen, 2) {
+    for (path, api, ty) in &lowered.exprs {
+        for candidate in candidates(*api, ty, &seen, 2) {
             if kept.is_empty() {
                 return kept;
             }
@@ -191,8 +191,12 @@ fn decidable(root: Root, lowered: &Lowered) -> Vec<Diagnostic> {
     kept
 }
 
+fn is_composite(ty: &Ty) -> bool {
+    matches!(ty, Ty::Struct(_) | Ty::Map(_) | Ty::Choice(_))
+}
+
 fn is_list_of_structs(ty: &Ty) -> bool {
-    matches!(ty, Ty::List(inner) if matches!(inner, Ty::Struct(_) | Ty::Map(_)) || is_list_of_structs(inner))
+    matches!(ty, Ty::List(inner) if is_composite(inner) || is_list_of_structs(inner))
 }
 
 /// The strings and numbers written in the invocation: values an expression may well repeat.
@@ -239,8 +243,9 @@ impl Literals {
     }
 }
 
-/// The values a member of type `ty` is tried with; `depth` bounds the nesting of structures.
-fn candidates(ty: &Ty, seen: &Literals, depth: usize) -> Vec<Value> {
+/// The values a member of type `ty` (its names in the table of `api`) is tried with; `depth`
+/// bounds the nesting of structures.
+fn candidates(api: Api, ty: &Ty, seen: &Literals, depth: usize) -> Vec<Value> {
     match ty {
         Ty::String => seen.strings.iter().cloned().map(Value::String).collect(),
         Ty::Integer | Ty::Long => seen.numbers.iter().map(|n| Value::from(*n)).collect(),
@@ -250,13 +255,13 @@ fn candidates(ty: &Ty, seen: &Literals, depth: usize) -> Vec<Value> {
             .map(|n| Value::from(*n as f64))
             .collect(),
         Ty::Boolean => vec![Value::Bool(false), Value::Bool(true)],
-        Ty::Enum(name) => reflect::enumeration(name)
+        Ty::Enum(name) => reflect::enumeration_in(api, name)
             .map(|e| e.values.iter().map(|v| Value::from(*v)).collect())
             .unwrap_or_default(),
         Ty::List(inner) => {
             let mut out = vec![Value::Array(Vec::new())];
             out.extend(
-                candidates(inner, seen, depth.saturating_sub(1))
+                candidates(api, inner, seen, depth.saturating_sub(1))
                     .into_iter()
                     .map(|item| Value::Array(vec![item])),
             );
@@ -264,9 +269,9 @@ fn candidates(ty: &Ty, seen: &Literals, depth: usize) -> Vec<Value> {
         }
         Ty::Struct(name) => {
             let mut out = vec![Value::Object(Map::new())];
-            if let (Some(shape), true) = (reflect::shape(name), depth > 0) {
+            if let (Some(shape), true) = (reflect::shape_in(api, name), depth > 0) {
                 for member in shape.members {
-                    for value in candidates(&member.ty, seen, depth - 1) {
+                    for value in candidates(member.api, &member.ty, seen, depth - 1) {
                         let mut object = Map::new();
                         object.insert(member.json.to_owned(), value);
                         out.push(Value::Object(object));
@@ -274,6 +279,12 @@ fn candidates(ty: &Ty, seen: &Literals, depth: usize) -> Vec<Value> {
                 }
             }
             out
+        }
+        // Either alternative: without and with the member that picks.
+        Ty::Choice(choice) => {
+            let mut picked = Map::new();
+            picked.insert(choice.member.to_owned(), Value::String(String::new()));
+            vec![Value::Object(Map::new()), Value::Object(picked)]
         }
         _ => vec![Value::Object(Map::new())],
     }

@@ -9,7 +9,7 @@
 //! The plain form evaluates to the value, the `try_` form to `ecs_dsl::checked(value)`; see
 //! [`Form`].
 
-use ecs_model::reflect::Ty;
+use ecs_model::reflect::{Api, Ty};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -49,10 +49,9 @@ pub fn expand(
         .collect();
     if form == Form::Plain {
         errors.extend(
-            lowered
-                .exprs
-                .iter()
-                .map(|(path, _)| expression_in_plain_form(root, lowered, path).to_compile_error()),
+            lowered.exprs.iter().map(|(path, _, _)| {
+                expression_in_plain_form(root, lowered, path).to_compile_error()
+            }),
         );
     }
     if !errors.is_empty() {
@@ -157,6 +156,20 @@ struct Gen<'a> {
 }
 
 impl Gen<'_> {
+    /// The path of the model type `name` of `api`: `ecs_dsl::model::types::PortMapping`,
+    /// `ecs_dsl::model::cloud_map::DnsConfig`, `ecs_dsl::model::Stack`.
+    fn type_path(&self, api: Api, name: &str) -> TokenStream {
+        let krate = self.krate;
+        let name = format_ident!("{}", name);
+        match api.module() {
+            "" => quote!(#krate::model::#name),
+            module => {
+                let module = format_ident!("{}", module);
+                quote!(#krate::model::#module::#name)
+            }
+        }
+    }
+
     fn value(&self, typed: &Typed) -> TokenStream {
         let krate = self.krate;
         match typed {
@@ -169,34 +182,39 @@ impl Gen<'_> {
             Typed::Float(n) => Literal::f64_suffixed(*n).into_token_stream(),
             Typed::Bool(b) => quote!(#b),
             Typed::Enum {
+                api,
                 shape,
                 variant,
                 value,
             } => {
-                let shape = format_ident!("{}", shape);
+                let shape = self.type_path(*api, shape);
                 match variant {
                     Some(variant) => {
                         let variant = format_ident!("{}", variant);
-                        quote!(#krate::model::types::#shape::#variant)
+                        quote!(#shape::#variant)
                     }
-                    None => quote!(#krate::model::types::#shape::Unknown(
-                        ::std::string::String::from(#value)
-                    )),
+                    None => quote!(#shape::Unknown(::std::string::String::from(#value))),
                 }
             }
-            Typed::Struct { shape, fields } => {
+            Typed::Choice {
+                choice,
+                variant,
+                value,
+            } => {
+                let path = self.type_path(Api::Stack, choice.name);
+                let variant = format_ident!("{}", variant);
+                let value = self.value(value);
+                quote!(#path::#variant(::std::boxed::Box::new(#value)))
+            }
+            Typed::Struct { api, shape, fields } => {
                 let local = Ident::new("__ecs_dsl_value", Span::mixed_site());
-                let stack = *shape == "Stack";
-                let path = if stack {
-                    quote!(#krate::model::Stack)
-                } else {
-                    let name = format_ident!("{}", shape);
-                    quote!(#krate::model::types::#name)
-                };
+                // The stack file's structures hold lists and structures, not options.
+                let bare = *api == Api::Stack;
+                let path = self.type_path(*api, shape);
                 let assignments = fields.iter().map(|(member, value)| {
                     let field = field_ident(member.rust);
                     let value = self.value(value);
-                    if stack {
+                    if bare {
                         quote!(#local.#field = #value;)
                     } else {
                         quote!(#local.#field = ::core::option::Option::Some(#value);)
@@ -226,21 +244,22 @@ impl Gen<'_> {
                     #local
                 })
             }
-            Typed::Expr(_, Some(unit), expr) => {
+            Typed::Expr(_, _, Some(unit), expr) => {
                 let unit = format_ident!("{}", unit);
                 quote_spanned!(expr.span()=> #krate::units::into_raw(
                     ::core::convert::Into::<#krate::units::#unit>::into(#expr)
                 ))
             }
-            Typed::Expr(ty, None, expr) => {
-                let ty = self.rust_type(ty);
+            Typed::Expr(api, ty, None, expr) => {
+                let ty = self.rust_type(*api, ty);
                 quote_spanned!(expr.span()=> ::core::convert::Into::<#ty>::into(#expr))
             }
             Typed::Invalid => quote!(::core::default::Default::default()),
         }
     }
 
-    fn rust_type(&self, ty: &Ty) -> TokenStream {
+    /// The Rust type of `ty`, its names in the table of `api`.
+    fn rust_type(&self, api: Api, ty: &Ty) -> TokenStream {
         let krate = self.krate;
         match ty {
             Ty::String => quote!(::std::string::String),
@@ -249,16 +268,14 @@ impl Gen<'_> {
             Ty::Boolean => quote!(bool),
             Ty::Double => quote!(f64),
             Ty::Timestamp => quote!(#krate::model::Timestamp),
-            Ty::Enum(name) | Ty::Struct(name) => {
-                let name = format_ident!("{}", name);
-                quote!(#krate::model::types::#name)
-            }
+            Ty::Enum(name) | Ty::Struct(name) => self.type_path(api, name),
+            Ty::Choice(choice) => self.type_path(Api::Stack, choice.name),
             Ty::List(inner) => {
-                let inner = self.rust_type(inner);
+                let inner = self.rust_type(api, inner);
                 quote!(::std::vec::Vec<#inner>)
             }
             Ty::Map(inner) => {
-                let inner = self.rust_type(inner);
+                let inner = self.rust_type(api, inner);
                 quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
             }
             _ => quote!(::core::compile_error!(

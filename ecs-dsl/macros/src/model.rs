@@ -4,11 +4,17 @@
 //! - the JSON of every literal part, which `check` loads and validates like a file,
 //! - where each JSON path came from (its tokens), and which paths hold Rust expressions.
 //!
-//! Member names are the Rust field names of `ecs_model::types` (`container_port`), found through
-//! `ecs_model::reflect`; a camelCase JSON name gets a hint with the Rust spelling.
+//! Member names are the Rust field names of the model's types (`container_port`, and for the
+//! other APIs a stack holds, `dns_config` for Cloud Map's `DnsConfig`), found through
+//! `ecs_model::reflect`, each in the table of its API; a JSON name gets a hint with the Rust
+//! spelling.
+//!
+//! An entry of the stack's `namespaces` (a `Ty::Choice`) is lowered as a CreatePrivateDnsNamespace
+//! input when it writes `vpc`, and as a CreateHttpNamespace input otherwise, as the JSON loader
+//! picks it from `Vpc`.
 
 use ecs_model::JsonPath;
-use ecs_model::reflect::{self, MemberInfo, ShapeInfo, Ty};
+use ecs_model::reflect::{self, Api, ChoiceInfo, MemberInfo, ShapeInfo, Ty};
 use proc_macro2::TokenStream;
 use serde_json::{Map, Number, Value};
 use syn::spanned::Spanned;
@@ -28,6 +34,8 @@ pub enum Typed {
     Bool(bool),
     /// An enum value: the enum's shape name and the Rust variant.
     Enum {
+        /// The enum's API.
+        api: Api,
         /// The enum's shape name.
         shape: &'static str,
         /// The variant, or `None` when the model does not list the value (an error was reported).
@@ -37,18 +45,29 @@ pub enum Typed {
     },
     /// A structure with the members that were given.
     Struct {
+        /// The structure's API.
+        api: Api,
         /// The shape name.
         shape: &'static str,
         /// Member and value, in the order written.
         fields: Vec<(&'static MemberInfo, Typed)>,
     },
+    /// One alternative of a choice (a stack's namespace), holding its structure.
+    Choice {
+        /// The choice.
+        choice: &'static ChoiceInfo,
+        /// The Rust variant picked.
+        variant: &'static str,
+        /// The structure.
+        value: Box<Typed>,
+    },
     /// A list.
     List(Vec<Typed>),
     /// A map with string keys.
     Map(Vec<(String, Typed)>),
-    /// A Rust expression, converted with `Into` into the member's type at run time, or into
-    /// its unit (`Memory`, `Port`...) when the member has one.
-    Expr(Ty, Option<&'static str>, Box<syn::Expr>),
+    /// A Rust expression, converted with `Into` into the member's type (whose names are in the
+    /// API given) at run time, or into its unit (`Memory`, `Port`...) when the member has one.
+    Expr(Api, Ty, Option<&'static str>, Box<syn::Expr>),
     /// A value that could not be lowered (an error was reported); expands to a default.
     Invalid,
 }
@@ -62,8 +81,8 @@ pub struct Lowered {
     pub json: Value,
     /// The tokens of each value, by JSON path.
     pub spans: Vec<(JsonPath, TokenStream)>,
-    /// The paths of values given as Rust expressions.
-    pub exprs: Vec<(JsonPath, Ty)>,
+    /// The paths of values given as Rust expressions, with their type and its API.
+    pub exprs: Vec<(JsonPath, Api, Ty)>,
     /// Errors found while lowering: unknown members, wrong literal types, unknown enum values.
     pub errors: Vec<syn::Error>,
 }
@@ -98,7 +117,7 @@ pub fn lower(root: &str, members: &[Entry], tokens: &TokenStream) -> Lowered {
 
 struct Lowering {
     spans: Vec<(JsonPath, TokenStream)>,
-    exprs: Vec<(JsonPath, Ty)>,
+    exprs: Vec<(JsonPath, Api, Ty)>,
     errors: Vec<syn::Error>,
 }
 
@@ -132,7 +151,7 @@ impl Lowering {
                 self.error(
                     &key_tokens,
                     "unknown-field",
-                    format!("a `{}` member is written without quotes", shape.name),
+                    format!("a {} member is written without quotes", label(shape)),
                     Some(format!("write `{}: ...`", member.rust)),
                 );
                 continue;
@@ -150,7 +169,8 @@ impl Lowering {
                 continue;
             }
             let child = path.clone().key(member.json);
-            let (typed, value) = self.value(&member.ty, &entry.value, &child, member.unit);
+            let (typed, value) =
+                self.value(member.api, &member.ty, &entry.value, &child, member.unit);
             if let Some(value) = value {
                 json.insert(member.json.to_owned(), value);
             }
@@ -158,6 +178,7 @@ impl Lowering {
         }
         (
             Typed::Struct {
+                api: shape.api,
                 shape: shape.name,
                 fields,
             },
@@ -165,10 +186,11 @@ impl Lowering {
         )
     }
 
-    /// Lowers `node` as a value of type `ty` (counted in `unit`, if any) at `path`. The JSON is
-    /// `None` for an expression.
+    /// Lowers `node` as a value of type `ty` (its names in the table of `api`; counted in
+    /// `unit`, if any) at `path`. The JSON is `None` for an expression.
     fn value(
         &mut self,
+        api: Api,
         ty: &'static Ty,
         node: &Node,
         path: &JsonPath,
@@ -180,25 +202,40 @@ impl Lowering {
         self.spans.push((path.clone(), node.tokens.clone()));
         let expected = describe(ty);
         match (&node.kind, ty) {
-            (NodeKind::Expr(expr), _) => self.expression(ty, unit, expr, path),
+            (NodeKind::Expr(expr), _) => self.expression(api, ty, unit, expr, path),
             // A lone identifier is an enum value where an enum goes, a variable elsewhere.
             (NodeKind::Ident(ident), Ty::Enum(name)) => {
-                self.enum_value(name, &ident.to_string(), &node.tokens)
+                self.enum_value(api, name, &ident.to_string(), &node.tokens)
             }
             (NodeKind::Ident(ident), _) => {
                 let expr: syn::Expr = syn::parse_quote!(#ident);
-                self.expression(ty, unit, &expr, path)
+                self.expression(api, ty, unit, &expr, path)
             }
             (NodeKind::Lit { lit, negative }, _) => {
-                self.literal(ty, lit, *negative, &node.tokens, size)
+                self.literal(api, ty, lit, *negative, &node.tokens, size)
             }
-            (NodeKind::Object(entries), Ty::Struct(name)) => match reflect::shape(name) {
+            (NodeKind::Object(entries), Ty::Struct(name)) => match reflect::shape_in(api, name) {
                 Some(shape) => {
                     let (typed, json) = self.object(shape, entries, path);
                     (typed, Some(json))
                 }
                 None => (Typed::Invalid, None),
             },
+            (NodeKind::Object(entries), Ty::Choice(choice)) => {
+                let alternative = choice.pick(writes(choice, entries));
+                match reflect::shape_in(choice.api, alternative.shape) {
+                    Some(shape) => {
+                        let (typed, json) = self.object(shape, entries, path);
+                        let typed = Typed::Choice {
+                            choice,
+                            variant: alternative.variant,
+                            value: Box::new(typed),
+                        };
+                        (typed, Some(json))
+                    }
+                    None => (Typed::Invalid, None),
+                }
+            }
             (NodeKind::Object(entries), Ty::Map(inner)) => {
                 let mut items = Vec::new();
                 let mut json = Map::new();
@@ -214,7 +251,7 @@ impl Lowering {
                         continue;
                     }
                     let child = path.clone().key(key.clone());
-                    let (typed, value) = self.value(inner, &entry.value, &child, None);
+                    let (typed, value) = self.value(api, inner, &entry.value, &child, None);
                     if let Some(value) = value {
                         json.insert(key.clone(), value);
                     }
@@ -227,7 +264,7 @@ impl Lowering {
                 let mut json = Vec::new();
                 for (index, item) in nodes.iter().enumerate() {
                     let child = path.clone().index(index);
-                    let (typed, value) = self.value(inner, item, &child, None);
+                    let (typed, value) = self.value(api, inner, item, &child, None);
                     json.push(value.unwrap_or_else(|| placeholder(inner)));
                     items.push(typed);
                 }
@@ -252,24 +289,26 @@ impl Lowering {
 
     fn expression(
         &mut self,
+        api: Api,
         ty: &Ty,
         unit: Option<&'static str>,
         expr: &syn::Expr,
         path: &JsonPath,
     ) -> (Typed, Option<Value>) {
-        self.exprs.push((path.clone(), *ty));
-        (Typed::Expr(*ty, unit, Box::new(expr.clone())), None)
+        self.exprs.push((path.clone(), api, *ty));
+        (Typed::Expr(api, *ty, unit, Box::new(expr.clone())), None)
     }
 
     fn enum_value(
         &mut self,
+        api: Api,
         name: &'static str,
         value: &str,
         tokens: &TokenStream,
     ) -> (Typed, Option<Value>) {
-        let variant = reflect::enumeration(name).and_then(|e| e.variant(value));
+        let variant = reflect::enumeration_in(api, name).and_then(|e| e.variant(value));
         if variant.is_none() {
-            let values = reflect::enumeration(name).map_or(&[][..], |e| e.values);
+            let values = reflect::enumeration_in(api, name).map_or(&[][..], |e| e.values);
             let close = values
                 .iter()
                 .find(|v| v.eq_ignore_ascii_case(value) || v.replace('_', "") == value)
@@ -287,6 +326,7 @@ impl Lowering {
         }
         (
             Typed::Enum {
+                api,
                 shape: name,
                 variant,
                 value: value.to_owned(),
@@ -297,6 +337,7 @@ impl Lowering {
 
     fn literal(
         &mut self,
+        api: Api,
         ty: &'static Ty,
         lit: &Lit,
         negative: bool,
@@ -329,7 +370,7 @@ impl Lowering {
                 let text = i.base10_digits().to_owned();
                 (Typed::Str(text.clone()), Some(Value::String(text)))
             }
-            (Ty::Enum(name), Lit::Str(s)) => self.enum_value(name, &s.value(), tokens),
+            (Ty::Enum(name), Lit::Str(s)) => self.enum_value(api, name, &s.value(), tokens),
             (Ty::Integer | Ty::Long, Lit::Int(i)) => {
                 let text = format!("{sign}{}", i.base10_digits());
                 let parsed = text
@@ -423,6 +464,7 @@ fn describe(ty: &Ty) -> String {
         Ty::Struct(name) => format!("a {name} object `{{ ... }}`"),
         Ty::List(inner) => format!("a list `[...]` of {}", describe(inner)),
         Ty::Map(_) => "a map `{ \"key\": value, ... }`".to_owned(),
+        Ty::Choice(choice) => format!("a {} object `{{ ... }}`", choice.name),
         _ => "a value".to_owned(),
     }
 }
@@ -431,7 +473,7 @@ fn describe(ty: &Ty) -> String {
 /// their index. Rules that look at the placeholder report at its path, which `check` drops.
 fn placeholder(ty: &Ty) -> Value {
     match ty {
-        Ty::Struct(_) | Ty::Map(_) => Value::Object(Map::new()),
+        Ty::Struct(_) | Ty::Map(_) | Ty::Choice(_) => Value::Object(Map::new()),
         Ty::List(_) => Value::Array(Vec::new()),
         Ty::Integer | Ty::Long | Ty::Double => Value::Number(0.into()),
         Ty::Boolean => Value::Bool(false),
@@ -439,9 +481,28 @@ fn placeholder(ty: &Ty) -> Value {
     }
 }
 
+/// Whether `entries` write the member of `choice` that picks its `present` alternative.
+fn writes(choice: &ChoiceInfo, entries: &[Entry]) -> bool {
+    let rust = reflect::shape_in(choice.api, choice.present.shape)
+        .and_then(|shape| shape.member(choice.member))
+        .map(|member| member.rust);
+    entries
+        .iter()
+        .any(|entry| Some(entry.key.text().as_str()) == rust)
+}
+
+/// How messages name a shape: `` `PortMapping` `` for ECS, `` `CreateServiceRequest` (AWS
+/// Cloud Map) `` for a shape of another API, whose names may repeat ECS's.
+fn label(shape: &ShapeInfo) -> String {
+    match shape.api {
+        Api::Ecs | Api::Stack => format!("`{}`", shape.name),
+        other => format!("`{}` ({})", shape.name, other.label()),
+    }
+}
+
 /// The message and hint for a member `name` that `shape` does not have.
 fn unknown_member(shape: &ShapeInfo, name: &str) -> (String, String) {
-    let message = format!("`{}` has no member `{name}`", shape.name);
+    let message = format!("{} has no member `{name}`", label(shape));
     if let Some(member) = shape.member(name) {
         return (message, format!("write the Rust name `{}`", member.rust));
     }
@@ -559,6 +620,79 @@ mod tests {
             found[3].contains("expected an integer, found a number"),
             "{found:?}"
         );
+    }
+
+    fn stack_errors(tokens: proc_macro2::TokenStream) -> Vec<String> {
+        let input = crate::parse::input(tokens).expect("parses");
+        super::lower("Stack", &input.members, &input.tokens)
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_namespace_is_private_dns_with_a_vpc_and_http_without() {
+        let input = crate::parse::input(quote! { k; namespaces: [
+            { name: "internal.local", vpc: "vpc-1", properties: { dns_properties: { soa: { ttl: 60 } } } },
+            { name: "shop" },
+        ] })
+        .expect("parses");
+        let lowered = super::lower("Stack", &input.members, &input.tokens);
+        assert!(lowered.errors.is_empty());
+        let super::Typed::Struct { fields, .. } = &lowered.root else {
+            panic!("a structure")
+        };
+        let Some((_, super::Typed::List(items))) = fields.first() else {
+            panic!("a list")
+        };
+        let variants: Vec<&str> = items
+            .iter()
+            .map(|item| match item {
+                super::Typed::Choice { variant, .. } => *variant,
+                _ => "not a choice",
+            })
+            .collect();
+        assert_eq!(variants, ["PrivateDns", "Http"]);
+        assert_eq!(
+            lowered.json["namespaces"][0]["Properties"]["DnsProperties"]["SOA"]["TTL"],
+            60
+        );
+
+        // Properties belong to a private DNS namespace only.
+        let found = stack_errors(quote! { k; namespaces: [{ name: "shop", properties: {} }] });
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].contains(
+                "`CreateHttpNamespaceRequest` (AWS Cloud Map) has no member `properties`"
+            ),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn members_of_other_apis_are_snake_case_and_typed_in_their_api() {
+        let found = stack_errors(quote! { k;
+            discovery_services: [{ name: "api", DnsConfig: {} }],
+            target_groups: [{ name: "api", target_type: IP, port: "80" }],
+            scheduled_tasks: [{ name: "n", flexible_time_window: { mode: off } }],
+        });
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(
+            found[0].contains("unknown-field")
+                && found[0].contains("write the Rust name `dns_config`"),
+            "{found:?}"
+        );
+        assert!(
+            found[1].contains("`IP` is not a TargetTypeEnum value")
+                && found[1].contains("did you mean `ip`?"),
+            "{found:?}"
+        );
+        assert!(
+            found[2].contains("expected an integer, found a string"),
+            "{found:?}"
+        );
+        assert!(found[3].contains("did you mean `OFF`?"), "{found:?}");
     }
 
     #[test]

@@ -1,0 +1,23 @@
+// A warning of the rule set is a compiler warning; this file denies it to see it here.
+#![deny(deprecated)]
+
+fn main() {
+    let _ = ecs_dsl::stack! {
+        clusters: [{ cluster_name: "demo" }],
+        task_definitions: [{
+            family: "api",
+            container_definitions: [{ name: "api", image: "example/api:1", memory: 128 }],
+        }],
+        services: [{ service_name: "api", cluster: "demo", task_definition: "api", desired_count: 2 }],
+        scaling: {
+            scheduled_actions: [{
+                scheduled_action_name: "night",
+                service_namespace: ecs,
+                resource_id: "service/demo/api",
+                scalable_dimension: "ecs:service:DesiredCount",
+                schedule: "cron(0 22 * * ? *)",
+                scalable_target_action: { max_capacity: 2 },
+            }],
+        },
+    };
+}

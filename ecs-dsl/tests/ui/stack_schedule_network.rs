@@ -1,0 +1,23 @@
+fn main() {
+    let _ = ecs_dsl::stack! {
+        clusters: [{ cluster_name: "demo" }],
+        task_definitions: [{
+            family: "report",
+            requires_compatibilities: [FARGATE],
+            network_mode: awsvpc,
+            cpu: 256,
+            memory: 512,
+            container_definitions: [{ name: "report", image: "example/report:1" }],
+        }],
+        scheduled_tasks: [{
+            name: "nightly-report",
+            schedule_expression: "cron(0 3 * * ? *)",
+            flexible_time_window: { mode: OFF },
+            target: {
+                arn: "demo",
+                role_arn: "arn:aws:iam::123456789012:role/scheduler",
+                ecs_parameters: { task_definition_arn: "report", launch_type: FARGATE },
+            },
+        }],
+    };
+}
