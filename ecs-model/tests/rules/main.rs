@@ -4,6 +4,7 @@
 //! without a test, fails this suite.
 
 mod cluster;
+mod discovery;
 mod linked;
 mod service;
 mod stack;
@@ -48,6 +49,7 @@ fn all_cases() -> Vec<Case> {
     cases.extend(cluster::cases());
     cases.extend(stack::cases());
     cases.extend(linked::cases());
+    cases.extend(discovery::cases());
     cases
 }
 

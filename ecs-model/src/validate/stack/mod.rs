@@ -10,10 +10,12 @@
 //! define), then [`cluster`], [`compatibility`] and [`routing`] check the service against what
 //! they resolve to; [`duplicates`] checks the names that must be unique. [`scaling`] and
 //! [`schedules`] check the Application Auto Scaling and EventBridge Scheduler inputs that
-//! refer to the stack's services, clusters and task definitions.
+//! refer to the stack's services, clusters and task definitions; [`discovery`] the Cloud Map
+//! namespaces and discovery services and the service registries that name them.
 
 mod cluster;
 mod compatibility;
+mod discovery;
 mod duplicates;
 mod references;
 mod routing;
@@ -63,16 +65,27 @@ pub(crate) const RULES: &[&Rule] = &[
     &schedules::UNKNOWN_SCHEDULE_REFERENCE,
     &schedules::SCHEDULE_NETWORK,
     &schedules::DUPLICATE_SCHEDULE,
+    &discovery::UNKNOWN_DISCOVERY_SERVICE,
+    &discovery::UNKNOWN_NAMESPACE,
+    &discovery::REGISTRY_SRV_RECORD,
+    &discovery::REGISTRY_RECORD_TYPE,
+    &discovery::REGISTRY_CONTAINER,
+    &discovery::DISCOVERY_HEALTH_CHECKS,
+    &discovery::DUPLICATE_NAMESPACE,
+    &discovery::DUPLICATE_DISCOVERY_SERVICE,
 ];
 
 /// Checks one stack file, with paths from its root.
 pub(crate) fn check(stack: &Stack, out: &mut Vec<Diagnostic>) {
     duplicates::check_duplicates(stack, out);
     let index = references::Index::new(stack);
+    let discovery_services = discovery::by_name(stack);
     for (i, service) in stack.services.iter().enumerate() {
         let cx = ServiceCx::resolve(i, service, &index, out);
         cx.check(out);
+        cx.check_registries(&discovery_services, cx.task_definition, out);
     }
+    discovery::check(stack, out);
     references::check_cluster_providers(stack, out);
     scaling::check(stack, out);
     schedules::check(stack, out);

@@ -205,7 +205,7 @@ fn containers(td: &RegisterTaskDefinitionRequest) -> impl Iterator<Item = &Conta
     td.container_definitions.iter().flatten()
 }
 
-fn find_container<'a>(
+pub(super) fn find_container<'a>(
     td: &'a RegisterTaskDefinitionRequest,
     name: &str,
 ) -> Option<&'a ContainerDefinition> {
@@ -217,7 +217,7 @@ fn container_names(td: &RegisterTaskDefinitionRequest) -> Vec<&str> {
 }
 
 /// Whether the container maps `port`, as a single port or within a `containerPortRange`.
-fn maps_port(container: &ContainerDefinition, port: i32) -> bool {
+pub(super) fn maps_port(container: &ContainerDefinition, port: i32) -> bool {
     container.port_mappings.iter().flatten().any(|m| {
         m.container_port == Some(port)
             || m.container_port_range
