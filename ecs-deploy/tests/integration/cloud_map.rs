@@ -380,3 +380,67 @@ async fn namespaces_and_discovery_services_deploy_link_update_prune_and_destroy(
         .expect("plan destroy again");
     assert!(!after.has_changes(), "{:?}", actions(&after));
 }
+
+/// AWS refuses DeleteNamespace with `ResourceInUse` while the namespace still holds services
+/// (<https://docs.aws.amazon.com/cloud-map/latest/api/API_DeleteNamespace.html>); moto deletes
+/// it anyway, so the scripted layer plays the refusal: the apply waits, tries again, and the
+/// namespace goes once Cloud Map lets it.
+#[tokio::test]
+async fn a_namespace_still_in_use_is_deleted_once_cloud_map_lets_it() {
+    use crate::support::script::Scripted;
+    use ecs_deploy::WaitOptions;
+    use ecs_deploy::apply::{Event, Waiting};
+
+    let account = "300000000092";
+    let names = names();
+    let scripted = Scripted::start(support::local_ecs::endpoint());
+    let deployer = Deployer::new(
+        support::ecs_at(&scripted.url, account).await,
+        Options::new("mesh"),
+    )
+    .cloud_map(
+        ecs_deploy::CloudMap::from_client(support::cloud_map::client_at(&scripted.url, account))
+            .retries(ecs_deploy::Retries::none()),
+    )
+    .apply_options(ApplyOptions::no_wait().drain(WaitOptions::new(
+        std::time::Duration::from_secs(20),
+        std::time::Duration::from_millis(50),
+    )));
+    let desired = from_value::<Stack>(&json!({
+        "namespaces": [{"Name": names.http}],
+        "discoveryServices": [{"Name": "worker", "NamespaceId": names.http}]
+    }))
+    .value
+    .expect("a stack");
+    let plan = deployer.plan(&desired).await.expect("plan");
+    deployer.apply(&plan, |_| {}).await.expect("apply");
+
+    scripted.refuse_first("DeleteNamespace", "ResourceInUse", 2);
+    let plan = deployer.plan_destroy(&desired).await.expect("plan destroy");
+    assert_eq!(
+        changed(&plan),
+        [
+            (
+                format!("discovery service {}/worker", names.http),
+                Action::Delete
+            ),
+            (format!("namespace {}", names.http), Action::Delete),
+        ]
+    );
+    let mut waited = 0;
+    deployer
+        .apply(&plan, |event| {
+            if let Event::Waiting {
+                reason: Waiting::NamespaceInUse,
+                ..
+            } = event
+            {
+                waited += 1;
+            }
+        })
+        .await
+        .expect("destroy");
+    assert_eq!(waited, 2, "one wait per refusal");
+    let client = support::cloud_map::client(account);
+    assert!(namespace(&client, &names.http).await.is_none());
+}
