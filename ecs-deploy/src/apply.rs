@@ -663,6 +663,8 @@ fn phases(changes: &[Change]) -> Vec<Vec<&Change>> {
             Address::Service { .. } => 3,
             Address::Namespace { .. } => 5,
             Address::DiscoveryService { .. } => 6,
+            Address::ScheduleGroup { .. } => 7,
+            Address::Schedule { .. } => 8,
             _ => 4,
         };
         (kind, c.action == Action::Delete)
@@ -709,6 +711,17 @@ async fn apply_change(
             && let Some(token) = request.client_token.take()
         {
             request.client_token = Some(token_of_this_apply(&token, nonce));
+        }
+        if step.operation().api() == Api::Scheduler {
+            let own = |token: &str| token_of_this_apply(token, nonce);
+            crate::kinds::schedule::apply_step(clients, &step, own).await?;
+            emit.send(Event::Called {
+                address: address.clone(),
+                operation: step.operation(),
+                status: None,
+                task_definition: step_revision(&step),
+            });
+            continue;
         }
         if step.operation().api() == Api::CloudMap {
             own_request_ids(&mut step, nonce);
@@ -758,7 +771,29 @@ async fn apply_change(
         if step.operation() == Operation::RegisterTaskDefinition
             && let Some((family, arn)) = registration(&response)
         {
+            // A schedule of the same plan runs exactly that revision.
+            outcome.created.push((
+                Created::TaskDefinitionArn {
+                    family: family.clone(),
+                },
+                arn.clone(),
+            ));
             outcome.registered = Some((family, arn));
+        }
+        if step.operation() == Operation::CreateCluster
+            && let Address::Cluster { name } = address
+            && let Some(arn) = response
+                .get("cluster")
+                .and_then(|c| c.get("clusterArn"))
+                .and_then(Value::as_str)
+        {
+            // A schedule of the same plan targets the cluster by its ARN.
+            outcome.created.push((
+                Created::ClusterArn {
+                    cluster: name.clone(),
+                },
+                arn.to_owned(),
+            ));
         }
         if matches!(
             step.operation(),
@@ -838,6 +873,17 @@ fn own_request_ids(step: &mut Step, nonce: u64) {
         Step::UpdateHttpNamespace(r) => own(&mut r.updater_request_id),
         _ => {}
     }
+}
+
+/// The revision (`family:N`) a schedule step runs, when its request names one.
+fn step_revision(step: &Step) -> Option<String> {
+    let input = step.input();
+    let arn = input
+        .get("Target")?
+        .get("EcsParameters")?
+        .get("TaskDefinitionArn")?
+        .as_str()?;
+    crate::state::parse_task_definition(arn).map(|(family, n)| format!("{family}:{n}"))
 }
 
 /// The family and ARN of the revision a RegisterTaskDefinition (or DescribeTaskDefinition)

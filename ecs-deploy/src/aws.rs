@@ -59,6 +59,8 @@ use serde_json::Value;
 
 #[cfg(feature = "cloud-map")]
 pub mod cloud_map;
+#[cfg(feature = "scheduler")]
+pub mod scheduler;
 
 /// The AWS API an [`Operation`] belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -68,6 +70,8 @@ pub enum Api {
     Ecs,
     /// AWS Cloud Map (`servicediscovery`).
     CloudMap,
+    /// Amazon EventBridge Scheduler (`scheduler`).
+    Scheduler,
 }
 
 impl Api {
@@ -76,6 +80,7 @@ impl Api {
         match self {
             Self::Ecs => "ECS",
             Self::CloudMap => "Cloud Map",
+            Self::Scheduler => "EventBridge Scheduler",
         }
     }
 }
@@ -170,6 +175,29 @@ pub enum Operation {
     UntagCloudMapResource,
     /// Cloud Map ListTagsForResource.
     ListCloudMapTags,
+    /// EventBridge Scheduler CreateScheduleGroup
+    /// (<https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateScheduleGroup.html>).
+    CreateScheduleGroup,
+    /// EventBridge Scheduler GetScheduleGroup.
+    GetScheduleGroup,
+    /// EventBridge Scheduler DeleteScheduleGroup: deletes the group's schedules with it,
+    /// asynchronously (the group is `DELETING` meanwhile).
+    DeleteScheduleGroup,
+    /// EventBridge Scheduler ListSchedules: summaries, by group.
+    ListSchedules,
+    /// EventBridge Scheduler GetSchedule.
+    GetSchedule,
+    /// EventBridge Scheduler CreateSchedule.
+    CreateSchedule,
+    /// EventBridge Scheduler UpdateSchedule: a full replacement of the schedule
+    /// (<https://docs.aws.amazon.com/scheduler/latest/APIReference/API_UpdateSchedule.html>).
+    UpdateSchedule,
+    /// EventBridge Scheduler DeleteSchedule.
+    DeleteSchedule,
+    /// EventBridge Scheduler TagResource (schedule groups only).
+    TagSchedulerResource,
+    /// EventBridge Scheduler ListTagsForResource (schedule groups only).
+    ListSchedulerTags,
 }
 
 impl Operation {
@@ -192,6 +220,16 @@ impl Operation {
             | Self::TagCloudMapResource
             | Self::UntagCloudMapResource
             | Self::ListCloudMapTags => Api::CloudMap,
+            Self::CreateScheduleGroup
+            | Self::GetScheduleGroup
+            | Self::DeleteScheduleGroup
+            | Self::ListSchedules
+            | Self::GetSchedule
+            | Self::CreateSchedule
+            | Self::UpdateSchedule
+            | Self::DeleteSchedule
+            | Self::TagSchedulerResource
+            | Self::ListSchedulerTags => Api::Scheduler,
             _ => Api::Ecs,
         }
     }
@@ -241,6 +279,16 @@ impl Operation {
             Self::TagCloudMapResource => "TagResource",
             Self::UntagCloudMapResource => "UntagResource",
             Self::ListCloudMapTags => "ListTagsForResource",
+            Self::CreateScheduleGroup => "CreateScheduleGroup",
+            Self::GetScheduleGroup => "GetScheduleGroup",
+            Self::DeleteScheduleGroup => "DeleteScheduleGroup",
+            Self::ListSchedules => "ListSchedules",
+            Self::GetSchedule => "GetSchedule",
+            Self::CreateSchedule => "CreateSchedule",
+            Self::UpdateSchedule => "UpdateSchedule",
+            Self::DeleteSchedule => "DeleteSchedule",
+            Self::TagSchedulerResource => "TagResource",
+            Self::ListSchedulerTags => "ListTagsForResource",
         }
     }
 }
@@ -383,6 +431,10 @@ impl AwsError {
             Some("NamespaceNotFound" | "ServiceNotFound" | "OperationNotFound") => {
                 self.operation().api() == Api::CloudMap
             }
+            // EventBridge Scheduler: a schedule or schedule group that does not exist
+            // (<https://docs.aws.amazon.com/scheduler/latest/APIReference/API_GetSchedule.html>,
+            // Errors).
+            Some("ResourceNotFoundException") => self.operation().api() == Api::Scheduler,
             Some("ClientException") => self.operation() == Operation::DescribeTaskDefinition,
             _ => false,
         }
@@ -426,6 +478,20 @@ impl AwsError {
             self.code(),
             Some("NamespaceAlreadyExists" | "ServiceAlreadyExists")
         )
+    }
+
+    /// Whether EventBridge Scheduler refused the call because it conflicts with the resource's
+    /// state: a schedule or schedule group of that name exists already (CreateSchedule,
+    /// CreateScheduleGroup), or the group is being deleted (`ConflictException`, HTTP 409:
+    /// <https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html>).
+    pub fn is_conflict(&self) -> bool {
+        self.code() == Some("ConflictException") && self.operation().api() == Api::Scheduler
+    }
+
+    /// Whether AWS refused the request as invalid (`ValidationException`; EventBridge
+    /// Scheduler's code for a bad expression, window or target): trying again cannot help.
+    pub fn is_validation(&self) -> bool {
+        self.code() == Some("ValidationException")
     }
 
     /// Whether the service exists but is not ACTIVE (DRAINING or INACTIVE), so it cannot be
@@ -732,6 +798,9 @@ pub struct Clients {
     /// The Cloud Map client (the `cloud-map` feature).
     #[cfg(feature = "cloud-map")]
     pub cloud_map: Option<cloud_map::CloudMap>,
+    /// The EventBridge Scheduler client (the `scheduler` feature).
+    #[cfg(feature = "scheduler")]
+    pub scheduler: Option<scheduler::Scheduler>,
 }
 
 impl Clients {
@@ -741,7 +810,16 @@ impl Clients {
             ecs,
             #[cfg(feature = "cloud-map")]
             cloud_map: None,
+            #[cfg(feature = "scheduler")]
+            scheduler: None,
         }
+    }
+
+    /// Calls EventBridge Scheduler through `scheduler`.
+    #[cfg(feature = "scheduler")]
+    pub fn scheduler(mut self, scheduler: scheduler::Scheduler) -> Self {
+        self.scheduler = Some(scheduler);
+        self
     }
 
     /// Calls Cloud Map through `cloud_map`.
@@ -758,6 +836,11 @@ impl Clients {
             Api::Ecs => self.ecs.call(operation, input).await,
             #[cfg(feature = "cloud-map")]
             Api::CloudMap => match &self.cloud_map {
+                Some(client) => client.call(operation, input).await,
+                None => Err(AwsError::NoClient { operation }),
+            },
+            #[cfg(feature = "scheduler")]
+            Api::Scheduler => match &self.scheduler {
                 Some(client) => client.call(operation, input).await,
                 None => Err(AwsError::NoClient { operation }),
             },
@@ -816,6 +899,13 @@ pub fn safe_to_repeat(operation: Operation, input: &Value) -> bool {
         | Operation::CreateDiscoveryService => non_empty(input, "CreatorRequestId"),
         Operation::UpdatePrivateDnsNamespace | Operation::UpdateHttpNamespace => {
             non_empty(input, "UpdaterRequestId")
+        }
+        // EventBridge Scheduler's creations are idempotent by `ClientToken` ("Unique,
+        // case-sensitive identifier you provide to ensure the idempotency of the request",
+        // API_CreateSchedule.html, API_CreateScheduleGroup.html); UpdateSchedule replaces the
+        // whole schedule, so sending it twice leaves the same schedule.
+        Operation::CreateSchedule | Operation::CreateScheduleGroup => {
+            non_empty(input, "ClientToken")
         }
         _ => true,
     }

@@ -54,6 +54,8 @@ pub mod wait;
 pub use apply::{ApplyError, ApplyOptions, ApplyStream, Event, Failure, Waiting};
 #[cfg(feature = "cloud-map")]
 pub use aws::cloud_map::CloudMap;
+#[cfg(feature = "scheduler")]
+pub use aws::scheduler::Scheduler;
 pub use aws::{Api, AwsError, Ecs, Operation, Retries};
 #[cfg(feature = "ec2")]
 pub use network::Network;
@@ -91,6 +93,8 @@ pub struct Deployer {
     network: Option<Network>,
     #[cfg(feature = "cloud-map")]
     cloud_map: Option<CloudMap>,
+    #[cfg(feature = "scheduler")]
+    scheduler: Option<Scheduler>,
     options: Options,
     concurrency: usize,
     apply_options: ApplyOptions,
@@ -108,6 +112,8 @@ impl Deployer {
             network: None,
             #[cfg(feature = "cloud-map")]
             cloud_map: None,
+            #[cfg(feature = "scheduler")]
+            scheduler: None,
             options,
             concurrency: 8,
             apply_options: ApplyOptions::default(),
@@ -126,7 +132,18 @@ impl Deployer {
         let deployer = deployer.network(Network::new(config));
         #[cfg(feature = "cloud-map")]
         let deployer = deployer.cloud_map(CloudMap::new(config).retries(config::engine_retries()));
+        #[cfg(feature = "scheduler")]
+        let deployer = deployer.scheduler(Scheduler::new(config).retries(config::engine_retries()));
         deployer
+    }
+
+    /// Deploys the stack's scheduled tasks through `scheduler` (the `scheduler` feature; see
+    /// the stack's own schedule group in [`Plan`]'s schedule changes). Without it, a stack
+    /// holding scheduled tasks cannot be planned.
+    #[cfg(feature = "scheduler")]
+    pub fn scheduler(mut self, scheduler: Scheduler) -> Self {
+        self.scheduler = Some(scheduler);
+        self
     }
 
     /// Deploys the stack's Cloud Map namespaces and discovery services through `cloud_map`
@@ -143,6 +160,11 @@ impl Deployer {
         #[cfg(feature = "cloud-map")]
         let clients = match &self.cloud_map {
             Some(cloud_map) => clients.cloud_map(cloud_map.clone()),
+            None => clients,
+        };
+        #[cfg(feature = "scheduler")]
+        let clients = match &self.scheduler {
+            Some(scheduler) => clients.scheduler(scheduler.clone()),
             None => clients,
         };
         clients
@@ -283,6 +305,22 @@ impl Deployer {
         }
         #[cfg(not(feature = "cloud-map"))]
         let _ = cloud_map;
+        // The stack's schedule groups and their schedules: when it has scheduled tasks, and
+        // when pruning or destroying (its own group may hold schedules it no longer names).
+        #[cfg(feature = "scheduler")]
+        if !stack.scheduled_tasks.is_empty() || (scope != Scope::Named && self.scheduler.is_some())
+        {
+            let groups = kinds::schedule::groups(stack, &self.options.stack);
+            let (groups, schedules) = kinds::schedule::observe(
+                &self.clients(),
+                &groups,
+                &self.options.stack,
+                self.concurrency,
+            )
+            .await?;
+            actual.schedule_groups = groups;
+            actual.schedules = schedules;
+        }
         if scope != Scope::Named {
             observe::discover(
                 &self.ecs,
@@ -491,6 +529,7 @@ fn refuse_undeployable(stack: &ecs_model::Stack) -> Result<(), PlanError> {
         ("discoveryServices", stack.discovery_services.is_empty()),
         ("targetGroups", stack.target_groups.is_empty()),
         ("scaling", stack.scaling.is_empty()),
+        #[cfg(not(feature = "scheduler"))]
         ("scheduledTasks", stack.scheduled_tasks.is_empty()),
     ];
     let members: Vec<&'static str> = held
@@ -561,7 +600,7 @@ mod tests {
         let deployer = Deployer::from_config(&config, Options::new("demo"));
         let loaded = ecs_model::load::from_value::<ecs_model::Stack>(&serde_json::json!({
             "targetGroups": [ { "Name": "web", "Protocol": "HTTP", "Port": 80 } ],
-            "scheduledTasks": [ { "Name": "nightly" } ]
+            "scaling": { "scalableTargets": [ { "ServiceNamespace": "ecs" } ] }
         }));
         let stack = loaded.value.expect("a stack");
         for result in [
@@ -570,7 +609,7 @@ mod tests {
         ] {
             match result {
                 Err(PlanError::NotDeployable(members)) => {
-                    assert_eq!(members, ["targetGroups", "scheduledTasks"]);
+                    assert_eq!(members, ["targetGroups", "scaling"]);
                 }
                 other => panic!("expected NotDeployable, got {other:?}"),
             }

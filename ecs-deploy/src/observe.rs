@@ -81,6 +81,8 @@ pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Act
         revisions: BTreeMap::new(),
         namespaces: BTreeMap::new(),
         discovery_services: BTreeMap::new(),
+        schedule_groups: BTreeMap::new(),
+        schedules: BTreeMap::new(),
     })
 }
 

@@ -29,6 +29,25 @@ pub struct Actual {
     pub namespaces: BTreeMap<String, CloudMapNamespace>,
     /// Cloud Map discovery services by namespace id and name: those of the namespaces observed.
     pub discovery_services: BTreeMap<(String, String), DiscoveryService>,
+    /// EventBridge Scheduler schedule groups by name: the stack's own group and the groups its
+    /// scheduled tasks name (see `kinds::schedule`).
+    pub schedule_groups: BTreeMap<String, ScheduleGroup>,
+    /// The schedules of the groups observed, by group and name, each rendered as the
+    /// CreateSchedule input that would make it as it is.
+    pub schedules: BTreeMap<(String, String), Existing<ecs_model::scheduler::CreateScheduleInput>>,
+}
+
+/// An EventBridge Scheduler schedule group as AWS has it. Schedules carry no tags; their group
+/// does, and a group carrying the stack's tag makes its schedules the stack's.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ScheduleGroup {
+    /// Its ARN.
+    pub arn: String,
+    /// `ACTIVE`, or `DELETING` while AWS deletes it and its schedules.
+    pub state: Option<String>,
+    /// Its tags, as the ECS-shaped tags the ownership check reads.
+    pub tags: Option<Vec<ecs_model::types::Tag>>,
 }
 
 /// A Cloud Map namespace as AWS has it, rendered as the stack entry that would create it.

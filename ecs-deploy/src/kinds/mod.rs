@@ -14,6 +14,7 @@ pub(crate) mod capacity_provider;
 pub(crate) mod cluster;
 pub(crate) mod discovery_service;
 pub(crate) mod namespace;
+pub(crate) mod schedule;
 pub(crate) mod service;
 pub(crate) mod task_definition;
 

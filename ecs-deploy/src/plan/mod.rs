@@ -26,7 +26,7 @@ pub use reason::{Capacity, InPlaceRoute, Reason, Removal, ReplaceCause};
 pub use step::{Created, InvalidStep, KNOWN_AFTER_APPLY, Link, Slot, Step};
 
 use crate::kinds::{
-    capacity_provider, cluster, discovery_service, namespace, service, task_definition,
+    capacity_provider, cluster, discovery_service, namespace, schedule, service, task_definition,
 };
 use crate::ownership::ownership;
 use crate::state::service_key;
@@ -188,6 +188,18 @@ pub enum Address {
         /// Its name.
         name: String,
     },
+    /// An EventBridge Scheduler schedule group, by name: the one the stack owns.
+    ScheduleGroup {
+        /// Its name.
+        name: String,
+    },
+    /// An EventBridge Scheduler schedule (a scheduled task), by group and name.
+    Schedule {
+        /// Its group's name.
+        group: String,
+        /// Its name.
+        name: String,
+    },
 }
 
 impl std::fmt::Display for Address {
@@ -202,6 +214,8 @@ impl std::fmt::Display for Address {
             Self::DiscoveryService { namespace, name } => {
                 write!(f, "discovery service {namespace}/{name}")
             }
+            Self::ScheduleGroup { name } => write!(f, "schedule group {name}"),
+            Self::Schedule { group, name } => write!(f, "schedule {group}/{name}"),
         }
     }
 }
@@ -418,8 +432,13 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
     for provider in &desired.capacity_providers {
         changes.push(capacity_provider::plan(provider, actual, options));
     }
+    let mut creating_clusters = Vec::new();
     for cluster in &desired.clusters {
-        changes.push(cluster::plan(cluster, actual, options));
+        let change = cluster::plan(cluster, actual, options);
+        if let (Action::Create, Some(name)) = (change.action, &cluster.cluster_name) {
+            creating_clusters.push(name.clone());
+        }
+        changes.push(change);
     }
     let mut registering = Vec::new();
     for td in &desired.task_definitions {
@@ -433,6 +452,23 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
         let (linked, links) = discovery_service::link_registries(wanted, &registry_arns);
         let change = service::plan(&linked, actual, options, &registering);
         changes.push(discovery_service::with_links(change, &links));
+    }
+    // Scheduled tasks: their groups, then the schedules, once the clusters and revisions they
+    // run exist.
+    let refs = schedule::References {
+        creating_clusters: &creating_clusters,
+        registering: &registering,
+    };
+    let groups: std::collections::BTreeSet<String> = desired
+        .scheduled_tasks
+        .iter()
+        .map(|s| schedule::group_of(s, &options.stack))
+        .collect();
+    for group in &groups {
+        changes.push(schedule::plan_group(group, actual, options));
+    }
+    for wanted in &desired.scheduled_tasks {
+        changes.push(schedule::plan(wanted, actual, &refs, options));
     }
     let in_use = in_use(desired, actual, &[]);
     if let Some(keep) = options.keep_revisions {
@@ -449,6 +485,8 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
         }
     }
     if options.prune {
+        // Schedules first: they run revisions and clusters that may go.
+        changes.extend(schedule::prune(desired, actual, options, Removal::Pruned));
         changes.extend(prune(desired, actual, options, Removal::Pruned));
         changes.extend(namespace::prune(desired, actual, options, Removal::Pruned));
     }
@@ -531,6 +569,7 @@ pub fn destroy(named: &Stack, actual: &Actual, options: &Options) -> Plan {
         }
     }
     let empty = Stack::default();
+    changes.extend(schedule::prune(&empty, actual, options, Removal::Destroyed));
     changes.extend(prune(&empty, actual, options, Removal::Destroyed));
     changes.extend(namespace::prune(
         &empty,

@@ -11,7 +11,8 @@ use crate::ownership::ownership;
 use crate::state::{family_revision, service_key};
 
 /// The revisions (`family:N`) services run: the ones observed (but for the services `deleted`),
-/// and the ones the stack names by ARN or revision.
+/// and the ones the stack names by ARN or revision; and those the scheduled tasks use
+/// ([`crate::kinds::schedule::revisions_in_use`]).
 pub(crate) fn in_use(
     desired: &Stack,
     actual: &Actual,
@@ -29,6 +30,7 @@ pub(crate) fn in_use(
                 .filter_map(|s| s.task_definition.as_deref()),
         )
         .map(|t| family_revision(t).to_owned())
+        .chain(crate::kinds::schedule::revisions_in_use(desired, actual))
         .collect()
 }
 

@@ -11,6 +11,10 @@ use ecs_model::cloud_map::{
     UpdateServiceRequest as UpdateDiscoveryServiceRequest,
 };
 use ecs_model::load::from_value;
+use ecs_model::scheduler::{
+    CreateScheduleGroupInput, CreateScheduleInput, DeleteScheduleGroupInput, DeleteScheduleInput,
+    UpdateScheduleInput,
+};
 use ecs_model::types::{
     CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
     DeleteCapacityProviderRequest, DeleteClusterRequest, DeleteServiceRequest,
@@ -80,6 +84,16 @@ pub enum Step {
     TagCloudMapResource(CloudMapTagRequest),
     /// Cloud Map UntagResource.
     UntagCloudMapResource(CloudMapUntagRequest),
+    /// EventBridge Scheduler CreateScheduleGroup: the stack's group, with its tag.
+    CreateScheduleGroup(CreateScheduleGroupInput),
+    /// EventBridge Scheduler DeleteScheduleGroup.
+    DeleteScheduleGroup(DeleteScheduleGroupInput),
+    /// EventBridge Scheduler CreateSchedule.
+    CreateSchedule(CreateScheduleInput),
+    /// EventBridge Scheduler UpdateSchedule: the whole schedule, every member sent.
+    UpdateSchedule(UpdateScheduleInput),
+    /// EventBridge Scheduler DeleteSchedule.
+    DeleteSchedule(DeleteScheduleInput),
     /// A step whose request takes values that an earlier change of the same apply creates
     /// (the id of a namespace, the ARN of a discovery service): known after apply, as the
     /// plan shows them ([`KNOWN_AFTER_APPLY`]). Apply fills them in, then sends the step.
@@ -112,6 +126,10 @@ pub enum Slot {
         /// The index in `serviceRegistries`.
         index: usize,
     },
+    /// A CreateSchedule or UpdateSchedule's `Target.Arn`: the cluster's ARN.
+    ScheduleCluster,
+    /// A CreateSchedule or UpdateSchedule's `Target.EcsParameters.TaskDefinitionArn`.
+    ScheduleTaskDefinition,
 }
 
 /// A value a change creates for the changes after it.
@@ -189,6 +207,11 @@ impl Step {
             Self::DeleteDiscoveryService(_) => Operation::DeleteDiscoveryService,
             Self::TagCloudMapResource(_) => Operation::TagCloudMapResource,
             Self::UntagCloudMapResource(_) => Operation::UntagCloudMapResource,
+            Self::CreateScheduleGroup(_) => Operation::CreateScheduleGroup,
+            Self::DeleteScheduleGroup(_) => Operation::DeleteScheduleGroup,
+            Self::CreateSchedule(_) => Operation::CreateSchedule,
+            Self::UpdateSchedule(_) => Operation::UpdateSchedule,
+            Self::DeleteSchedule(_) => Operation::DeleteSchedule,
             Self::Linked(step, _) => step.operation(),
         }
     }
@@ -220,6 +243,11 @@ impl Step {
             Self::DeleteDiscoveryService(r) => serde_json::to_value(r),
             Self::TagCloudMapResource(r) => serde_json::to_value(r),
             Self::UntagCloudMapResource(r) => serde_json::to_value(r),
+            Self::CreateScheduleGroup(r) => serde_json::to_value(r),
+            Self::DeleteScheduleGroup(r) => serde_json::to_value(r),
+            Self::CreateSchedule(r) => serde_json::to_value(r),
+            Self::UpdateSchedule(r) => serde_json::to_value(r),
+            Self::DeleteSchedule(r) => serde_json::to_value(r),
             Self::Linked(step, links) => {
                 let mut input = step.input();
                 for link in links {
@@ -320,6 +348,11 @@ impl Step {
             Operation::UntagCloudMapResource => {
                 Self::UntagCloudMapResource(load(operation, input)?)
             }
+            Operation::CreateScheduleGroup => Self::CreateScheduleGroup(load(operation, input)?),
+            Operation::DeleteScheduleGroup => Self::DeleteScheduleGroup(load(operation, input)?),
+            Operation::CreateSchedule => Self::CreateSchedule(load(operation, input)?),
+            Operation::UpdateSchedule => Self::UpdateSchedule(load(operation, input)?),
+            Operation::DeleteSchedule => Self::DeleteSchedule(load(operation, input)?),
             _ => {
                 return Err(InvalidStep {
                     operation,
@@ -425,6 +458,20 @@ impl Slot {
                     .and_then(Value::as_object_mut)
                 {
                     entry.insert("registryArn".to_owned(), Value::from(value));
+                }
+            }
+            Self::ScheduleCluster => {
+                if let Some(target) = input.get_mut("Target").and_then(Value::as_object_mut) {
+                    target.insert("Arn".to_owned(), Value::from(value));
+                }
+            }
+            Self::ScheduleTaskDefinition => {
+                if let Some(ecs) = input
+                    .get_mut("Target")
+                    .and_then(|t| t.get_mut("EcsParameters"))
+                    .and_then(Value::as_object_mut)
+                {
+                    ecs.insert("TaskDefinitionArn".to_owned(), Value::from(value));
                 }
             }
         }

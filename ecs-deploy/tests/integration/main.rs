@@ -26,4 +26,5 @@ mod resilience;
 mod rollback;
 mod rollout;
 mod run_task;
+mod schedules;
 mod scripted;

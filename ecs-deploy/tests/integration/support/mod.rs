@@ -6,6 +6,7 @@ pub mod cloud_map;
 pub mod deployments;
 pub mod ec2;
 pub mod local_ecs;
+pub mod scheduler;
 pub mod script;
 
 use ecs_deploy::aws::Ecs;

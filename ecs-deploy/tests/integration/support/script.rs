@@ -35,6 +35,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 
 mod placement;
+pub mod scheduler;
 
 /// What the next deployment of a service does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
