@@ -9,6 +9,12 @@
 //!
 //! - Members are the Rust field names of [`crate::model::types`]: `container_port`, not
 //!   `containerPort`. A raw keyword works both ways: `type` or `r#type`.
+//! - The stack's other kinds hold the inputs of other AWS APIs, whose JSON members are
+//!   PascalCase (`Name`, `DnsConfig`, `MinCapacity`); they are written with the snake_case Rust
+//!   fields of [`crate::model::cloud_map`], [`crate::model::load_balancing`],
+//!   [`crate::model::autoscaling`] and [`crate::model::scheduler`] (`name`, `dns_config`,
+//!   `min_capacity`; `TTL` is `ttl`), and their values are typed by that API's model: its enums
+//!   (`target_type: ip`, `routing_policy: MULTIVALUE`), integers and units.
 //! - Values are literals (`"nginx"`, `512`, `-1`, `true`), enum values as AWS writes them
 //!   (`FARGATE`, `awsvpc`, `tcp`, bare or quoted), objects `{ ... }`, lists `[ ... ]`, and maps
 //!   with string keys `{ "awslogs-group": "/ecs/web" }`.
@@ -27,8 +33,8 @@
 //!
 //! | form | values | evaluates to |
 //! |---|---|---|
-//! | [`task_definition!`], [`service!`], [`cluster!`], [`capacity_provider!`], [`stack!`] | literals only | the value, `T` |
-//! | [`try_task_definition!`], [`try_service!`], [`try_cluster!`], [`try_capacity_provider!`], [`try_stack!`] | literals and Rust expressions | `Result<T, `[`Invalid`](crate::Invalid)`>` |
+//! | [`task_definition!`](crate::task_definition!), [`service!`](crate::service!), [`cluster!`](crate::cluster!), [`capacity_provider!`](crate::capacity_provider!), [`stack!`](crate::stack!) | literals only | the value, `T` |
+//! | [`try_task_definition!`](crate::try_task_definition!), [`try_service!`](crate::try_service!), [`try_cluster!`](crate::try_cluster!), [`try_capacity_provider!`](crate::try_capacity_provider!), [`try_stack!`](crate::try_stack!) | literals and Rust expressions | `Result<T, `[`Invalid`](crate::Invalid)`>` |
 //!
 //! A Rust expression in a plain form is a compile error at the expression
 //! (`expression-needs-try-form`) that names the `try_` form to use. The plain form does not
@@ -60,6 +66,23 @@
 //! that the stack does not define is an error (an ARN is taken as an existing resource). To name
 //! resources that already exist in AWS, build the stack with [`crate::stack()`] and
 //! `allow_external_references()`.
+//!
+//! # The stack's keys
+//!
+//! | key | entries | model type |
+//! |---|---|---|
+//! | `clusters`, `capacity_providers`, `task_definitions`, `services` | ECS inputs | [`crate::model::types`] |
+//! | `namespaces` | Cloud Map CreatePrivateDnsNamespace or CreateHttpNamespace inputs | [`Namespace`](crate::model::Namespace) |
+//! | `discovery_services` | Cloud Map CreateService inputs | [`crate::model::cloud_map::CreateServiceRequest`] |
+//! | `target_groups` | ELBv2 CreateTargetGroup inputs | [`crate::model::load_balancing::CreateTargetGroupInput`] |
+//! | `scaling: { scalable_targets, scaling_policies, scheduled_actions }` | Application Auto Scaling inputs | [`Scaling`](crate::model::Scaling) |
+//! | `scheduled_tasks` | EventBridge Scheduler CreateSchedule inputs | [`crate::model::scheduler::CreateScheduleInput`] |
+//!
+//! A `namespaces` entry that writes `vpc` is a private DNS namespace (CreatePrivateDnsNamespace,
+//! names resolve in that VPC); one without is an HTTP namespace (CreateHttpNamespace), as the
+//! JSON loader picks between them by `Vpc`. So `properties` goes with `vpc` only: in an entry
+//! without it, it is an unknown member. In the `try_` form, a whole entry may be a
+//! [`Namespace`](crate::model::Namespace) expression.
 
 /// Declares a task definition: a RegisterTaskDefinition input
 /// ([`RegisterTaskDefinitionRequest`](crate::model::types::RegisterTaskDefinitionRequest)).
@@ -97,7 +120,7 @@
 /// };
 /// ```
 ///
-/// A Rust expression is a compile error that names [`try_task_definition!`]:
+/// A Rust expression is a compile error that names [`try_task_definition!`](crate::try_task_definition!):
 ///
 /// ```compile_fail
 /// let tag = "1.27";
@@ -115,7 +138,7 @@ macro_rules! task_definition {
 }
 
 /// Declares a task definition that may hold Rust expressions: the same syntax as
-/// [`task_definition!`], and always a
+/// [`task_definition!`](crate::task_definition!), and always a
 /// `Result<`[`RegisterTaskDefinitionRequest`](crate::model::types::RegisterTaskDefinitionRequest)`, `[`Invalid`](crate::Invalid)`>`.
 /// Literals are checked while compiling as in the plain form; the whole rule set runs again on
 /// the built value.
@@ -197,7 +220,7 @@ macro_rules! service {
     };
 }
 
-/// [`service!`] that may hold Rust expressions: the same syntax, and always a
+/// [`service!`](crate::service!) that may hold Rust expressions: the same syntax, and always a
 /// `Result<`[`CreateServiceRequest`](crate::model::types::CreateServiceRequest)`, `[`Invalid`](crate::Invalid)`>`. Literals are checked while compiling
 /// as in the plain form; the whole rule set runs again on the built value.
 ///
@@ -252,7 +275,7 @@ macro_rules! cluster {
     };
 }
 
-/// [`cluster!`] that may hold Rust expressions: the same syntax, and always a
+/// [`cluster!`](crate::cluster!) that may hold Rust expressions: the same syntax, and always a
 /// `Result<`[`CreateClusterRequest`](crate::model::types::CreateClusterRequest)`, `[`Invalid`](crate::Invalid)`>`. Literals are checked while compiling
 /// as in the plain form; the whole rule set runs again on the built value.
 ///
@@ -296,7 +319,7 @@ macro_rules! capacity_provider {
     };
 }
 
-/// [`capacity_provider!`] that may hold Rust expressions: the same syntax, and always a
+/// [`capacity_provider!`](crate::capacity_provider!) that may hold Rust expressions: the same syntax, and always a
 /// `Result<`[`CreateCapacityProviderRequest`](crate::model::types::CreateCapacityProviderRequest)`, `[`Invalid`](crate::Invalid)`>`. Literals are checked while compiling
 /// as in the plain form; the whole rule set runs again on the built value.
 ///
@@ -317,8 +340,11 @@ macro_rules! try_capacity_provider {
 }
 
 /// Declares a whole stack ([`Stack`](crate::model::Stack)): clusters, capacity providers, task
-/// definitions and services, checked together, so a service that names a missing container
-/// port or runs a DAEMON on Fargate is a compile error too.
+/// definitions and services, and the Cloud Map namespaces and discovery services, target
+/// groups, autoscaling and scheduled tasks they use (see [the keys](crate::macros#the-stacks-keys)),
+/// checked together, so a service that names a missing container port or runs a DAEMON on
+/// Fargate is a compile error too, as is a scalable target whose minimum is above its maximum or
+/// a schedule whose cron expression does not parse.
 ///
 /// ```
 /// let stack = ecs_dsl::stack! {
@@ -344,9 +370,59 @@ macro_rules! try_capacity_provider {
 ///         network_configuration: {
 ///             awsvpc_configuration: { subnets: ["subnet-0123456789abcdef0"] },
 ///         },
+///         // By name: the discovery service and target group below.
+///         service_registries: [{ registry_arn: "web" }],
+///         load_balancers: [{ target_group_arn: "web", container_name: "web", container_port: 80 }],
+///     }],
+///     // With `vpc`: a private DNS namespace; without, an HTTP namespace.
+///     namespaces: [{ name: "internal.local", vpc: "vpc-0123456789abcdef0" }],
+///     discovery_services: [{
+///         name: "web",
+///         namespace_id: "internal.local",
+///         dns_config: { dns_records: [{ r#type: A, ttl: 10 }] },
+///     }],
+///     target_groups: [{ name: "web", protocol: HTTP, port: 80, target_type: ip }],
+///     scaling: {
+///         scalable_targets: [{
+///             service_namespace: ecs,
+///             resource_id: "service/demo/web",
+///             scalable_dimension: "ecs:service:DesiredCount",
+///             min_capacity: 1,
+///             max_capacity: 4,
+///         }],
+///         scaling_policies: [{
+///             policy_name: "cpu",
+///             service_namespace: ecs,
+///             resource_id: "service/demo/web",
+///             scalable_dimension: "ecs:service:DesiredCount",
+///             policy_type: TargetTrackingScaling,
+///             target_tracking_scaling_policy_configuration: {
+///                 target_value: 60.0,
+///                 predefined_metric_specification: {
+///                     predefined_metric_type: ECSServiceAverageCPUUtilization,
+///                 },
+///             },
+///         }],
+///     },
+///     scheduled_tasks: [{
+///         name: "nightly",
+///         schedule_expression: "cron(0 3 * * ? *)",
+///         flexible_time_window: { mode: OFF },
+///         target: {
+///             arn: "demo",
+///             role_arn: "arn:aws:iam::123456789012:role/scheduler",
+///             ecs_parameters: {
+///                 task_definition_arn: "webserver",
+///                 launch_type: FARGATE,
+///                 network_configuration: {
+///                     awsvpc_configuration: { subnets: ["subnet-0123456789abcdef0"] },
+///                 },
+///             },
+///         },
 ///     }],
 /// };
 /// assert_eq!(stack.services.len(), 1);
+/// assert_eq!(stack.scaling.scalable_targets[0].max_capacity, Some(4));
 /// ```
 ///
 /// ```compile_fail
@@ -367,6 +443,20 @@ macro_rules! try_capacity_provider {
 ///     }],
 /// };
 /// ```
+///
+/// ```compile_fail
+/// let stack = ecs_dsl::stack! {
+///     scaling: {
+///         scalable_targets: [{
+///             service_namespace: ecs,
+///             resource_id: "service/demo/web",
+///             scalable_dimension: "ecs:service:DesiredCount",
+///             min_capacity: 10,
+///             max_capacity: 2, // error: stack-scaling-capacity
+///         }],
+///     },
+/// };
+/// ```
 #[macro_export]
 macro_rules! stack {
     ($($input:tt)*) => {
@@ -374,7 +464,7 @@ macro_rules! stack {
     };
 }
 
-/// [`stack!`] that may hold Rust expressions: the same syntax, and always a
+/// [`stack!`](crate::stack!) that may hold Rust expressions: the same syntax, and always a
 /// `Result<`[`Stack`](crate::model::Stack)`, `[`Invalid`](crate::Invalid)`>`. Literals are checked while compiling
 /// as in the plain form; the whole rule set runs again on the built value.
 ///
