@@ -53,25 +53,32 @@
 //!   revision the stack did not deploy. `family:revision` becomes that revision's ARN. An ARN
 //!   is sent as written. Revisions a schedule uses are never deregistered by keep-revisions or
 //!   prune ([`revisions_in_use`]).
-//! - Subnets and security groups written as look-ups (`default`, `name:NAME`) are resolved as
-//!   for services, before planning ([`crate::network`]).
+//! - Subnets and security groups are IDs: the look-ups of [`crate::network`] (`default`,
+//!   `name:NAME`) are resolved in services only, in this version.
 
-use std::collections::{BTreeMap, BTreeSet};
+#[cfg(feature = "scheduler")]
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use ecs_model::load::from_value;
 use ecs_model::scheduler::{
     CreateScheduleGroupInput, CreateScheduleInput, DeleteScheduleGroupInput, DeleteScheduleInput,
     Tag as SchedulerTag, UpdateScheduleInput,
 };
+#[cfg(feature = "scheduler")]
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
 
 use crate::apply::Failure;
-use crate::aws::{AwsError, Clients, Operation};
+#[cfg(feature = "scheduler")]
+use crate::aws::AwsError;
+use crate::aws::{Clients, Operation};
 use crate::diff::diff;
 use crate::ownership::{STACK_TAG, ownership};
 use crate::plan::*;
-use crate::state::{ScheduleGroup, cluster_name, parse_task_definition};
+#[cfg(feature = "scheduler")]
+use crate::state::ScheduleGroup;
+use crate::state::{cluster_name, parse_task_definition};
 
 /// The group AWS puts a schedule in when the request names none; never the stack's.
 pub(crate) const DEFAULT_GROUP: &str = "default";
@@ -81,6 +88,7 @@ pub(crate) const DEFAULT_GROUP: &str = "default";
 const GROUP_NAME_MAX: usize = 64;
 
 /// ListSchedules' largest page.
+#[cfg(feature = "scheduler")]
 const SCHEDULES_PER_PAGE: i64 = 100;
 
 /// The stack's own schedule group: `ecs-rs-<stack>` when the stack's name fits a group name
@@ -117,6 +125,7 @@ pub(crate) fn group_of(schedule: &CreateScheduleInput, stack: &str) -> String {
 
 /// The groups the stack's scheduled tasks go in, and its own group (which a prune or destroy
 /// looks in even when the stack has no scheduled task left).
+#[cfg(feature = "scheduler")]
 pub(crate) fn groups(stack: &ecs_model::Stack, name: &str) -> BTreeSet<String> {
     stack
         .scheduled_tasks
@@ -127,9 +136,11 @@ pub(crate) fn groups(stack: &ecs_model::Stack, name: &str) -> BTreeSet<String> {
 }
 
 /// A schedule observed, by group and name.
+#[cfg(feature = "scheduler")]
 type ObservedSchedule = ((String, String), Existing<CreateScheduleInput>);
 
 /// The schedule groups and schedules observed.
+#[cfg(feature = "scheduler")]
 pub(crate) type Observed = (
     BTreeMap<String, ScheduleGroup>,
     BTreeMap<(String, String), Existing<CreateScheduleInput>>,
@@ -138,6 +149,7 @@ pub(crate) type Observed = (
 /// Reads the groups `names` (GetScheduleGroup, ListTagsForResource) and the schedules of those
 /// carrying the stack's tag (ListSchedules, then GetSchedule for each), at most `concurrency`
 /// calls at a time. A group that does not exist is left out.
+#[cfg(feature = "scheduler")]
 pub(crate) async fn observe(
     clients: &Clients,
     names: &BTreeSet<String>,
@@ -244,6 +256,7 @@ fn ecs_tag(tag: &Value) -> Option<ecs_model::types::Tag> {
 /// A GetSchedule answer as the CreateSchedule input that would make the schedule as it is: its
 /// ARN and dates left out, `null` members (which the local endpoint answers for absent ones) as
 /// absent.
+#[cfg(any(feature = "scheduler", test))]
 pub(crate) fn rendered(answer: &Value) -> Option<Existing<CreateScheduleInput>> {
     let arn = answer.get("Arn").and_then(Value::as_str)?.to_owned();
     let mut input = answer.clone();
@@ -671,6 +684,10 @@ pub(crate) async fn apply_step(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use crate::state::ScheduleGroup;
+
     use ecs_model::Stack;
 
     use super::*;
