@@ -182,6 +182,19 @@ pub enum Event {
         /// The task definition it runs again.
         task_definition: String,
     },
+    /// The Application Auto Scaling of a service was suspended (dynamic scaling in and out,
+    /// scheduled scaling) before its deployment; [`Event::ScalingResumed`] follows once the
+    /// deployment has ended, whatever its outcome.
+    ScalingSuspended {
+        /// The service.
+        address: Address,
+    },
+    /// The Application Auto Scaling of a service suspended for its deployment was resumed (to
+    /// the `SuspendedState` the stack asks for).
+    ScalingResumed {
+        /// The service.
+        address: Address,
+    },
 }
 
 /// What an apply waits for before its next call.
@@ -200,6 +213,10 @@ pub enum Waiting {
     /// The discovery service still has instances registered (ResourceInUse: ECS deregisters
     /// the tasks of a deleted service as they stop), before deleting it.
     InstancesRegistered,
+    /// Application Auto Scaling does not see yet what the call needs (the ECS service created,
+    /// the scalable target registered a moment ago: its reads are eventually consistent), or
+    /// another change of the target is under way.
+    ScalingNotYetVisible,
 }
 
 impl std::fmt::Display for Waiting {
@@ -213,6 +230,9 @@ impl std::fmt::Display for Waiting {
             Self::CloudMapOperation => "the Cloud Map operation is still running",
             Self::NamespaceInUse => "the namespace still holds services",
             Self::InstancesRegistered => "instances are still registered in the discovery service",
+            Self::ScalingNotYetVisible => {
+                "Application Auto Scaling does not see the service or its scalable target yet"
+            }
         })
     }
 }
@@ -241,6 +261,20 @@ pub enum Failure {
     /// plan was made for another state, or edited): nothing was sent.
     #[error("a value this change needs was not created by the apply: {0:?}")]
     Unresolved(crate::plan::Created),
+    /// ELBv2 refused to delete a target group because a listener or rule of a load balancer
+    /// still forwards to it (`ResourceInUse`); the stack holds no listeners, so it is not
+    /// retried.
+    #[error(
+        "target group {arn} is still used by a listener or rule of a load balancer: make them \
+         forward elsewhere (or delete them), then apply again"
+    )]
+    TargetGroupInUse {
+        /// The target group's ARN.
+        arn: String,
+        /// ELBv2's refusal.
+        #[source]
+        source: Box<AwsError>,
+    },
     /// What the apply waited for did not happen in time.
     #[error("{reason} after {timeout:?}")]
     Drain {
@@ -440,13 +474,15 @@ async fn run(
     let nonce = apply_nonce();
     let mut rollouts: Vec<(Rollout, &Change)> = Vec::new();
     let mut done: Vec<Address> = Vec::new();
+    // The scaling suspended for a deployment, to resume once the deployments have settled.
+    let mut resumes: Vec<(Address, Step)> = Vec::new();
     for phase in phases(&plan.changes) {
         // The deployments started are followed before anything is deleted: old revisions stay
         // ACTIVE (a failed deployment can go back to them) until the new ones have settled.
         if phase.first().is_some_and(|c| c.action == Action::Delete) {
-            settle(ecs, &mut rollouts, options, emit)
-                .await
-                .map_err(|failure| failure.into_error(done.clone()))?;
+            let settled = settle(ecs, &mut rollouts, options, emit).await;
+            let unresumed = resume_scaling(clients, &mut resumes, emit).await;
+            finish(settled, unresumed, done.clone())?;
         }
         // Futures made up front from a named function: a closure returning an async block
         // here makes the compiler lose the `Send` bound of the whole apply.
@@ -472,6 +508,15 @@ async fn run(
             .await;
         let mut failures = Vec::new();
         for (change, result) in results {
+            // Resumed whether the change failed or not: resuming what was not suspended sets
+            // the state the stack asks for, which a plan would set anyway.
+            resumes.extend(
+                change
+                    .steps
+                    .iter()
+                    .filter_map(Step::resumption)
+                    .map(|step| (change.address.clone(), step)),
+            );
             match result {
                 Ok(outcome) => {
                     registered.extend(outcome.registered);
@@ -496,6 +541,7 @@ async fn run(
                 others.push((failure.address, failure.source));
                 others.extend(failure.others);
             }
+            others.extend(resume_scaling(clients, &mut resumes, emit).await);
             return Err(ApplyError {
                 address,
                 source,
@@ -505,9 +551,82 @@ async fn run(
             });
         }
     }
-    settle(ecs, &mut rollouts, options, emit)
+    let settled = settle(ecs, &mut rollouts, options, emit).await;
+    let unresumed = resume_scaling(clients, &mut resumes, emit).await;
+    finish(settled, unresumed, done)
+}
+
+/// The outcome of following the deployments (`settled`) and resuming the scaling suspended
+/// for them (`unresumed`: the resumes that failed), as the apply's result so far.
+#[allow(clippy::result_large_err)] // The apply's own error, returned as `run` returns it.
+fn finish(
+    settled: Result<(), Unsettled>,
+    unresumed: Vec<(Address, Failure)>,
+    done: Vec<Address>,
+) -> Result<(), ApplyError> {
+    match settled {
+        Err(failure) => {
+            let mut error = failure.into_error(done);
+            error.others.extend(unresumed);
+            Err(error)
+        }
+        Ok(()) => {
+            let mut unresumed = unresumed.into_iter();
+            match unresumed.next() {
+                None => Ok(()),
+                Some((address, source)) => Err(ApplyError {
+                    address,
+                    source,
+                    done,
+                    rolled_back_to: None,
+                    others: unresumed.collect(),
+                }),
+            }
+        }
+    }
+}
+
+/// Resumes the scaling suspended for the deployments followed (see
+/// `kinds::scaling::around_deployment`), each to the state the stack asks for; the resumes
+/// that failed.
+async fn resume_scaling(
+    clients: &Clients,
+    resumes: &mut Vec<(Address, Step)>,
+    emit: &Emit,
+) -> Vec<(Address, Failure)> {
+    let mut failed = Vec::new();
+    for (address, step) in std::mem::take(resumes) {
+        match send_scaling(clients, &address, &step, emit).await {
+            Ok(_) => emit.send(Event::ScalingResumed { address }),
+            Err(error) => failed.push((address, error.into())),
+        }
+    }
+    failed
+}
+
+/// Sends an Application Auto Scaling step, trying again what AWS does not see yet (the
+/// `autoscaling` feature; without it, the call fails with [`AwsError::NoClient`]).
+async fn send_scaling(
+    clients: &Clients,
+    address: &Address,
+    step: &Step,
+    emit: &Emit,
+) -> Result<Value, AwsError> {
+    #[cfg(feature = "autoscaling")]
+    {
+        crate::kinds::scaling::call(clients, step, || {
+            emit.send(Event::Waiting {
+                address: address.clone(),
+                reason: Waiting::ScalingNotYetVisible,
+            });
+        })
         .await
-        .map_err(|failure| failure.into_error(done))
+    }
+    #[cfg(not(feature = "autoscaling"))]
+    {
+        let _ = (address, emit);
+        clients.call(step.operation(), &step.input()).await
+    }
 }
 
 /// Follows the deployments started so far, when the apply waits, and forgets them.
@@ -663,8 +782,10 @@ fn phases(changes: &[Change]) -> Vec<Vec<&Change>> {
             Address::Service { .. } => 3,
             Address::Namespace { .. } => 5,
             Address::DiscoveryService { .. } => 6,
+            Address::TargetGroup { .. } => 9,
             Address::ScheduleGroup { .. } => 7,
             Address::Schedule { .. } => 8,
+            Address::Scaling { .. } => 10,
             _ => 4,
         };
         (kind, c.action == Action::Delete)
@@ -711,6 +832,32 @@ async fn apply_change(
             && let Some(token) = request.client_token.take()
         {
             request.client_token = Some(token_of_this_apply(&token, nonce));
+        }
+        if step.operation().api() == Api::LoadBalancing {
+            crate::kinds::target_group::apply_step(clients, &step).await?;
+            emit.send(Event::Called {
+                address: address.clone(),
+                operation: step.operation(),
+                status: None,
+                task_definition: None,
+            });
+            continue;
+        }
+        if step.operation().api() == Api::AutoScaling {
+            send_scaling(clients, address, &step, emit).await?;
+            emit.send(if step.suspends() {
+                Event::ScalingSuspended {
+                    address: address.clone(),
+                }
+            } else {
+                Event::Called {
+                    address: address.clone(),
+                    operation: step.operation(),
+                    status: None,
+                    task_definition: None,
+                }
+            });
+            continue;
         }
         if step.operation().api() == Api::Scheduler {
             let own = |token: &str| token_of_this_apply(token, nonce);

@@ -57,8 +57,12 @@ use aws_smithy_types::config_bag::ConfigBag;
 use aws_types::request_id::RequestId as _;
 use serde_json::Value;
 
+#[cfg(feature = "autoscaling")]
+pub mod autoscaling;
 #[cfg(feature = "cloud-map")]
 pub mod cloud_map;
+#[cfg(feature = "load-balancing")]
+pub mod load_balancing;
 #[cfg(feature = "scheduler")]
 pub mod scheduler;
 
@@ -72,6 +76,10 @@ pub enum Api {
     CloudMap,
     /// Amazon EventBridge Scheduler (`scheduler`).
     Scheduler,
+    /// Application Auto Scaling (`application-autoscaling`).
+    AutoScaling,
+    /// Elastic Load Balancing v2 (`elasticloadbalancingv2`): target groups.
+    LoadBalancing,
 }
 
 impl Api {
@@ -81,6 +89,8 @@ impl Api {
             Self::Ecs => "ECS",
             Self::CloudMap => "Cloud Map",
             Self::Scheduler => "EventBridge Scheduler",
+            Self::AutoScaling => "Application Auto Scaling",
+            Self::LoadBalancing => "Elastic Load Balancing",
         }
     }
 }
@@ -175,6 +185,22 @@ pub enum Operation {
     UntagCloudMapResource,
     /// Cloud Map ListTagsForResource.
     ListCloudMapTags,
+    /// ELBv2 CreateTargetGroup
+    /// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html>).
+    CreateTargetGroup,
+    /// ELBv2 DescribeTargetGroups: by names, ARNs or load balancer; one missing name fails the
+    /// whole call with `TargetGroupNotFound`.
+    DescribeTargetGroups,
+    /// ELBv2 ModifyTargetGroup: the health check settings only.
+    ModifyTargetGroup,
+    /// ELBv2 DeleteTargetGroup: refused (`ResourceInUse`) while a listener or rule uses it.
+    DeleteTargetGroup,
+    /// ELBv2 AddTags.
+    AddTags,
+    /// ELBv2 RemoveTags.
+    RemoveTags,
+    /// ELBv2 DescribeTags: up to 20 resources per call.
+    DescribeTags,
     /// EventBridge Scheduler CreateScheduleGroup
     /// (<https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateScheduleGroup.html>).
     CreateScheduleGroup,
@@ -198,6 +224,26 @@ pub enum Operation {
     TagSchedulerResource,
     /// EventBridge Scheduler ListTagsForResource (schedule groups only).
     ListSchedulerTags,
+    /// Application Auto Scaling RegisterScalableTarget: registers or updates (an upsert)
+    /// (<https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html>).
+    RegisterScalableTarget,
+    /// Application Auto Scaling DescribeScalableTargets.
+    DescribeScalableTargets,
+    /// Application Auto Scaling DeregisterScalableTarget: deletes the target with its scaling
+    /// policies and scheduled actions.
+    DeregisterScalableTarget,
+    /// Application Auto Scaling PutScalingPolicy: creates or updates a policy by name.
+    PutScalingPolicy,
+    /// Application Auto Scaling DescribeScalingPolicies.
+    DescribeScalingPolicies,
+    /// Application Auto Scaling DeleteScalingPolicy.
+    DeleteScalingPolicy,
+    /// Application Auto Scaling PutScheduledAction: creates or updates an action by name.
+    PutScheduledAction,
+    /// Application Auto Scaling DescribeScheduledActions.
+    DescribeScheduledActions,
+    /// Application Auto Scaling DeleteScheduledAction.
+    DeleteScheduledAction,
 }
 
 impl Operation {
@@ -220,6 +266,13 @@ impl Operation {
             | Self::TagCloudMapResource
             | Self::UntagCloudMapResource
             | Self::ListCloudMapTags => Api::CloudMap,
+            Self::CreateTargetGroup
+            | Self::DescribeTargetGroups
+            | Self::ModifyTargetGroup
+            | Self::DeleteTargetGroup
+            | Self::AddTags
+            | Self::RemoveTags
+            | Self::DescribeTags => Api::LoadBalancing,
             Self::CreateScheduleGroup
             | Self::GetScheduleGroup
             | Self::DeleteScheduleGroup
@@ -230,6 +283,15 @@ impl Operation {
             | Self::DeleteSchedule
             | Self::TagSchedulerResource
             | Self::ListSchedulerTags => Api::Scheduler,
+            Self::RegisterScalableTarget
+            | Self::DescribeScalableTargets
+            | Self::DeregisterScalableTarget
+            | Self::PutScalingPolicy
+            | Self::DescribeScalingPolicies
+            | Self::DeleteScalingPolicy
+            | Self::PutScheduledAction
+            | Self::DescribeScheduledActions
+            | Self::DeleteScheduledAction => Api::AutoScaling,
             _ => Api::Ecs,
         }
     }
@@ -279,6 +341,13 @@ impl Operation {
             Self::TagCloudMapResource => "TagResource",
             Self::UntagCloudMapResource => "UntagResource",
             Self::ListCloudMapTags => "ListTagsForResource",
+            Self::CreateTargetGroup => "CreateTargetGroup",
+            Self::DescribeTargetGroups => "DescribeTargetGroups",
+            Self::ModifyTargetGroup => "ModifyTargetGroup",
+            Self::DeleteTargetGroup => "DeleteTargetGroup",
+            Self::AddTags => "AddTags",
+            Self::RemoveTags => "RemoveTags",
+            Self::DescribeTags => "DescribeTags",
             Self::CreateScheduleGroup => "CreateScheduleGroup",
             Self::GetScheduleGroup => "GetScheduleGroup",
             Self::DeleteScheduleGroup => "DeleteScheduleGroup",
@@ -289,6 +358,15 @@ impl Operation {
             Self::DeleteSchedule => "DeleteSchedule",
             Self::TagSchedulerResource => "TagResource",
             Self::ListSchedulerTags => "ListTagsForResource",
+            Self::RegisterScalableTarget => "RegisterScalableTarget",
+            Self::DescribeScalableTargets => "DescribeScalableTargets",
+            Self::DeregisterScalableTarget => "DeregisterScalableTarget",
+            Self::PutScalingPolicy => "PutScalingPolicy",
+            Self::DescribeScalingPolicies => "DescribeScalingPolicies",
+            Self::DeleteScalingPolicy => "DeleteScalingPolicy",
+            Self::PutScheduledAction => "PutScheduledAction",
+            Self::DescribeScheduledActions => "DescribeScheduledActions",
+            Self::DeleteScheduledAction => "DeleteScheduledAction",
         }
     }
 }
@@ -369,6 +447,16 @@ pub enum AwsError {
         /// The operation.
         operation: Operation,
     },
+    /// The request holds members the SDK of its API cannot send: an API whose SDK client is
+    /// typed (ELBv2, see `load_balancing`) takes only the members both our model and the SDK
+    /// know; nothing was sent.
+    #[error("{operation}: the request holds members this version cannot send: {}", .members.join(", "))]
+    Unsendable {
+        /// The operation.
+        operation: Operation,
+        /// The members.
+        members: Vec<String>,
+    },
     /// AWS answered, but with a body that is not JSON.
     #[error("{operation} returned a body that is not JSON")]
     Response {
@@ -398,7 +486,8 @@ impl AwsError {
             | Self::Request { operation, .. }
             | Self::Response { operation, .. }
             | Self::WrongClient { operation, .. }
-            | Self::NoClient { operation } => *operation,
+            | Self::NoClient { operation }
+            | Self::Unsendable { operation, .. } => *operation,
         }
     }
 
@@ -435,7 +524,15 @@ impl AwsError {
             // (<https://docs.aws.amazon.com/scheduler/latest/APIReference/API_GetSchedule.html>,
             // Errors).
             Some("ResourceNotFoundException") => self.operation().api() == Api::Scheduler,
+            // Application Auto Scaling: a scalable target, policy or scheduled action that does
+            // not exist (`ObjectNotFoundException`, the Errors of DeregisterScalableTarget,
+            // DeleteScalingPolicy and DeleteScheduledAction).
+            Some("ObjectNotFoundException") => self.operation().api() == Api::AutoScaling,
             Some("ClientException") => self.operation() == Operation::DescribeTaskDefinition,
+            // ELBv2 (each operation's Errors section of its API reference).
+            Some("TargetGroupNotFound" | "LoadBalancerNotFound" | "ListenerNotFound") => {
+                self.operation().api() == Api::LoadBalancing
+            }
             _ => false,
         }
     }
@@ -459,6 +556,10 @@ impl AwsError {
     /// has instances registered (`ResourceInUse`,
     /// <https://docs.aws.amazon.com/cloud-map/latest/api/API_DeleteNamespace.html>,
     /// <https://docs.aws.amazon.com/cloud-map/latest/api/API_DeleteService.html>).
+    ///
+    /// ELBv2 answers `ResourceInUse` to DeleteTargetGroup while a listener or rule forwards to
+    /// the group
+    /// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeleteTargetGroup.html>).
     pub fn is_resource_in_use(&self) -> bool {
         self.code() == Some("ResourceInUse")
     }
@@ -477,7 +578,14 @@ impl AwsError {
         matches!(
             self.code(),
             Some("NamespaceAlreadyExists" | "ServiceAlreadyExists")
-        )
+        ) || (self.code() == Some("DuplicateTargetGroupName")
+            && self.operation().api() == Api::LoadBalancing)
+    }
+
+    /// Whether ELBv2 refused tags for going over the per-resource limit (`TooManyTags`, AddTags
+    /// and CreateTargetGroup).
+    pub fn is_too_many_tags(&self) -> bool {
+        self.code() == Some("TooManyTags")
     }
 
     /// Whether EventBridge Scheduler refused the call because it conflicts with the resource's
@@ -494,6 +602,37 @@ impl AwsError {
         self.code() == Some("ValidationException")
     }
 
+    /// Whether Application Auto Scaling refused a call for what it does not see yet, and may
+    /// see in a moment (its reads are eventually consistent): RegisterScalableTarget answered
+    /// `ValidationException` (AWS's answer for an ECS service it does not see, as right after
+    /// CreateService), PutScalingPolicy or PutScheduledAction answered `ObjectNotFoundException`
+    /// (the scalable target registered a moment ago), or any call `ConcurrentUpdateException`
+    /// (another change of the same target under way). Terraform and Spinnaker retry these
+    /// (hashicorp/terraform-provider-aws#11693, spinnaker/clouddriver#6215); a
+    /// `ValidationException` of a request that is really invalid keeps coming back, so a caller
+    /// retries these a bounded number of times.
+    pub fn is_not_yet_consistent(&self) -> bool {
+        if self.operation().api() != Api::AutoScaling {
+            return false;
+        }
+        match self.code() {
+            Some("ConcurrentUpdateException") => true,
+            Some("ValidationException") => self.operation() == Operation::RegisterScalableTarget,
+            Some("ObjectNotFoundException") => matches!(
+                self.operation(),
+                Operation::PutScalingPolicy | Operation::PutScheduledAction
+            ),
+            _ => false,
+        }
+    }
+
+    /// Whether Application Auto Scaling refused the call for a quota of the account
+    /// (`LimitExceededException`: scalable targets per namespace, policies per target...):
+    /// trying again does not help until something is deleted or the quota raised.
+    pub fn is_limit_exceeded(&self) -> bool {
+        self.code() == Some("LimitExceededException") && self.operation().api() == Api::AutoScaling
+    }
+
     /// Whether the service exists but is not ACTIVE (DRAINING or INACTIVE), so it cannot be
     /// updated or deleted again.
     pub fn is_service_not_active(&self) -> bool {
@@ -508,7 +647,10 @@ impl AwsError {
             Self::Service { status, .. } => *status >= 500,
             Self::Transport { sent, .. } => *sent,
             Self::Response { .. } => true,
-            Self::Request { .. } | Self::WrongClient { .. } | Self::NoClient { .. } => false,
+            Self::Request { .. }
+            | Self::WrongClient { .. }
+            | Self::NoClient { .. }
+            | Self::Unsendable { .. } => false,
         }
     }
 
@@ -798,9 +940,15 @@ pub struct Clients {
     /// The Cloud Map client (the `cloud-map` feature).
     #[cfg(feature = "cloud-map")]
     pub cloud_map: Option<cloud_map::CloudMap>,
+    /// The ELBv2 client (the `load-balancing` feature).
+    #[cfg(feature = "load-balancing")]
+    pub load_balancing: Option<load_balancing::LoadBalancing>,
     /// The EventBridge Scheduler client (the `scheduler` feature).
     #[cfg(feature = "scheduler")]
     pub scheduler: Option<scheduler::Scheduler>,
+    /// The Application Auto Scaling client (the `autoscaling` feature).
+    #[cfg(feature = "autoscaling")]
+    pub autoscaling: Option<autoscaling::AutoScaling>,
 }
 
 impl Clients {
@@ -810,15 +958,33 @@ impl Clients {
             ecs,
             #[cfg(feature = "cloud-map")]
             cloud_map: None,
+            #[cfg(feature = "load-balancing")]
+            load_balancing: None,
             #[cfg(feature = "scheduler")]
             scheduler: None,
+            #[cfg(feature = "autoscaling")]
+            autoscaling: None,
         }
+    }
+
+    /// Calls Application Auto Scaling through `autoscaling`.
+    #[cfg(feature = "autoscaling")]
+    pub fn autoscaling(mut self, autoscaling: autoscaling::AutoScaling) -> Self {
+        self.autoscaling = Some(autoscaling);
+        self
     }
 
     /// Calls EventBridge Scheduler through `scheduler`.
     #[cfg(feature = "scheduler")]
     pub fn scheduler(mut self, scheduler: scheduler::Scheduler) -> Self {
         self.scheduler = Some(scheduler);
+        self
+    }
+
+    /// Calls Elastic Load Balancing v2 through `load_balancing`.
+    #[cfg(feature = "load-balancing")]
+    pub fn load_balancing(mut self, load_balancing: load_balancing::LoadBalancing) -> Self {
+        self.load_balancing = Some(load_balancing);
         self
     }
 
@@ -841,6 +1007,16 @@ impl Clients {
             },
             #[cfg(feature = "scheduler")]
             Api::Scheduler => match &self.scheduler {
+                Some(client) => client.call(operation, input).await,
+                None => Err(AwsError::NoClient { operation }),
+            },
+            #[cfg(feature = "autoscaling")]
+            Api::AutoScaling => match &self.autoscaling {
+                Some(client) => client.call(operation, input).await,
+                None => Err(AwsError::NoClient { operation }),
+            },
+            #[cfg(feature = "load-balancing")]
+            Api::LoadBalancing => match &self.load_balancing {
                 Some(client) => client.call(operation, input).await,
                 None => Err(AwsError::NoClient { operation }),
             },
@@ -888,7 +1064,12 @@ where
 /// UpdateService with `forceNewDeployment` (a second deployment).
 pub fn safe_to_repeat(operation: Operation, input: &Value) -> bool {
     match operation {
-        Operation::RegisterTaskDefinition | Operation::CreateCapacityProvider => false,
+        // CreateTargetGroup is idempotent on AWS for the same settings, but refused with
+        // DuplicateTargetGroupName for other ones (and by moto always): the planner looks the
+        // group up again rather than sending it twice.
+        Operation::RegisterTaskDefinition
+        | Operation::CreateCapacityProvider
+        | Operation::CreateTargetGroup => false,
         Operation::CreateService | Operation::RunTask => non_empty(input, "clientToken"),
         Operation::UpdateService => input.get("forceNewDeployment") != Some(&Value::Bool(true)),
         // Cloud Map's creations are idempotent by `CreatorRequestId` ("a unique string that

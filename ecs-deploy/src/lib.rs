@@ -52,8 +52,12 @@ pub mod status;
 pub mod wait;
 
 pub use apply::{ApplyError, ApplyOptions, ApplyStream, Event, Failure, Waiting};
+#[cfg(feature = "autoscaling")]
+pub use aws::autoscaling::AutoScaling;
 #[cfg(feature = "cloud-map")]
 pub use aws::cloud_map::CloudMap;
+#[cfg(feature = "load-balancing")]
+pub use aws::load_balancing::LoadBalancing;
 #[cfg(feature = "scheduler")]
 pub use aws::scheduler::Scheduler;
 pub use aws::{Api, AwsError, Ecs, Operation, Retries};
@@ -95,6 +99,10 @@ pub struct Deployer {
     cloud_map: Option<CloudMap>,
     #[cfg(feature = "scheduler")]
     scheduler: Option<Scheduler>,
+    #[cfg(feature = "load-balancing")]
+    load_balancing: Option<LoadBalancing>,
+    #[cfg(feature = "autoscaling")]
+    autoscaling: Option<AutoScaling>,
     options: Options,
     concurrency: usize,
     apply_options: ApplyOptions,
@@ -114,6 +122,10 @@ impl Deployer {
             cloud_map: None,
             #[cfg(feature = "scheduler")]
             scheduler: None,
+            #[cfg(feature = "load-balancing")]
+            load_balancing: None,
+            #[cfg(feature = "autoscaling")]
+            autoscaling: None,
             options,
             concurrency: 8,
             apply_options: ApplyOptions::default(),
@@ -134,7 +146,34 @@ impl Deployer {
         let deployer = deployer.cloud_map(CloudMap::new(config).retries(config::engine_retries()));
         #[cfg(feature = "scheduler")]
         let deployer = deployer.scheduler(Scheduler::new(config).retries(config::engine_retries()));
+        #[cfg(feature = "load-balancing")]
+        let deployer =
+            deployer.load_balancing(LoadBalancing::new(config).retries(config::engine_retries()));
+        #[cfg(feature = "autoscaling")]
+        let deployer =
+            deployer.autoscaling(AutoScaling::new(config).retries(config::engine_retries()));
         deployer
+    }
+
+    /// Deploys the stack's `scaling` (scalable targets, scaling policies, scheduled actions of
+    /// its services) through `autoscaling`, and suspends the scaling of a service while it
+    /// deploys (the `autoscaling` feature; see the scaling changes of a [`Plan`],
+    /// [`Address::Scaling`]). Without it, a stack holding `scaling` cannot be planned, and
+    /// pruning or destroying does not see the scaling of the stack's services.
+    #[cfg(feature = "autoscaling")]
+    pub fn autoscaling(mut self, autoscaling: AutoScaling) -> Self {
+        self.autoscaling = Some(autoscaling);
+        self
+    }
+
+    /// Deploys the stack's target groups, and resolves the services' bindings to target groups
+    /// by name, through `load_balancing` (the `load-balancing` feature; see the
+    /// `target_group` kind in the crate documentation). Without it, a stack holding target
+    /// groups or bindings by name cannot be planned.
+    #[cfg(feature = "load-balancing")]
+    pub fn load_balancing(mut self, load_balancing: LoadBalancing) -> Self {
+        self.load_balancing = Some(load_balancing);
+        self
     }
 
     /// Deploys the stack's scheduled tasks through `scheduler` (the `scheduler` feature; see
@@ -165,6 +204,16 @@ impl Deployer {
         #[cfg(feature = "scheduler")]
         let clients = match &self.scheduler {
             Some(scheduler) => clients.scheduler(scheduler.clone()),
+            None => clients,
+        };
+        #[cfg(feature = "load-balancing")]
+        let clients = match &self.load_balancing {
+            Some(load_balancing) => clients.load_balancing(load_balancing.clone()),
+            None => clients,
+        };
+        #[cfg(feature = "autoscaling")]
+        let clients = match &self.autoscaling {
+            Some(autoscaling) => clients.autoscaling(autoscaling.clone()),
             None => clients,
         };
         clients
@@ -305,6 +354,22 @@ impl Deployer {
         }
         #[cfg(not(feature = "cloud-map"))]
         let _ = cloud_map;
+        // Target groups: the stack's and the ones its services look up, and when pruning or
+        // destroying every one carrying the stack's tag.
+        let target_groups = kinds::target_group::names(stack);
+        #[cfg(feature = "load-balancing")]
+        if !target_groups.is_empty() || (scope != Scope::Named && self.load_balancing.is_some()) {
+            let tagged = (scope != Scope::Named).then_some(self.options.stack.as_str());
+            actual.target_groups = kinds::target_group::observe(
+                &self.clients(),
+                &target_groups,
+                tagged,
+                self.concurrency,
+            )
+            .await?;
+        }
+        #[cfg(not(feature = "load-balancing"))]
+        let _ = target_groups;
         // The stack's schedule groups and their schedules: when it has scheduled tasks, and
         // when pruning or destroying (its own group may hold schedules it no longer names).
         #[cfg(feature = "scheduler")]
@@ -330,6 +395,14 @@ impl Deployer {
                 self.concurrency,
             )
             .await?;
+        }
+        // The scaling of the stack's scaled services; when pruning or destroying, of every
+        // service observed (the stack's among them lose theirs with them).
+        #[cfg(feature = "autoscaling")]
+        if !stack.scaling.is_empty() || (scope != Scope::Named && self.autoscaling.is_some()) {
+            let ids = kinds::scaling::to_observe(stack, &actual, scope != Scope::Named);
+            actual.scaling =
+                kinds::scaling::observe(&self.clients(), &ids, self.concurrency).await?;
         }
         let named: std::collections::BTreeSet<&str> = stack
             .task_definitions
@@ -521,13 +594,17 @@ pub enum PlanError {
 
 /// Refuses a stack holding kinds the engine does not deploy yet: see
 /// [`PlanError::NotDeployable`].
+// With every feature on, every kind is deployed: nothing reads `stack`.
+#[allow(unused_variables)]
 fn refuse_undeployable(stack: &ecs_model::Stack) -> Result<(), PlanError> {
-    let held = [
+    let held: [(&'static str, bool); _] = [
         #[cfg(not(feature = "cloud-map"))]
         ("namespaces", stack.namespaces.is_empty()),
         #[cfg(not(feature = "cloud-map"))]
         ("discoveryServices", stack.discovery_services.is_empty()),
+        #[cfg(not(feature = "load-balancing"))]
         ("targetGroups", stack.target_groups.is_empty()),
+        #[cfg(not(feature = "autoscaling"))]
         ("scaling", stack.scaling.is_empty()),
         #[cfg(not(feature = "scheduler"))]
         ("scheduledTasks", stack.scheduled_tasks.is_empty()),
@@ -609,9 +686,24 @@ mod tests {
         ] {
             match result {
                 Err(PlanError::NotDeployable(members)) => {
-                    assert_eq!(members, ["targetGroups", "scaling"]);
+                    #[allow(unused_mut)]
+                    let mut expected: Vec<&str> = Vec::new();
+                    #[cfg(not(feature = "load-balancing"))]
+                    expected.push("targetGroups");
+                    #[cfg(not(feature = "autoscaling"))]
+                    expected.push("scaling");
+                    assert_eq!(members, expected);
                 }
-                other => panic!("expected NotDeployable, got {other:?}"),
+                // Every kind deployed: nothing to refuse.
+                other => {
+                    #[allow(clippy::assertions_on_constants)]
+                    {
+                        assert!(
+                            cfg!(all(feature = "load-balancing", feature = "autoscaling")),
+                            "expected NotDeployable, got {other:?}"
+                        );
+                    }
+                }
             }
         }
     }

@@ -81,8 +81,10 @@ pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Act
         revisions: BTreeMap::new(),
         namespaces: BTreeMap::new(),
         discovery_services: BTreeMap::new(),
+        target_groups: BTreeMap::new(),
         schedule_groups: BTreeMap::new(),
         schedules: BTreeMap::new(),
+        scaling: BTreeMap::new(),
     })
 }
 

@@ -8,6 +8,8 @@ use ecs_model::types::{
     RegisterTaskDefinitionRequest,
 };
 
+pub use crate::kinds::target_group::ObservedTargetGroup;
+
 /// What AWS has now, for the resources the stack names.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -29,13 +31,21 @@ pub struct Actual {
     pub namespaces: BTreeMap<String, CloudMapNamespace>,
     /// Cloud Map discovery services by namespace id and name: those of the namespaces observed.
     pub discovery_services: BTreeMap<(String, String), DiscoveryService>,
+    /// ELBv2 target groups by name: the stack's, the ones its services look up (`name:NAME`),
+    /// and when pruning or destroying those carrying the stack's tag.
+    pub target_groups: BTreeMap<String, ObservedTargetGroup>,
     /// EventBridge Scheduler schedule groups by name: the stack's own group and the groups its
     /// scheduled tasks name (see `kinds::schedule`).
     pub schedule_groups: BTreeMap<String, ScheduleGroup>,
     /// The schedules of the groups observed, by group and name, each rendered as the
     /// CreateSchedule input that would make it as it is.
     pub schedules: BTreeMap<(String, String), Existing<ecs_model::scheduler::CreateScheduleInput>>,
+    /// The Application Auto Scaling of ECS services by resource id (`service/CLUSTER/SERVICE`):
+    /// the services the stack scales, and when pruning or destroying every service observed.
+    pub scaling: BTreeMap<String, ServiceScaling>,
 }
+
+pub use crate::kinds::scaling::ServiceScaling;
 
 /// An EventBridge Scheduler schedule group as AWS has it. Schedules carry no tags; their group
 /// does, and a group carrying the stack's tag makes its schedules the stack's.

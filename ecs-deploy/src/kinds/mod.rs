@@ -14,8 +14,10 @@ pub(crate) mod capacity_provider;
 pub(crate) mod cluster;
 pub(crate) mod discovery_service;
 pub(crate) mod namespace;
+pub(crate) mod scaling;
 pub(crate) mod schedule;
 pub(crate) mod service;
+pub(crate) mod target_group;
 pub(crate) mod task_definition;
 
 use ecs_model::types::Tag;
@@ -24,54 +26,83 @@ use serde_json::Value;
 use crate::ownership::STACK_TAG;
 use crate::plan::Step;
 
-/// The calls that give the resource `arn` the tags of `wanted` where it has those of `have`
-/// (both resources as AWS JSON, normalized): TagResource with the tags missing or of another
-/// value, then UntagResource with the keys the resource has that the stack no longer sets.
+/// What it takes to go from the tags of `have` to those of `wanted`: the tags to set (missing,
+/// or of another value) and the keys to remove.
+///
+/// Both resources are AWS JSON whose member `list` holds objects with the members `key` and
+/// `value` (`tags`/`key`/`value` in ECS, `Tags`/`Key`/`Value` in Cloud Map and ELBv2), so every
+/// kind shares this arithmetic whatever its API spells.
 ///
 /// Never removed: the ownership tag [`STACK_TAG`], and the keys that start with `aws:` in any
 /// case, which AWS reserves ("You cannot edit or delete tag keys or values with this prefix",
 /// the `tags` members of the AWS model) and sets itself (CloudFormation's
 /// `aws:cloudformation:stack-name`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct TagChanges {
+    /// The tags to set, with their values.
+    pub(crate) set: Vec<(String, Option<String>)>,
+    /// The keys to remove.
+    pub(crate) removed: Vec<String>,
+}
+
+impl TagChanges {
+    /// The changes from `have` to `wanted`, reading the tags as described above.
+    pub(crate) fn between(
+        have: &Value,
+        wanted: &Value,
+        (list, key, value): (&str, &str, &str),
+    ) -> Self {
+        let tags = |resource: &Value| -> Vec<(String, Option<String>)> {
+            resource
+                .get(list)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| {
+                    let k = t.get(key)?.as_str()?.to_owned();
+                    Some((k, t.get(value).and_then(Value::as_str).map(str::to_owned)))
+                })
+                .collect()
+        };
+        let (have, wanted) = (tags(have), tags(wanted));
+        let set = wanted
+            .iter()
+            .filter(|tag| !have.contains(tag))
+            .cloned()
+            .collect();
+        let removed = have
+            .iter()
+            .map(|(key, _)| key)
+            .filter(|key| key.as_str() != STACK_TAG && !aws_reserved(key))
+            .filter(|key| !wanted.iter().any(|(k, _)| k == *key))
+            .cloned()
+            .collect();
+        Self { set, removed }
+    }
+}
+
+/// The ECS calls that give the resource `arn` the tags of `wanted` where it has those of `have`
+/// (both resources as ECS JSON, normalized): TagResource with the tags missing or of another
+/// value, then UntagResource with the keys the resource has that the stack no longer sets
+/// ([`TagChanges`] says which are never removed).
 pub(crate) fn tag_steps(arn: &str, have: &Value, wanted: &Value) -> Vec<Step> {
-    let tags = |resource: &Value| -> Vec<(String, Option<String>)> {
-        resource
-            .get("tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|t| {
-                let key = t.get("key")?.as_str()?.to_owned();
-                Some((
-                    key,
-                    t.get("value").and_then(Value::as_str).map(str::to_owned),
-                ))
-            })
-            .collect()
-    };
-    let (have, wanted) = (tags(have), tags(wanted));
-    let set: Vec<Tag> = wanted
-        .iter()
-        .filter(|tag| !have.contains(tag))
+    let changes = TagChanges::between(have, wanted, ("tags", "key", "value"));
+    let set: Vec<Tag> = changes
+        .set
+        .into_iter()
         .map(|(key, value)| {
             let mut tag = Tag::default();
-            tag.key = Some(key.clone());
-            tag.value = value.clone();
+            tag.key = Some(key);
+            tag.value = value;
             tag
         })
-        .collect();
-    let removed: Vec<String> = have
-        .iter()
-        .map(|(key, _)| key)
-        .filter(|key| key.as_str() != STACK_TAG && !aws_reserved(key))
-        .filter(|key| !wanted.iter().any(|(k, _)| k == *key))
-        .cloned()
         .collect();
     let mut steps = Vec::new();
     if !set.is_empty() {
         steps.push(Step::tag(arn, set));
     }
-    if !removed.is_empty() {
-        steps.push(Step::untag(arn, removed));
+    if !changes.removed.is_empty() {
+        steps.push(Step::untag(arn, changes.removed));
     }
     steps
 }

@@ -433,39 +433,30 @@ pub(crate) fn plan(desired: &Namespace, actual: &Actual, options: &Options) -> C
 /// Cloud Map's TagResource and UntagResource for the resource `arn`, from the `Tags` of `have`
 /// to those of `wanted` (the ownership tag and `aws:` keys are never removed).
 pub(crate) fn tag_steps(arn: &str, have: &Value, wanted: &Value) -> Vec<Step> {
-    // The ECS-shaped helper does the arithmetic on lower-case keys.
-    let lower = |value: &Value| {
-        let tags: Vec<Value> = value
-            .get("Tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|t| json!({"key": t.get("Key"), "value": t.get("Value")}))
-            .collect();
-        json!({"tags": tags})
-    };
+    let changes = super::TagChanges::between(have, wanted, ("Tags", "Key", "Value"));
     let mut out = Vec::new();
-    for step in super::tag_steps(arn, &lower(have), &lower(wanted)) {
-        let converted = match step {
-            Step::TagResource(request) => {
-                let tags: Vec<Value> = request
-                    .tags
-                    .iter()
-                    .flatten()
-                    .map(|t| json!({"Key": t.key, "Value": t.value}))
-                    .collect();
-                Step::from_json(
-                    Operation::TagCloudMapResource,
-                    &json!({"ResourceARN": arn, "Tags": tags}),
-                )
-            }
-            Step::UntagResource(request) => Step::from_json(
+    if !changes.set.is_empty() {
+        let tags: Vec<Value> = changes
+            .set
+            .iter()
+            .map(|(key, value)| json!({"Key": key, "Value": value}))
+            .collect();
+        out.extend(
+            Step::from_json(
+                Operation::TagCloudMapResource,
+                &json!({"ResourceARN": arn, "Tags": tags}),
+            )
+            .ok(),
+        );
+    }
+    if !changes.removed.is_empty() {
+        out.extend(
+            Step::from_json(
                 Operation::UntagCloudMapResource,
-                &json!({"ResourceARN": arn, "TagKeys": request.tag_keys}),
-            ),
-            other => Ok(other),
-        };
-        out.extend(converted.ok());
+                &json!({"ResourceARN": arn, "TagKeys": changes.removed}),
+            )
+            .ok(),
+        );
     }
     out
 }

@@ -52,16 +52,24 @@ use std::collections::{BTreeMap, BTreeSet};
 use ecs_model::Stack;
 use ecs_model::autoscaling::{
     DeleteScalingPolicyRequest, DeleteScheduledActionRequest, DeregisterScalableTargetRequest,
-    DescribeScalableTargetsResponse, DescribeScalingPoliciesResponse,
-    DescribeScheduledActionsResponse, PutScalingPolicyRequest, PutScheduledActionRequest,
-    RegisterScalableTargetRequest, ScalableDimension, ScalableTarget, ScalingPolicy,
-    ScheduledAction, ServiceNamespace, SuspendedState,
+    PutScalingPolicyRequest, PutScheduledActionRequest, RegisterScalableTargetRequest,
+    ScalableDimension, ScalableTarget, ScalingPolicy, ScheduledAction, ServiceNamespace,
+    SuspendedState,
 };
+#[cfg(feature = "autoscaling")]
+use ecs_model::autoscaling::{
+    DescribeScalableTargetsResponse, DescribeScalingPoliciesResponse,
+    DescribeScheduledActionsResponse,
+};
+#[cfg(feature = "autoscaling")]
 use ecs_model::load::from_value;
+#[cfg(feature = "autoscaling")]
 use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
 
-use crate::aws::{AwsError, Clients, Operation};
+use crate::aws::Operation;
+#[cfg(feature = "autoscaling")]
+use crate::aws::{AwsError, Clients};
 use crate::diff::diff;
 use crate::ownership::ownership;
 use crate::plan::{Action, Address, Change, Options, Reason, Removal, Step, to_json};
@@ -69,11 +77,13 @@ use crate::plan::{Action, Address, Change, Options, Reason, Removal, Step, to_js
 /// The dimension of an ECS service's scalable target.
 pub(crate) const DIMENSION: &str = "ecs:service:DesiredCount";
 
+#[cfg(feature = "autoscaling")]
 /// Resource ids per DescribeScalableTargets call, and items asked per page of every describe:
 /// the largest `MaxResults` the API takes (50). A page with fewer items is the last one:
 /// moto 5.2 answers a `NextToken` on every page, always `"1"`, so the token alone cannot say.
 const PER_CALL: usize = 50;
 
+#[cfg(feature = "autoscaling")]
 /// How many times a call refused for what AWS does not see yet
 /// ([`AwsError::is_not_yet_consistent`]) is tried again, waiting as the client's retries do
 /// (1 s doubling up to 20 s by default: about a minute in all).
@@ -168,6 +178,7 @@ pub(crate) fn of_service<'a>(
     target_of(stack, &cluster, &name)
 }
 
+#[cfg(feature = "autoscaling")]
 /// The resource ids a plan observes: the stack's scaled services, and with `every_service`
 /// (pruning, destroying) every service observed, so that the scaling of the stack's services
 /// removed from it is found.
@@ -183,6 +194,7 @@ pub(crate) fn to_observe(
     ids
 }
 
+#[cfg(feature = "autoscaling")]
 /// Reads the scaling of `resource_ids` (`service/CLUSTER/SERVICE`): DescribeScalableTargets
 /// for up to 50 ids a call, then for each target found DescribeScalingPolicies and
 /// DescribeScheduledActions, at most `concurrency` calls at a time. An answer's entries of
@@ -281,11 +293,13 @@ pub(crate) async fn observe(
     Ok(out)
 }
 
+#[cfg(feature = "autoscaling")]
 /// Whether an entry scales an ECS service's desired count.
 fn ours(dimension: Option<&ScalableDimension>) -> bool {
     dimension.is_some_and(|d| d.as_str() == DIMENSION)
 }
 
+#[cfg(feature = "autoscaling")]
 /// Every item of the list `key` of `operation`'s answers to `input`, 50 a page, following
 /// `NextToken` while a page is full and the token is new (see [`PER_CALL`]).
 async fn all_pages(

@@ -282,11 +282,17 @@ pub(crate) fn create_service_step(
     Step::CreateService(request)
 }
 
+/// The change of the service `desired`. `scaled` is its scalable target in the stack's
+/// `scaling`, when it has one: then its `desiredCount` belongs to Application Auto Scaling once
+/// the service exists (left out of the update and of the comparison, and listed as kept,
+/// unless [`Options::force_desired_count`]), and a service created without one starts at the
+/// target's `MinCapacity`.
 pub(crate) fn plan(
     desired: &CreateServiceRequest,
     actual: &Actual,
     options: &Options,
     registering: &[String],
+    scaled: Option<&ecs_model::autoscaling::RegisterScalableTargetRequest>,
 ) -> Change {
     let (cluster, name) = service_key(desired);
     let address = Address::Service {
@@ -295,6 +301,11 @@ pub(crate) fn plan(
     };
     let mut wanted = desired.clone();
     wanted.tags = Some(owned_tags(&desired.tags, options));
+    if wanted.desired_count.is_none()
+        && let Some(target) = scaled
+    {
+        wanted.desired_count = target.min_capacity;
+    }
     let Some(existing) = actual.services.get(&(cluster.clone(), name.clone())) else {
         let mut change = creation(address, Step::CreateService(wanted.clone()));
         change.steps = vec![create_service_step(
@@ -336,7 +347,7 @@ pub(crate) fn plan(
     let mut kept = Vec::new();
     let leave_count = options.leave.iter().any(|l| {
         matches!(l, Leave::DesiredCount { service } if service.as_deref().is_none_or(|s| s == name))
-    });
+    }) || (scaled.is_some() && !options.force_desired_count);
     if leave_count && let Some(count) = existing.input.desired_count {
         wanted.desired_count = Some(count);
         kept.push(Kept {

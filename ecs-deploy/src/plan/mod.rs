@@ -26,7 +26,8 @@ pub use reason::{Capacity, InPlaceRoute, Reason, Removal, ReplaceCause};
 pub use step::{Created, InvalidStep, KNOWN_AFTER_APPLY, Link, Slot, Step};
 
 use crate::kinds::{
-    capacity_provider, cluster, discovery_service, namespace, schedule, service, task_definition,
+    capacity_provider, cluster, discovery_service, namespace, scaling, schedule, service,
+    target_group, task_definition,
 };
 use crate::ownership::ownership;
 use crate::state::service_key;
@@ -47,6 +48,13 @@ pub struct Options {
     pub keep_revisions: Option<usize>,
     /// The services whose tasks are replaced by a new deployment even if nothing changes.
     pub force_new_deployment: Vec<ForceDeployment>,
+    /// Send the stack's `desiredCount` of services that have a scalable target in the stack's
+    /// `scaling` on update too. By default (false) their `desiredCount` is left to Application
+    /// Auto Scaling once they exist: an update neither sends nor compares it (the plan lists
+    /// it as kept, [`Owner::Autoscaling`]), so a deploy never undoes a scale-out. A service
+    /// being created gets the stack's `desiredCount`, or its target's `MinCapacity` when the
+    /// stack sets none.
+    pub force_desired_count: bool,
 }
 
 impl Options {
@@ -58,6 +66,7 @@ impl Options {
             prune: false,
             keep_revisions: None,
             force_new_deployment: Vec::new(),
+            force_desired_count: false,
         }
     }
 
@@ -88,6 +97,18 @@ impl Options {
                 service == name || service.split_once('/') == Some((cluster, name))
             }
         })
+    }
+
+    /// Sends the stack's `desiredCount` of autoscaled services on update too: see
+    /// [`Options::force_desired_count`].
+    ///
+    /// ```
+    /// let options = ecs_deploy::Options::new("shop").force_desired_count(true);
+    /// assert!(options.force_desired_count);
+    /// ```
+    pub fn force_desired_count(mut self, force: bool) -> Self {
+        self.force_desired_count = force;
+        self
     }
 
     /// Deletes the resources carrying this stack's tag that the stack no longer names
@@ -176,6 +197,11 @@ pub enum Address {
         /// The family.
         family: String,
     },
+    /// An ELBv2 target group, by name.
+    TargetGroup {
+        /// Its name.
+        name: String,
+    },
     /// A Cloud Map namespace, by name.
     Namespace {
         /// Its name.
@@ -187,6 +213,14 @@ pub enum Address {
         namespace: String,
         /// Its name.
         name: String,
+    },
+    /// The Application Auto Scaling of an ECS service (its scalable target, scaling policies
+    /// and scheduled actions), by the service's cluster and name.
+    Scaling {
+        /// The service's cluster's name.
+        cluster: String,
+        /// The service's name.
+        service: String,
     },
     /// An EventBridge Scheduler schedule group, by name: the one the stack owns.
     ScheduleGroup {
@@ -211,8 +245,12 @@ impl std::fmt::Display for Address {
             Self::Service { cluster, name } => write!(f, "service {cluster}/{name}"),
             Self::Revisions { family } => write!(f, "old revisions of {family}"),
             Self::Namespace { name } => write!(f, "namespace {name}"),
+            Self::TargetGroup { name } => write!(f, "target group {name}"),
             Self::DiscoveryService { namespace, name } => {
                 write!(f, "discovery service {namespace}/{name}")
+            }
+            Self::Scaling { cluster, service } => {
+                write!(f, "scaling of service {cluster}/{service}")
             }
             Self::ScheduleGroup { name } => write!(f, "schedule group {name}"),
             Self::Schedule { group, name } => write!(f, "schedule {group}/{name}"),
@@ -429,6 +467,11 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
         registry_arns.extend(arn.map(|arn| (name, arn)));
         changes.push(change);
     }
+    // Target groups before the services bound to them.
+    for group in &desired.target_groups {
+        changes.push(target_group::plan(group, actual, options));
+    }
+    let target_groups = target_group::bindable(desired, &changes, actual);
     for provider in &desired.capacity_providers {
         changes.push(capacity_provider::plan(provider, actual, options));
     }
@@ -449,10 +492,24 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
         changes.push(change);
     }
     for wanted in &desired.services {
-        let (linked, links) = discovery_service::link_registries(wanted, &registry_arns);
-        let change = service::plan(&linked, actual, options, &registering);
-        changes.push(discovery_service::with_links(change, &links));
+        let (wanted, waits) = target_group::bind(wanted, &target_groups);
+        let (linked, links) = discovery_service::link_registries(&wanted, &registry_arns);
+        let change = target_group::hold(
+            service::plan(
+                &linked,
+                actual,
+                options,
+                &registering,
+                scaling::of_service(desired, &linked),
+            ),
+            waits,
+        );
+        let change = discovery_service::with_links(change, &links);
+        changes.push(scaling::around_deployment(change, desired, actual));
     }
+    // After the services: a scalable target needs its ECS service.
+    let scaled = scaling::plan(desired, actual, options, &changes);
+    changes.extend(scaled);
     // Scheduled tasks: their groups, then the schedules, once the clusters and revisions they
     // run exist.
     let refs = schedule::References {
@@ -487,8 +544,17 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
     if options.prune {
         // Schedules first: they run revisions and clusters that may go.
         changes.extend(schedule::prune(desired, actual, options, Removal::Pruned));
+        // The scaling of services that go, before them.
+        changes.extend(scaling::prune(desired, actual, options, Removal::Pruned));
         changes.extend(prune(desired, actual, options, Removal::Pruned));
         changes.extend(namespace::prune(desired, actual, options, Removal::Pruned));
+        // After the services that used them.
+        changes.extend(target_group::prune(
+            desired,
+            actual,
+            options,
+            Removal::Pruned,
+        ));
     }
     Plan {
         stack: options.stack.clone(),
@@ -545,6 +611,14 @@ pub fn destroy(named: &Stack, actual: &Actual, options: &Options) -> Plan {
             ));
         }
     }
+    for group in &named.target_groups {
+        if let Some(name) = &group.name
+            && let Some(existing) = actual.target_groups.get(name)
+        {
+            let address = Address::TargetGroup { name: name.clone() };
+            changes.extend(leftover(&existing.tags(), address));
+        }
+    }
     for ns in &named.namespaces {
         if let Some(name) = ns.name()
             && let Some(existing) = actual.namespaces.get(name)
@@ -570,8 +644,16 @@ pub fn destroy(named: &Stack, actual: &Actual, options: &Options) -> Plan {
     }
     let empty = Stack::default();
     changes.extend(schedule::prune(&empty, actual, options, Removal::Destroyed));
+    changes.extend(scaling::prune(&empty, actual, options, Removal::Destroyed));
     changes.extend(prune(&empty, actual, options, Removal::Destroyed));
     changes.extend(namespace::prune(
+        &empty,
+        actual,
+        options,
+        Removal::Destroyed,
+    ));
+    // After the services that used them.
+    changes.extend(target_group::prune(
         &empty,
         actual,
         options,

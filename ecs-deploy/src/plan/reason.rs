@@ -136,6 +136,10 @@ pub enum Reason {
     /// create it until the old one is INACTIVE, so the creation deletes the old one again
     /// (done already if it is gone), waits until it has drained, then creates the service.
     StillDraining,
+    /// The stack scales an ECS service (`scaling`) that it does not hold and that does not
+    /// exist: Application Auto Scaling refuses a scalable target for a service it cannot see
+    /// (`ValidationException`), so nothing is registered.
+    ScaledServiceMissing,
     /// A Cloud Map discovery service or namespace changes in a member its update call does not
     /// change: it is deleted and created again. For a discovery service, Cloud Map's
     /// UpdateService changes the description, the TTL of the DNS records and the Route 53
@@ -154,6 +158,30 @@ pub enum Reason {
         removal: Removal,
         /// What still uses it (discovery service names).
         users: Vec<String>,
+    },
+    /// An ELBv2 target group differs in a member CreateTargetGroup fixes (protocol, port, VPC,
+    /// target type, IP address type, protocol version): ModifyTargetGroup changes the health
+    /// check only, and names are unique, so nothing is done. Give the group a new name (and
+    /// the services bound to it the new name): it is created, the services follow in place,
+    /// and the old group is deleted by a prune once no listener uses it.
+    TargetGroupFixed {
+        /// The member that differs.
+        member: String,
+    },
+    /// A service is bound to a target group no load balancer uses yet: ECS refuses
+    /// CreateService and UpdateService with it ("does not have an associated load
+    /// balancer"), so the service waits. Make a listener or rule forward to the group, then
+    /// apply again.
+    TargetGroupNotAttached {
+        /// The group as the service names it.
+        target_group: String,
+        /// Whether this apply creates the group.
+        created: bool,
+    },
+    /// A service's binding looks up a target group (`name:NAME`) that does not exist.
+    TargetGroupNotFound {
+        /// The look-up as written.
+        target_group: String,
     },
 }
 
@@ -266,6 +294,28 @@ impl std::fmt::Display for Reason {
                 "{member} cannot be changed in place by Cloud Map: deleted and created again \
                  (registered ECS tasks are registered again on their next deployment)"
             ),
+            Self::TargetGroupFixed { member } => write!(
+                f,
+                "{member} of a target group cannot change (ModifyTargetGroup changes the health \
+                 check only, and names are unique): give the group a new name, and the services \
+                 bound to it too; the old group is pruned once no listener uses it"
+            ),
+            Self::TargetGroupNotAttached {
+                target_group,
+                created,
+            } => write!(
+                f,
+                "target group {target_group}{} is used by no load balancer, and ECS refuses a \
+                 service bound to it: make a listener or rule forward to it, then apply again",
+                if *created {
+                    " (created by this apply)"
+                } else {
+                    ""
+                }
+            ),
+            Self::TargetGroupNotFound { target_group } => {
+                write!(f, "no target group matches {target_group}")
+            }
             Self::CloudMapKept { removal, users } => write!(
                 f,
                 "would be {}, but is kept: it still holds {}",
@@ -396,6 +446,10 @@ impl std::fmt::Display for Reason {
             Self::StillDraining => f.write_str(
                 "the service is missing but its deletion is not finished (it is still \
                  DRAINING): the create waits until the old service is INACTIVE",
+            ),
+            Self::ScaledServiceMissing => f.write_str(
+                "the scaled service is neither in the stack nor in AWS: there is nothing to \
+                 scale",
             ),
         }
     }

@@ -94,6 +94,39 @@ pub enum Step {
     UpdateSchedule(UpdateScheduleInput),
     /// EventBridge Scheduler DeleteSchedule.
     DeleteSchedule(DeleteScheduleInput),
+    /// ELBv2 CreateTargetGroup: the stack's target group, with its tag.
+    CreateTargetGroup(ecs_model::load_balancing::CreateTargetGroupInput),
+    /// ELBv2 ModifyTargetGroup: its health check.
+    ModifyTargetGroup(ecs_model::load_balancing::ModifyTargetGroupInput),
+    /// ELBv2 DeleteTargetGroup.
+    DeleteTargetGroup(ecs_model::load_balancing::DeleteTargetGroupInput),
+    /// ELBv2 AddTags.
+    AddTags(ecs_model::load_balancing::AddTagsInput),
+    /// ELBv2 RemoveTags.
+    RemoveTags(ecs_model::load_balancing::RemoveTagsInput),
+    /// Application Auto Scaling RegisterScalableTarget: registers or updates a service's
+    /// scalable target.
+    RegisterScalableTarget(ecs_model::autoscaling::RegisterScalableTargetRequest),
+    /// Application Auto Scaling PutScalingPolicy: creates or updates a policy by name.
+    PutScalingPolicy(ecs_model::autoscaling::PutScalingPolicyRequest),
+    /// Application Auto Scaling PutScheduledAction: creates or updates an action by name.
+    PutScheduledAction(ecs_model::autoscaling::PutScheduledActionRequest),
+    /// Application Auto Scaling DeleteScalingPolicy.
+    DeleteScalingPolicy(ecs_model::autoscaling::DeleteScalingPolicyRequest),
+    /// Application Auto Scaling DeleteScheduledAction.
+    DeleteScheduledAction(ecs_model::autoscaling::DeleteScheduledActionRequest),
+    /// Application Auto Scaling DeregisterScalableTarget.
+    DeregisterScalableTarget(ecs_model::autoscaling::DeregisterScalableTargetRequest),
+    /// RegisterScalableTarget suspending a service's scaling (all three flags of
+    /// `SuspendedState`) before the UpdateService that deploys it; apply sends `resume` once
+    /// that deployment has ended, whatever its outcome. Its operation and input are the
+    /// suspension's.
+    SuspendScaling {
+        /// The RegisterScalableTarget that suspends.
+        suspend: ecs_model::autoscaling::RegisterScalableTargetRequest,
+        /// The RegisterScalableTarget that resumes: the `SuspendedState` the stack asks for.
+        resume: ecs_model::autoscaling::RegisterScalableTargetRequest,
+    },
     /// A step whose request takes values that an earlier change of the same apply creates
     /// (the id of a namespace, the ARN of a discovery service): known after apply, as the
     /// plan shows them ([`KNOWN_AFTER_APPLY`]). Apply fills them in, then sends the step.
@@ -207,11 +240,24 @@ impl Step {
             Self::DeleteDiscoveryService(_) => Operation::DeleteDiscoveryService,
             Self::TagCloudMapResource(_) => Operation::TagCloudMapResource,
             Self::UntagCloudMapResource(_) => Operation::UntagCloudMapResource,
+            Self::CreateTargetGroup(_) => Operation::CreateTargetGroup,
+            Self::ModifyTargetGroup(_) => Operation::ModifyTargetGroup,
+            Self::DeleteTargetGroup(_) => Operation::DeleteTargetGroup,
+            Self::AddTags(_) => Operation::AddTags,
+            Self::RemoveTags(_) => Operation::RemoveTags,
             Self::CreateScheduleGroup(_) => Operation::CreateScheduleGroup,
             Self::DeleteScheduleGroup(_) => Operation::DeleteScheduleGroup,
             Self::CreateSchedule(_) => Operation::CreateSchedule,
             Self::UpdateSchedule(_) => Operation::UpdateSchedule,
             Self::DeleteSchedule(_) => Operation::DeleteSchedule,
+            Self::RegisterScalableTarget(_) | Self::SuspendScaling { .. } => {
+                Operation::RegisterScalableTarget
+            }
+            Self::PutScalingPolicy(_) => Operation::PutScalingPolicy,
+            Self::PutScheduledAction(_) => Operation::PutScheduledAction,
+            Self::DeleteScalingPolicy(_) => Operation::DeleteScalingPolicy,
+            Self::DeleteScheduledAction(_) => Operation::DeleteScheduledAction,
+            Self::DeregisterScalableTarget(_) => Operation::DeregisterScalableTarget,
             Self::Linked(step, _) => step.operation(),
         }
     }
@@ -243,11 +289,23 @@ impl Step {
             Self::DeleteDiscoveryService(r) => serde_json::to_value(r),
             Self::TagCloudMapResource(r) => serde_json::to_value(r),
             Self::UntagCloudMapResource(r) => serde_json::to_value(r),
+            Self::CreateTargetGroup(r) => serde_json::to_value(r),
+            Self::ModifyTargetGroup(r) => serde_json::to_value(r),
+            Self::DeleteTargetGroup(r) => serde_json::to_value(r),
+            Self::AddTags(r) => serde_json::to_value(r),
+            Self::RemoveTags(r) => serde_json::to_value(r),
             Self::CreateScheduleGroup(r) => serde_json::to_value(r),
             Self::DeleteScheduleGroup(r) => serde_json::to_value(r),
             Self::CreateSchedule(r) => serde_json::to_value(r),
             Self::UpdateSchedule(r) => serde_json::to_value(r),
             Self::DeleteSchedule(r) => serde_json::to_value(r),
+            Self::RegisterScalableTarget(r) => serde_json::to_value(r),
+            Self::SuspendScaling { suspend, .. } => serde_json::to_value(suspend),
+            Self::PutScalingPolicy(r) => serde_json::to_value(r),
+            Self::PutScheduledAction(r) => serde_json::to_value(r),
+            Self::DeleteScalingPolicy(r) => serde_json::to_value(r),
+            Self::DeleteScheduledAction(r) => serde_json::to_value(r),
+            Self::DeregisterScalableTarget(r) => serde_json::to_value(r),
             Self::Linked(step, links) => {
                 let mut input = step.input();
                 for link in links {
@@ -260,7 +318,7 @@ impl Step {
     }
 
     /// The step with its links filled from `created` (the values earlier changes of this apply
-    /// created); the error is the first value missing.
+    /// created); `None` names the first value missing.
     pub fn resolved(
         &self,
         created: &std::collections::BTreeMap<Created, String>,
@@ -348,11 +406,28 @@ impl Step {
             Operation::UntagCloudMapResource => {
                 Self::UntagCloudMapResource(load(operation, input)?)
             }
+            Operation::CreateTargetGroup => Self::CreateTargetGroup(load(operation, input)?),
+            Operation::ModifyTargetGroup => Self::ModifyTargetGroup(load(operation, input)?),
+            Operation::DeleteTargetGroup => Self::DeleteTargetGroup(load(operation, input)?),
+            Operation::AddTags => Self::AddTags(load(operation, input)?),
+            Operation::RemoveTags => Self::RemoveTags(load(operation, input)?),
             Operation::CreateScheduleGroup => Self::CreateScheduleGroup(load(operation, input)?),
             Operation::DeleteScheduleGroup => Self::DeleteScheduleGroup(load(operation, input)?),
             Operation::CreateSchedule => Self::CreateSchedule(load(operation, input)?),
             Operation::UpdateSchedule => Self::UpdateSchedule(load(operation, input)?),
             Operation::DeleteSchedule => Self::DeleteSchedule(load(operation, input)?),
+            Operation::RegisterScalableTarget => {
+                Self::RegisterScalableTarget(load(operation, input)?)
+            }
+            Operation::PutScalingPolicy => Self::PutScalingPolicy(load(operation, input)?),
+            Operation::PutScheduledAction => Self::PutScheduledAction(load(operation, input)?),
+            Operation::DeleteScalingPolicy => Self::DeleteScalingPolicy(load(operation, input)?),
+            Operation::DeleteScheduledAction => {
+                Self::DeleteScheduledAction(load(operation, input)?)
+            }
+            Operation::DeregisterScalableTarget => {
+                Self::DeregisterScalableTarget(load(operation, input)?)
+            }
             _ => {
                 return Err(InvalidStep {
                     operation,

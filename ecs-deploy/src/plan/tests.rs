@@ -1024,3 +1024,78 @@ fn a_deployment_controller_moves_in_place_where_aws_allows_it() {
         })
     );
 }
+
+/// `service_stack` with a scalable target (min 1, max 4) for its service `demo/web`.
+fn scaled_service_stack(extra: Value) -> Stack {
+    let mut stack = service_stack(extra);
+    stack.scaling = from_value(&json!({"scalableTargets": [{
+        "ServiceNamespace": "ecs", "ResourceId": "service/demo/web",
+        "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": 1, "MaxCapacity": 4
+    }]}))
+    .value
+    .expect("scaling");
+    stack
+}
+
+#[test]
+fn an_autoscaled_desired_count_is_left_to_autoscaling_without_being_asked() {
+    // Autoscaling moved the service to 3; the stack says 2.
+    let planned = super::plan(
+        &scaled_service_stack(json!({})),
+        &actual_service(3, "demo"),
+        &Options::new("demo"),
+    );
+    let service = &planned.changes[0];
+    assert_eq!(service.action, Action::NoChange, "{:?}", service.fields);
+    assert_eq!(service.kept[0].owner, Owner::Autoscaling);
+    assert_eq!(service.kept[0].value, json!(3));
+    // A change that deploys leaves desiredCount out of UpdateService.
+    let planned = super::plan(
+        &scaled_service_stack(json!({"enableExecuteCommand": true})),
+        &actual_service(3, "demo"),
+        &Options::new("demo"),
+    );
+    let update = planned.changes[0].steps[0].input();
+    assert_eq!(update.get("desiredCount"), None, "{update}");
+    assert!(
+        !planned.changes[0]
+            .fields
+            .iter()
+            .any(|f| top(&f.path) == "desiredCount")
+    );
+}
+
+#[test]
+fn a_forced_desired_count_is_sent_to_an_autoscaled_service() {
+    let options = Options::new("demo").force_desired_count(true);
+    let planned = super::plan(
+        &scaled_service_stack(json!({})),
+        &actual_service(3, "demo"),
+        &options,
+    );
+    assert_eq!(planned.changes[0].action, Action::Update);
+    assert_eq!(planned.changes[0].steps[0].input()["desiredCount"], 2);
+}
+
+#[test]
+fn an_autoscaled_service_is_created_with_its_count_or_the_minimum() {
+    let planned = super::plan(
+        &scaled_service_stack(json!({})),
+        &Actual::default(),
+        &Options::new("demo"),
+    );
+    assert_eq!(planned.changes[0].action, Action::Create);
+    assert_eq!(planned.changes[0].steps[0].input()["desiredCount"], 2);
+    let planned = super::plan(
+        &scaled_service_stack(json!({"desiredCount": null})),
+        &Actual::default(),
+        &Options::new("demo"),
+    );
+    assert_eq!(planned.changes[0].steps[0].input()["desiredCount"], 1);
+    // The scaling change comes after the service: the target needs it.
+    assert!(matches!(
+        planned.changes[1].address,
+        Address::Scaling { .. }
+    ));
+    assert_eq!(planned.changes[1].action, Action::Create);
+}

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod autoscaling;
 mod aws_passthrough;
 mod capacity_providers;
 mod cli_deploy;
@@ -19,6 +20,7 @@ mod deployment_strategies;
 mod example_deploy;
 mod interrupted;
 mod library;
+mod load_balancing;
 mod network;
 mod plan_aws_defaults;
 mod prune;

@@ -109,7 +109,7 @@ pub fn assert_followed_to_completion(stdout: &str, service: &str) {
 
 /// Sends moto's `x-moto-account-id` header: each test gets an account of its own.
 #[derive(Debug)]
-struct MotoAccount(String);
+pub struct MotoAccount(pub String);
 
 impl aws_smithy_runtime_api::client::interceptors::Intercept for MotoAccount {
     fn name(&self) -> &'static str {

@@ -34,6 +34,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
+mod autoscaling;
+pub mod load_balancing;
 mod placement;
 pub mod scheduler;
 
@@ -101,6 +103,8 @@ struct State {
     run_requests: Vec<Value>,
     /// The placement members of each service, when [`Scripted::echo_placement`] is on.
     placements: Option<placement::Placements>,
+    /// Application Auto Scaling as AWS plays it, when [`Scripted::play_autoscaling`] is on.
+    autoscaling: Option<Arc<Mutex<autoscaling::Scaling>>>,
 }
 
 /// A task started by RunTask whose family the test scripted with [`Scripted::task_exit`].
@@ -311,6 +315,23 @@ impl Scripted {
         self.lock()
             .placements
             .get_or_insert_with(placement::Placements::default);
+    }
+
+    /// Application Auto Scaling calls are answered as AWS answers them where moto differs
+    /// (see `support/script/autoscaling.rs` for each rule and its AWS page): targets always
+    /// show their `SuspendedState`, DeregisterScalableTarget deletes the target's policies and
+    /// scheduled actions, and a missing target, policy or action is `ObjectNotFoundException`.
+    pub fn play_autoscaling(&self) {
+        self.lock().autoscaling.get_or_insert_with(Arc::default);
+    }
+
+    /// The RegisterScalableTarget requests that took effect through the layer, in order (with
+    /// [`Scripted::play_autoscaling`] on).
+    pub fn scalable_target_registrations(&self) -> Vec<Value> {
+        let scaling = self.lock().autoscaling.clone();
+        scaling.map_or_else(Vec::new, |s| {
+            s.lock().unwrap_or_else(|e| e.into_inner()).registered()
+        })
     }
 
     /// Calls of `operations` (`"RegisterTaskDefinition"`, `"CreateService"`...) lose their
@@ -543,6 +564,17 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
             );
         }
         Verdict::Forward | Verdict::Replay | Verdict::ReplayTasks(_) => {}
+    }
+    let scaling = state
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .autoscaling
+        .clone();
+    if let Some(scaling) = scaling
+        && header(&head, "x-amz-target").is_some_and(|t| t.starts_with(autoscaling::TARGET_PREFIX))
+    {
+        let call = (operation.as_str(), account.as_str(), &request);
+        return autoscaling::serve(&scaling, &mut client, upstream, &head, &body, call);
     }
     let _in_flight = InFlight::enter(state, &operation);
     let delay = state

@@ -1,0 +1,286 @@
+//! Target groups of the stack and a Fargate service bound to one by name, against the local
+//! endpoint: an application load balancer and its listener made directly through the SDK on
+//! the default VPC; the group created with its tag and health check; the service held back
+//! until a listener rule forwards to the group (as ECS requires, played by
+//! `support::script::load_balancing`), then created with the group's ARN; no change on a
+//! second plan; a health check change as one ModifyTargetGroup; destroy deleting the group
+//! after the service, refused while a rule still forwards to it.
+
+use crate::support;
+
+use ecs_deploy::apply::{ApplyOptions, Failure};
+use ecs_deploy::plan::{Action, Address, Reason};
+use ecs_deploy::{ApplyError, Deployer, LoadBalancing, Operation, Options};
+use ecs_model::Stack;
+use serde_json::{Value, json};
+use support::script::load_balancing::{TargetGroupRules, client_at};
+
+fn stack(group: &str, vpc: &str, subnets: &[String], interval: i32) -> Stack {
+    let value = json!({
+        "clusters": [{"clusterName": "lb"}],
+        "targetGroups": [{
+            "Name": group, "Protocol": "HTTP", "Port": 80, "VpcId": vpc, "TargetType": "ip",
+            "HealthCheckPath": "/health", "HealthCheckIntervalSeconds": interval,
+            "Tags": [{"Key": "team", "Value": "web"}]
+        }],
+        "taskDefinitions": [{
+            "family": "lb-web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+            "cpu": "256", "memory": "512",
+            "containerDefinitions": [{
+                "name": "web", "image": "nginx:1.27",
+                "portMappings": [{"containerPort": 80}]
+            }]
+        }],
+        "services": [{
+            "serviceName": "web", "cluster": "lb", "taskDefinition": "lb-web",
+            "launchType": "FARGATE", "desiredCount": 1,
+            "networkConfiguration": {"awsvpcConfiguration": {
+                "subnets": subnets, "securityGroups": ["default"], "assignPublicIp": "ENABLED"
+            }},
+            "loadBalancers": [{
+                "targetGroupArn": group, "containerName": "web", "containerPort": 80
+            }]
+        }]
+    });
+    ecs_model::load::from_value::<Stack>(&value)
+        .value
+        .expect("a stack")
+}
+
+fn change<'a>(plan: &'a ecs_deploy::Plan, address: &Address) -> &'a ecs_deploy::Change {
+    plan.changes
+        .iter()
+        .find(|c| &c.address == address)
+        .unwrap_or_else(|| panic!("no change for {address}"))
+}
+
+#[tokio::test]
+async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
+    let account = "000000000071";
+    let rules = TargetGroupRules::start(support::local_ecs::endpoint());
+    let elb = client_at(&rules.url, account);
+    let ec2 = support::ec2::client(account);
+    let vpcs = ec2.describe_vpcs().send().await.expect("DescribeVpcs");
+    let vpc = vpcs
+        .vpcs()
+        .iter()
+        .find(|v| v.is_default() == Some(true))
+        .and_then(|v| v.vpc_id())
+        .expect("a default VPC")
+        .to_owned();
+    let subnets = support::ec2::default_subnets(account).await;
+    let alb = elb
+        .create_load_balancer()
+        .name(support::unique("alb").chars().take(32).collect::<String>())
+        .set_subnets(Some(subnets.iter().take(2).cloned().collect()))
+        .send()
+        .await
+        .expect("CreateLoadBalancer");
+    let alb_arn = alb.load_balancers()[0]
+        .load_balancer_arn()
+        .expect("an ARN")
+        .to_owned();
+    use aws_sdk_elasticloadbalancingv2::types as t;
+    let listener = elb
+        .create_listener()
+        .load_balancer_arn(&alb_arn)
+        .protocol(t::ProtocolEnum::Http)
+        .port(80)
+        .default_actions(
+            t::Action::builder()
+                .r#type(t::ActionTypeEnum::FixedResponse)
+                .fixed_response_config(
+                    t::FixedResponseActionConfig::builder()
+                        .status_code("404")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateListener");
+    let listener_arn = listener.listeners()[0]
+        .listener_arn()
+        .expect("an ARN")
+        .to_owned();
+
+    let ecs = support::ecs_at(&rules.url, account).await;
+    let name = support::unique("tg").replace('_', "-");
+    let name: String = name
+        .chars()
+        .rev()
+        .take(28)
+        .collect::<String>()
+        .chars()
+        .rev()
+        .collect();
+    let name = format!("w{}", name.trim_start_matches('-'));
+    let deployer = Deployer::new(ecs.clone(), Options::new("lbstack"))
+        .network(support::ec2::network(account))
+        .load_balancing(LoadBalancing::from_client(elb.clone()))
+        .apply_options(ApplyOptions::no_wait());
+    let group_address = Address::TargetGroup { name: name.clone() };
+    let service_address = Address::Service {
+        cluster: "lb".into(),
+        name: "web".into(),
+    };
+
+    // 1. The group is created; the service waits: no load balancer forwards to the group.
+    let wanted = stack(&name, &vpc, &subnets, 30);
+    let plan = deployer.plan(&wanted).await.expect("a plan");
+    assert_eq!(change(&plan, &group_address).action, Action::Create);
+    let held = change(&plan, &service_address);
+    assert_eq!(held.action, Action::Blocked);
+    assert!(matches!(
+        held.reason,
+        Some(Reason::TargetGroupNotAttached { created: true, .. })
+    ));
+    deployer.apply(&plan, |_| {}).await.expect("the apply");
+    let described = elb
+        .describe_target_groups()
+        .names(&name)
+        .send()
+        .await
+        .expect("DescribeTargetGroups");
+    let group = &described.target_groups()[0];
+    let group_arn = group.target_group_arn().expect("an ARN").to_owned();
+    assert_eq!(group.health_check_path(), Some("/health"));
+    assert_eq!(
+        group.health_check_timeout_seconds(),
+        Some(6),
+        "sent, not moto's 5"
+    );
+    assert_eq!(group.target_type(), Some(&t::TargetTypeEnum::Ip));
+    let tags = elb
+        .describe_tags()
+        .resource_arns(&group_arn)
+        .send()
+        .await
+        .expect("DescribeTags");
+    let tags: Vec<(String, String)> = tags.tag_descriptions()[0]
+        .tags()
+        .iter()
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        tags.contains(&("ecs-rs:stack".into(), "lbstack".into())),
+        "{tags:?}"
+    );
+    assert!(tags.contains(&("team".into(), "web".into())), "{tags:?}");
+    // The layer plays ECS's refusal: a service bound to the group now fails.
+    let (status, answer) = support::raw(
+        &rules.url,
+        account,
+        "CreateService",
+        &json!({"serviceName": "probe", "cluster": "lb", "taskDefinition": "lb-web",
+                "loadBalancers": [{"targetGroupArn": group_arn, "containerName": "web", "containerPort": 80}]}),
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["__type"], "InvalidParameterException");
+
+    // 2. A listener rule forwards to the group: the service is created, bound by ARN.
+    let rule = elb
+        .create_rule()
+        .listener_arn(&listener_arn)
+        .priority(10)
+        .conditions(
+            t::RuleCondition::builder()
+                .field("path-pattern")
+                .values("/api/*")
+                .build(),
+        )
+        .actions(
+            t::Action::builder()
+                .r#type(t::ActionTypeEnum::Forward)
+                .target_group_arn(&group_arn)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateRule");
+    let rule_arn = rule.rules()[0].rule_arn().expect("an ARN").to_owned();
+    let plan = deployer.plan(&wanted).await.expect("a plan");
+    assert_eq!(change(&plan, &group_address).action, Action::NoChange);
+    assert_eq!(change(&plan, &service_address).action, Action::Create);
+    deployer.apply(&plan, |_| {}).await.expect("the apply");
+    let services = ecs
+        .call(
+            Operation::DescribeServices,
+            &json!({"cluster": "lb", "services": ["web"]}),
+        )
+        .await
+        .expect("DescribeServices");
+    let bound = &services["services"][0]["loadBalancers"][0];
+    assert_eq!(bound["targetGroupArn"], Value::from(group_arn.clone()));
+    assert_eq!(bound["containerName"], "web");
+    assert_eq!(bound["containerPort"], 80);
+    assert!(rules.refused().iter().all(|a| a == &group_arn));
+
+    // 3. Nothing changed: no change.
+    let plan = deployer.plan(&wanted).await.expect("a plan");
+    assert!(!plan.has_changes(), "{plan:?}");
+
+    // 4. A health check change: one ModifyTargetGroup, then no change.
+    let faster = stack(&name, &vpc, &subnets, 15);
+    let plan = deployer.plan(&faster).await.expect("a plan");
+    let changed: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoChange)
+        .collect();
+    assert_eq!(changed.len(), 1, "{plan:?}");
+    assert_eq!(changed[0].address, group_address);
+    let operations: Vec<Operation> = changed[0].steps.iter().map(|s| s.operation()).collect();
+    assert_eq!(operations, [Operation::ModifyTargetGroup]);
+    deployer.apply(&plan, |_| {}).await.expect("the apply");
+    let described = elb
+        .describe_target_groups()
+        .target_group_arns(&group_arn)
+        .send()
+        .await
+        .expect("DescribeTargetGroups");
+    assert_eq!(
+        described.target_groups()[0].health_check_interval_seconds(),
+        Some(15)
+    );
+    assert!(!deployer.plan(&faster).await.expect("a plan").has_changes());
+
+    // 5. Destroy: the service goes before the group; the rule still forwards to the group, so
+    // its deletion is refused and said so; without the rule, the group goes.
+    let plan = deployer.plan_destroy(&faster).await.expect("a plan");
+    let position = |address: &Address| plan.changes.iter().position(|c| &c.address == address);
+    let (service_at, group_at) = (position(&service_address), position(&group_address));
+    assert!(service_at.is_some() && group_at > service_at, "{plan:?}");
+    let refused: ApplyError = deployer
+        .apply(&plan, |_| {})
+        .await
+        .expect_err("a rule still forwards to the group");
+    assert_eq!(refused.address, group_address);
+    assert!(
+        matches!(&refused.source, Failure::TargetGroupInUse { arn, .. } if arn == &group_arn),
+        "{refused:?}"
+    );
+    assert!(refused.done.contains(&service_address), "{refused:?}");
+    elb.delete_rule()
+        .rule_arn(&rule_arn)
+        .send()
+        .await
+        .expect("DeleteRule");
+    let plan = deployer.plan_destroy(&faster).await.expect("a plan");
+    deployer.apply(&plan, |_| {}).await.expect("the apply");
+    let gone = elb
+        .describe_target_groups()
+        .names(&name)
+        .send()
+        .await
+        .expect_err("the group is deleted");
+    assert!(
+        gone.into_service_error()
+            .is_target_group_not_found_exception()
+    );
+}
