@@ -134,13 +134,10 @@ pub fn validate_stack(stack: &Stack) -> Vec<Diagnostic> {
 }
 
 /// The codes of a stack's references to resources it does not define (a service's task
-/// definition or cluster, a cluster's capacity provider). [`validate_stack`] makes them warnings:
-/// a stack file may name what already exists in AWS.
-pub const UNRESOLVED_REFERENCE_CODES: &[&str] = &[
-    "stack-unknown-task-definition",
-    "stack-unknown-cluster",
-    "stack-unknown-capacity-provider",
-];
+/// definition or cluster, a cluster's capacity provider, the service a scaling entry scales or
+/// its scalable target, a scheduled task's cluster or task definition). [`validate_stack`] makes
+/// them warnings: a stack file may name what already exists in AWS.
+pub const UNRESOLVED_REFERENCE_CODES: &[&str] = &stack::UNRESOLVED_REFERENCES;
 
 /// Turns the warnings about unresolved references of `stack` into errors with `hint`, except
 /// where the reference is an ARN: for a stack that declares everything it uses (a DSL value, as

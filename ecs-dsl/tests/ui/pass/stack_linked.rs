@@ -183,9 +183,14 @@ fn main() {
 
     // The same rules run on what the expressions turn out to be.
     let min = 9;
-    // This stack scales a service it does not hold: a warning, allowed here.
-    #[allow(deprecated)]
+    // The service and its cluster and task definition are named by ARN: they already exist.
     let invalid = ecs_dsl::try_stack! {
+        services: [{
+            service_name: "api",
+            cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/demo",
+            task_definition: "arn:aws:ecs:us-east-1:123456789012:task-definition/api:1",
+            desired_count: 1,
+        }],
         scaling: {
             scalable_targets: [{
                 service_namespace: ecs,

@@ -75,6 +75,19 @@ pub(crate) const RULES: &[&Rule] = &[
     &discovery::DUPLICATE_DISCOVERY_SERVICE,
 ];
 
+/// The codes of the warnings about references a stack does not resolve, which may name
+/// something that already exists in AWS: [`super::close_references`] makes them errors for a
+/// stack that declares everything it uses. Written with the rules' constants, so a renamed code
+/// cannot drift from this list.
+pub(crate) const UNRESOLVED_REFERENCES: [&str; 6] = [
+    references::UNKNOWN_TASK_DEFINITION.code,
+    references::UNKNOWN_CLUSTER.code,
+    references::UNKNOWN_CAPACITY_PROVIDER.code,
+    scaling::UNKNOWN_SCALED_SERVICE.code,
+    scaling::SCALING_WITHOUT_TARGET.code,
+    schedules::UNKNOWN_SCHEDULE_REFERENCE.code,
+];
+
 /// Checks one stack file, with paths from its root.
 pub(crate) fn check(stack: &Stack, out: &mut Vec<Diagnostic>) {
     duplicates::check_duplicates(stack, out);
