@@ -354,6 +354,12 @@ static STACK_SHAPES: &[ShapeInfo] = &[
                 &Ty::Struct("CreateTargetGroupInput"),
                 Api::LoadBalancing,
             ),
+            list_of(
+                "listenerRules",
+                "listener_rules",
+                &Ty::Struct("CreateRuleInput"),
+                Api::LoadBalancing,
+            ),
             MemberInfo {
                 json: "scaling",
                 rust: "scaling",

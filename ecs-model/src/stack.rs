@@ -11,7 +11,7 @@ use crate::cloud_map::{
     CreateServiceRequest as CreateDiscoveryServiceRequest,
 };
 use crate::load::{FromJson, Loader};
-use crate::load_balancing::CreateTargetGroupInput;
+use crate::load_balancing::{CreateRuleInput, CreateTargetGroupInput};
 use crate::scheduler::CreateScheduleInput;
 use crate::types::{
     CreateCapacityProviderRequest, CreateClusterRequest, CreateServiceRequest,
@@ -39,6 +39,9 @@ use crate::types::{
 ///   `Vpc`) or CreateHttpNamespace inputs ([`Namespace`]);
 /// - `discoveryServices`: Cloud Map services, the inputs of its CreateService;
 /// - `targetGroups`: Elastic Load Balancing v2 CreateTargetGroup inputs;
+/// - `listenerRules`: Elastic Load Balancing v2 CreateRule inputs, the listener rules that
+///   forward to the target groups (a `ListenerArn` may be `name:LOAD-BALANCER:PORT`, a forward
+///   action's target group the name of one of `targetGroups`);
 /// - `scaling`: Application Auto Scaling inputs for services ([`Scaling`]);
 /// - `scheduledTasks`: EventBridge Scheduler CreateSchedule inputs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -65,6 +68,10 @@ pub struct Stack {
     /// Elastic Load Balancing v2 CreateTargetGroup inputs.
     #[serde(rename = "targetGroups", skip_serializing_if = "Vec::is_empty")]
     pub target_groups: Vec<CreateTargetGroupInput>,
+    /// Elastic Load Balancing v2 CreateRule inputs: listener rules, which attach the target
+    /// groups to a load balancer.
+    #[serde(rename = "listenerRules", skip_serializing_if = "Vec::is_empty")]
+    pub listener_rules: Vec<CreateRuleInput>,
     /// Application Auto Scaling of the stack's services.
     #[serde(rename = "scaling", skip_serializing_if = "Scaling::is_empty")]
     pub scaling: Scaling,
@@ -201,6 +208,7 @@ impl Stack {
         "namespaces",
         "discoveryServices",
         "targetGroups",
+        "listenerRules",
         "scaling",
         "scheduledTasks",
     ];
@@ -214,6 +222,7 @@ impl Stack {
             && self.namespaces.is_empty()
             && self.discovery_services.is_empty()
             && self.target_groups.is_empty()
+            && self.listener_rules.is_empty()
             && self.scaling.is_empty()
             && self.scheduled_tasks.is_empty()
     }
@@ -236,6 +245,7 @@ impl FromJson for Stack {
                     cx.list(key, value, &mut out.discovery_services, &mut out.extra)
                 }
                 "targetGroups" => cx.list(key, value, &mut out.target_groups, &mut out.extra),
+                "listenerRules" => cx.list(key, value, &mut out.listener_rules, &mut out.extra),
                 "scaling" => {
                     let mut scaling = None;
                     cx.member(key, value, &mut scaling, &mut out.extra);
@@ -275,6 +285,11 @@ mod tests {
                 "DnsConfig": { "RoutingPolicy": "MULTIVALUE", "DnsRecords": [ { "Type": "A", "TTL": 10 } ] }
             } ],
             "targetGroups": [ { "Name": "web", "Protocol": "HTTP", "Port": 80, "TargetType": "ip" } ],
+            "listenerRules": [ {
+                "ListenerArn": "name:front:80", "Priority": 10,
+                "Conditions": [ { "Field": "path-pattern", "Values": [ "/api/*" ] } ],
+                "Actions": [ { "Type": "forward", "TargetGroupArn": "web" } ]
+            } ],
             "scaling": {
                 "scalableTargets": [ {
                     "ServiceNamespace": "ecs", "ResourceId": "service/demo/web",
@@ -301,6 +316,7 @@ mod tests {
             .expect("records");
         assert_eq!(records[0].ttl, Some(10));
         assert_eq!(stack.target_groups[0].port, Some(80));
+        assert_eq!(stack.listener_rules[0].priority, Some(10));
         assert_eq!(stack.scaling.scalable_targets[0].max_capacity, Some(4));
         assert_eq!(
             stack.scheduled_tasks[0].schedule_expression.as_deref(),

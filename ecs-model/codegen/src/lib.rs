@@ -151,6 +151,20 @@ pub const LOAD_BALANCING: Api = Api {
             ],
         ),
         (
+            "listener_rule",
+            &[
+                "CreateRuleInput",
+                "CreateRuleOutput",
+                "ModifyRuleInput",
+                "ModifyRuleOutput",
+                "DescribeRulesInput",
+                "DescribeRulesOutput",
+                "DeleteRuleInput",
+                "SetRulePrioritiesInput",
+                "SetRulePrioritiesOutput",
+            ],
+        ),
+        (
             "tagging",
             &[
                 "DescribeTagsInput",

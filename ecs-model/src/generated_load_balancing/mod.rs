@@ -8,11 +8,13 @@
 
 pub(crate) mod reflect;
 pub mod common;
+pub mod listener_rule;
 pub mod load_balancer;
 pub mod tagging;
 pub mod target_group;
 
 pub use self::common::*;
+pub use self::listener_rule::*;
 pub use self::load_balancer::*;
 pub use self::tagging::*;
 pub use self::target_group::*;

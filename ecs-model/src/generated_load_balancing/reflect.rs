@@ -91,6 +91,25 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
     },
     ShapeInfo {
         api: Api::LoadBalancing,
+        name: "CreateRuleInput",
+        members: &[
+            MemberInfo { json: "ListenerArn", rust: "listener_arn", ty: Ty::String, required: true, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Conditions", rust: "conditions", ty: Ty::List(&Ty::Struct("RuleCondition")), required: true, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Priority", rust: "priority", ty: Ty::Integer, required: true, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Actions", rust: "actions", ty: Ty::List(&Ty::Struct("Action")), required: true, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Tags", rust: "tags", ty: Ty::List(&Ty::Struct("Tag")), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Transforms", rust: "transforms", ty: Ty::List(&Ty::Struct("RuleTransform")), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "CreateRuleOutput",
+        members: &[
+            MemberInfo { json: "Rules", rust: "rules", ty: Ty::List(&Ty::Struct("Rule")), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
         name: "CreateTargetGroupInput",
         members: &[
             MemberInfo { json: "Name", rust: "name", ty: Ty::String, required: true, unit: None, api: Api::LoadBalancing },
@@ -118,6 +137,13 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         name: "CreateTargetGroupOutput",
         members: &[
             MemberInfo { json: "TargetGroups", rust: "target_groups", ty: Ty::List(&Ty::Struct("TargetGroup")), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "DeleteRuleInput",
+        members: &[
+            MemberInfo { json: "RuleArn", rust: "rule_arn", ty: Ty::String, required: true, unit: None, api: Api::LoadBalancing },
         ],
     },
     ShapeInfo {
@@ -160,6 +186,24 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         name: "DescribeLoadBalancersOutput",
         members: &[
             MemberInfo { json: "LoadBalancers", rust: "load_balancers", ty: Ty::List(&Ty::Struct("LoadBalancer")), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "NextMarker", rust: "next_marker", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "DescribeRulesInput",
+        members: &[
+            MemberInfo { json: "ListenerArn", rust: "listener_arn", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "RuleArns", rust: "rule_arns", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Marker", rust: "marker", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "PageSize", rust: "page_size", ty: Ty::Integer, required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "DescribeRulesOutput",
+        members: &[
+            MemberInfo { json: "Rules", rust: "rules", ty: Ty::List(&Ty::Struct("Rule")), required: false, unit: None, api: Api::LoadBalancing },
             MemberInfo { json: "NextMarker", rust: "next_marker", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
         ],
     },
@@ -225,6 +269,37 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         members: &[
             MemberInfo { json: "TargetGroups", rust: "target_groups", ty: Ty::List(&Ty::Struct("TargetGroupTuple")), required: false, unit: None, api: Api::LoadBalancing },
             MemberInfo { json: "TargetGroupStickinessConfig", rust: "target_group_stickiness_config", ty: Ty::Struct("TargetGroupStickinessConfig"), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "HostHeaderConditionConfig",
+        members: &[
+            MemberInfo { json: "Values", rust: "values", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "RegexValues", rust: "regex_values", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "HostHeaderRewriteConfig",
+        members: &[
+            MemberInfo { json: "Rewrites", rust: "rewrites", ty: Ty::List(&Ty::Struct("RewriteConfig")), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "HttpHeaderConditionConfig",
+        members: &[
+            MemberInfo { json: "HttpHeaderName", rust: "http_header_name", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Values", rust: "values", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "RegexValues", rust: "regex_values", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "HttpRequestMethodConditionConfig",
+        members: &[
+            MemberInfo { json: "Values", rust: "values", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
         ],
     },
     ShapeInfo {
@@ -317,6 +392,24 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
     },
     ShapeInfo {
         api: Api::LoadBalancing,
+        name: "ModifyRuleInput",
+        members: &[
+            MemberInfo { json: "RuleArn", rust: "rule_arn", ty: Ty::String, required: true, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Conditions", rust: "conditions", ty: Ty::List(&Ty::Struct("RuleCondition")), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Actions", rust: "actions", ty: Ty::List(&Ty::Struct("Action")), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Transforms", rust: "transforms", ty: Ty::List(&Ty::Struct("RuleTransform")), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "ResetTransforms", rust: "reset_transforms", ty: Ty::Boolean, required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "ModifyRuleOutput",
+        members: &[
+            MemberInfo { json: "Rules", rust: "rules", ty: Ty::List(&Ty::Struct("Rule")), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
         name: "ModifyTargetGroupAttributesInput",
         members: &[
             MemberInfo { json: "TargetGroupArn", rust: "target_group_arn", ty: Ty::String, required: true, unit: None, api: Api::LoadBalancing },
@@ -360,6 +453,29 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
     },
     ShapeInfo {
         api: Api::LoadBalancing,
+        name: "PathPatternConditionConfig",
+        members: &[
+            MemberInfo { json: "Values", rust: "values", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "RegexValues", rust: "regex_values", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "QueryStringConditionConfig",
+        members: &[
+            MemberInfo { json: "Values", rust: "values", ty: Ty::List(&Ty::Struct("QueryStringKeyValuePair")), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "QueryStringKeyValuePair",
+        members: &[
+            MemberInfo { json: "Key", rust: "key", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Value", rust: "value", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
         name: "RedirectActionConfig",
         members: &[
             MemberInfo { json: "Protocol", rust: "protocol", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
@@ -376,6 +492,80 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
         members: &[
             MemberInfo { json: "ResourceArns", rust: "resource_arns", ty: Ty::List(&Ty::String), required: true, unit: None, api: Api::LoadBalancing },
             MemberInfo { json: "TagKeys", rust: "tag_keys", ty: Ty::List(&Ty::String), required: true, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "RewriteConfig",
+        members: &[
+            MemberInfo { json: "Regex", rust: "regex", ty: Ty::String, required: true, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Replace", rust: "replace", ty: Ty::String, required: true, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "Rule",
+        members: &[
+            MemberInfo { json: "RuleArn", rust: "rule_arn", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Priority", rust: "priority", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Conditions", rust: "conditions", ty: Ty::List(&Ty::Struct("RuleCondition")), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Actions", rust: "actions", ty: Ty::List(&Ty::Struct("Action")), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "IsDefault", rust: "is_default", ty: Ty::Boolean, required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Transforms", rust: "transforms", ty: Ty::List(&Ty::Struct("RuleTransform")), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "RuleCondition",
+        members: &[
+            MemberInfo { json: "Field", rust: "field", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Values", rust: "values", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "HostHeaderConfig", rust: "host_header_config", ty: Ty::Struct("HostHeaderConditionConfig"), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "PathPatternConfig", rust: "path_pattern_config", ty: Ty::Struct("PathPatternConditionConfig"), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "HttpHeaderConfig", rust: "http_header_config", ty: Ty::Struct("HttpHeaderConditionConfig"), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "QueryStringConfig", rust: "query_string_config", ty: Ty::Struct("QueryStringConditionConfig"), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "HttpRequestMethodConfig", rust: "http_request_method_config", ty: Ty::Struct("HttpRequestMethodConditionConfig"), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "SourceIpConfig", rust: "source_ip_config", ty: Ty::Struct("SourceIpConditionConfig"), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "RegexValues", rust: "regex_values", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "RulePriorityPair",
+        members: &[
+            MemberInfo { json: "RuleArn", rust: "rule_arn", ty: Ty::String, required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "Priority", rust: "priority", ty: Ty::Integer, required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "RuleTransform",
+        members: &[
+            MemberInfo { json: "Type", rust: "type", ty: Ty::Enum("TransformTypeEnum"), required: true, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "HostHeaderRewriteConfig", rust: "host_header_rewrite_config", ty: Ty::Struct("HostHeaderRewriteConfig"), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "UrlRewriteConfig", rust: "url_rewrite_config", ty: Ty::Struct("UrlRewriteConfig"), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "SetRulePrioritiesInput",
+        members: &[
+            MemberInfo { json: "RulePriorities", rust: "rule_priorities", ty: Ty::List(&Ty::Struct("RulePriorityPair")), required: true, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "SetRulePrioritiesOutput",
+        members: &[
+            MemberInfo { json: "Rules", rust: "rules", ty: Ty::List(&Ty::Struct("Rule")), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "SourceIpConditionConfig",
+        members: &[
+            MemberInfo { json: "Values", rust: "values", ty: Ty::List(&Ty::String), required: false, unit: None, api: Api::LoadBalancing },
+            MemberInfo { json: "IpAddressType", rust: "ip_address_type", ty: Ty::Enum("SourceIpAddressTypeEnum"), required: false, unit: None, api: Api::LoadBalancing },
         ],
     },
     ShapeInfo {
@@ -443,6 +633,13 @@ pub(crate) static SHAPES: &[ShapeInfo] = &[
             MemberInfo { json: "Weight", rust: "weight", ty: Ty::Integer, required: false, unit: None, api: Api::LoadBalancing },
         ],
     },
+    ShapeInfo {
+        api: Api::LoadBalancing,
+        name: "UrlRewriteConfig",
+        members: &[
+            MemberInfo { json: "Rewrites", rust: "rewrites", ty: Ty::List(&Ty::Struct("RewriteConfig")), required: false, unit: None, api: Api::LoadBalancing },
+        ],
+    },
 ];
 
 /// Every generated enum, sorted by name.
@@ -462,7 +659,9 @@ pub(crate) static ENUMS: &[EnumInfo] = &[
     EnumInfo { api: Api::LoadBalancing, name: "LoadBalancerTypeEnum", values: &["application", "network", "gateway"], variants: &["Application", "Network", "Gateway"] },
     EnumInfo { api: Api::LoadBalancing, name: "ProtocolEnum", values: &["HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE", "QUIC", "TCP_QUIC"], variants: &["Http", "Https", "Tcp", "Tls", "Udp", "TcpUdp", "Geneve", "Quic", "TcpQuic"] },
     EnumInfo { api: Api::LoadBalancing, name: "RedirectActionStatusCodeEnum", values: &["HTTP_301", "HTTP_302"], variants: &["Http301", "Http302"] },
+    EnumInfo { api: Api::LoadBalancing, name: "SourceIpAddressTypeEnum", values: &["ipv4", "ipv6"], variants: &["Ipv4", "Ipv6"] },
     EnumInfo { api: Api::LoadBalancing, name: "TargetGroupIpAddressTypeEnum", values: &["ipv4", "ipv6"], variants: &["Ipv4", "Ipv6"] },
     EnumInfo { api: Api::LoadBalancing, name: "TargetTypeEnum", values: &["instance", "ip", "lambda", "alb"], variants: &["Instance", "Ip", "Lambda", "Alb"] },
+    EnumInfo { api: Api::LoadBalancing, name: "TransformTypeEnum", values: &["host-header-rewrite", "url-rewrite"], variants: &["HostHeaderRewrite", "UrlRewrite"] },
     EnumInfo { api: Api::LoadBalancing, name: "TrustStoreAssociationStatusEnum", values: &["active", "removed"], variants: &["Active", "Removed"] },
 ];

@@ -1,5 +1,5 @@
 //! Cases for the rules of the kinds a stack links to its services: `scaling` (Application Auto
-//! Scaling) and `scheduledTasks` (EventBridge Scheduler).
+//! Scaling), `scheduledTasks` (EventBridge Scheduler) and `listenerRules` (ELBv2).
 
 use serde_json::{Value, json};
 
@@ -73,6 +73,19 @@ fn scaling(targets: Vec<Value>, policies: Vec<Value>, actions: Vec<Value>) -> Va
     stack(json!({ "scaling": {
         "scalableTargets": targets, "scalingPolicies": policies, "scheduledActions": actions
     } }))
+}
+
+/// A stack with target group `web` and the listener rule `rule` merged with `extra`.
+fn ruled(extra: Value) -> Value {
+    let rule = json!({
+        "ListenerArn": "name:front:80", "Priority": 10,
+        "Conditions": [ { "Field": "path-pattern", "Values": ["/api/*"] } ],
+        "Actions": [ { "Type": "forward", "TargetGroupArn": "web" } ]
+    });
+    stack(json!({
+        "targetGroups": [ { "Name": "web", "Protocol": "HTTP", "Port": 80, "TargetType": "ip" } ],
+        "listenerRules": [ merged(rule, extra) ]
+    }))
 }
 
 pub fn cases() -> Vec<Case> {
@@ -225,6 +238,35 @@ pub fn cases() -> Vec<Case> {
             stack(json!({ "scheduledTasks": [
                 schedule(json!({})), schedule(json!({ "GroupName": "batch" }))
             ] })),
+        ),
+        breaks(
+            "stack-listener-rule-unknown-target-group",
+            "listenerRules[0].Actions[0].TargetGroupArn",
+            ruled(json!({ "Actions": [ { "Type": "forward", "TargetGroupArn": "api" } ] })),
+        ),
+        keeps(
+            "stack-listener-rule-unknown-target-group",
+            ruled(json!({ "Actions": [ { "Type": "forward", "TargetGroupArn": "name:api" } ] })),
+        ),
+        breaks(
+            "stack-listener-rule-priority",
+            "listenerRules[0].Priority",
+            ruled(json!({ "Priority": 50001 })),
+        ),
+        keeps(
+            "stack-listener-rule-priority",
+            ruled(json!({ "Priority": 50000 })),
+        ),
+        breaks(
+            "stack-listener-rule-contents",
+            "listenerRules[0].Conditions",
+            ruled(json!({ "Conditions": [] })),
+        ),
+        keeps(
+            "stack-listener-rule-contents",
+            ruled(
+                json!({ "Conditions": [ { "Field": "host-header", "Values": ["a.example.com"] } ] }),
+            ),
         ),
     ]
 }

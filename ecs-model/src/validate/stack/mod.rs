@@ -11,12 +11,14 @@
 //! they resolve to; [`duplicates`] checks the names that must be unique. [`scaling`] and
 //! [`schedules`] check the Application Auto Scaling and EventBridge Scheduler inputs that
 //! refer to the stack's services, clusters and task definitions; [`discovery`] the Cloud Map
-//! namespaces and discovery services and the service registries that name them.
+//! namespaces and discovery services and the service registries that name them;
+//! [`listener_rules`] the ELBv2 listener rules and the target groups they forward to.
 
 mod cluster;
 mod compatibility;
 mod discovery;
 mod duplicates;
+mod listener_rules;
 mod references;
 mod routing;
 mod scaling;
@@ -73,6 +75,9 @@ pub(crate) const RULES: &[&Rule] = &[
     &discovery::DISCOVERY_HEALTH_CHECKS,
     &discovery::DUPLICATE_NAMESPACE,
     &discovery::DUPLICATE_DISCOVERY_SERVICE,
+    &listener_rules::UNKNOWN_RULE_TARGET_GROUP,
+    &listener_rules::RULE_PRIORITY,
+    &listener_rules::RULE_CONTENTS,
 ];
 
 /// The codes of the warnings about references a stack does not resolve, which may name
@@ -102,6 +107,7 @@ pub(crate) fn check(stack: &Stack, out: &mut Vec<Diagnostic>) {
     references::check_cluster_providers(stack, out);
     scaling::check(stack, out);
     schedules::check(stack, out);
+    listener_rules::check(stack, out);
 }
 
 /// Where a service's tasks run, as far as the stack tells.
