@@ -53,8 +53,8 @@
 //!   revision the stack did not deploy. `family:revision` becomes that revision's ARN. An ARN
 //!   is sent as written. Revisions a schedule uses are never deregistered by keep-revisions or
 //!   prune ([`revisions_in_use`]).
-//! - Subnets and security groups are IDs: the look-ups of [`crate::network`] (`default`,
-//!   `name:NAME`) are resolved in services only, in this version.
+//! - Subnets and security groups may be written as the look-ups of [`crate::network`]
+//!   (`default`, `name:NAME`): the plan resolves them to IDs before this kind sees the stack.
 
 #[cfg(feature = "scheduler")]
 use std::collections::BTreeMap;

@@ -45,7 +45,8 @@ impl Network {
         self.calls.get()
     }
 
-    /// Rewrites every lookup in the services of `stack` to IDs, as the [module](super) describes,
+    /// Rewrites every lookup of `stack` (in its services' and scheduled tasks' awsvpc
+    /// configurations and its target groups' `VpcId`) to IDs, as the [module](super) describes,
     /// and reports what it rewrote. A stack without lookups makes no call. On error, `stack` is
     /// left as it was.
     pub async fn resolve(&self, stack: &mut Stack) -> Result<Resolved, NetworkError> {
@@ -60,7 +61,7 @@ impl Network {
         let answers = futures::future::try_join_all(requests.iter().map(|r| self.fetch(r))).await?;
         let mut found = Found::default();
         for answer in answers {
-            found.default_vpcs.extend(answer.default_vpcs);
+            found.vpcs.extend(answer.vpcs);
             found.subnets.extend(answer.subnets);
             found.groups.extend(answer.groups);
         }
@@ -95,12 +96,7 @@ impl Network {
                 filter,
                 values: vec![value],
             };
-            let found: Vec<String> = self
-                .fetch(&request)
-                .await?
-                .default_vpcs
-                .into_iter()
-                .collect();
+            let found: Vec<String> = self.fetch(&request).await?.vpcs.into_keys().collect();
             match found.as_slice() {
                 [id] => resolved.push((index, id.clone())),
                 _ => {
@@ -150,8 +146,16 @@ impl Network {
             let next = match operation {
                 Ec2Operation::DescribeVpcs => {
                     let out = send!(describe_vpcs);
-                    let ids = out.vpcs().iter().filter_map(|v| v.vpc_id());
-                    found.default_vpcs.extend(ids.map(str::to_owned));
+                    for vpc in out.vpcs() {
+                        let Some(id) = vpc.vpc_id() else {
+                            continue;
+                        };
+                        let record = Vpc {
+                            is_default: vpc.is_default() == Some(true),
+                            name_tag: name_tag(vpc.tags()),
+                        };
+                        found.vpcs.insert(id.to_owned(), record);
+                    }
                     out.next_token().map(str::to_owned)
                 }
                 Ec2Operation::DescribeSubnets => {

@@ -1,7 +1,8 @@
-//! Subnets and security groups written as lookups, resolved to IDs through Amazon EC2.
+//! Subnets, security groups and VPCs written as lookups, resolved to IDs through Amazon EC2.
 //!
-//! A service's `networkConfiguration.awsvpcConfiguration` takes subnet and security group IDs,
-//! and IDs differ from one account to the next: a stack file full of them works in one account
+//! A service's `networkConfiguration.awsvpcConfiguration` takes subnet and security group IDs
+//! (so does a scheduled task's `Target.EcsParameters.NetworkConfiguration.awsvpcConfiguration`,
+//! as `Subnets` and `SecurityGroups`), a target group takes a VPC ID (`VpcId`), and IDs differ from one account to the next: a stack file full of them works in one account
 //! only, and not at all on a fresh local endpoint. The stack file stays AWS's own JSON, so a
 //! lookup is written where the ID would be, as a string that no ID can be:
 //!
@@ -10,6 +11,9 @@
 //! | `subnet-…` / `sg-…` | that ID, as is | that ID, as is |
 //! | `default` | every default subnet (`defaultForAz`) of the region, ordered by zone | the security group named `default` of the default VPC |
 //! | `name:NAME` | the one subnet whose `Name` tag is `NAME` | the one security group whose group name or `Name` tag is `NAME` |
+//!
+//! In a target group's `VpcId`, `vpc-…` is an ID, `default` the region's default VPC and
+//! `name:NAME` the one VPC whose `Name` tag is `NAME`.
 //!
 //! ```json
 //! "networkConfiguration": {"awsvpcConfiguration": {
@@ -20,16 +24,16 @@
 //!
 //! # Rules
 //!
-//! - An ID is any value that starts with `subnet-` (in `subnets`) or `sg-` (in
-//!   `securityGroups`). It is never checked or described: a stack written with IDs only makes
+//! - An ID is any value that starts with `subnet-` (in `subnets`), `sg-` (in
+//!   `securityGroups`) or `vpc-` (in `VpcId`). It is never checked or described: a stack written with IDs only makes
 //!   no EC2 call at all.
 //! - `default` and `name:NAME` are the only lookups, matched exactly (case and spaces count);
 //!   `NAME` is not empty. Anything else (`sg-` in `subnets`, `Default`, `name:`) is an error
 //!   before any call is made.
 //! - Default subnets exist only in the default VPC, so `default` in `subnets` needs no
 //!   DescribeVpcs. No default subnet at all is an error.
-//! - `default` in `securityGroups` needs the default VPC: an account or region without one is
-//!   an error.
+//! - `default` in `securityGroups` or `VpcId` needs the default VPC: an account or region
+//!   without one is an error.
 //! - `name:NAME` searches the whole account and region, every VPC. It must match exactly one
 //!   resource: none, or several (the IDs are listed), is an error that names the lookup. A
 //!   security group matches if its group name *or* its `Name` tag is `NAME`; one group matching
@@ -39,7 +43,9 @@
 //!   its first place. Lists without lookups are left exactly as written.
 //! - Errors are collected: every failed lookup of the stack is reported at once, in document
 //!   order. On error the stack is not changed.
-//! - Only services are read. Capacity providers and task sets are not.
+//! - Read: services, scheduled tasks (their ECS target's awsvpc configuration) and target
+//!   groups (`VpcId`). Capacity providers and task sets are not. A Cloud Map namespace's `Vpc`
+//!   is resolved apart, by [`Network::resolve_vpcs`].
 //!
 //! Whether the resolved subnets and security groups share one VPC, and whether a list still
 //! holds at most 16 subnets or 5 security groups, is left to ECS, which checks both.
@@ -55,11 +61,12 @@
 //! |---|---|---|
 //! | `default` subnets | DescribeSubnets | `default-for-az = true` |
 //! | `name:` subnets | DescribeSubnets | `tag:Name = every subnet name` |
-//! | `default` security group | DescribeVpcs | `is-default = true` |
+//! | `default` security group or VPC | DescribeVpcs | `is-default = true` |
+//! | `name:` VPCs | DescribeVpcs | `tag:Name = every VPC name` |
 //! | `default` or `name:` security groups | DescribeSecurityGroups | `group-name = default and every group name` |
 //! | `name:` security groups | DescribeSecurityGroups | `tag:Name = every group name` |
 //!
-//! That is at most five calls, however many services and lookups the stack has (more only if
+//! That is at most six calls, however many services and lookups the stack has (more only if
 //! EC2 pages an answer, or past [`FILTER_VALUES_PER_CALL`] names of one kind). They run at the
 //! same time. An unfiltered DescribeSecurityGroups would be one call, but it returns every group
 //! of the region with all its rules; the filtered calls return only candidates.
@@ -81,7 +88,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use ecs_model::types::AwsVpcConfiguration;
 use ecs_model::{JsonPath, Stack};
 
 #[cfg(feature = "ec2")]
@@ -97,29 +103,35 @@ pub const DEFAULT: &str = "default";
 /// What starts a lookup by name: `name:web`.
 pub const NAME_PREFIX: &str = "name:";
 
-/// The list of an awsvpc configuration a value stands in.
+/// The member a value stands in: a list of an awsvpc configuration, or a target group's VPC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Field {
-    /// `subnets`.
+    /// `subnets` (a service's), `Subnets` (a scheduled task's).
     Subnets,
-    /// `securityGroups`.
+    /// `securityGroups` (a service's), `SecurityGroups` (a scheduled task's).
     SecurityGroups,
+    /// A target group's `VpcId`.
+    Vpc,
 }
 
 impl Field {
-    /// The member's name in the AWS JSON.
+    /// The member's name in the AWS JSON of an ECS service (`subnets`, `securityGroups`) or a
+    /// target group (`VpcId`); [`Owner::member`] gives it for each kind of resource.
     pub fn member(self) -> &'static str {
         match self {
             Self::Subnets => "subnets",
             Self::SecurityGroups => "securityGroups",
+            Self::Vpc => "VpcId",
         }
     }
 
-    /// How an ID of this list starts.
+    /// How an ID of this member starts.
     pub fn id_prefix(self) -> &'static str {
         match self {
             Self::Subnets => "subnet-",
             Self::SecurityGroups => "sg-",
+            Self::Vpc => "vpc-",
         }
     }
 
@@ -127,7 +139,48 @@ impl Field {
         match self {
             Self::Subnets => "subnet",
             Self::SecurityGroups => "security group",
+            Self::Vpc => "VPC",
         }
+    }
+}
+
+/// The kind of stack resource a look-up is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Owner {
+    /// An ECS service (`services[i].networkConfiguration.awsvpcConfiguration`).
+    Service,
+    /// A scheduled task
+    /// (`scheduledTasks[i].Target.EcsParameters.NetworkConfiguration.awsvpcConfiguration`).
+    ScheduledTask,
+    /// A target group (`targetGroups[i].VpcId`).
+    TargetGroup,
+}
+
+impl Owner {
+    /// The resource kind in words: `service`, `scheduled task`, `target group`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Service => "service",
+            Self::ScheduledTask => "scheduled task",
+            Self::TargetGroup => "target group",
+        }
+    }
+
+    /// The name of `field`'s member in this resource's AWS JSON: EventBridge Scheduler's
+    /// `AwsVpcConfiguration` capitalizes `Subnets` and `SecurityGroups`, ECS's does not.
+    pub fn member(self, field: Field) -> &'static str {
+        match (self, field) {
+            (Self::ScheduledTask, Field::Subnets) => "Subnets",
+            (Self::ScheduledTask, Field::SecurityGroups) => "SecurityGroups",
+            _ => field.member(),
+        }
+    }
+}
+
+impl fmt::Display for Owner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.noun())
     }
 }
 
@@ -150,6 +203,10 @@ pub enum Target {
     /// `name:NAME` in `securityGroups`: the security group whose group name or `Name` tag is
     /// `NAME`.
     SecurityGroupNamed(String),
+    /// `default` in a target group's `VpcId`: the region's default VPC.
+    DefaultVpc,
+    /// `name:NAME` in a target group's `VpcId`: the VPC whose `Name` tag is `NAME`.
+    VpcNamed(String),
 }
 
 impl Target {
@@ -163,12 +220,14 @@ impl Target {
             return Ok(Some(match field {
                 Field::Subnets => Self::DefaultSubnets,
                 Field::SecurityGroups => Self::DefaultSecurityGroup,
+                Field::Vpc => Self::DefaultVpc,
             }));
         }
         match value.strip_prefix(NAME_PREFIX) {
             Some(name) if !name.is_empty() => Ok(Some(match field {
                 Field::Subnets => Self::SubnetNamed(name.to_owned()),
                 Field::SecurityGroups => Self::SecurityGroupNamed(name.to_owned()),
+                Field::Vpc => Self::VpcNamed(name.to_owned()),
             })),
             _ => Err(()),
         }
@@ -179,6 +238,7 @@ impl Target {
         match self {
             Self::DefaultSubnets | Self::SubnetNamed(_) => Field::Subnets,
             Self::DefaultSecurityGroup | Self::SecurityGroupNamed(_) => Field::SecurityGroups,
+            Self::DefaultVpc | Self::VpcNamed(_) => Field::Vpc,
         }
     }
 
@@ -195,6 +255,8 @@ impl Target {
             Self::SecurityGroupNamed(name) => {
                 format!("no security group has the group name or Name tag {name:?}")
             }
+            Self::DefaultVpc => "the region has no default VPC".to_owned(),
+            Self::VpcNamed(name) => format!("no VPC has the Name tag {name:?}"),
         }
     }
 }
@@ -202,8 +264,11 @@ impl Target {
 /// One lookup written in a stack, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lookup {
-    /// The service's name (`serviceName`), or `services[i]` for a service without one.
-    pub service: String,
+    /// The kind of resource it is written in.
+    pub owner: Owner,
+    /// The resource's name (`serviceName`, a scheduled task's or target group's `Name`), or
+    /// its place (`services[i]`) when it has none.
+    pub resource: String,
     /// Where the value stands in the stack file:
     /// `services[0].networkConfiguration.awsvpcConfiguration.subnets[1]`.
     pub path: JsonPath,
@@ -217,9 +282,10 @@ impl fmt::Display for Lookup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "service {}, {} {:?}",
-            self.service,
-            self.target.field(),
+            "{} {}, {} {:?}",
+            self.owner,
+            self.resource,
+            self.owner.member(self.target.field()),
             self.original
         )
     }
@@ -254,7 +320,8 @@ impl Resolved {
     }
 }
 
-/// One line per resolution: `service web, subnets "name:app" -> subnet-0abc`.
+/// One line per resolution: `service web, subnets "name:app" -> subnet-0abc`,
+/// `target group web, VpcId "default" -> vpc-0abc`.
 impl fmt::Display for Resolved {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for resolution in &self.resolutions {
@@ -270,14 +337,17 @@ impl fmt::Display for Resolved {
 pub enum LookupError {
     /// A value that is neither an ID of its list nor a lookup.
     #[error(
-        "service {service}, {field} {value:?}: not a {} ID ({}...), \"default\" or \"name:NAME\"",
+        "{owner} {resource}, {} {value:?}: not a {} ID ({}...), \"default\" or \"name:NAME\"",
+        owner.member(*field),
         field.noun(),
         field.id_prefix()
     )]
     NotALookup {
-        /// The service, as in [`Lookup::service`].
-        service: String,
-        /// The list.
+        /// The kind of resource, as in [`Lookup::owner`].
+        owner: Owner,
+        /// The resource, as in [`Lookup::resource`].
+        resource: String,
+        /// The member.
         field: Field,
         /// Where the value stands.
         path: JsonPath,
@@ -303,7 +373,8 @@ pub enum LookupError {
         /// The IDs that match.
         ids: Vec<String>,
     },
-    /// `default` in `securityGroups`, and the region has no default VPC.
+    /// `default` in `securityGroups` or a target group's `VpcId`, and the region has no
+    /// default VPC.
     #[error("{lookup}: the region has no default VPC")]
     NoDefaultVpc {
         /// The lookup.
@@ -439,8 +510,9 @@ impl fmt::Display for Ec2Operation {
     }
 }
 
-/// Every lookup in the services of `stack`, in document order. IDs are not listed, nor are
-/// values that are neither (those are errors of [`Network::resolve`]).
+/// Every lookup of `stack`, in document order: in its services' and scheduled tasks' awsvpc
+/// configurations, and its target groups' `VpcId`. IDs are not listed, nor are values that are
+/// neither (those are errors of [`Network::resolve`]).
 ///
 /// ```
 /// use ecs_deploy::network::{Target, lookups};
@@ -448,14 +520,15 @@ impl fmt::Display for Ec2Operation {
 /// let stack = ecs_model::load::from_value::<ecs_model::Stack>(&serde_json::json!({
 ///     "services": [{"serviceName": "web", "networkConfiguration": {"awsvpcConfiguration": {
 ///         "subnets": ["subnet-0abc", "default"], "securityGroups": ["name:web"]
-///     }}}]
+///     }}}],
+///     "targetGroups": [{"Name": "web", "VpcId": "default"}]
 /// }))
 /// .value
 /// .unwrap();
 /// let found: Vec<Target> = lookups(&stack).into_iter().map(|l| l.target).collect();
 /// assert_eq!(
 ///     found,
-///     [Target::DefaultSubnets, Target::SecurityGroupNamed("web".into())]
+///     [Target::DefaultSubnets, Target::SecurityGroupNamed("web".into()), Target::DefaultVpc]
 /// );
 /// ```
 pub fn lookups(stack: &Stack) -> Vec<Lookup> {
@@ -472,65 +545,141 @@ pub fn checked_lookups(stack: &Stack) -> Result<Vec<Lookup>, NetworkError> {
     }
 }
 
-/// The awsvpc configuration of each service, with the service's label and path.
-fn configurations(stack: &Stack) -> impl Iterator<Item = (String, JsonPath, &AwsVpcConfiguration)> {
-    stack
-        .services
-        .iter()
-        .enumerate()
-        .filter_map(|(i, service)| {
-            let vpc = service
-                .network_configuration
-                .as_ref()?
-                .awsvpc_configuration
-                .as_ref()?;
-            let label = service
-                .service_name
-                .clone()
-                .unwrap_or_else(|| format!("services[{i}]"));
-            let path = JsonPath::root()
-                .key("services")
-                .index(i)
-                .key("networkConfiguration")
-                .key("awsvpcConfiguration");
-            Some((label, path, vpc))
-        })
+/// One value of a member that takes IDs or lookups, and where it stands.
+struct Written<'s> {
+    owner: Owner,
+    resource: String,
+    field: Field,
+    path: JsonPath,
+    value: &'s String,
 }
 
-fn lists(vpc: &AwsVpcConfiguration) -> [(Field, &[String]); 2] {
-    [
-        (Field::Subnets, vpc.subnets.as_deref().unwrap_or_default()),
-        (
-            Field::SecurityGroups,
-            vpc.security_groups.as_deref().unwrap_or_default(),
-        ),
-    ]
+/// The resource's name, or its place in the stack when it has none.
+fn label(name: Option<&String>, list: &str, index: usize) -> String {
+    name.cloned().unwrap_or_else(|| format!("{list}[{index}]"))
+}
+
+/// The subnets and security groups of a scheduled task, when it has an awsvpc configuration.
+fn schedule_vpc(
+    task: &ecs_model::scheduler::CreateScheduleInput,
+) -> Option<&ecs_model::scheduler::AwsVpcConfiguration> {
+    task.target
+        .as_ref()?
+        .ecs_parameters
+        .as_ref()?
+        .network_configuration
+        .as_ref()?
+        .awsvpc_configuration
+        .as_ref()
+}
+
+/// Adds each value of `lists` (an awsvpc configuration's subnets and security groups, at `at`)
+/// to `out`.
+fn push_lists<'s>(
+    out: &mut Vec<Written<'s>>,
+    owner: Owner,
+    resource: String,
+    at: JsonPath,
+    lists: [(Field, Option<&'s Vec<String>>); 2],
+) {
+    for (field, values) in lists {
+        for (j, value) in values.into_iter().flatten().enumerate() {
+            out.push(Written {
+                owner,
+                resource: resource.clone(),
+                field,
+                path: at.clone().key(owner.member(field)).index(j),
+                value,
+            });
+        }
+    }
+}
+
+/// Every value of `stack` that may be a lookup, in document order: services, scheduled tasks,
+/// then target groups.
+fn written(stack: &Stack) -> Vec<Written<'_>> {
+    let mut out = Vec::new();
+    for (i, service) in stack.services.iter().enumerate() {
+        let Some(vpc) = service
+            .network_configuration
+            .as_ref()
+            .and_then(|n| n.awsvpc_configuration.as_ref())
+        else {
+            continue;
+        };
+        let at = JsonPath::root()
+            .key("services")
+            .index(i)
+            .key("networkConfiguration")
+            .key("awsvpcConfiguration");
+        push_lists(
+            &mut out,
+            Owner::Service,
+            label(service.service_name.as_ref(), "services", i),
+            at,
+            [
+                (Field::Subnets, vpc.subnets.as_ref()),
+                (Field::SecurityGroups, vpc.security_groups.as_ref()),
+            ],
+        );
+    }
+    for (i, task) in stack.scheduled_tasks.iter().enumerate() {
+        let Some(vpc) = schedule_vpc(task) else {
+            continue;
+        };
+        let at = JsonPath::root()
+            .key("scheduledTasks")
+            .index(i)
+            .key("Target")
+            .key("EcsParameters")
+            .key("NetworkConfiguration")
+            .key("awsvpcConfiguration");
+        push_lists(
+            &mut out,
+            Owner::ScheduledTask,
+            label(task.name.as_ref(), "scheduledTasks", i),
+            at,
+            [
+                (Field::Subnets, vpc.subnets.as_ref()),
+                (Field::SecurityGroups, vpc.security_groups.as_ref()),
+            ],
+        );
+    }
+    for (i, group) in stack.target_groups.iter().enumerate() {
+        if let Some(value) = &group.vpc_id {
+            out.push(Written {
+                owner: Owner::TargetGroup,
+                resource: label(group.name.as_ref(), "targetGroups", i),
+                field: Field::Vpc,
+                path: JsonPath::root().key("targetGroups").index(i).key("VpcId"),
+                value,
+            });
+        }
+    }
+    out
 }
 
 /// The lookups of `stack`, and its values that are neither IDs nor lookups.
 fn scan(stack: &Stack) -> (Vec<Lookup>, Vec<LookupError>) {
     let mut found = Vec::new();
     let mut invalid = Vec::new();
-    for (service, at, vpc) in configurations(stack) {
-        for (field, values) in lists(vpc) {
-            for (j, value) in values.iter().enumerate() {
-                let path = at.clone().key(field.member()).index(j);
-                match Target::parse(field, value) {
-                    Ok(None) => {}
-                    Ok(Some(target)) => found.push(Lookup {
-                        service: service.clone(),
-                        path,
-                        original: value.clone(),
-                        target,
-                    }),
-                    Err(()) => invalid.push(LookupError::NotALookup {
-                        service: service.clone(),
-                        field,
-                        path,
-                        value: value.clone(),
-                    }),
-                }
-            }
+    for w in written(stack) {
+        match Target::parse(w.field, w.value) {
+            Ok(None) => {}
+            Ok(Some(target)) => found.push(Lookup {
+                owner: w.owner,
+                resource: w.resource,
+                path: w.path,
+                original: w.value.clone(),
+                target,
+            }),
+            Err(()) => invalid.push(LookupError::NotALookup {
+                owner: w.owner,
+                resource: w.resource,
+                field: w.field,
+                path: w.path,
+                value: w.value.clone(),
+            }),
         }
     }
     (found, invalid)
@@ -549,12 +698,18 @@ struct Request {
 fn requests(lookups: &[Lookup]) -> Vec<Request> {
     let mut default_subnets = false;
     let mut default_group = false;
+    let mut default_vpc = false;
     let mut subnet_names = BTreeSet::new();
     let mut group_names = BTreeSet::new();
+    let mut vpc_names = BTreeSet::new();
     for lookup in lookups {
         match &lookup.target {
             Target::DefaultSubnets => default_subnets = true,
             Target::DefaultSecurityGroup => default_group = true,
+            Target::DefaultVpc => default_vpc = true,
+            Target::VpcNamed(name) => {
+                vpc_names.insert(name.clone());
+            }
             Target::SubnetNamed(name) => {
                 subnet_names.insert(name.clone());
             }
@@ -580,9 +735,10 @@ fn requests(lookups: &[Lookup]) -> Vec<Request> {
         }
     };
     let truth = || BTreeSet::from(["true".to_owned()]);
-    if default_group {
+    if default_group || default_vpc {
         add(Ec2Operation::DescribeVpcs, "is-default", truth());
     }
+    add(Ec2Operation::DescribeVpcs, "tag:Name", vpc_names);
     if default_subnets {
         add(Ec2Operation::DescribeSubnets, "default-for-az", truth());
     }
@@ -603,11 +759,29 @@ fn requests(lookups: &[Lookup]) -> Vec<Request> {
 /// What the calls returned, reduced to what matching needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Found {
-    default_vpcs: BTreeSet<String>,
+    /// By ID.
+    vpcs: BTreeMap<String, Vpc>,
     /// By ID.
     subnets: BTreeMap<String, Subnet>,
     /// By ID.
     groups: BTreeMap<String, Group>,
+}
+
+impl Found {
+    /// The IDs of the default VPCs found (one per region, at most).
+    fn default_vpcs(&self) -> BTreeSet<&String> {
+        self.vpcs
+            .iter()
+            .filter(|(_, v)| v.is_default)
+            .map(|(id, _)| id)
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Vpc {
+    is_default: bool,
+    name_tag: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -642,16 +816,30 @@ fn matches(target: &Target, found: &Found) -> Result<Vec<String>, Mismatch> {
             };
         }
         Target::DefaultSecurityGroup => {
-            if found.default_vpcs.is_empty() {
+            let defaults = found.default_vpcs();
+            if defaults.is_empty() {
                 return Err(Mismatch::NoDefaultVpc);
             }
             found
                 .groups
                 .iter()
-                .filter(|(_, g)| g.group_name == DEFAULT && found.default_vpcs.contains(&g.vpc))
+                .filter(|(_, g)| g.group_name == DEFAULT && defaults.contains(&g.vpc))
                 .map(|(id, _)| id.clone())
                 .collect()
         }
+        Target::DefaultVpc => {
+            let defaults = found.default_vpcs();
+            if defaults.is_empty() {
+                return Err(Mismatch::NoDefaultVpc);
+            }
+            defaults.into_iter().cloned().collect()
+        }
+        Target::VpcNamed(name) => found
+            .vpcs
+            .iter()
+            .filter(|(_, v)| v.name_tag.as_ref() == Some(name))
+            .map(|(id, _)| id.clone())
+            .collect(),
         Target::SubnetNamed(name) => found
             .subnets
             .iter()
@@ -707,43 +895,69 @@ fn rewrite(stack: &mut Stack, resolved: &Resolved) {
         .iter()
         .map(|r| (&r.lookup.target, r.ids.as_slice()))
         .collect();
-    let configurations = stack.services.iter_mut().filter_map(|s| {
-        s.network_configuration
+    let services = stack.services.iter_mut().filter_map(|s| {
+        let vpc = s
+            .network_configuration
             .as_mut()?
             .awsvpc_configuration
-            .as_mut()
+            .as_mut()?;
+        Some([&mut vpc.subnets, &mut vpc.security_groups])
     });
-    for vpc in configurations {
-        for (field, list) in [
-            (Field::Subnets, &mut vpc.subnets),
-            (Field::SecurityGroups, &mut vpc.security_groups),
-        ] {
-            let Some(values) = list.as_mut() else {
-                continue;
-            };
-            let mut lookup_seen = false;
-            let mut out: Vec<String> = Vec::with_capacity(values.len());
-            for value in values.iter() {
-                let ids = match Target::parse(field, value) {
-                    Ok(Some(target)) => match by_target.get(&target) {
-                        Some(ids) => {
-                            lookup_seen = true;
-                            ids.to_vec()
-                        }
-                        None => vec![value.clone()],
-                    },
-                    _ => vec![value.clone()],
-                };
-                for id in ids {
-                    if !out.contains(&id) {
-                        out.push(id);
-                    }
-                }
-            }
-            if lookup_seen {
-                *values = out;
+    let schedules = stack.scheduled_tasks.iter_mut().filter_map(|t| {
+        let vpc = t
+            .target
+            .as_mut()?
+            .ecs_parameters
+            .as_mut()?
+            .network_configuration
+            .as_mut()?
+            .awsvpc_configuration
+            .as_mut()?;
+        Some([&mut vpc.subnets, &mut vpc.security_groups])
+    });
+    for [subnets, groups] in services.chain(schedules) {
+        for (field, list) in [(Field::Subnets, subnets), (Field::SecurityGroups, groups)] {
+            if let Some(values) = list.as_mut() {
+                rewrite_list(field, values, &by_target);
             }
         }
+    }
+    for group in &mut stack.target_groups {
+        let Some(value) = group.vpc_id.as_mut() else {
+            continue;
+        };
+        if let Ok(Some(target)) = Target::parse(Field::Vpc, value)
+            && let Some([id]) = by_target.get(&target)
+        {
+            *value = id.clone();
+        }
+    }
+}
+
+/// Rewrites one list of `field`: each lookup becomes its IDs, each ID kept once at its first
+/// place; a list without a lookup is left as written.
+fn rewrite_list(field: Field, values: &mut Vec<String>, by_target: &BTreeMap<&Target, &[String]>) {
+    let mut lookup_seen = false;
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for value in values.iter() {
+        let ids = match Target::parse(field, value) {
+            Ok(Some(target)) => match by_target.get(&target) {
+                Some(ids) => {
+                    lookup_seen = true;
+                    ids.to_vec()
+                }
+                None => vec![value.clone()],
+            },
+            _ => vec![value.clone()],
+        };
+        for id in ids {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    if lookup_seen {
+        *values = out;
     }
 }
 
@@ -826,7 +1040,7 @@ mod tests {
         let found = lookups(&s);
         let described: Vec<(String, String, String, Target)> = found
             .into_iter()
-            .map(|l| (l.service, l.path.to_string(), l.original, l.target))
+            .map(|l| (l.resource, l.path.to_string(), l.original, l.target))
             .collect();
         let at = |i: usize, rest: &str| {
             format!("services[{i}].networkConfiguration.awsvpcConfiguration.{rest}")
@@ -1003,9 +1217,21 @@ mod tests {
         }
     }
 
+    fn vpc(is_default: bool, name: Option<&str>) -> Vpc {
+        Vpc {
+            is_default,
+            name_tag: name.map(str::to_owned),
+        }
+    }
+
     fn found() -> Found {
         Found {
-            default_vpcs: BTreeSet::from(["vpc-d".to_owned()]),
+            vpcs: BTreeMap::from([
+                ("vpc-d".to_owned(), vpc(true, None)),
+                ("vpc-o".to_owned(), vpc(false, Some("apps"))),
+                ("vpc-t1".to_owned(), vpc(false, Some("twin"))),
+                ("vpc-t2".to_owned(), vpc(false, Some("twin"))),
+            ]),
             subnets: BTreeMap::from([
                 ("subnet-b".to_owned(), subnet("us-east-1b", true, None)),
                 (
@@ -1069,7 +1295,7 @@ mod tests {
             Err("several sg-c1,sg-c2".into())
         );
         let no_default = Found {
-            default_vpcs: BTreeSet::new(),
+            vpcs: BTreeMap::from([("vpc-o".to_owned(), vpc(false, Some("apps")))]),
             ..found.clone()
         };
         assert_eq!(
@@ -1120,10 +1346,17 @@ mod tests {
         ]));
         let resolved = resolutions(lookups(&s), &found()).expect("resolved");
         rewrite(&mut s, &resolved);
-        let written: Vec<Vec<&str>> = configurations(&s)
-            .flat_map(|(_, _, vpc)| {
-                lists(vpc).map(|(_, values)| values.iter().map(String::as_str).collect())
+        let written: Vec<Vec<&str>> = s
+            .services
+            .iter()
+            .filter_map(|s| {
+                s.network_configuration
+                    .as_ref()?
+                    .awsvpc_configuration
+                    .as_ref()
             })
+            .flat_map(|vpc| [&vpc.subnets, &vpc.security_groups])
+            .map(|list| list.iter().flatten().map(String::as_str).collect())
             .collect();
         assert_eq!(
             written,
@@ -1140,6 +1373,235 @@ mod tests {
             "service a, subnets \"default\" -> subnet-a, subnet-b\n\
              service a, subnets \"name:app\" -> subnet-x\n\
              service a, securityGroups \"default\" -> sg-d\n"
+        );
+    }
+
+    /// A stack of `value`'s members (scheduledTasks, targetGroups, services...).
+    fn whole(value: Value) -> Stack {
+        ecs_model::load::from_value::<Stack>(&value)
+            .value
+            .expect("a stack")
+    }
+
+    fn scheduled(name: &str, subnets: Value, groups: Value) -> Value {
+        json!({"Name": name, "ScheduleExpression": "rate(1 hour)",
+               "FlexibleTimeWindow": {"Mode": "OFF"},
+               "Target": {"Arn": "shop", "RoleArn": "arn:aws:iam::123456789012:role/s",
+                 "EcsParameters": {"TaskDefinitionArn": "report",
+                   "NetworkConfiguration": {"awsvpcConfiguration": {
+                     "Subnets": subnets, "SecurityGroups": groups}}}}})
+    }
+
+    fn described(stack: &Stack) -> Vec<(String, String, String, Target)> {
+        lookups(stack)
+            .into_iter()
+            .map(|l| (l.to_string(), l.path.to_string(), l.original, l.target))
+            .collect()
+    }
+
+    #[test]
+    fn scheduled_tasks_and_target_groups_hold_lookups_too() {
+        let s = whole(json!({
+            "services": [service("web", json!(["default"]), json!(["sg-1"]))],
+            "scheduledTasks": [
+                scheduled("nightly", json!(["subnet-1", "default"]), json!(["name:batch"])),
+                {"Name": "no-network", "ScheduleExpression": "rate(1 hour)",
+                 "Target": {"Arn": "shop", "RoleArn": "r"}},
+                scheduled("ids", json!(["subnet-2"]), json!(["sg-2"]))
+            ],
+            "targetGroups": [
+                {"Name": "web", "VpcId": "default"},
+                {"Name": "api", "VpcId": "name:apps"},
+                {"Name": "ids", "VpcId": "vpc-0abc"},
+                {"Name": "none"}
+            ]
+        }));
+        let task = |rest: &str| {
+            format!(
+                "scheduledTasks[0].Target.EcsParameters.NetworkConfiguration.awsvpcConfiguration.{rest}"
+            )
+        };
+        assert_eq!(
+            described(&s),
+            [
+                (
+                    "service web, subnets \"default\"".into(),
+                    "services[0].networkConfiguration.awsvpcConfiguration.subnets[0]".into(),
+                    "default".into(),
+                    Target::DefaultSubnets
+                ),
+                (
+                    "scheduled task nightly, Subnets \"default\"".into(),
+                    task("Subnets[1]"),
+                    "default".into(),
+                    Target::DefaultSubnets
+                ),
+                (
+                    "scheduled task nightly, SecurityGroups \"name:batch\"".into(),
+                    task("SecurityGroups[0]"),
+                    "name:batch".into(),
+                    group_named("batch")
+                ),
+                (
+                    "target group web, VpcId \"default\"".into(),
+                    "targetGroups[0].VpcId".into(),
+                    "default".into(),
+                    Target::DefaultVpc
+                ),
+                (
+                    "target group api, VpcId \"name:apps\"".into(),
+                    "targetGroups[1].VpcId".into(),
+                    "name:apps".into(),
+                    Target::VpcNamed("apps".into())
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn checked_lookups_refuses_bad_values_of_schedules_and_target_groups_before_any_call() {
+        let s = whole(json!({
+            "scheduledTasks": [scheduled("nightly", json!(["sg-1"]), json!(["Default"]))],
+            "targetGroups": [{"Name": "web", "VpcId": "subnet-1"}, {"VpcId": "name:"}]
+        }));
+        let error = checked_lookups(&s).expect_err("not lookups");
+        let messages: Vec<String> = error
+            .lookup_errors()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "scheduled task nightly, Subnets \"sg-1\": not a subnet ID (subnet-...), \"default\" or \"name:NAME\"",
+                "scheduled task nightly, SecurityGroups \"Default\": not a security group ID (sg-...), \"default\" or \"name:NAME\"",
+                "target group web, VpcId \"subnet-1\": not a VPC ID (vpc-...), \"default\" or \"name:NAME\"",
+                "target group targetGroups[1], VpcId \"name:\": not a VPC ID (vpc-...), \"default\" or \"name:NAME\"",
+            ]
+        );
+        // Look-ups only in a schedule or a target group still need EC2: they are listed, so a
+        // deployer without a Network refuses them (PlanError::NoNetwork) instead of sending
+        // `default` to AWS.
+        let only_schedule = whole(json!({
+            "scheduledTasks": [scheduled("nightly", json!(["default"]), json!([]))]
+        }));
+        assert_eq!(checked_lookups(&only_schedule).expect("valid").len(), 1);
+        let only_group = whole(json!({"targetGroups": [{"Name": "web", "VpcId": "default"}]}));
+        assert_eq!(checked_lookups(&only_group).expect("valid").len(), 1);
+        let ids = whole(json!({
+            "scheduledTasks": [scheduled("nightly", json!(["subnet-1"]), json!(["sg-1"]))],
+            "targetGroups": [{"Name": "web", "VpcId": "vpc-1"}]
+        }));
+        assert_eq!(checked_lookups(&ids).expect("valid"), []);
+        assert!(requests(&lookups(&ids)).is_empty());
+    }
+
+    #[test]
+    fn vpc_lookups_share_the_default_vpc_call() {
+        let s = whole(json!({
+            "services": [service("web", json!(["subnet-1"]), json!(["default"]))],
+            "targetGroups": [
+                {"Name": "a", "VpcId": "default"},
+                {"Name": "b", "VpcId": "name:apps"},
+                {"Name": "c", "VpcId": "name:apps"}
+            ]
+        }));
+        assert_eq!(
+            plan(&requests(&lookups(&s))),
+            [
+                (Ec2Operation::DescribeVpcs, "is-default", vec!["true"]),
+                (Ec2Operation::DescribeVpcs, "tag:Name", vec!["apps"]),
+                (
+                    Ec2Operation::DescribeSecurityGroups,
+                    "group-name",
+                    vec!["default"]
+                ),
+            ]
+        );
+        let only_vpc = whole(json!({"targetGroups": [{"Name": "a", "VpcId": "default"}]}));
+        assert_eq!(
+            plan(&requests(&lookups(&only_vpc))),
+            [(Ec2Operation::DescribeVpcs, "is-default", vec!["true"])]
+        );
+    }
+
+    #[test]
+    fn vpc_matching() {
+        let found = found();
+        let ok = |v: &[&str]| Ok(v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        assert_eq!(ids(Target::DefaultVpc, &found), ok(&["vpc-d"]));
+        assert_eq!(ids(Target::VpcNamed("apps".into()), &found), ok(&["vpc-o"]));
+        assert_eq!(
+            ids(Target::VpcNamed("twin".into()), &found),
+            Err("several vpc-t1,vpc-t2".into())
+        );
+        assert_eq!(
+            ids(Target::VpcNamed("nope".into()), &found),
+            Err("none".into())
+        );
+        assert_eq!(
+            ids(Target::DefaultVpc, &Found::default()),
+            Err("no default vpc".into())
+        );
+        // The default VPC's security group is found through the VPC's flag, not through which
+        // call answered it: a VPC named by tag is not a default one.
+        let named_only = Found {
+            vpcs: BTreeMap::from([("vpc-d".to_owned(), vpc(false, Some("apps")))]),
+            ..found.clone()
+        };
+        assert_eq!(
+            ids(Target::DefaultSecurityGroup, &named_only),
+            Err("no default vpc".into())
+        );
+    }
+
+    #[test]
+    fn rewrite_reaches_scheduled_tasks_and_target_groups() {
+        let mut s = whole(json!({
+            "scheduledTasks": [
+                scheduled("nightly", json!(["subnet-a", "default"]), json!(["name:web"])),
+                scheduled("ids", json!(["subnet-b", "subnet-b"]), json!(["sg-1"]))
+            ],
+            "targetGroups": [
+                {"Name": "a", "VpcId": "default"},
+                {"Name": "b", "VpcId": "name:apps"},
+                {"Name": "c", "VpcId": "vpc-x"}
+            ]
+        }));
+        let resolved = resolutions(lookups(&s), &found()).expect("resolved");
+        rewrite(&mut s, &resolved);
+        let lists: Vec<(Vec<String>, Vec<String>)> = s
+            .scheduled_tasks
+            .iter()
+            .filter_map(schedule_vpc)
+            .map(|v| {
+                (
+                    v.subnets.clone().unwrap_or_default(),
+                    v.security_groups.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            lists,
+            [
+                (strings(&["subnet-a", "subnet-b"]), strings(&["sg-w"])),
+                (strings(&["subnet-b", "subnet-b"]), strings(&["sg-1"])),
+            ]
+        );
+        let vpcs: Vec<Option<&str>> = s
+            .target_groups
+            .iter()
+            .map(|g| g.vpc_id.as_deref())
+            .collect();
+        assert_eq!(vpcs, [Some("vpc-d"), Some("vpc-o"), Some("vpc-x")]);
+        assert!(lookups(&s).is_empty());
+        assert_eq!(
+            resolved.to_string(),
+            "scheduled task nightly, Subnets \"default\" -> subnet-a, subnet-b\n\
+             scheduled task nightly, SecurityGroups \"name:web\" -> sg-w\n\
+             target group a, VpcId \"default\" -> vpc-d\n\
+             target group b, VpcId \"name:apps\" -> vpc-o\n"
         );
     }
 }

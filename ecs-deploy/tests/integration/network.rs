@@ -160,7 +160,7 @@ async fn default_subnets_are_the_default_vpcs_six_subnets() {
     let resolution = &resolved.resolutions[0];
     assert_eq!(
         (
-            resolution.lookup.service.as_str(),
+            resolution.lookup.resource.as_str(),
             resolution.lookup.original.as_str()
         ),
         ("web", "default")
