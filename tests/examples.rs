@@ -130,3 +130,32 @@ fn a_bad_image_reference_is_an_error_not_a_panic() {
     assert!(stderr.contains("Error:"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn shop_prints_its_stack_file() {
+    let printed = example("shop", &[]);
+    assert_clean("shop", &printed, Kind::Stack);
+    let file = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/json/shop-stack.json"),
+    )
+    .expect("examples/json/shop-stack.json reads");
+    assert_eq!(
+        printed, file,
+        "examples/json/shop-stack.json differs from what `cargo run --example shop` prints: \
+         run it and write its output to the file"
+    );
+    // The links the example is about, by name.
+    for link in [
+        "\"registryArn\": \"web\"",
+        "\"registryArn\": \"api\"",
+        "\"NamespaceId\": \"shop.internal\"",
+        "\"Vpc\": \"default\"",
+        "\"VpcId\": \"default\"",
+        "\"capacityProvider\": \"FARGATE_SPOT\"",
+        "\"ResourceId\": \"service/shop/api\"",
+        "\"TaskDefinitionArn\": \"report\"",
+        "\"family\": \"migrate\"",
+    ] {
+        assert!(printed.contains(link), "no {link} in\n{printed}");
+    }
+}
