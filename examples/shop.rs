@@ -28,7 +28,9 @@ fn main() -> Result<(), serde_json::Error> {
         clusters: [{
             cluster_name: "shop",
             capacity_providers: ["FARGATE", "FARGATE_SPOT"],
-            // One task always on FARGATE, then three on Spot for each one on demand.
+            // For tasks started without a launch type: one always on FARGATE, then three on Spot
+            // for each one on demand. The services name FARGATE: the local endpoint (moto) gives
+            // a service without a launch type EC2, where AWS gives it this strategy.
             default_capacity_provider_strategy: [
                 { capacity_provider: "FARGATE", base: 1, weight: 1 },
                 { capacity_provider: "FARGATE_SPOT", weight: 3 },
@@ -124,6 +126,7 @@ fn main() -> Result<(), serde_json::Error> {
                 cluster: "shop",
                 task_definition: "web",
                 desired_count: 1,
+                launch_type: FARGATE,
                 network_configuration: {
                     awsvpc_configuration: { subnets: ["default"], security_groups: ["default"] },
                 },
@@ -135,6 +138,7 @@ fn main() -> Result<(), serde_json::Error> {
                 cluster: "shop",
                 task_definition: "api",
                 desired_count: 1,
+                launch_type: FARGATE,
                 network_configuration: {
                     awsvpc_configuration: { subnets: ["default"], security_groups: ["default"] },
                 },

@@ -18,6 +18,7 @@ mod daemons;
 mod deploy;
 mod deployment_strategies;
 mod example_deploy;
+mod example_stack;
 mod interrupted;
 mod library;
 mod load_balancing;
