@@ -783,6 +783,7 @@ fn phases(changes: &[Change]) -> Vec<Vec<&Change>> {
             Address::Namespace { .. } => 5,
             Address::DiscoveryService { .. } => 6,
             Address::TargetGroup { .. } => 9,
+            Address::ListenerRule { .. } => 11,
             Address::ScheduleGroup { .. } => 7,
             Address::Schedule { .. } => 8,
             Address::Scaling { .. } => 10,
@@ -834,7 +835,21 @@ async fn apply_change(
             request.client_token = Some(token_of_this_apply(&token, nonce));
         }
         if step.operation().api() == Api::LoadBalancing {
-            crate::kinds::target_group::apply_step(clients, &step).await?;
+            let answer = crate::kinds::target_group::apply_step(clients, &step).await?;
+            // A listener rule or service of the same plan forwards to the group by its ARN.
+            if let (Operation::CreateTargetGroup, Address::TargetGroup { name }) =
+                (step.operation(), address)
+                && let Some(arn) = answer
+                    .get("TargetGroups")
+                    .and_then(|g| g.get(0))
+                    .and_then(|g| g.get("TargetGroupArn"))
+                    .and_then(Value::as_str)
+            {
+                outcome.created.push((
+                    Created::TargetGroupArn { name: name.clone() },
+                    arn.to_owned(),
+                ));
+            }
             emit.send(Event::Called {
                 address: address.clone(),
                 operation: step.operation(),

@@ -201,6 +201,23 @@ pub enum Operation {
     RemoveTags,
     /// ELBv2 DescribeTags: up to 20 resources per call.
     DescribeTags,
+    /// ELBv2 CreateRule: a listener rule
+    /// (<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html>);
+    /// `PriorityInUse` when the listener has a rule of that priority.
+    CreateRule,
+    /// ELBv2 ModifyRule: a rule's conditions and actions, each list replaced whole.
+    ModifyRule,
+    /// ELBv2 SetRulePriorities: the priorities of rules.
+    SetRulePriorities,
+    /// ELBv2 DescribeRules: the rules of one listener (or by ARN), paged with `Marker`.
+    DescribeRules,
+    /// ELBv2 DeleteRule: `RuleNotFound` for a rule that does not exist.
+    DeleteRule,
+    /// ELBv2 DescribeLoadBalancers: by names or ARNs; one missing name fails the whole call
+    /// with `LoadBalancerNotFound`.
+    DescribeLoadBalancers,
+    /// ELBv2 DescribeListeners: the listeners of one load balancer (or by ARN).
+    DescribeListeners,
     /// EventBridge Scheduler CreateScheduleGroup
     /// (<https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateScheduleGroup.html>).
     CreateScheduleGroup,
@@ -272,7 +289,14 @@ impl Operation {
             | Self::DeleteTargetGroup
             | Self::AddTags
             | Self::RemoveTags
-            | Self::DescribeTags => Api::LoadBalancing,
+            | Self::DescribeTags
+            | Self::CreateRule
+            | Self::ModifyRule
+            | Self::SetRulePriorities
+            | Self::DescribeRules
+            | Self::DeleteRule
+            | Self::DescribeLoadBalancers
+            | Self::DescribeListeners => Api::LoadBalancing,
             Self::CreateScheduleGroup
             | Self::GetScheduleGroup
             | Self::DeleteScheduleGroup
@@ -348,6 +372,13 @@ impl Operation {
             Self::AddTags => "AddTags",
             Self::RemoveTags => "RemoveTags",
             Self::DescribeTags => "DescribeTags",
+            Self::CreateRule => "CreateRule",
+            Self::ModifyRule => "ModifyRule",
+            Self::SetRulePriorities => "SetRulePriorities",
+            Self::DescribeRules => "DescribeRules",
+            Self::DeleteRule => "DeleteRule",
+            Self::DescribeLoadBalancers => "DescribeLoadBalancers",
+            Self::DescribeListeners => "DescribeListeners",
             Self::CreateScheduleGroup => "CreateScheduleGroup",
             Self::GetScheduleGroup => "GetScheduleGroup",
             Self::DeleteScheduleGroup => "DeleteScheduleGroup",
@@ -530,9 +561,12 @@ impl AwsError {
             Some("ObjectNotFoundException") => self.operation().api() == Api::AutoScaling,
             Some("ClientException") => self.operation() == Operation::DescribeTaskDefinition,
             // ELBv2 (each operation's Errors section of its API reference).
-            Some("TargetGroupNotFound" | "LoadBalancerNotFound" | "ListenerNotFound") => {
-                self.operation().api() == Api::LoadBalancing
-            }
+            Some(
+                "TargetGroupNotFound"
+                | "LoadBalancerNotFound"
+                | "ListenerNotFound"
+                | "RuleNotFound",
+            ) => self.operation().api() == Api::LoadBalancing,
             _ => false,
         }
     }
@@ -1067,9 +1101,12 @@ pub fn safe_to_repeat(operation: Operation, input: &Value) -> bool {
         // CreateTargetGroup is idempotent on AWS for the same settings, but refused with
         // DuplicateTargetGroupName for other ones (and by moto always): the planner looks the
         // group up again rather than sending it twice.
+        // CreateRule has no idempotency token: a second one is refused (PriorityInUse) or
+        // makes a second rule; the planner finds the first by its tags.
         Operation::RegisterTaskDefinition
         | Operation::CreateCapacityProvider
-        | Operation::CreateTargetGroup => false,
+        | Operation::CreateTargetGroup
+        | Operation::CreateRule => false,
         Operation::CreateService | Operation::RunTask => non_empty(input, "clientToken"),
         Operation::UpdateService => input.get("forceNewDeployment") != Some(&Value::Bool(true)),
         // Cloud Map's creations are idempotent by `CreatorRequestId` ("a unique string that

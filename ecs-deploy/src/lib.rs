@@ -370,6 +370,29 @@ impl Deployer {
         }
         #[cfg(not(feature = "load-balancing"))]
         let _ = target_groups;
+        // Listener rules: those of the listeners the stack's rules name, and when pruning or
+        // destroying those of every listener (the stack's rules are found by their tag).
+        #[cfg(feature = "load-balancing")]
+        if !stack.listener_rules.is_empty()
+            || (scope != Scope::Named && self.load_balancing.is_some())
+        {
+            let arns = stack
+                .listener_rules
+                .iter()
+                .filter_map(|r| r.listener_arn.clone())
+                .filter(|l| l.starts_with("arn:"))
+                .collect();
+            let (listeners, rules) = kinds::listener_rule::observe(
+                &self.clients(),
+                &kinds::listener_rule::listener_lookups(stack),
+                &arns,
+                scope != Scope::Named,
+                self.concurrency,
+            )
+            .await?;
+            actual.listeners = listeners;
+            actual.listener_rules = rules;
+        }
         // The stack's schedule groups and their schedules: when it has scheduled tasks, and
         // when pruning or destroying (its own group may hold schedules it no longer names).
         #[cfg(feature = "scheduler")]
@@ -604,6 +627,8 @@ fn refuse_undeployable(stack: &ecs_model::Stack) -> Result<(), PlanError> {
         ("discoveryServices", stack.discovery_services.is_empty()),
         #[cfg(not(feature = "load-balancing"))]
         ("targetGroups", stack.target_groups.is_empty()),
+        #[cfg(not(feature = "load-balancing"))]
+        ("listenerRules", stack.listener_rules.is_empty()),
         #[cfg(not(feature = "autoscaling"))]
         ("scaling", stack.scaling.is_empty()),
         #[cfg(not(feature = "scheduler"))]

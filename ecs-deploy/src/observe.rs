@@ -82,6 +82,8 @@ pub async fn observe(ecs: &Ecs, stack: &Stack, concurrency: usize) -> Result<Act
         namespaces: BTreeMap::new(),
         discovery_services: BTreeMap::new(),
         target_groups: BTreeMap::new(),
+        listeners: BTreeMap::new(),
+        listener_rules: Vec::new(),
         schedule_groups: BTreeMap::new(),
         schedules: BTreeMap::new(),
         scaling: BTreeMap::new(),

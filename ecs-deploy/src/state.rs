@@ -8,6 +8,7 @@ use ecs_model::types::{
     RegisterTaskDefinitionRequest,
 };
 
+pub use crate::kinds::listener_rule::ObservedRule;
 pub use crate::kinds::target_group::ObservedTargetGroup;
 
 /// What AWS has now, for the resources the stack names.
@@ -34,6 +35,12 @@ pub struct Actual {
     /// ELBv2 target groups by name: the stack's, the ones its services look up (`name:NAME`),
     /// and when pruning or destroying those carrying the stack's tag.
     pub target_groups: BTreeMap<String, ObservedTargetGroup>,
+    /// ELBv2 listeners found by the look-ups of the stack's listener rules
+    /// (`name:LOAD-BALANCER:PORT`), their ARN by look-up.
+    pub listeners: BTreeMap<String, String>,
+    /// ELBv2 listener rules: those of the listeners the stack's rules name, and when pruning
+    /// or destroying those of every listener.
+    pub listener_rules: Vec<ObservedRule>,
     /// EventBridge Scheduler schedule groups by name: the stack's own group and the groups its
     /// scheduled tasks name (see `kinds::schedule`).
     pub schedule_groups: BTreeMap<String, ScheduleGroup>,

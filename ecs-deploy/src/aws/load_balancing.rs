@@ -1,5 +1,6 @@
 //! Calls to Elastic Load Balancing v2 through `aws-sdk-elasticloadbalancingv2` (the
-//! `load-balancing` feature): target groups, their tags, and load balancer look-ups, with the
+//! `load-balancing` feature): target groups, listener rules (`rules`), their tags, and load
+//! balancer and listener look-ups, with the
 //! AWS JSON of `ecs_model::load_balancing` in and out, like every client of the [parent
 //! module](super).
 //!
@@ -22,10 +23,14 @@
 //! ([`AwsError::Unsendable`]) rather than sent without it. An output member newer than this
 //! converter is not shown, so the planner never compares it.
 
+mod rules;
+
 use aws_sdk_elasticloadbalancingv2 as elb;
 use ecs_model::load_balancing::{
-    AddTagsInput, CreateTargetGroupInput, DeleteTargetGroupInput, DescribeTagsInput,
-    DescribeTargetGroupsInput, ModifyTargetGroupInput, RemoveTagsInput,
+    AddTagsInput, CreateRuleInput, CreateTargetGroupInput, DeleteRuleInput, DeleteTargetGroupInput,
+    DescribeListenersInput, DescribeLoadBalancersInput, DescribeRulesInput, DescribeTagsInput,
+    DescribeTargetGroupsInput, ModifyRuleInput, ModifyTargetGroupInput, RemoveTagsInput,
+    SetRulePrioritiesInput,
 };
 use ecs_model::load_balancing::{Matcher, Tag};
 use elb::types::{self as t};
@@ -298,6 +303,106 @@ async fn send_typed(
                     })
                     .collect();
                 Ok(json!({ "TagDescriptions": descriptions }))
+            }
+            Operation::CreateRule => {
+                let i: CreateRuleInput = read(operation, input)?;
+                let (conditions, actions) = rules::conditions_and_actions(operation, input)?;
+                let out = this
+                    .create_rule()
+                    .set_listener_arn(i.listener_arn)
+                    .set_priority(i.priority)
+                    .set_conditions(conditions)
+                    .set_actions(actions)
+                    .set_tags(sdk_tags(&i.tags))
+                    .send()
+                    .await
+                    .map_err(|e| classify(operation, e))?;
+                Ok(rules::rules_json(out.rules(), None))
+            }
+            Operation::ModifyRule => {
+                let i: ModifyRuleInput = read(operation, input)?;
+                let (conditions, actions) = rules::conditions_and_actions(operation, input)?;
+                let out = this
+                    .modify_rule()
+                    .set_rule_arn(i.rule_arn)
+                    .set_conditions(conditions)
+                    .set_actions(actions)
+                    .send()
+                    .await
+                    .map_err(|e| classify(operation, e))?;
+                Ok(rules::rules_json(out.rules(), None))
+            }
+            Operation::SetRulePriorities => {
+                let i: SetRulePrioritiesInput = read(operation, input)?;
+                let pairs = i.rule_priorities.map(|pairs| {
+                    pairs
+                        .into_iter()
+                        .map(|p| {
+                            t::RulePriorityPair::builder()
+                                .set_rule_arn(p.rule_arn)
+                                .set_priority(p.priority)
+                                .build()
+                        })
+                        .collect()
+                });
+                let out = this
+                    .set_rule_priorities()
+                    .set_rule_priorities(pairs)
+                    .send()
+                    .await
+                    .map_err(|e| classify(operation, e))?;
+                Ok(rules::rules_json(out.rules(), None))
+            }
+            Operation::DescribeRules => {
+                let i: DescribeRulesInput = read(operation, input)?;
+                let out = this
+                    .describe_rules()
+                    .set_listener_arn(i.listener_arn)
+                    .set_rule_arns(i.rule_arns)
+                    .set_marker(i.marker)
+                    .set_page_size(i.page_size)
+                    .send()
+                    .await
+                    .map_err(|e| classify(operation, e))?;
+                Ok(rules::rules_json(out.rules(), out.next_marker()))
+            }
+            Operation::DeleteRule => {
+                let i: DeleteRuleInput = read(operation, input)?;
+                this.delete_rule()
+                    .set_rule_arn(i.rule_arn)
+                    .send()
+                    .await
+                    .map_err(|e| classify(operation, e))?;
+                Ok(json!({}))
+            }
+            Operation::DescribeLoadBalancers => {
+                let i: DescribeLoadBalancersInput = read(operation, input)?;
+                let out = this
+                    .describe_load_balancers()
+                    .set_load_balancer_arns(i.load_balancer_arns)
+                    .set_names(i.names)
+                    .set_marker(i.marker)
+                    .set_page_size(i.page_size)
+                    .send()
+                    .await
+                    .map_err(|e| classify(operation, e))?;
+                Ok(rules::load_balancers_json(
+                    out.load_balancers(),
+                    out.next_marker(),
+                ))
+            }
+            Operation::DescribeListeners => {
+                let i: DescribeListenersInput = read(operation, input)?;
+                let out = this
+                    .describe_listeners()
+                    .set_load_balancer_arn(i.load_balancer_arn)
+                    .set_listener_arns(i.listener_arns)
+                    .set_marker(i.marker)
+                    .set_page_size(i.page_size)
+                    .send()
+                    .await
+                    .map_err(|e| classify(operation, e))?;
+                Ok(rules::listeners_json(out.listeners(), out.next_marker()))
             }
             other => Err(AwsError::WrongClient {
                 operation: other,

@@ -13,6 +13,7 @@
 pub(crate) mod capacity_provider;
 pub(crate) mod cluster;
 pub(crate) mod discovery_service;
+pub(crate) mod listener_rule;
 pub(crate) mod namespace;
 pub(crate) mod scaling;
 pub(crate) mod schedule;

@@ -107,13 +107,14 @@ impl ObservedTargetGroup {
 }
 
 /// The names of the target groups a plan of `stack` reads: the stack's, and the ones its
-/// services look up (`name:NAME`).
+/// services and listener rules look up (`name:NAME`).
 pub(crate) fn names(stack: &ecs_model::Stack) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = stack
         .target_groups
         .iter()
         .filter_map(|g| g.name.clone())
         .collect();
+    out.extend(super::listener_rule::target_group_lookups(stack));
     for service in &stack.services {
         for binding in service.load_balancers.iter().flatten() {
             if let Some(name) = binding
@@ -234,7 +235,7 @@ fn groups_of(answer: &Value) -> Vec<Value> {
 
 #[cfg(feature = "load-balancing")]
 /// The tags of `arns` by ARN (DescribeTags, [`PER_CALL`] ARNs a call).
-async fn tags_of(
+pub(crate) async fn tags_of(
     clients: &Clients,
     arns: &[String],
     concurrency: usize,
@@ -480,7 +481,7 @@ pub(crate) fn plan(desired: &CreateTargetGroupInput, actual: &Actual, options: &
 
 /// AddTags with the tags missing or of another value, then RemoveTags with the keys the group
 /// has that the stack no longer sets (never the stack's tag, nor `aws:` keys).
-fn tag_steps(arn: &str, have: &Value, wanted: &Value) -> Vec<Step> {
+pub(crate) fn tag_steps(arn: &str, have: &Value, wanted: &Value) -> Vec<Step> {
     let changes = super::TagChanges::between(have, wanted, ("Tags", "Key", "Value"));
     let set: Vec<Tag> = changes
         .set
@@ -519,17 +520,22 @@ pub(crate) enum Bound {
 }
 
 /// The groups bindings may name, by what they write: each stack group's name, and `name:NAME`
-/// for each group observed.
+/// for each group observed. A group that a listener rule of the stack forwards to (`attaching`,
+/// as the rules write the groups) is attached by this apply; one of them that this apply
+/// creates is left out: the service is linked to its ARN ([`created_and_attached`]).
 pub(crate) fn bindable(
     stack: &ecs_model::Stack,
     changes: &[Change],
     actual: &Actual,
+    attaching: &BTreeSet<String>,
 ) -> BTreeMap<String, Bound> {
     let mut out = BTreeMap::new();
     for (name, found) in &actual.target_groups {
+        let by_rule =
+            attaching.contains(name) || attaching.contains(&format!("{NAME_PREFIX}{name}"));
         let known = Bound::Known {
             arn: found.arn.clone(),
-            attached: !found.load_balancers.is_empty(),
+            attached: !found.load_balancers.is_empty() || by_rule,
         };
         out.insert(format!("{NAME_PREFIX}{name}"), known.clone());
         out.insert(name.clone(), known);
@@ -541,7 +547,9 @@ pub(crate) fn bindable(
         let creating = changes.iter().any(|c| {
             c.action == Action::Create && c.address == Address::TargetGroup { name: name.clone() }
         });
-        if creating {
+        if creating && attaching.contains(&name) {
+            out.remove(&name);
+        } else if creating {
             out.insert(name, Bound::Created);
         }
     }
@@ -554,6 +562,27 @@ pub(crate) fn bindable(
                 .any(|g| g.name.as_deref() == Some(key.as_str()))
     });
     out
+}
+
+/// The stack's groups that this apply creates and that a listener rule of the stack forwards
+/// to: a service bound to one by name takes its ARN once created (a [`Link`]).
+pub(crate) fn created_and_attached(
+    stack: &ecs_model::Stack,
+    changes: &[Change],
+    attaching: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    stack
+        .target_groups
+        .iter()
+        .filter_map(|g| g.name.clone())
+        .filter(|name| attaching.contains(name))
+        .filter(|name| {
+            changes.iter().any(|c| {
+                c.action == Action::Create
+                    && c.address == Address::TargetGroup { name: name.clone() }
+            })
+        })
+        .collect()
 }
 
 /// `service` with each binding that names a target group rewritten to its ARN; the reason the
@@ -625,6 +654,8 @@ pub(crate) async fn apply_step(clients: &Clients, step: &Step) -> Result<Value, 
     match clients.call(operation, &step.input()).await {
         Ok(answer) => Ok(answer),
         Err(e) if operation == Operation::DeleteTargetGroup && e.is_not_found() => Ok(Value::Null),
+        // A rule already gone is deleted (`RuleNotFound`).
+        Err(e) if operation == Operation::DeleteRule && e.is_not_found() => Ok(Value::Null),
         Err(source) if operation == Operation::DeleteTargetGroup && source.is_resource_in_use() => {
             let arn = match step {
                 Step::DeleteTargetGroup(r) => r.target_group_arn.clone().unwrap_or_default(),
@@ -801,7 +832,7 @@ mod tests {
         .expect("a stack");
         // Created by this apply: blocked, nothing can attach it first.
         let changes = vec![plan(&stack.target_groups[0], &Actual::default(), &options)];
-        let groups = bindable(&stack, &changes, &Actual::default());
+        let groups = bindable(&stack, &changes, &Actual::default(), &BTreeSet::new());
         let (_, reason) = bind(&service("web"), &groups);
         assert!(matches!(
             reason,
@@ -812,7 +843,7 @@ mod tests {
         actual
             .target_groups
             .insert("web".into(), observed(as_created(&options), true));
-        let groups = bindable(&stack, &[], &actual);
+        let groups = bindable(&stack, &[], &actual, &BTreeSet::new());
         let (bound, reason) = bind(&service("web"), &groups);
         assert_eq!(reason, None);
         let arn = bound

@@ -26,8 +26,8 @@ pub use reason::{Capacity, InPlaceRoute, Reason, Removal, ReplaceCause};
 pub use step::{Created, InvalidStep, KNOWN_AFTER_APPLY, Link, Slot, Step};
 
 use crate::kinds::{
-    capacity_provider, cluster, discovery_service, namespace, scaling, schedule, service,
-    target_group, task_definition,
+    capacity_provider, cluster, discovery_service, listener_rule, namespace, scaling, schedule,
+    service, target_group, task_definition,
 };
 use crate::ownership::ownership;
 use crate::state::service_key;
@@ -202,6 +202,14 @@ pub enum Address {
         /// Its name.
         name: String,
     },
+    /// An ELBv2 listener rule, by its listener (as the stack writes it, or its ARN) and its
+    /// key (its `Name` tag, or its priority: see `kinds::listener_rule`).
+    ListenerRule {
+        /// Its listener.
+        listener: String,
+        /// Its key.
+        key: String,
+    },
     /// A Cloud Map namespace, by name.
     Namespace {
         /// Its name.
@@ -246,6 +254,9 @@ impl std::fmt::Display for Address {
             Self::Revisions { family } => write!(f, "old revisions of {family}"),
             Self::Namespace { name } => write!(f, "namespace {name}"),
             Self::TargetGroup { name } => write!(f, "target group {name}"),
+            Self::ListenerRule { listener, key } => {
+                write!(f, "listener rule {key} of {listener}")
+            }
             Self::DiscoveryService { namespace, name } => {
                 write!(f, "discovery service {namespace}/{name}")
             }
@@ -471,7 +482,12 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
     for group in &desired.target_groups {
         changes.push(target_group::plan(group, actual, options));
     }
-    let target_groups = target_group::bindable(desired, &changes, actual);
+    // Listener rules after the groups they forward to: they attach them to a load balancer.
+    let rules = listener_rule::plan_all(desired, actual, options, &changes);
+    let attaching = listener_rule::attaching(desired, &rules);
+    changes.extend(rules);
+    let target_groups = target_group::bindable(desired, &changes, actual, &attaching);
+    let linked_groups = target_group::created_and_attached(desired, &changes, &attaching);
     for provider in &desired.capacity_providers {
         changes.push(capacity_provider::plan(provider, actual, options));
     }
@@ -493,7 +509,9 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
     }
     for wanted in &desired.services {
         let (wanted, waits) = target_group::bind(wanted, &target_groups);
-        let (linked, links) = discovery_service::link_registries(&wanted, &registry_arns);
+        let (wanted, group_links) = listener_rule::link_target_groups(&wanted, &linked_groups);
+        let (linked, mut links) = discovery_service::link_registries(&wanted, &registry_arns);
+        links.extend(group_links);
         let change = target_group::hold(
             service::plan(
                 &linked,
@@ -548,7 +566,14 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
         changes.extend(scaling::prune(desired, actual, options, Removal::Pruned));
         changes.extend(prune(desired, actual, options, Removal::Pruned));
         changes.extend(namespace::prune(desired, actual, options, Removal::Pruned));
-        // After the services that used them.
+        // After the services that used them, and before the groups they forward to.
+        changes.extend(listener_rule::prune(
+            desired,
+            actual,
+            options,
+            Removal::Pruned,
+        ));
+        // After the services and rules that used them.
         changes.extend(target_group::prune(
             desired,
             actual,
@@ -652,7 +677,14 @@ pub fn destroy(named: &Stack, actual: &Actual, options: &Options) -> Plan {
         options,
         Removal::Destroyed,
     ));
-    // After the services that used them.
+    // After the services that used them, and before the groups they forward to.
+    changes.extend(listener_rule::prune(
+        &empty,
+        actual,
+        options,
+        Removal::Destroyed,
+    ));
+    // After the services and rules that used them.
     changes.extend(target_group::prune(
         &empty,
         actual,

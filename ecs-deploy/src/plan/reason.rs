@@ -183,6 +183,12 @@ pub enum Reason {
         /// The look-up as written.
         target_group: String,
     },
+    /// A listener rule's listener (`name:LOAD-BALANCER:PORT`) does not exist: the stack never
+    /// creates load balancers or listeners, so the rule waits until one does.
+    ListenerNotFound {
+        /// The listener as the rule names it.
+        listener: String,
+    },
 }
 
 /// Why a resource is deleted.
@@ -316,6 +322,11 @@ impl std::fmt::Display for Reason {
             Self::TargetGroupNotFound { target_group } => {
                 write!(f, "no target group matches {target_group}")
             }
+            Self::ListenerNotFound { listener } => write!(
+                f,
+                "no listener matches {listener} (the stack does not create load balancers or \
+                 listeners): create it, then apply again"
+            ),
             Self::CloudMapKept { removal, users } => write!(
                 f,
                 "would be {}, but is kept: it still holds {}",

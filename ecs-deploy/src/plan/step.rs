@@ -104,6 +104,14 @@ pub enum Step {
     AddTags(ecs_model::load_balancing::AddTagsInput),
     /// ELBv2 RemoveTags.
     RemoveTags(ecs_model::load_balancing::RemoveTagsInput),
+    /// ELBv2 CreateRule: a listener rule of the stack, with its tags.
+    CreateRule(ecs_model::load_balancing::CreateRuleInput),
+    /// ELBv2 ModifyRule: a rule's conditions and actions, each list whole.
+    ModifyRule(ecs_model::load_balancing::ModifyRuleInput),
+    /// ELBv2 SetRulePriorities: a rule's new priority.
+    SetRulePriorities(ecs_model::load_balancing::SetRulePrioritiesInput),
+    /// ELBv2 DeleteRule.
+    DeleteRule(ecs_model::load_balancing::DeleteRuleInput),
     /// Application Auto Scaling RegisterScalableTarget: registers or updates a service's
     /// scalable target.
     RegisterScalableTarget(ecs_model::autoscaling::RegisterScalableTargetRequest),
@@ -163,6 +171,19 @@ pub enum Slot {
     ScheduleCluster,
     /// A CreateSchedule or UpdateSchedule's `Target.EcsParameters.TaskDefinitionArn`.
     ScheduleTaskDefinition,
+    /// An ECS CreateService or UpdateService's `loadBalancers[index].targetGroupArn`.
+    ServiceTargetGroup {
+        /// The index in `loadBalancers`.
+        index: usize,
+    },
+    /// A CreateRule or ModifyRule's `Actions[action].TargetGroupArn`, or with `tuple`
+    /// `Actions[action].ForwardConfig.TargetGroups[tuple].TargetGroupArn`.
+    RuleTargetGroup {
+        /// The index in `Actions`.
+        action: usize,
+        /// The index in `ForwardConfig.TargetGroups`, when the group is written there.
+        tuple: Option<usize>,
+    },
 }
 
 /// A value a change creates for the changes after it.
@@ -191,6 +212,11 @@ pub enum Created {
     TaskDefinitionArn {
         /// The family.
         family: String,
+    },
+    /// The ARN of the stack's ELBv2 target group of this name, once created.
+    TargetGroupArn {
+        /// The target group's name.
+        name: String,
     },
 }
 
@@ -245,6 +271,10 @@ impl Step {
             Self::DeleteTargetGroup(_) => Operation::DeleteTargetGroup,
             Self::AddTags(_) => Operation::AddTags,
             Self::RemoveTags(_) => Operation::RemoveTags,
+            Self::CreateRule(_) => Operation::CreateRule,
+            Self::ModifyRule(_) => Operation::ModifyRule,
+            Self::SetRulePriorities(_) => Operation::SetRulePriorities,
+            Self::DeleteRule(_) => Operation::DeleteRule,
             Self::CreateScheduleGroup(_) => Operation::CreateScheduleGroup,
             Self::DeleteScheduleGroup(_) => Operation::DeleteScheduleGroup,
             Self::CreateSchedule(_) => Operation::CreateSchedule,
@@ -294,6 +324,10 @@ impl Step {
             Self::DeleteTargetGroup(r) => serde_json::to_value(r),
             Self::AddTags(r) => serde_json::to_value(r),
             Self::RemoveTags(r) => serde_json::to_value(r),
+            Self::CreateRule(r) => serde_json::to_value(r),
+            Self::ModifyRule(r) => serde_json::to_value(r),
+            Self::SetRulePriorities(r) => serde_json::to_value(r),
+            Self::DeleteRule(r) => serde_json::to_value(r),
             Self::CreateScheduleGroup(r) => serde_json::to_value(r),
             Self::DeleteScheduleGroup(r) => serde_json::to_value(r),
             Self::CreateSchedule(r) => serde_json::to_value(r),
@@ -411,6 +445,10 @@ impl Step {
             Operation::DeleteTargetGroup => Self::DeleteTargetGroup(load(operation, input)?),
             Operation::AddTags => Self::AddTags(load(operation, input)?),
             Operation::RemoveTags => Self::RemoveTags(load(operation, input)?),
+            Operation::CreateRule => Self::CreateRule(load(operation, input)?),
+            Operation::ModifyRule => Self::ModifyRule(load(operation, input)?),
+            Operation::SetRulePriorities => Self::SetRulePriorities(load(operation, input)?),
+            Operation::DeleteRule => Self::DeleteRule(load(operation, input)?),
             Operation::CreateScheduleGroup => Self::CreateScheduleGroup(load(operation, input)?),
             Operation::DeleteScheduleGroup => Self::DeleteScheduleGroup(load(operation, input)?),
             Operation::CreateSchedule => Self::CreateSchedule(load(operation, input)?),
@@ -538,6 +576,28 @@ impl Slot {
             Self::ScheduleCluster => {
                 if let Some(target) = input.get_mut("Target").and_then(Value::as_object_mut) {
                     target.insert("Arn".to_owned(), Value::from(value));
+                }
+            }
+            Self::ServiceTargetGroup { index } => {
+                if let Some(entry) = input
+                    .get_mut("loadBalancers")
+                    .and_then(|r| r.get_mut(*index))
+                    .and_then(Value::as_object_mut)
+                {
+                    entry.insert("targetGroupArn".to_owned(), Value::from(value));
+                }
+            }
+            Self::RuleTargetGroup { action, tuple } => {
+                let action = input.get_mut("Actions").and_then(|a| a.get_mut(*action));
+                let slot = match tuple {
+                    None => action,
+                    Some(tuple) => action
+                        .and_then(|a| a.get_mut("ForwardConfig"))
+                        .and_then(|f| f.get_mut("TargetGroups"))
+                        .and_then(|g| g.get_mut(*tuple)),
+                };
+                if let Some(slot) = slot.and_then(Value::as_object_mut) {
+                    slot.insert("TargetGroupArn".to_owned(), Value::from(value));
                 }
             }
             Self::ScheduleTaskDefinition => {

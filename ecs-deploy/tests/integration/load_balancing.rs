@@ -284,3 +284,274 @@ async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
             .is_target_group_not_found_exception()
     );
 }
+
+/// An ELBv2 name (32 characters at most, letters, digits and hyphens) ending with the unique
+/// tail of `unique`.
+fn short(first: &str, unique: &str) -> String {
+    let tail: String = unique
+        .replace('_', "-")
+        .chars()
+        .rev()
+        .take(28)
+        .collect::<String>()
+        .chars()
+        .rev()
+        .collect();
+    format!("{first}{}", tail.trim_start_matches('-'))
+}
+
+/// The stack of the one-apply test: a target group, a listener rule looking its listener up by
+/// name and forwarding to the group by name on `path`, and a service bound to the group.
+fn ruled_stack(group: &str, alb: &str, vpc: &str, subnets: &[String], path: &str) -> Stack {
+    let mut value = serde_json::to_value(stack(group, vpc, subnets, 30)).expect("json");
+    value["listenerRules"] = json!([{
+        "ListenerArn": format!("name:{alb}:80"), "Priority": 7,
+        "Conditions": [{"Field": "path-pattern", "Values": [path]}],
+        "Actions": [{"Type": "forward", "TargetGroupArn": group}]
+    }]);
+    ecs_model::load::from_value::<Stack>(&value)
+        .value
+        .expect("a stack")
+}
+
+#[tokio::test]
+async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
+    use aws_sdk_elasticloadbalancingv2::types as t;
+    let account = "000000000072";
+    let rules = TargetGroupRules::start(support::local_ecs::endpoint());
+    let elb = client_at(&rules.url, account);
+    let ec2 = support::ec2::client(account);
+    let vpcs = ec2.describe_vpcs().send().await.expect("DescribeVpcs");
+    let vpc = vpcs
+        .vpcs()
+        .iter()
+        .find(|v| v.is_default() == Some(true))
+        .and_then(|v| v.vpc_id())
+        .expect("a default VPC")
+        .to_owned();
+    let subnets = support::ec2::default_subnets(account).await;
+    // Only the load balancer and its listener are made outside the stack.
+    let alb_name = short("f", &support::unique("front"));
+    let alb = elb
+        .create_load_balancer()
+        .name(&alb_name)
+        .set_subnets(Some(subnets.iter().take(2).cloned().collect()))
+        .send()
+        .await
+        .expect("CreateLoadBalancer");
+    let alb_arn = alb.load_balancers()[0]
+        .load_balancer_arn()
+        .expect("an ARN")
+        .to_owned();
+    let listener = elb
+        .create_listener()
+        .load_balancer_arn(&alb_arn)
+        .protocol(t::ProtocolEnum::Http)
+        .port(80)
+        .default_actions(
+            t::Action::builder()
+                .r#type(t::ActionTypeEnum::FixedResponse)
+                .fixed_response_config(
+                    t::FixedResponseActionConfig::builder()
+                        .status_code("404")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateListener");
+    let listener_arn = listener.listeners()[0]
+        .listener_arn()
+        .expect("an ARN")
+        .to_owned();
+
+    let ecs = support::ecs_at(&rules.url, account).await;
+    let group = short("r", &support::unique("tg"));
+    let deployer = Deployer::new(ecs.clone(), Options::new("rulestack"))
+        .network(support::ec2::network(account))
+        .load_balancing(LoadBalancing::from_client(elb.clone()))
+        .apply_options(ApplyOptions::no_wait());
+    let group_address = Address::TargetGroup {
+        name: group.clone(),
+    };
+    let rule_address = Address::ListenerRule {
+        listener: format!("name:{alb_name}:80"),
+        key: "7".into(),
+    };
+    let service_address = Address::Service {
+        cluster: "lb".into(),
+        name: "web".into(),
+    };
+
+    // 1. One apply: the group, the rule forwarding to it, then the service bound to it.
+    let wanted = ruled_stack(&group, &alb_name, &vpc, &subnets, "/api/*");
+    let plan = deployer.plan(&wanted).await.expect("a plan");
+    for address in [&group_address, &rule_address, &service_address] {
+        assert_eq!(change(&plan, address).action, Action::Create, "{plan:?}");
+    }
+    let mut order = Vec::new();
+    deployer
+        .apply(&plan, |event| {
+            if let ecs_deploy::apply::Event::Called { operation, .. } = event
+                && matches!(
+                    operation,
+                    Operation::CreateTargetGroup | Operation::CreateRule | Operation::CreateService
+                )
+            {
+                order.push(operation);
+            }
+        })
+        .await
+        .expect("the apply");
+    assert_eq!(
+        order,
+        [
+            Operation::CreateTargetGroup,
+            Operation::CreateRule,
+            Operation::CreateService
+        ]
+    );
+    assert!(rules.refused().is_empty(), "{:?}", rules.refused());
+
+    // Read back: the rule forwards to the group's ARN and carries the stack's tag; the service
+    // is bound to that ARN.
+    let described = elb
+        .describe_target_groups()
+        .names(&group)
+        .send()
+        .await
+        .expect("DescribeTargetGroups");
+    let group_arn = described.target_groups()[0]
+        .target_group_arn()
+        .expect("an ARN")
+        .to_owned();
+    let found = elb
+        .describe_rules()
+        .listener_arn(&listener_arn)
+        .send()
+        .await
+        .expect("DescribeRules");
+    let rule = found
+        .rules()
+        .iter()
+        .find(|r| r.is_default() != Some(true))
+        .expect("the stack's rule");
+    let rule_arn = rule.rule_arn().expect("an ARN").to_owned();
+    assert_eq!(rule.priority(), Some("7"));
+    assert_eq!(
+        rule.actions()[0].target_group_arn(),
+        Some(group_arn.as_str())
+    );
+    let tags = elb
+        .describe_tags()
+        .resource_arns(&rule_arn)
+        .send()
+        .await
+        .expect("DescribeTags");
+    let tags: Vec<(String, String)> = tags.tag_descriptions()[0]
+        .tags()
+        .iter()
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_owned(),
+                t.value().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        tags.contains(&("ecs-rs:stack".into(), "rulestack".into())),
+        "{tags:?}"
+    );
+    let services = ecs
+        .call(
+            Operation::DescribeServices,
+            &json!({"cluster": "lb", "services": ["web"]}),
+        )
+        .await
+        .expect("DescribeServices");
+    let bound = &services["services"][0]["loadBalancers"][0];
+    assert_eq!(bound["targetGroupArn"], Value::from(group_arn.clone()));
+
+    // 2. Nothing changed: no change.
+    let plan = deployer.plan(&wanted).await.expect("a plan");
+    assert!(!plan.has_changes(), "{plan:?}");
+
+    // 3. A new path: one ModifyRule.
+    let moved = ruled_stack(&group, &alb_name, &vpc, &subnets, "/v2/*");
+    let plan = deployer.plan(&moved).await.expect("a plan");
+    let changed: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoChange)
+        .collect();
+    assert_eq!(changed.len(), 1, "{plan:?}");
+    assert_eq!(changed[0].address, rule_address);
+    let operations: Vec<Operation> = changed[0].steps.iter().map(|s| s.operation()).collect();
+    assert_eq!(operations, [Operation::ModifyRule]);
+    deployer.apply(&plan, |_| {}).await.expect("the apply");
+    let found = elb
+        .describe_rules()
+        .rule_arns(&rule_arn)
+        .send()
+        .await
+        .expect("DescribeRules");
+    let condition = &found.rules()[0].conditions()[0];
+    let values = condition
+        .path_pattern_config()
+        .map(|c| c.values().to_vec())
+        .unwrap_or_else(|| condition.values().to_vec());
+    assert_eq!(values, ["/v2/*"]);
+    assert!(!deployer.plan(&moved).await.expect("a plan").has_changes());
+
+    // 4. Destroy: the service, then the rule, then the group.
+    let plan = deployer.plan_destroy(&moved).await.expect("a plan");
+    let position = |address: &Address| plan.changes.iter().position(|c| &c.address == address);
+    let rule_deleted = Address::ListenerRule {
+        listener: listener_arn.clone(),
+        key: "7".into(),
+    };
+    let (service_at, rule_at, group_at) = (
+        position(&service_address),
+        position(&rule_deleted),
+        position(&group_address),
+    );
+    assert!(
+        service_at.is_some() && rule_at > service_at && group_at > rule_at,
+        "{plan:?}"
+    );
+    deployer.apply(&plan, |_| {}).await.expect("the apply");
+    let gone = elb
+        .describe_rules()
+        .rule_arns(&rule_arn)
+        .send()
+        .await
+        .expect_err("the rule is deleted");
+    assert!(gone.into_service_error().is_rule_not_found_exception());
+    let gone = elb
+        .describe_target_groups()
+        .names(&group)
+        .send()
+        .await
+        .expect_err("the group is deleted");
+    assert!(
+        gone.into_service_error()
+            .is_target_group_not_found_exception()
+    );
+    // The listener and its load balancer are not the stack's: they stay.
+    let listeners = elb
+        .describe_listeners()
+        .load_balancer_arn(&alb_arn)
+        .send()
+        .await
+        .expect("DescribeListeners");
+    assert_eq!(listeners.listeners().len(), 1);
+    // A rule already gone is deleted: the layer answers RuleNotFound as AWS does.
+    let again = elb
+        .delete_rule()
+        .rule_arn(&rule_arn)
+        .send()
+        .await
+        .expect_err("RuleNotFound");
+    assert!(again.into_service_error().is_rule_not_found_exception());
+}

@@ -12,6 +12,14 @@
 //! (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html>). The
 //! refusal's text is not in the API reference; it is the one users report
 //! (hashicorp/terraform#32908). moto 5.2.5 stores `loadBalancers` as given, even a made-up ARN.
+//! A listener rule forwarding to the group attaches it (moto records the load balancer on the
+//! group at CreateRule), so the layer lets the service through once a rule of the stack exists.
+//!
+//! DeleteRule of a rule that does not exist answers `RuleNotFound` on AWS (the Errors of
+//! <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeleteRule.html>);
+//! moto 5.2.5 answers success (`moto/elbv2/models.py`, `delete_rule`: "should raise RuleNotFound
+//! Error according to the AWS API doc"). The layer answers `RuleNotFound` as AWS does, so the
+//! engine's "already deleted" path is the one AWS takes.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -73,6 +81,19 @@ fn serve(
     let operation = header(&head, "x-amz-target")
         .and_then(|t| t.rsplit('.').next().map(str::to_owned))
         .unwrap_or_default();
+    if let Some(rule) = form_value(&body, "Action")
+        .filter(|a| a == "DeleteRule")
+        .and_then(|_| form_value(&body, "RuleArn"))
+    {
+        let account = header(&head, "x-moto-account-id").unwrap_or_default();
+        let form = format!(
+            "Action=DescribeRules&Version=2015-12-01&RuleArns.member.1={}",
+            encode(&rule)
+        );
+        if !query(upstream, &account, &form)?.0 {
+            return respond_xml(&mut client, "RuleNotFound", "One or more rules not found");
+        }
+    }
     if matches!(operation.as_str(), "CreateService" | "UpdateService") {
         let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let account = header(&head, "x-moto-account-id").unwrap_or_default();
@@ -122,6 +143,53 @@ fn attached(upstream: &str, account: &str, arn: &str) -> std::io::Result<bool> {
         "Action=DescribeTargetGroups&Version=2015-12-01&TargetGroupArns.member.1={}",
         encode(arn)
     );
+    let (ok, answer) = query(upstream, account, &form)?;
+    if !ok {
+        return Ok(false);
+    }
+    Ok(answer
+        .split("<LoadBalancerArns>")
+        .nth(1)
+        .and_then(|rest| rest.split("</LoadBalancerArns>").next())
+        .is_some_and(|arns| arns.contains("<member>")))
+}
+
+/// The value of `key` in a form-encoded body, decoded.
+fn form_value(body: &[u8], key: &str) -> Option<String> {
+    let body = std::str::from_utf8(body).ok()?;
+    body.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| decode(v))
+    })
+}
+
+fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Sends the ELBv2 query `form` to moto (account `account`): whether it answered 200, and its
+/// answer.
+fn query(upstream: &str, account: &str, form: &str) -> std::io::Result<(bool, String)> {
     let mut request = format!(
         "POST / HTTP/1.1\r\nHost: {upstream}\r\n\
          Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n\
@@ -139,15 +207,25 @@ fn attached(upstream: &str, account: &str, arn: &str) -> std::io::Result<bool> {
     server.write_all(form.as_bytes())?;
     let mut raw = Vec::new();
     server.read_to_end(&mut raw)?;
-    let answer = String::from_utf8_lossy(&raw);
-    if !answer.starts_with("HTTP/1.1 200") && !answer.starts_with("HTTP/1.0 200") {
-        return Ok(false);
-    }
-    Ok(answer
-        .split("<LoadBalancerArns>")
-        .nth(1)
-        .and_then(|rest| rest.split("</LoadBalancerArns>").next())
-        .is_some_and(|arns| arns.contains("<member>")))
+    let answer = String::from_utf8_lossy(&raw).into_owned();
+    let ok = answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200");
+    Ok((ok, answer))
+}
+
+/// An ELBv2 (awsQuery) error answer: HTTP 400 with the XML `ErrorResponse`.
+fn respond_xml(client: &mut TcpStream, code: &str, message: &str) -> std::io::Result<()> {
+    let body = format!(
+        "<ErrorResponse xmlns=\"http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/\">\
+         <Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>\
+         <RequestId>scripted</RequestId></ErrorResponse>"
+    );
+    let head = format!(
+        "HTTP/1.1 400 Bad Request\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    client.write_all(head.as_bytes())?;
+    client.write_all(body.as_bytes())?;
+    client.flush()
 }
 
 /// `value` percent-encoded for a form body.
