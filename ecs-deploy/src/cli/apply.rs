@@ -192,6 +192,12 @@ impl Progress {
             Event::Waiting { address, reason } => {
                 println!("  {address}: waiting: {reason}");
             }
+            Event::ScalingSuspended { address } => {
+                println!("  {address}: autoscaling suspended for the deployment");
+            }
+            Event::ScalingResumed { address } => {
+                println!("  {address}: autoscaling resumed");
+            }
             Event::RolledBack {
                 address,
                 task_definition,
