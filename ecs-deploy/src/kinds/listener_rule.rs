@@ -117,12 +117,14 @@ pub(crate) fn key_of(rule: &CreateRuleInput) -> String {
         .unwrap_or_else(|| rule.priority.map(|p| p.to_string()).unwrap_or_default())
 }
 
+#[cfg_attr(not(feature = "load-balancing"), allow(dead_code))]
 /// The load balancer name and port of a `name:LOAD-BALANCER:PORT` look-up.
 pub(crate) fn listener_lookup(written: &str) -> Option<(&str, i32)> {
     let (name, port) = written.strip_prefix(NAME_PREFIX)?.rsplit_once(':')?;
     Some((name, port.parse().ok()?))
 }
 
+#[cfg_attr(not(feature = "load-balancing"), allow(dead_code))]
 /// The listener look-ups (`name:LB:PORT`) of the stack's rules.
 pub(crate) fn listener_lookups(stack: &ecs_model::Stack) -> BTreeSet<String> {
     stack
