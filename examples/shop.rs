@@ -17,9 +17,10 @@
 //!
 //! Nothing names an account: subnets and security groups (of the services and the scheduled
 //! task), the namespace's VPC and the target group's VPC are the look-up `default`, resolved
-//! through EC2 when the stack is planned. `web`'s binding to its target group waits for the
-//! stack's listener rules (`listenerRules`): ECS refuses a service bound to a group that no load
-//! balancer forwards to, so the group is created now and the binding comes with the rule.
+//! through EC2 when the stack is planned. The load balancer `shop-alb` and its HTTP listener on
+//! port 80 are made outside the stack (they are looked up by name): the stack's listener rule
+//! forwards `/*` to its target group `shop-web`, which attaches the group, so `web` can be bound
+//! to it in the same apply (ECS refuses a service bound to a group no load balancer uses).
 
 use ecs_rs::dsl::stack;
 
@@ -28,9 +29,8 @@ fn main() -> Result<(), serde_json::Error> {
         clusters: [{
             cluster_name: "shop",
             capacity_providers: ["FARGATE", "FARGATE_SPOT"],
-            // For tasks started without a launch type: one always on FARGATE, then three on Spot
-            // for each one on demand. The services name FARGATE: the local endpoint (moto) gives
-            // a service without a launch type EC2, where AWS gives it this strategy.
+            // For services and tasks started without a launch type or a strategy of their own:
+            // one always on FARGATE, then three on Spot for each one on demand.
             default_capacity_provider_strategy: [
                 { capacity_provider: "FARGATE", base: 1, weight: 1 },
                 { capacity_provider: "FARGATE_SPOT", weight: 3 },
@@ -126,11 +126,19 @@ fn main() -> Result<(), serde_json::Error> {
                 cluster: "shop",
                 task_definition: "web",
                 desired_count: 1,
+                // FARGATE, not the cluster's mix: the local endpoint (moto) drops a service's
+                // strategy and gives a service without a launch type EC2, so the next plan there
+                // would show a change. On AWS, leave both out to run on the cluster's mix.
                 launch_type: FARGATE,
                 network_configuration: {
                     awsvpc_configuration: { subnets: ["default"], security_groups: ["default"] },
                 },
-                // By name: the discovery service `web` above.
+                // By name: the target group `shop-web` and the discovery service `web` above.
+                load_balancers: [{
+                    target_group_arn: "shop-web",
+                    container_name: "web",
+                    container_port: 80,
+                }],
                 service_registries: [{ registry_arn: "web" }],
             },
             {
@@ -145,6 +153,14 @@ fn main() -> Result<(), serde_json::Error> {
                 service_registries: [{ registry_arn: "api" }],
             },
         ],
+        listener_rules: [{
+            // The HTTP listener on port 80 of the load balancer `shop-alb`, looked up by name.
+            listener_arn: "name:shop-alb:80",
+            priority: 10,
+            conditions: [{ field: "path-pattern", path_pattern_config: { values: ["/*"] } }],
+            actions: [{ r#type: forward, target_group_arn: "shop-web" }],
+            tags: [{ key: "Name", value: "shop-web" }],
+        }],
         scaling: {
             scalable_targets: [{
                 service_namespace: ecs,

@@ -4,10 +4,15 @@
 //! to change, `run --task migrate --wait` exits with the migration's exit code, each link is read
 //! back through the AWS SDKs, and `destroy` removes it all.
 //!
+//! The load balancer `shop-alb` and its listener, which the stack looks up by name, are made
+//! first through the SDK, as a user makes them outside the stack.
+//!
 //! What moto lacks is played by the scripted layers, chained in front of it:
 //! [`Scripted`] (one-off tasks that stop with an exit code, Application Auto Scaling as AWS
-//! answers it) forwards to [`SchedulerScript`] (EventBridge Scheduler's conflicts, missing
-//! groups and defaults), which forwards to moto. moto is started with
+//! answers it) forwards to [`TargetGroupRules`] (ECS
+//! refuses a service bound to a target group no load balancer uses), which forwards to
+//! [`SchedulerScript`] (EventBridge Scheduler's conflicts, missing groups and defaults), which
+//! forwards to moto. moto is started with
 //! `MOTO_ECS_SERVICE_RUNNING=1`, so the services' first deployments complete and `apply`
 //! follows them to the end, as the demo does.
 
@@ -18,6 +23,7 @@ use aws_sdk_applicationautoscaling::types::ServiceNamespace;
 
 use crate::support;
 use crate::support::script::Scripted;
+use crate::support::script::load_balancing::{TargetGroupRules, load_balancer};
 use crate::support::script::scheduler::SchedulerScript;
 
 const FILE: &str = "examples/json/shop-stack.json";
@@ -55,11 +61,13 @@ async fn sdk_config(url: &str) -> aws_types::SdkConfig {
 async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     let moto = support::local_ecs::start_with(&[("MOTO_ECS_SERVICE_RUNNING", "1")]);
     let scheduler = SchedulerScript::start(&moto.url);
-    let scripted = Scripted::start(&scheduler.url);
+    let rules = TargetGroupRules::start(&scheduler.url);
+    let scripted = Scripted::start(&rules.url);
     scripted.play_autoscaling();
     scripted.task_exit("migrate", 3, "migration failed");
     let url = scripted.url.clone();
     let config = sdk_config(&moto.url).await;
+    let listener_arn = make_load_balancer(&config).await;
 
     // 1. The plan shows every resource of the file.
     let (code, plan) = tokio::task::spawn_blocking({
@@ -77,6 +85,7 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
             "+ discovery service shop.internal/web: create",
             "+ discovery service shop.internal/api: create",
             "+ target group shop-web: create",
+            "+ listener rule shop-web of name:shop-alb:80: create",
             "+ cluster shop: create",
             "+ task definition web: create",
             "+ task definition api: create",
@@ -270,10 +279,36 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
         .send()
         .await
         .expect("DescribeTargetGroups");
-    assert_eq!(
-        groups.target_groups()[0].vpc_id(),
-        Some(default_vpc.as_str())
-    );
+    let group = &groups.target_groups()[0];
+    assert_eq!(group.vpc_id(), Some(default_vpc.as_str()));
+    let group_arn = group.target_group_arn().expect("the group's ARN");
+
+    // web is bound to the group, by its ARN, and the stack's rule forwards to it.
+    let web = services
+        .services()
+        .iter()
+        .find(|s| s.service_name() == Some("web"))
+        .expect("web");
+    let bindings: Vec<(Option<&str>, Option<&str>, Option<i32>)> = web
+        .load_balancers()
+        .iter()
+        .map(|b| (b.target_group_arn(), b.container_name(), b.container_port()))
+        .collect();
+    assert_eq!(bindings, [(Some(group_arn), Some("web"), Some(80))]);
+    let described = elb
+        .describe_rules()
+        .listener_arn(&listener_arn)
+        .send()
+        .await
+        .expect("DescribeRules");
+    let forwards: Vec<Option<&str>> = described
+        .rules()
+        .iter()
+        .filter(|r| r.priority() == Some("10"))
+        .flat_map(|r| r.actions())
+        .map(|a| a.target_group_arn())
+        .collect();
+    assert_eq!(forwards, [Some(group_arn)]);
 
     // api's scalable target, its CPU policy and its scheduled action.
     let targets = scaling
@@ -426,4 +461,23 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
         .send()
         .await;
     assert!(gone.is_err(), "the schedule group is left: {gone:?}");
+}
+
+/// Makes the load balancer `shop-alb` in two default subnets and its HTTP listener on port 80,
+/// which the stack's listener rule looks up by name; returns the listener's ARN.
+async fn make_load_balancer(config: &aws_types::SdkConfig) -> String {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let subnets = ec2
+        .describe_subnets()
+        .send()
+        .await
+        .expect("DescribeSubnets");
+    let subnets: Vec<String> = subnets
+        .subnets()
+        .iter()
+        .filter(|s| s.default_for_az() == Some(true))
+        .filter_map(|s| s.subnet_id().map(str::to_owned))
+        .collect();
+    let elb = aws_sdk_elasticloadbalancingv2::Client::new(config);
+    load_balancer(&elb, "shop-alb", &subnets).await.1
 }

@@ -13,7 +13,7 @@ use ecs_deploy::plan::{Action, Address, Reason};
 use ecs_deploy::{ApplyError, Deployer, LoadBalancing, Operation, Options};
 use ecs_model::Stack;
 use serde_json::{Value, json};
-use support::script::load_balancing::{TargetGroupRules, client_at};
+use support::script::load_balancing::{TargetGroupRules, client_at, load_balancer};
 
 fn stack(group: &str, vpc: &str, subnets: &[String], interval: i32) -> Stack {
     let value = json!({
@@ -56,6 +56,7 @@ fn change<'a>(plan: &'a ecs_deploy::Plan, address: &Address) -> &'a ecs_deploy::
 
 #[tokio::test]
 async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
+    use aws_sdk_elasticloadbalancingv2::types as t;
     let account = "000000000071";
     let rules = TargetGroupRules::start(support::local_ecs::endpoint());
     let elb = client_at(&rules.url, account);
@@ -69,40 +70,8 @@ async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
         .expect("a default VPC")
         .to_owned();
     let subnets = support::ec2::default_subnets(account).await;
-    let alb = elb
-        .create_load_balancer()
-        .name(support::unique("alb").chars().take(32).collect::<String>())
-        .set_subnets(Some(subnets.iter().take(2).cloned().collect()))
-        .send()
-        .await
-        .expect("CreateLoadBalancer");
-    let alb_arn = alb.load_balancers()[0]
-        .load_balancer_arn()
-        .expect("an ARN")
-        .to_owned();
-    use aws_sdk_elasticloadbalancingv2::types as t;
-    let listener = elb
-        .create_listener()
-        .load_balancer_arn(&alb_arn)
-        .protocol(t::ProtocolEnum::Http)
-        .port(80)
-        .default_actions(
-            t::Action::builder()
-                .r#type(t::ActionTypeEnum::FixedResponse)
-                .fixed_response_config(
-                    t::FixedResponseActionConfig::builder()
-                        .status_code("404")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("CreateListener");
-    let listener_arn = listener.listeners()[0]
-        .listener_arn()
-        .expect("an ARN")
-        .to_owned();
+    let alb_name: String = support::unique("alb").chars().take(32).collect();
+    let (_, listener_arn) = load_balancer(&elb, &alb_name, &subnets).await;
 
     let ecs = support::ecs_at(&rules.url, account).await;
     let name = support::unique("tg").replace('_', "-");
@@ -316,7 +285,6 @@ fn ruled_stack(group: &str, alb: &str, vpc: &str, subnets: &[String], path: &str
 
 #[tokio::test]
 async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
-    use aws_sdk_elasticloadbalancingv2::types as t;
     let account = "000000000072";
     let rules = TargetGroupRules::start(support::local_ecs::endpoint());
     let elb = client_at(&rules.url, account);
@@ -332,39 +300,7 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
     let subnets = support::ec2::default_subnets(account).await;
     // Only the load balancer and its listener are made outside the stack.
     let alb_name = short("f", &support::unique("front"));
-    let alb = elb
-        .create_load_balancer()
-        .name(&alb_name)
-        .set_subnets(Some(subnets.iter().take(2).cloned().collect()))
-        .send()
-        .await
-        .expect("CreateLoadBalancer");
-    let alb_arn = alb.load_balancers()[0]
-        .load_balancer_arn()
-        .expect("an ARN")
-        .to_owned();
-    let listener = elb
-        .create_listener()
-        .load_balancer_arn(&alb_arn)
-        .protocol(t::ProtocolEnum::Http)
-        .port(80)
-        .default_actions(
-            t::Action::builder()
-                .r#type(t::ActionTypeEnum::FixedResponse)
-                .fixed_response_config(
-                    t::FixedResponseActionConfig::builder()
-                        .status_code("404")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("CreateListener");
-    let listener_arn = listener.listeners()[0]
-        .listener_arn()
-        .expect("an ARN")
-        .to_owned();
+    let (alb_arn, listener_arn) = load_balancer(&elb, &alb_name, &subnets).await;
 
     let ecs = support::ecs_at(&rules.url, account).await;
     let group = short("r", &support::unique("tg"));

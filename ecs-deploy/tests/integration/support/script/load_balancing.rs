@@ -240,3 +240,48 @@ fn encode(value: &str) -> String {
         })
         .collect()
 }
+
+/// Makes, as a user makes them outside a stack, an application load balancer `name` in the
+/// first two of `subnets` and its HTTP listener on port 80 answering a fixed 404 by default;
+/// returns the load balancer's and the listener's ARNs.
+pub async fn load_balancer(
+    elb: &aws_sdk_elasticloadbalancingv2::Client,
+    name: &str,
+    subnets: &[String],
+) -> (String, String) {
+    use aws_sdk_elasticloadbalancingv2::types as t;
+    let alb = elb
+        .create_load_balancer()
+        .name(name)
+        .set_subnets(Some(subnets.iter().take(2).cloned().collect()))
+        .send()
+        .await
+        .expect("CreateLoadBalancer");
+    let alb_arn = alb.load_balancers()[0]
+        .load_balancer_arn()
+        .expect("an ARN")
+        .to_owned();
+    let listener = elb
+        .create_listener()
+        .load_balancer_arn(&alb_arn)
+        .protocol(t::ProtocolEnum::Http)
+        .port(80)
+        .default_actions(
+            t::Action::builder()
+                .r#type(t::ActionTypeEnum::FixedResponse)
+                .fixed_response_config(
+                    t::FixedResponseActionConfig::builder()
+                        .status_code("404")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateListener");
+    let listener_arn = listener.listeners()[0]
+        .listener_arn()
+        .expect("an ARN")
+        .to_owned();
+    (alb_arn, listener_arn)
+}
