@@ -1099,3 +1099,45 @@ fn an_autoscaled_service_is_created_with_its_count_or_the_minimum() {
     ));
     assert_eq!(planned.changes[1].action, Action::Create);
 }
+
+#[test]
+fn a_load_balancer_binding_change_is_shown_and_updated_in_place() {
+    let group = |name: &str| {
+        format!(
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/{name}/0123456789abcdef"
+        )
+    };
+    let bound = |name: &str, port: i32| json!({"loadBalancers": [{"targetGroupArn": group(name), "containerName": "web", "containerPort": port}]});
+    let plan = plan(
+        &service_stack(bound("blue", 80)),
+        &actual_service_with(bound("green", 8080)),
+        &Options::new("demo"),
+    );
+    let change = &plan.changes[0];
+    // UpdateService takes loadBalancers, and the change itself starts a deployment: no replace,
+    // no forced deployment.
+    assert_eq!(
+        change.action,
+        Action::UpdateAndDeploy,
+        "{:#?}",
+        change.fields
+    );
+    let paths: Vec<String> = change.fields.iter().map(|f| f.path.to_string()).collect();
+    assert_eq!(
+        paths,
+        [
+            "loadBalancers[0].targetGroupArn",
+            "loadBalancers[0].containerPort"
+        ]
+    );
+    let input = change.steps[0].input();
+    assert_eq!(input["loadBalancers"], bound("blue", 80)["loadBalancers"]);
+    assert!(input.get("forceNewDeployment").is_none(), "{input}");
+    // The same binding again is no change.
+    let same = super::plan(
+        &service_stack(bound("blue", 80)),
+        &actual_service_with(bound("blue", 80)),
+        &Options::new("demo"),
+    );
+    assert_eq!(same.changes[0].action, Action::NoChange);
+}
