@@ -104,6 +104,41 @@ fn changed(plan: &Plan) -> Vec<(String, Action)> {
         .collect()
 }
 
+/// A deployer whose ECS calls go to `ecs_url` and Cloud Map calls to `cloud_map_url` (a
+/// scripted layer), without the engine's retries of Cloud Map calls, waiting up to 20 s for
+/// Cloud Map (polls every 50 ms) and not for deployments.
+async fn scripted_deployer(ecs_url: &str, cloud_map_url: &str, account: &str) -> Deployer {
+    Deployer::new(
+        support::ecs_at(ecs_url, account).await,
+        Options::new("mesh"),
+    )
+    .cloud_map(
+        ecs_deploy::CloudMap::from_client(support::cloud_map::client_at(cloud_map_url, account))
+            .retries(ecs_deploy::Retries::none()),
+    )
+    .apply_options(ApplyOptions::no_wait().drain(ecs_deploy::WaitOptions::new(
+        std::time::Duration::from_secs(20),
+        std::time::Duration::from_millis(50),
+    )))
+}
+
+/// Applies `plan`; how many times the apply waited for `reason`.
+async fn apply_counting(
+    deployer: &Deployer,
+    plan: &Plan,
+    reason: ecs_deploy::Waiting,
+) -> Result<usize, ecs_deploy::ApplyError> {
+    let mut waited = 0;
+    deployer
+        .apply(plan, |event| {
+            if matches!(event, ecs_deploy::Event::Waiting { reason: r, .. } if r == reason) {
+                waited += 1;
+            }
+        })
+        .await?;
+    Ok(waited)
+}
+
 /// The stack's tag value of a Cloud Map resource, read back through the SDK.
 async fn stack_tag(client: &aws_sdk_servicediscovery::Client, arn: &str) -> Option<String> {
     let tags = client
@@ -388,24 +423,12 @@ async fn namespaces_and_discovery_services_deploy_link_update_prune_and_destroy(
 #[tokio::test]
 async fn a_namespace_still_in_use_is_deleted_once_cloud_map_lets_it() {
     use crate::support::script::Scripted;
-    use ecs_deploy::WaitOptions;
-    use ecs_deploy::apply::{Event, Waiting};
+    use ecs_deploy::apply::Waiting;
 
     let account = "300000000092";
     let names = names();
     let scripted = Scripted::start(support::local_ecs::endpoint());
-    let deployer = Deployer::new(
-        support::ecs_at(&scripted.url, account).await,
-        Options::new("mesh"),
-    )
-    .cloud_map(
-        ecs_deploy::CloudMap::from_client(support::cloud_map::client_at(&scripted.url, account))
-            .retries(ecs_deploy::Retries::none()),
-    )
-    .apply_options(ApplyOptions::no_wait().drain(WaitOptions::new(
-        std::time::Duration::from_secs(20),
-        std::time::Duration::from_millis(50),
-    )));
+    let deployer = scripted_deployer(&scripted.url, &scripted.url, account).await;
     let desired = from_value::<Stack>(&json!({
         "namespaces": [{"Name": names.http}],
         "discoveryServices": [{"Name": "worker", "NamespaceId": names.http}]
@@ -427,20 +450,103 @@ async fn a_namespace_still_in_use_is_deleted_once_cloud_map_lets_it() {
             (format!("namespace {}", names.http), Action::Delete),
         ]
     );
-    let mut waited = 0;
-    deployer
-        .apply(&plan, |event| {
-            if let Event::Waiting {
-                reason: Waiting::NamespaceInUse,
-                ..
-            } = event
-            {
-                waited += 1;
-            }
-        })
+    let waited = apply_counting(&deployer, &plan, Waiting::NamespaceInUse)
         .await
         .expect("destroy");
     assert_eq!(waited, 2, "one wait per refusal");
     let client = support::cloud_map::client(account);
     assert!(namespace(&client, &names.http).await.is_none());
+}
+
+/// Namespace creation and update are asynchronous on AWS: GetOperation answers `SUBMITTED`,
+/// then `PENDING`, then `SUCCESS` or `FAIL` with an `ErrorMessage`
+/// (<https://docs.aws.amazon.com/cloud-map/latest/api/API_Operation.html>). moto answers
+/// `SUCCESS` at once, so the layer of `support::cloud_map` plays the pending polls and a failed
+/// update: the apply waits for the creation (one Waiting event per poll that is not final),
+/// and reports the failed update with Cloud Map's code and message, the namespace unchanged.
+#[tokio::test]
+async fn pending_cloud_map_operations_are_waited_for_and_a_failed_one_is_reported() {
+    use crate::support::cloud_map::CloudMapScript;
+    use ecs_deploy::apply::{Failure, Waiting};
+
+    let account = "300000000093";
+    let names = names();
+    let script = CloudMapScript::start(support::local_ecs::endpoint());
+    script.pending_polls(3);
+    let deployer = scripted_deployer(support::local_ecs::endpoint(), &script.url, account).await;
+    let stack = |description: &str| {
+        from_value::<Stack>(&json!({
+            "namespaces": [{"Name": names.http, "Description": description}]
+        }))
+        .value
+        .expect("a stack")
+    };
+    let desired = stack("first");
+    let plan = deployer.plan(&desired).await.expect("plan");
+    let waited = apply_counting(&deployer, &plan, Waiting::CloudMapOperation)
+        .await
+        .expect("apply");
+    assert_eq!(waited, 3, "one wait per answer that is not final");
+    let statuses: Vec<String> = script.statuses().into_iter().map(|(_, s)| s).collect();
+    assert_eq!(statuses, ["SUBMITTED", "PENDING", "PENDING", "SUCCESS"]);
+    let client = support::cloud_map::client(account);
+    let created = namespace(&client, &names.http)
+        .await
+        .expect("the namespace, created once its operation succeeded");
+    assert_eq!(created.description(), Some("first"));
+    assert!(!deployer.plan(&desired).await.expect("plan").has_changes());
+
+    // The update's operation fails: the apply says so with Cloud Map's code and message.
+    script.fail_next(
+        "UpdateHttpNamespace",
+        "INTERNAL_FAILURE",
+        "scripted: the namespace could not be updated",
+    );
+    let changed_stack = stack("second");
+    let plan = deployer.plan(&changed_stack).await.expect("plan update");
+    assert_eq!(
+        changed(&plan),
+        [(format!("namespace {}", names.http), Action::Update)]
+    );
+    let error = deployer
+        .apply(&plan, |_| {})
+        .await
+        .expect_err("the operation failed");
+    let Failure::CloudMapOperation {
+        operation_id,
+        code,
+        message,
+    } = &error.source
+    else {
+        panic!("a Cloud Map operation failure: {error:?}");
+    };
+    assert!(operation_id.starts_with("scripted-"), "{operation_id}");
+    assert_eq!(code, "INTERNAL_FAILURE");
+    assert_eq!(message, "scripted: the namespace could not be updated");
+    assert!(
+        error.source.to_string().contains(message.as_str()),
+        "{}",
+        error.source
+    );
+    let last: Vec<String> = script
+        .statuses()
+        .into_iter()
+        .filter(|(id, _)| id == operation_id)
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(last, ["SUBMITTED", "PENDING", "PENDING", "FAIL"]);
+    // Nothing changed: the next plan still wants the update.
+    let unchanged = namespace(&client, &names.http)
+        .await
+        .expect("the namespace");
+    assert_eq!(unchanged.description(), Some("first"));
+    let again = deployer.plan(&changed_stack).await.expect("plan again");
+    assert_eq!(
+        changed(&again),
+        [(format!("namespace {}", names.http), Action::Update)]
+    );
+
+    // Clean up.
+    let plan = deployer.plan_destroy(&desired).await.expect("plan destroy");
+    deployer.apply(&plan, |_| {}).await.expect("destroy");
 }

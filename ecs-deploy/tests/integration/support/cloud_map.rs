@@ -35,3 +35,205 @@ pub fn cloud_map(account: &str) -> CloudMap {
         std::time::Duration::from_millis(200),
     ))
 }
+
+/// Cloud Map's asynchronous operations as AWS runs them, where moto 5.2.5 does not
+/// ([`CloudMapScript`]): a proxy in front of the local endpoint that forwards every call and
+/// rewrites GetOperation, following the Operation shape of the API reference
+/// (<https://docs.aws.amazon.com/cloud-map/latest/api/API_Operation.html>,
+/// <https://docs.aws.amazon.com/cloud-map/latest/api/API_GetOperation.html>):
+///
+/// - **An operation is not done at once.** Namespace creation and update answer an
+///   `OperationId`; its `Status` is `SUBMITTED` ("the initial state immediately after you submit
+///   a request"), then `PENDING` ("Cloud Map is performing the operation"), then `SUCCESS` or
+///   `FAIL`. moto answers `SUCCESS` on the first GetOperation. With
+///   [`CloudMapScript::pending_polls`] set to `n`, the first `n` GetOperation answers of each
+///   operation say `SUBMITTED` (the first) and `PENDING` (the others), without `ErrorCode` and
+///   `ErrorMessage`; moto's own answer follows.
+/// - **An operation can fail.** With [`CloudMapScript::fail_next`], the next call of an
+///   operation (`CreateHttpNamespace`, `UpdateHttpNamespace`...) is accepted with an
+///   `OperationId` of the layer's and never reaches moto: nothing is created or changed, as
+///   when the operation fails on AWS. Its GetOperation answers follow the pending polls, then
+///   `Status: FAIL` with the `ErrorCode` (one of the values the Operation shape lists:
+///   `ACCESS_DENIED`, `CANNOT_CREATE_HOSTED_ZONE`, `EXPIRED_TOKEN`, `HOSTED_ZONE_NOT_FOUND`,
+///   `INTERNAL_FAILURE`, `INVALID_CHANGE_BATCH`, `THROTTLED_REQUEST`) and `ErrorMessage` given.
+#[derive(Debug, Clone)]
+pub struct CloudMapScript {
+    /// Where the clients send their calls.
+    pub url: String,
+    state: std::sync::Arc<std::sync::Mutex<ScriptState>>,
+}
+
+/// What the Cloud Map layer plays and remembers.
+#[derive(Debug, Default)]
+struct ScriptState {
+    /// GetOperation answers of each operation that are not final yet.
+    pending_polls: u32,
+    /// GetOperation answers given so far, by operation id.
+    polls: std::collections::HashMap<String, u32>,
+    /// The operation whose next call fails: its name, the error code and message.
+    fail_next: Option<(String, String, String)>,
+    /// The operations of the layer's that fail: (type, error code, message) by operation id.
+    failing: std::collections::HashMap<String, (String, String, String)>,
+    /// Every GetOperation answer's `Status`, in order, with the operation id.
+    statuses: Vec<(String, String)>,
+}
+
+/// The target prefix of Cloud Map's awsJson1_1 calls (`X-Amz-Target`).
+const TARGET_PREFIX: &str = "Route53AutoNaming_v20170314.";
+
+impl CloudMapScript {
+    /// Starts the proxy in front of `upstream` (moto's URL, or another layer's).
+    pub fn start(upstream: &str) -> Self {
+        let state = std::sync::Arc::new(std::sync::Mutex::new(ScriptState::default()));
+        let url = super::script::listen(upstream, state.clone(), serve_cloud_map);
+        Self { url, state }
+    }
+
+    /// The first `polls` GetOperation answers of each operation are not final.
+    pub fn pending_polls(&self, polls: u32) {
+        self.lock().pending_polls = polls;
+    }
+
+    /// The next call of `operation` starts an operation that ends `FAIL` with `code` and
+    /// `message`, and changes nothing.
+    pub fn fail_next(&self, operation: &str, code: &str, message: &str) {
+        self.lock().fail_next = Some((operation.to_owned(), code.to_owned(), message.to_owned()));
+    }
+
+    /// The `Status` of every GetOperation answer, in order, with the operation's id.
+    pub fn statuses(&self) -> Vec<(String, String)> {
+        self.lock().statuses.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ScriptState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The Operation `Type` a call starts (the Operation shape's values).
+fn operation_type(operation: &str) -> &'static str {
+    match operation {
+        "CreatePrivateDnsNamespace" | "CreateHttpNamespace" | "CreatePublicDnsNamespace" => {
+            "CREATE_NAMESPACE"
+        }
+        "DeleteNamespace" => "DELETE_NAMESPACE",
+        "UpdateService" => "UPDATE_SERVICE",
+        _ => "UPDATE_NAMESPACE",
+    }
+}
+
+fn serve_cloud_map(
+    mut client: std::net::TcpStream,
+    upstream: &str,
+    state: &std::sync::Mutex<ScriptState>,
+) -> std::io::Result<()> {
+    use super::script::{forward, header, read_message, respond};
+    use serde_json::{Value, json};
+
+    let (head, body) = read_message(&mut client)?;
+    let operation = header(&head, "x-amz-target")
+        .and_then(|t| t.strip_prefix(TARGET_PREFIX).map(str::to_owned))
+        .unwrap_or_default();
+    let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let failing = {
+        let mut state = lock();
+        match state.fail_next.take() {
+            Some((name, code, message)) if name == operation => {
+                let id = format!(
+                    "scripted-{}-{}",
+                    operation.to_lowercase(),
+                    state.failing.len()
+                );
+                state.failing.insert(
+                    id.clone(),
+                    (operation_type(&name).to_owned(), code, message),
+                );
+                Some(id)
+            }
+            other => {
+                state.fail_next = other;
+                None
+            }
+        }
+    };
+    if let Some(id) = failing {
+        let body = json!({"OperationId": id}).to_string();
+        return respond(&mut client, "200 OK", None, body.as_bytes());
+    }
+    if operation != "GetOperation" {
+        let answer = forward(upstream, &head, &body)?;
+        return respond(
+            &mut client,
+            &answer.status,
+            answer.error_type.as_deref(),
+            &answer.body,
+        );
+    }
+    let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let id = request
+        .get("OperationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let (poll, pending, failing) = {
+        let mut state = lock();
+        let pending = state.pending_polls;
+        let poll = state.polls.entry(id.clone()).or_insert(0);
+        *poll += 1;
+        let poll = *poll;
+        (poll, pending, state.failing.get(&id).cloned())
+    };
+    let not_final = poll <= pending;
+    let status_of = |answer: &Value| {
+        answer
+            .pointer("/Operation/Status")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (status, error, out) = match failing {
+        Some((kind, code, message)) => {
+            let mut operation = json!({
+                "Id": id, "Type": kind, "Status": "FAIL",
+                "ErrorCode": code, "ErrorMessage": message,
+                "CreateDate": now, "UpdateDate": now, "Targets": {}
+            });
+            if not_final {
+                operation["Status"] = json!(if poll == 1 { "SUBMITTED" } else { "PENDING" });
+                if let Some(object) = operation.as_object_mut() {
+                    object.remove("ErrorCode");
+                    object.remove("ErrorMessage");
+                }
+            }
+            let out = json!({"Operation": operation});
+            ("200 OK".to_owned(), None, out.to_string().into_bytes())
+        }
+        None => {
+            let answer = forward(upstream, &head, &body)?;
+            let mut json: Option<Value> = serde_json::from_slice(&answer.body).ok();
+            if not_final
+                && answer.status.starts_with("200")
+                && let Some(operation) = json
+                    .as_mut()
+                    .and_then(|j| j.get_mut("Operation"))
+                    .and_then(Value::as_object_mut)
+            {
+                let status = if poll == 1 { "SUBMITTED" } else { "PENDING" };
+                operation.insert("Status".to_owned(), json!(status));
+                operation.remove("ErrorCode");
+                operation.remove("ErrorMessage");
+            }
+            let out = json
+                .as_ref()
+                .map_or(answer.body, |j| j.to_string().into_bytes());
+            (answer.status, answer.error_type, out)
+        }
+    };
+    if let Ok(answer) = serde_json::from_slice::<Value>(&out) {
+        lock().statuses.push((id, status_of(&answer)));
+    }
+    respond(&mut client, &status, error.as_deref(), &out)
+}
