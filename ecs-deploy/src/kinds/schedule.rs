@@ -32,6 +32,8 @@
 //! (<https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html>),
 //! `EcsParameters.TaskCount` 1, `AssignPublicIp` DISABLED, ECS managed tags and execute command
 //! off (<https://docs.aws.amazon.com/scheduler/latest/APIReference/API_EcsParameters.html>).
+//! `StartDate` and `EndDate` written as RFC 3339 text are compared and sent as the epoch
+//! seconds GetSchedule answers ([`dates`]).
 //!
 //! # Full replacement
 //!
@@ -55,6 +57,8 @@
 //!   prune ([`revisions_in_use`]).
 //! - Subnets and security groups may be written as the look-ups of [`crate::network`]
 //!   (`default`, `name:NAME`): the plan resolves them to IDs before this kind sees the stack.
+
+mod dates;
 
 #[cfg(feature = "scheduler")]
 use std::collections::BTreeMap;
@@ -349,9 +353,12 @@ pub(crate) fn normalized(schedule: &CreateScheduleInput) -> CreateScheduleInput 
             }
         }
     }
-    from_value::<CreateScheduleInput>(&value)
+    let mut out = from_value::<CreateScheduleInput>(&value)
         .value
-        .unwrap_or_else(|| schedule.clone())
+        .unwrap_or_else(|| schedule.clone());
+    out.start_date = out.start_date.as_ref().map(dates::normalized);
+    out.end_date = out.end_date.as_ref().map(dates::normalized);
+    out
 }
 
 fn default(members: &mut Map<String, Value>, key: &str, value: Value) {

@@ -29,6 +29,8 @@ fn stack(image: &str, expression: &str, task_definition: &str, subnet: &str) -> 
             "Name": "nightly",
             "ScheduleExpression": expression,
             "ScheduleExpressionTimezone": "Europe/Paris",
+            // Text, where GetSchedule answers epoch seconds (1893456000): no change to plan.
+            "StartDate": "2030-01-01T01:00:00+01:00",
             "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
             "Target": {
                 "Arn": "jobs",
@@ -141,6 +143,11 @@ async fn scheduled_tasks_are_created_updated_repinned_pruned_and_destroyed() {
     assert_eq!(
         schedule.schedule_expression_timezone(),
         Some("Europe/Paris")
+    );
+    assert_eq!(
+        schedule.start_date().map(|d| d.secs()),
+        Some(1_893_456_000),
+        "the StartDate written as text is sent as the instant it names"
     );
     let window = schedule.flexible_time_window().expect("a window");
     assert_eq!(window.mode().as_str(), "FLEXIBLE");
@@ -435,6 +442,10 @@ async fn a_group_the_stack_does_not_own_is_left_alone_and_aws_defaults_are_no_ch
         .group_name("ecs-rs-mine")
         .schedule_expression("rate(1 hour)")
         .schedule_expression_timezone("Europe/Paris")
+        // The stack's StartDate, as the SDK sends it (epoch seconds), where the stack has text.
+        .start_date(aws_sdk_scheduler::primitives::DateTime::from_secs(
+            1_893_456_000,
+        ))
         .flexible_time_window(
             aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
                 .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Flexible)
