@@ -330,7 +330,12 @@ impl Deployer {
         scope: Scope,
     ) -> Result<plan::Actual, AwsError> {
         let mut actual = observe::observe(&self.ecs, stack, self.concurrency).await?;
+        // The namespaces Service Connect names are read too when there is a Cloud Map client,
+        // so a name resolves to its ARN (without one, a name is compared as written).
+        let connected = kinds::service_connect::named(stack);
         let cloud_map = !stack.namespaces.is_empty() || !stack.discovery_services.is_empty();
+        #[cfg(feature = "cloud-map")]
+        let cloud_map = cloud_map || (!connected.is_empty() && self.cloud_map.is_some());
         #[cfg(feature = "cloud-map")]
         if cloud_map || (scope != Scope::Named && self.cloud_map.is_some()) {
             let wanted = kinds::namespace::Wanted {
@@ -338,6 +343,7 @@ impl Deployer {
                     .namespaces
                     .iter()
                     .filter_map(|n| n.name().map(str::to_owned))
+                    .chain(connected)
                     .collect(),
                 ids: stack
                     .discovery_services
@@ -353,7 +359,7 @@ impl Deployer {
             actual.discovery_services = services;
         }
         #[cfg(not(feature = "cloud-map"))]
-        let _ = cloud_map;
+        let _ = (cloud_map, connected);
         // Target groups: the stack's and the ones its services look up, and when pruning or
         // destroying every one carrying the stack's tag.
         let target_groups = kinds::target_group::names(stack);

@@ -18,6 +18,7 @@ pub(crate) mod namespace;
 pub(crate) mod scaling;
 pub(crate) mod schedule;
 pub(crate) mod service;
+pub(crate) mod service_connect;
 pub(crate) mod target_group;
 pub(crate) mod task_definition;
 

@@ -493,6 +493,8 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
     }
     let mut creating_clusters = Vec::new();
     for cluster in &desired.clusters {
+        // A Service Connect namespace written by name is compared (and sent) as its ARN.
+        let cluster = &crate::kinds::service_connect::cluster(cluster, actual);
         let change = cluster::plan(cluster, actual, options);
         if let (Action::Create, Some(name)) = (change.action, &cluster.cluster_name) {
             creating_clusters.push(name.clone());
@@ -508,6 +510,7 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
         changes.push(change);
     }
     for wanted in &desired.services {
+        let wanted = &crate::kinds::service_connect::service(wanted, desired, actual);
         let (wanted, waits) = target_group::bind(wanted, &target_groups);
         let (wanted, group_links) = listener_rule::link_target_groups(&wanted, &linked_groups);
         let (linked, mut links) = discovery_service::link_registries(&wanted, &registry_arns);

@@ -270,9 +270,17 @@ fn short(first: &str, unique: &str) -> String {
 }
 
 /// The stack of the one-apply test: a target group, a listener rule looking its listener up by
-/// name and forwarding to the group by name on `path`, and a service bound to the group.
-fn ruled_stack(group: &str, alb: &str, vpc: &str, subnets: &[String], path: &str) -> Stack {
+/// name and forwarding to the group by name on `path`, and a service bound to the group with
+/// a health check grace period of `grace` seconds.
+fn ruled_stack(
+    group: &str,
+    (alb, path): (&str, &str),
+    vpc: &str,
+    subnets: &[String],
+    grace: i32,
+) -> Stack {
     let mut value = serde_json::to_value(stack(group, vpc, subnets, 30)).expect("json");
+    value["services"][0]["healthCheckGracePeriodSeconds"] = json!(grace);
     value["listenerRules"] = json!([{
         "ListenerArn": format!("name:{alb}:80"), "Priority": 7,
         "Conditions": [{"Field": "path-pattern", "Values": [path]}],
@@ -286,7 +294,10 @@ fn ruled_stack(group: &str, alb: &str, vpc: &str, subnets: &[String], path: &str
 #[tokio::test]
 async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
     let account = "000000000072";
-    let rules = TargetGroupRules::start(support::local_ecs::endpoint());
+    // moto drops the grace period: the scripted layer keeps it as AWS does.
+    let scripted = support::script::Scripted::start(support::local_ecs::endpoint());
+    scripted.echo_grace_period();
+    let rules = TargetGroupRules::start(&scripted.url);
     let elb = client_at(&rules.url, account);
     let ec2 = support::ec2::client(account);
     let vpcs = ec2.describe_vpcs().send().await.expect("DescribeVpcs");
@@ -321,7 +332,7 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
     };
 
     // 1. One apply: the group, the rule forwarding to it, then the service bound to it.
-    let wanted = ruled_stack(&group, &alb_name, &vpc, &subnets, "/api/*");
+    let wanted = ruled_stack(&group, (&alb_name, "/api/*"), &vpc, &subnets, 45);
     let plan = deployer.plan(&wanted).await.expect("a plan");
     for address in [&group_address, &rule_address, &service_address] {
         assert_eq!(change(&plan, address).action, Action::Create, "{plan:?}");
@@ -408,13 +419,17 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
         .expect("DescribeServices");
     let bound = &services["services"][0]["loadBalancers"][0];
     assert_eq!(bound["targetGroupArn"], Value::from(group_arn.clone()));
+    assert_eq!(
+        services["services"][0]["healthCheckGracePeriodSeconds"],
+        json!(45)
+    );
 
-    // 2. Nothing changed: no change.
+    // 2. Nothing changed: no change (the grace period included).
     let plan = deployer.plan(&wanted).await.expect("a plan");
     assert!(!plan.has_changes(), "{plan:?}");
 
     // 3. A new path: one ModifyRule.
-    let moved = ruled_stack(&group, &alb_name, &vpc, &subnets, "/v2/*");
+    let moved = ruled_stack(&group, (&alb_name, "/v2/*"), &vpc, &subnets, 45);
     let plan = deployer.plan(&moved).await.expect("a plan");
     let changed: Vec<_> = plan
         .changes
@@ -438,6 +453,36 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
         .map(|c| c.values().to_vec())
         .unwrap_or_else(|| condition.values().to_vec());
     assert_eq!(values, ["/v2/*"]);
+    assert!(!deployer.plan(&moved).await.expect("a plan").has_changes());
+
+    // 3b. Another grace period: one UpdateService with it, and nothing else.
+    let moved = ruled_stack(&group, (&alb_name, "/v2/*"), &vpc, &subnets, 90);
+    let plan = deployer.plan(&moved).await.expect("a plan");
+    let changed: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoChange)
+        .collect();
+    assert_eq!(changed.len(), 1, "{plan:?}");
+    assert_eq!(changed[0].address, service_address);
+    assert_eq!(changed[0].steps.len(), 1, "{plan:?}");
+    assert_eq!(changed[0].steps[0].operation(), Operation::UpdateService);
+    assert_eq!(
+        changed[0].steps[0].input()["healthCheckGracePeriodSeconds"],
+        json!(90)
+    );
+    deployer.apply(&plan, |_| {}).await.expect("the apply");
+    let services = ecs
+        .call(
+            Operation::DescribeServices,
+            &json!({"cluster": "lb", "services": ["web"]}),
+        )
+        .await
+        .expect("DescribeServices");
+    assert_eq!(
+        services["services"][0]["healthCheckGracePeriodSeconds"],
+        json!(90)
+    );
     assert!(!deployer.plan(&moved).await.expect("a plan").has_changes());
 
     // 4. Destroy: the service, then the rule, then the group.

@@ -31,3 +31,4 @@ mod rollout;
 mod run_task;
 mod schedules;
 mod scripted;
+mod service_connect;

@@ -36,8 +36,10 @@ use serde_json::{Value, json};
 
 mod autoscaling;
 pub mod load_balancing;
+mod grace_period;
 mod placement;
 pub mod scheduler;
+mod service_connect;
 
 /// What the next deployment of a service does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +105,11 @@ struct State {
     run_requests: Vec<Value>,
     /// The placement members of each service, when [`Scripted::echo_placement`] is on.
     placements: Option<placement::Placements>,
+    /// Service Connect namespaces as AWS answers them, when [`Scripted::echo_service_connect`]
+    /// is on.
+    service_connect: Option<service_connect::Connect>,
+    /// The grace period of each service, when [`Scripted::echo_grace_period`] is on.
+    grace_periods: Option<grace_period::GracePeriods>,
     /// Application Auto Scaling as AWS plays it, when [`Scripted::play_autoscaling`] is on.
     autoscaling: Option<Arc<Mutex<autoscaling::Scaling>>>,
 }
@@ -315,6 +322,24 @@ impl Scripted {
         self.lock()
             .placements
             .get_or_insert_with(placement::Placements::default);
+    }
+
+    /// Cluster and service answers show Service Connect namespaces as AWS does (moto keeps a
+    /// cluster's default namespace as sent and drops a service's configuration): see
+    /// `support/script/service_connect.rs` for what moto does, what AWS does and its pages.
+    pub fn echo_service_connect(&self) {
+        self.lock()
+            .service_connect
+            .get_or_insert_with(service_connect::Connect::default);
+    }
+
+    /// Service answers show the `healthCheckGracePeriodSeconds` the service was created or last
+    /// updated with, as AWS stores it (moto drops it): see `support/script/grace_period.rs`.
+    /// Services created before this is turned on are left as moto shows them.
+    pub fn echo_grace_period(&self) {
+        self.lock()
+            .grace_periods
+            .get_or_insert_with(grace_period::GracePeriods::default);
     }
 
     /// Application Auto Scaling calls are answered as AWS answers them where moto differs
@@ -586,6 +611,16 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
     if let Some(delay) = delay {
         std::thread::sleep(delay);
     }
+    let connect = state
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .service_connect
+        .is_some();
+    let namespaces = if connect && service_connect::concerns(&operation) {
+        service_connect::namespaces(upstream, &head, &operation, &request)?
+    } else {
+        HashMap::new()
+    };
     let answer = match &verdict {
         Verdict::Replay => described(upstream, &head, &request)?,
         Verdict::ReplayTasks(task_arns) => tasks_described(upstream, &head, &request, task_arns)?,
@@ -617,6 +652,13 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
         }
         if let Some(placements) = state.placements.as_mut() {
             placements.echo(&operation, &account, &request, json, replay);
+        }
+        if let Some(connect) = state.service_connect.as_mut() {
+            let call = (operation.as_str(), account.as_str());
+            connect.echo(call, &request, json, replay, &namespaces);
+        }
+        if let Some(periods) = state.grace_periods.as_mut() {
+            periods.echo(&operation, &account, &request, json, replay);
         }
         shown(&mut state, &operation, &account, json);
     }

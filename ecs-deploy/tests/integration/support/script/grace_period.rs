@@ -1,0 +1,58 @@
+//! A service's health check grace period as AWS keeps it
+//! ([`super::Scripted::echo_grace_period`]).
+//!
+//! moto's CreateService and UpdateService drop `healthCheckGracePeriodSeconds` without an error
+//! and no answer shows it. AWS stores it: the CreateService page
+//! (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html>,
+//! request member `healthCheckGracePeriodSeconds`) takes it for services with load balancer,
+//! VPC Lattice or container health checks ("If you do not specify a health check grace period
+//! value, the default value of 0 is used"), the Service shape answers it, and UpdateService
+//! (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html>)
+//! changes it when sent ("This parameter doesn't trigger a new service deployment") and keeps
+//! it when not. A service created without one shows `0`, the default the page names.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::{ServiceKey, answered, services_of};
+
+/// The member.
+const MEMBER: &str = "healthCheckGracePeriodSeconds";
+
+/// The grace period each service holds, by service.
+#[derive(Debug, Default)]
+pub(super) struct GracePeriods(HashMap<ServiceKey, Value>);
+
+impl GracePeriods {
+    /// Remembers what a call that took effect sent (unless the answer was replayed), then
+    /// writes each service's grace period into the answer of CreateService, UpdateService,
+    /// DeleteService and DescribeServices.
+    pub(super) fn echo(
+        &mut self,
+        operation: &str,
+        account: &str,
+        request: &Value,
+        answer: &mut Value,
+        replay: bool,
+    ) {
+        for service in services_of(operation, answer) {
+            let Some(key) = answered(account, service) else {
+                continue;
+            };
+            let sent = request.get(MEMBER).filter(|v| v.is_i64()).cloned();
+            match (operation, replay, sent) {
+                ("CreateService", false, sent) => {
+                    self.0.insert(key.clone(), sent.unwrap_or(Value::from(0)));
+                }
+                ("UpdateService", false, Some(sent)) => {
+                    self.0.insert(key.clone(), sent);
+                }
+                _ => {}
+            }
+            if let (Some(held), Some(fields)) = (self.0.get(&key), service.as_object_mut()) {
+                fields.insert(MEMBER.to_owned(), held.clone());
+            }
+        }
+    }
+}
