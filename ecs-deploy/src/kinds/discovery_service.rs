@@ -14,6 +14,18 @@
 //! HealthCheckCustomConfig configuration from an existing service"), the namespace and the
 //! type are fixed: their change is a replacement. `HealthCheckCustomConfig.FailureThreshold` "is
 //! no longer supported and is always set to 1" (CreateService), so it is not compared.
+//!
+//! A replacement deletes the old discovery service, then creates the new one: names are unique
+//! in a namespace (CreateService answers `ServiceAlreadyExists`), so the new one cannot come
+//! first under the same name. Cloud Map refuses DeleteService while instances are registered
+//! (`ResourceInUse`, <https://docs.aws.amazon.com/cloud-map/latest/api/API_DeleteService.html>),
+//! and ECS keeps its tasks registered until they stop, so a discovery service that an observed
+//! ECS service names in `serviceRegistries`, or that counts instances, is not replaced: the
+//! change is [`Action::Blocked`] with [`Reason::CloudMapInUse`], whose text says to give it a
+//! new name. A renamed discovery service is created, the ECS services move to it with
+//! UpdateService `serviceRegistries` (which starts a deployment: "This parameter triggers a new
+//! service deployment", ECS UpdateService reference), and a prune deletes the old one, retried
+//! while Cloud Map answers `ResourceInUse`.
 
 use std::collections::BTreeMap;
 
@@ -214,6 +226,17 @@ pub(crate) fn plan(
         ),
     ];
     if let Some((member, _)) = fixed.iter().find(|(_, differs)| *differs) {
+        let users = registered(existing, actual);
+        if !users.is_empty() {
+            return blocked(
+                address,
+                fields,
+                Reason::CloudMapInUse {
+                    member: (*member).to_owned(),
+                    users,
+                },
+            );
+        }
         let mut delete = DeleteServiceRequest::default();
         delete.id = Some(existing.id.clone());
         return Change {
@@ -248,6 +271,32 @@ pub(crate) fn plan(
         steps.extend(tag_steps(&existing.arn, &have, &want));
     }
     updated(address, fields, Vec::new(), steps, false)
+}
+
+/// What is registered in the discovery service `existing`: the observed ECS services whose
+/// `serviceRegistries` name its ARN (`service CLUSTER/NAME`), and the instances GetService
+/// counts (ECS tasks of services the stack does not hold, or instances registered by hand).
+/// A replacement (DeleteService, then CreateService of the same name) is refused by Cloud Map
+/// while any instance is registered, and names are unique in a namespace, so such a discovery
+/// service is not replaced ([`Reason::CloudMapInUse`]).
+fn registered(existing: &crate::state::DiscoveryService, actual: &Actual) -> Vec<String> {
+    let mut users: Vec<String> = actual
+        .services
+        .iter()
+        .filter(|(_, service)| {
+            service
+                .input
+                .service_registries
+                .iter()
+                .flatten()
+                .any(|r| r.registry_arn.as_deref() == Some(existing.arn.as_str()))
+        })
+        .map(|((cluster, name), _)| format!("service {cluster}/{name}"))
+        .collect();
+    if let Some(count) = existing.instance_count.filter(|c| *c > 0) {
+        users.push(format!("{count} registered instances"));
+    }
+    users
 }
 
 /// DeleteService (Cloud Map) of the discovery service `id`.
@@ -399,7 +448,12 @@ mod tests {
     #[test]
     fn a_record_type_or_routing_policy_change_is_a_replace_that_says_why() {
         let desired = stack(json!([{"Type": "SRV", "TTL": 60}]));
-        let plan = crate::plan::plan(&desired, &actual(mine(), 60), &Options::new("shop"));
+        // Nothing registered in it: deleting it first is what Cloud Map allows.
+        let mut empty = actual(mine(), 60);
+        for service in empty.discovery_services.values_mut() {
+            service.instance_count = Some(0);
+        }
+        let plan = crate::plan::plan(&desired, &empty, &Options::new("shop"));
         let api = change(&plan, "discovery service internal/api");
         assert_eq!(api.action, Action::Replace);
         assert_eq!(
@@ -419,6 +473,60 @@ mod tests {
         // The ECS service gets the new ARN, known only after apply.
         let web = change(&plan, "service shop/web");
         assert!(matches!(&web.steps[0], Step::Linked(_, links) if links.len() == 1));
+    }
+
+    #[test]
+    fn a_discovery_service_something_is_registered_in_is_not_replaced() {
+        let desired = stack(json!([{"Type": "SRV", "TTL": 60}]));
+        // Two instances registered (ECS tasks of a service the stack does not hold).
+        let plan = crate::plan::plan(&desired, &actual(mine(), 60), &Options::new("shop"));
+        let api = change(&plan, "discovery service internal/api");
+        assert_eq!(api.action, Action::Blocked);
+        assert!(api.steps.is_empty());
+        assert_eq!(
+            api.reason,
+            Some(Reason::CloudMapInUse {
+                member: "DnsConfig.DnsRecords[].Type".into(),
+                users: vec!["2 registered instances".into()]
+            })
+        );
+        // An ECS service the plan observed registered in it by ARN, no instance counted yet.
+        let mut used = actual(mine(), 60);
+        for service in used.discovery_services.values_mut() {
+            service.instance_count = Some(0);
+        }
+        let web: ecs_model::types::CreateServiceRequest = ecs_model::load::from_value(&json!({
+            "serviceName": "web", "cluster": "shop", "taskDefinition": "web",
+            "serviceRegistries": [{"registryArn": SRV_ARN}]
+        }))
+        .value
+        .expect("a service");
+        used.services.insert(
+            ("shop".into(), "web".into()),
+            crate::state::Existing::new("arn:aws:ecs:us-east-1:1:service/shop/web", web),
+        );
+        let plan = crate::plan::plan(&desired, &used, &Options::new("shop"));
+        let api = change(&plan, "discovery service internal/api");
+        assert_eq!(api.action, Action::Blocked);
+        let reason = api.reason.as_ref().expect("a reason");
+        assert_eq!(
+            reason,
+            &Reason::CloudMapInUse {
+                member: "DnsConfig.DnsRecords[].Type".into(),
+                users: vec!["service shop/web".into()]
+            }
+        );
+        assert!(
+            reason.to_string().contains("give it a new name"),
+            "{reason}"
+        );
+        // The ECS service keeps the ARN it has: nothing links it to a creation.
+        let web = change(&plan, "service shop/web");
+        assert!(
+            web.steps.iter().all(|s| !matches!(s, Step::Linked(..))),
+            "{:?}",
+            web.steps
+        );
     }
 
     #[test]

@@ -151,6 +151,22 @@ pub enum Reason {
         /// The member whose change needs the replacement (`DnsConfig.RoutingPolicy`).
         member: String,
     },
+    /// A Cloud Map discovery service would be replaced (see [`Reason::CloudMapReplaced`]) while
+    /// ECS services or instances are registered in it: nothing is done. Cloud Map refuses to
+    /// delete a service that holds instances (`ResourceInUse`,
+    /// <https://docs.aws.amazon.com/cloud-map/latest/api/API_DeleteService.html>), and names are
+    /// unique in a namespace (`ServiceAlreadyExists`,
+    /// <https://docs.aws.amazon.com/cloud-map/latest/api/API_CreateService.html>), so the new
+    /// one cannot be made first under the same name. Give the discovery service a new name
+    /// (and the ECS services' `serviceRegistries` the new name): it is created, the services
+    /// move to it with a deployment, and a prune deletes the old one once its instances are
+    /// deregistered.
+    CloudMapInUse {
+        /// The member whose change needs the replacement.
+        member: String,
+        /// What is registered in it (`service CLUSTER/NAME`, `N registered instances`).
+        users: Vec<String>,
+    },
     /// A Cloud Map resource that would go is kept: something the stack keeps still uses it
     /// (a namespace that still holds discovery services the stack does not delete, nor own).
     CloudMapKept {
@@ -295,6 +311,14 @@ impl std::fmt::Display for Removal {
 impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Self::CloudMapInUse { member, users } => write!(
+                f,
+                "{member} cannot be changed in place by Cloud Map, and the discovery service \
+                 cannot be deleted while {} are registered in it (nor a new one made under the \
+                 same name): give it a new name, and the services registered in it too; the \
+                 old one is pruned once its instances are deregistered",
+                users.join(", ")
+            ),
             Self::CloudMapReplaced { member } => write!(
                 f,
                 "{member} cannot be changed in place by Cloud Map: deleted and created again \
