@@ -97,7 +97,7 @@ impl ObservedRule {
         })
     }
 
-    /// Its key: the value of its [`RULE_TAG`].
+    /// Its key: the value of its `ecs-rs:rule` tag.
     pub fn key(&self) -> Option<&str> {
         tag_value(&self.input.tags, RULE_TAG)
     }
