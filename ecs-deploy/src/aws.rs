@@ -831,6 +831,50 @@ pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
+/// Implements [`RawSend`] for the SDK client `$client` of `$api`, a JSON-protocol API whose
+/// request body is the operation's input as `ecs-model` writes it: each listed [`Operation`] is
+/// sent through the SDK method named beside it with the [`RawJson`] interceptor; an operation of
+/// another API is [`AwsError::WrongClient`].
+#[cfg(any(feature = "cloud-map", feature = "autoscaling"))]
+macro_rules! raw_json_client {
+    ($client:ty, $api:expr, { $($operation:ident => $method:ident),+ $(,)? }) => {
+        impl $crate::aws::sealed::Sealed for $client {}
+
+        impl $crate::aws::RawSend for $client {
+            const API: $crate::aws::Api = $api;
+
+            fn from_config(config: &aws_types::SdkConfig) -> Self {
+                Self::new(config)
+            }
+
+            async fn send_raw(
+                &self,
+                operation: $crate::aws::Operation,
+                raw: $crate::aws::RawJson,
+            ) -> Result<(), $crate::aws::AwsError> {
+                match operation {
+                    $(
+                        $crate::aws::Operation::$operation => self
+                            .$method()
+                            .customize()
+                            .interceptor(raw.clone())
+                            .send()
+                            .await
+                            .map(drop)
+                            .map_err(|e| $crate::aws::classify(operation, e)),
+                    )+
+                    other => Err($crate::aws::AwsError::WrongClient {
+                        operation: other,
+                        api: $api,
+                    }),
+                }
+            }
+        }
+    };
+}
+#[cfg(any(feature = "cloud-map", feature = "autoscaling"))]
+pub(crate) use raw_json_client;
+
 impl<S: RawSend> Client<S> {
     /// A client from an SDK configuration (credentials, region, endpoint, retries), such as the
     /// one [`crate::config::load`] or `aws_config::load_defaults` returns.

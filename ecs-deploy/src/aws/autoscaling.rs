@@ -10,50 +10,23 @@
 //! errors its eventual consistency gives are classified by
 //! [`AwsError::is_not_yet_consistent`].
 
-use super::{Api, AwsError, Client, Operation, RawJson, RawSend, classify, sealed};
+use super::{Api, Client, raw_json_client};
 
 /// The Application Auto Scaling client: [`Client`] over `aws-sdk-applicationautoscaling`, with
 /// the methods of [`Ecs`](super::Ecs) (`new`, `call`, `calls`, `retries`).
 pub type AutoScaling = Client<aws_sdk_applicationautoscaling::Client>;
 
-impl sealed::Sealed for aws_sdk_applicationautoscaling::Client {}
-
-impl RawSend for aws_sdk_applicationautoscaling::Client {
-    const API: Api = Api::AutoScaling;
-
-    fn from_config(config: &aws_types::SdkConfig) -> Self {
-        Self::new(config)
-    }
-
-    async fn send_raw(&self, operation: Operation, raw: RawJson) -> Result<(), AwsError> {
-        macro_rules! send {
-            ($method:ident) => {{
-                self.$method()
-                    .customize()
-                    .interceptor(raw.clone())
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| classify(operation, e))
-            }};
-        }
-        match operation {
-            Operation::RegisterScalableTarget => send!(register_scalable_target),
-            Operation::DescribeScalableTargets => send!(describe_scalable_targets),
-            Operation::DeregisterScalableTarget => send!(deregister_scalable_target),
-            Operation::PutScalingPolicy => send!(put_scaling_policy),
-            Operation::DescribeScalingPolicies => send!(describe_scaling_policies),
-            Operation::DeleteScalingPolicy => send!(delete_scaling_policy),
-            Operation::PutScheduledAction => send!(put_scheduled_action),
-            Operation::DescribeScheduledActions => send!(describe_scheduled_actions),
-            Operation::DeleteScheduledAction => send!(delete_scheduled_action),
-            other => Err(AwsError::WrongClient {
-                operation: other,
-                api: Api::AutoScaling,
-            }),
-        }
-    }
-}
+raw_json_client!(aws_sdk_applicationautoscaling::Client, Api::AutoScaling, {
+    RegisterScalableTarget => register_scalable_target,
+    DescribeScalableTargets => describe_scalable_targets,
+    DeregisterScalableTarget => deregister_scalable_target,
+    PutScalingPolicy => put_scaling_policy,
+    DescribeScalingPolicies => describe_scaling_policies,
+    DeleteScalingPolicy => delete_scaling_policy,
+    PutScheduledAction => put_scheduled_action,
+    DescribeScheduledActions => describe_scheduled_actions,
+    DeleteScheduledAction => delete_scheduled_action,
+});
 
 #[cfg(test)]
 mod tests {
@@ -61,6 +34,7 @@ mod tests {
 
     use super::*;
     use crate::aws::safe_to_repeat;
+    use crate::aws::{AwsError, Operation};
 
     fn answered(operation: Operation, code: &str) -> AwsError {
         AwsError::Service {

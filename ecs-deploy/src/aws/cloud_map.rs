@@ -7,57 +7,30 @@
 //! operation's input exactly as `ecs-model` serializes it, as for ECS: see the [parent
 //! module](super).
 
-use super::{Api, AwsError, Client, Operation, RawJson, RawSend, classify, sealed};
+use super::{Api, Client, raw_json_client};
 
 /// The AWS Cloud Map client: [`Client`] over `aws-sdk-servicediscovery`, with the methods of
 /// [`Ecs`](super::Ecs) (`new`, `call`, `calls`, `retries`).
 pub type CloudMap = Client<aws_sdk_servicediscovery::Client>;
 
-impl sealed::Sealed for aws_sdk_servicediscovery::Client {}
-
-impl RawSend for aws_sdk_servicediscovery::Client {
-    const API: Api = Api::CloudMap;
-
-    fn from_config(config: &aws_types::SdkConfig) -> Self {
-        Self::new(config)
-    }
-
-    async fn send_raw(&self, operation: Operation, raw: RawJson) -> Result<(), AwsError> {
-        macro_rules! send {
-            ($method:ident) => {{
-                self.$method()
-                    .customize()
-                    .interceptor(raw.clone())
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| classify(operation, e))
-            }};
-        }
-        match operation {
-            Operation::CreatePrivateDnsNamespace => send!(create_private_dns_namespace),
-            Operation::CreateHttpNamespace => send!(create_http_namespace),
-            Operation::GetNamespace => send!(get_namespace),
-            Operation::ListNamespaces => send!(list_namespaces),
-            Operation::UpdatePrivateDnsNamespace => send!(update_private_dns_namespace),
-            Operation::UpdateHttpNamespace => send!(update_http_namespace),
-            Operation::DeleteNamespace => send!(delete_namespace),
-            Operation::GetOperation => send!(get_operation),
-            Operation::CreateDiscoveryService => send!(create_service),
-            Operation::GetDiscoveryService => send!(get_service),
-            Operation::ListDiscoveryServices => send!(list_services),
-            Operation::UpdateDiscoveryService => send!(update_service),
-            Operation::DeleteDiscoveryService => send!(delete_service),
-            Operation::TagCloudMapResource => send!(tag_resource),
-            Operation::UntagCloudMapResource => send!(untag_resource),
-            Operation::ListCloudMapTags => send!(list_tags_for_resource),
-            other => Err(AwsError::WrongClient {
-                operation: other,
-                api: Api::CloudMap,
-            }),
-        }
-    }
-}
+raw_json_client!(aws_sdk_servicediscovery::Client, Api::CloudMap, {
+    CreatePrivateDnsNamespace => create_private_dns_namespace,
+    CreateHttpNamespace => create_http_namespace,
+    GetNamespace => get_namespace,
+    ListNamespaces => list_namespaces,
+    UpdatePrivateDnsNamespace => update_private_dns_namespace,
+    UpdateHttpNamespace => update_http_namespace,
+    DeleteNamespace => delete_namespace,
+    GetOperation => get_operation,
+    CreateDiscoveryService => create_service,
+    GetDiscoveryService => get_service,
+    ListDiscoveryServices => list_services,
+    UpdateDiscoveryService => update_service,
+    DeleteDiscoveryService => delete_service,
+    TagCloudMapResource => tag_resource,
+    UntagCloudMapResource => untag_resource,
+    ListCloudMapTags => list_tags_for_resource,
+});
 
 #[cfg(test)]
 mod tests {
@@ -65,6 +38,7 @@ mod tests {
 
     use super::*;
     use crate::aws::safe_to_repeat;
+    use crate::aws::{AwsError, Operation};
 
     fn answered(operation: Operation, code: &str) -> AwsError {
         AwsError::Service {
