@@ -37,7 +37,9 @@ use serde_json::{Value, json};
 mod autoscaling;
 pub mod load_balancing;
 mod grace_period;
+mod members;
 mod placement;
+mod request_head;
 pub mod scheduler;
 mod service_connect;
 
@@ -722,23 +724,13 @@ fn call_upstream(
     operation: &str,
     input: &Value,
 ) -> std::io::Result<Answer> {
-    let body = input.to_string();
-    let head: String = head
-        .split("\r\n")
-        .filter(|line| !line.is_empty())
-        .map(|line| match line.split_once(':') {
-            Some((name, _)) if name.trim().eq_ignore_ascii_case("x-amz-target") => {
-                format!("X-Amz-Target: AmazonEC2ContainerServiceV20141113.{operation}")
-            }
-            Some((name, _)) if name.trim().eq_ignore_ascii_case("content-length") => {
-                format!("Content-Length: {}", body.len())
-            }
-            _ => line.to_owned(),
-        })
-        .map(|line| line + "\r\n")
-        .chain(std::iter::once("\r\n".to_owned()))
-        .collect();
-    forward(upstream, &head, body.as_bytes())
+    request_head::call_as(
+        upstream,
+        head,
+        &format!("AmazonEC2ContainerServiceV20141113.{operation}"),
+        None,
+        input,
+    )
 }
 
 /// Answers a CreateService `request` with the existing service, as moto describes it:

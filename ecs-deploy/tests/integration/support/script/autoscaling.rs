@@ -35,6 +35,7 @@ use std::net::TcpStream;
 
 use serde_json::{Value, json};
 
+use super::request_head::call_as;
 use super::{Answer, forward, respond};
 
 /// The target prefix of Application Auto Scaling's calls (`X-Amz-Target`).
@@ -223,21 +224,11 @@ fn items(answer: &Answer, key: &str) -> Vec<Value> {
 /// Sends moto the Application Auto Scaling call `operation` with `input`, with the headers of
 /// the request whose head is `head` (its account, credentials...).
 fn call(upstream: &str, head: &str, operation: &str, input: &Value) -> std::io::Result<Answer> {
-    let body = input.to_string();
-    let head: String = head
-        .split("\r\n")
-        .filter(|line| !line.is_empty())
-        .map(|line| match line.split_once(':') {
-            Some((name, _)) if name.trim().eq_ignore_ascii_case("x-amz-target") => {
-                format!("X-Amz-Target: {TARGET_PREFIX}{operation}")
-            }
-            Some((name, _)) if name.trim().eq_ignore_ascii_case("content-length") => {
-                format!("Content-Length: {}", body.len())
-            }
-            _ => line.to_owned(),
-        })
-        .map(|line| line + "\r\n")
-        .chain(std::iter::once("\r\n".to_owned()))
-        .collect();
-    forward(upstream, &head, body.as_bytes())
+    call_as(
+        upstream,
+        head,
+        &format!("{TARGET_PREFIX}{operation}"),
+        None,
+        input,
+    )
 }

@@ -13,9 +13,10 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::{ServiceKey, answered, services_of};
+use super::ServiceKey;
+use super::members::{KeptMembers, echo};
 
 /// The member.
 const MEMBER: &str = "healthCheckGracePeriodSeconds";
@@ -36,23 +37,27 @@ impl GracePeriods {
         answer: &mut Value,
         replay: bool,
     ) {
-        for service in services_of(operation, answer) {
-            let Some(key) = answered(account, service) else {
-                continue;
-            };
-            let sent = request.get(MEMBER).filter(|v| v.is_i64()).cloned();
-            match (operation, replay, sent) {
-                ("CreateService", false, sent) => {
-                    self.0.insert(key.clone(), sent.unwrap_or(Value::from(0)));
-                }
-                ("UpdateService", false, Some(sent)) => {
-                    self.0.insert(key.clone(), sent);
-                }
-                _ => {}
+        echo(self, operation, account, request, answer, replay);
+    }
+}
+
+impl KeptMembers for GracePeriods {
+    fn record(&mut self, operation: &str, key: &ServiceKey, request: &Value) {
+        let sent = request.get(MEMBER).filter(|v| v.is_i64()).cloned();
+        match (operation, sent) {
+            ("CreateService", sent) => {
+                self.0.insert(key.clone(), sent.unwrap_or(Value::from(0)));
             }
-            if let (Some(held), Some(fields)) = (self.0.get(&key), service.as_object_mut()) {
-                fields.insert(MEMBER.to_owned(), held.clone());
+            ("UpdateService", Some(sent)) => {
+                self.0.insert(key.clone(), sent);
             }
+            _ => {}
+        }
+    }
+
+    fn write(&self, key: &ServiceKey, fields: &mut Map<String, Value>) {
+        if let Some(held) = self.0.get(key) {
+            fields.insert(MEMBER.to_owned(), held.clone());
         }
     }
 }

@@ -10,9 +10,10 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use super::{ServiceKey, answered, services_of};
+use super::ServiceKey;
+use super::members::{KeptMembers, echo};
 
 /// The members each service holds, by service.
 #[derive(Debug, Default)]
@@ -33,31 +34,35 @@ impl Placements {
         answer: &mut Value,
         replay: bool,
     ) {
-        for service in services_of(operation, answer) {
-            let Some(key) = answered(account, service) else {
-                continue;
-            };
-            let sent = |member: &str| request.get(member).filter(|v| !v.is_null()).cloned();
-            match operation {
-                "CreateService" if !replay => {
-                    let held = MEMBERS.map(|m| sent(m).unwrap_or_else(|| json!([])));
-                    self.0.insert(key.clone(), held);
-                }
-                "UpdateService" if !replay => {
-                    if let Some(held) = self.0.get_mut(&key) {
-                        for (slot, member) in held.iter_mut().zip(MEMBERS) {
-                            if let Some(value) = sent(member) {
-                                *slot = value;
-                            }
+        echo(self, operation, account, request, answer, replay);
+    }
+}
+
+impl KeptMembers for Placements {
+    fn record(&mut self, operation: &str, key: &ServiceKey, request: &Value) {
+        let sent = |member: &str| request.get(member).filter(|v| !v.is_null()).cloned();
+        match operation {
+            "CreateService" => {
+                let held = MEMBERS.map(|m| sent(m).unwrap_or_else(|| json!([])));
+                self.0.insert(key.clone(), held);
+            }
+            "UpdateService" => {
+                if let Some(held) = self.0.get_mut(key) {
+                    for (slot, member) in held.iter_mut().zip(MEMBERS) {
+                        if let Some(value) = sent(member) {
+                            *slot = value;
                         }
                     }
                 }
-                _ => {}
             }
-            if let (Some(held), Some(fields)) = (self.0.get(&key), service.as_object_mut()) {
-                for (value, member) in held.iter().zip(MEMBERS) {
-                    fields.insert(member.to_owned(), value.clone());
-                }
+            _ => {}
+        }
+    }
+
+    fn write(&self, key: &ServiceKey, fields: &mut Map<String, Value>) {
+        if let Some(held) = self.0.get(key) {
+            for (value, member) in held.iter().zip(MEMBERS) {
+                fields.insert(member.to_owned(), value.clone());
             }
         }
     }

@@ -28,7 +28,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::{Answer, ServiceKey, answered, forward, header, services_of};
+use super::request_head::call_as;
+use super::{Answer, ServiceKey, answered, header, services_of};
 
 /// The Service Connect configuration of each service, as sent (the namespace resolved), and
 /// each cluster's default namespace ARN, by account and cluster name.
@@ -105,30 +106,16 @@ fn cloud_map(
     operation: &str,
     input: &Value,
 ) -> std::io::Result<Answer> {
-    let body = input.to_string();
-    let mut out = String::new();
-    for line in head.split("\r\n").filter(|l| !l.is_empty()) {
-        let name = line
-            .split_once(':')
-            .map(|(n, _)| n.trim().to_ascii_lowercase());
-        let line = match name.as_deref() {
-            Some("x-amz-target") => {
-                format!("X-Amz-Target: Route53AutoNaming_v20170314.{operation}")
-            }
-            Some("content-length") => format!("Content-Length: {}", body.len()),
-            Some("authorization") => {
-                line.replace("/ecs/aws4_request", "/servicediscovery/aws4_request")
-            }
-            _ => line.to_owned(),
-        };
-        out.push_str(&line);
-        out.push_str("\r\n");
-    }
-    out.push_str("\r\n");
-    if header(&out, "x-amz-target").is_none() {
+    if header(head, "x-amz-target").is_none() {
         return Err(std::io::Error::other("not a JSON-protocol request"));
     }
-    forward(upstream, &out, body.as_bytes())
+    call_as(
+        upstream,
+        head,
+        &format!("Route53AutoNaming_v20170314.{operation}"),
+        Some("servicediscovery"),
+        input,
+    )
 }
 
 /// `namespace` as AWS shows it: the ARN of the namespace of that name, else as written.
