@@ -31,6 +31,19 @@ fn stack(extra: Value) -> Value {
     merged(doc, extra)
 }
 
+/// The stack with a target group `shop-web` and its service bound to `target_group_arn`.
+fn bound(target_group_arn: &str) -> Value {
+    let mut doc = stack(json!({
+        "targetGroups": [ { "Name": "shop-web", "Protocol": "HTTP", "Port": 80, "TargetType": "ip" } ]
+    }));
+    doc["services"][0]["loadBalancers"] = json!([
+        { "targetGroupArn": target_group_arn, "containerName": "report", "containerPort": 80 }
+    ]);
+    doc["taskDefinitions"][0]["containerDefinitions"][0]["portMappings"] =
+        json!([ { "containerPort": 80 } ]);
+    doc
+}
+
 fn target(resource: &str, min: i64, max: i64) -> Value {
     json!({ "ServiceNamespace": "ecs", "ResourceId": resource,
             "ScalableDimension": "ecs:service:DesiredCount", "MinCapacity": min, "MaxCapacity": max })
@@ -268,5 +281,11 @@ pub fn cases() -> Vec<Case> {
                 json!({ "Conditions": [ { "Field": "host-header", "Values": ["a.example.com"] } ] }),
             ),
         ),
+        breaks(
+            "stack-unknown-target-group",
+            "services[0].loadBalancers[0].targetGroupArn",
+            bound("shop-wbe"),
+        ),
+        keeps("stack-unknown-target-group", bound("shop-web")),
     ]
 }

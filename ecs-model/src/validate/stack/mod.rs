@@ -23,6 +23,7 @@ mod references;
 mod routing;
 mod scaling;
 mod schedules;
+mod target_groups;
 
 use crate::diagnostic::{Diagnostic, JsonPath};
 use crate::stack::Stack;
@@ -78,6 +79,7 @@ pub(crate) const RULES: &[&Rule] = &[
     &listener_rules::UNKNOWN_RULE_TARGET_GROUP,
     &listener_rules::RULE_PRIORITY,
     &listener_rules::RULE_CONTENTS,
+    &target_groups::UNKNOWN_TARGET_GROUP,
 ];
 
 /// The codes of the warnings about references a stack does not resolve, which may name
@@ -108,6 +110,7 @@ pub(crate) fn check(stack: &Stack, out: &mut Vec<Diagnostic>) {
     scaling::check(stack, out);
     schedules::check(stack, out);
     listener_rules::check(stack, out);
+    target_groups::check(stack, out);
 }
 
 /// Where a service's tasks run, as far as the stack tells.
