@@ -550,3 +550,197 @@ async fn pending_cloud_map_operations_are_waited_for_and_a_failed_one_is_reporte
     let plan = deployer.plan_destroy(&desired).await.expect("plan destroy");
     deployer.apply(&plan, |_| {}).await.expect("destroy");
 }
+
+/// A discovery service an ECS service is registered in cannot be replaced: Cloud Map refuses
+/// DeleteService with `ResourceInUse` while instances are registered
+/// (<https://docs.aws.amazon.com/cloud-map/latest/api/API_DeleteService.html>), which the layer
+/// of `support::cloud_map` plays (moto deletes it anyway). A routing policy change is blocked
+/// with [`ecs_deploy::plan::Reason::CloudMapInUse`] naming the ECS service, and applying it
+/// changes nothing. The user's fix, a new name (`api-v2`) the ECS service names too: the plan
+/// creates `api-v2`, moves the ECS service with UpdateService `serviceRegistries` and prunes
+/// `api`; the apply deletes `api` only after the update, retrying while its old tasks are
+/// still registered; read back, the ECS service is registered in `api-v2` and `api` is gone.
+#[tokio::test]
+async fn a_discovery_service_in_use_is_renamed_not_replaced() {
+    use crate::support::cloud_map::CloudMapScript;
+    use ecs_deploy::apply::Waiting;
+    use ecs_deploy::plan::Reason;
+
+    let account = "300000000094";
+    let names = names();
+    let script = CloudMapScript::start(support::local_ecs::endpoint());
+    script.play_registered_instances(2);
+    let deployer = Deployer::new(
+        support::ecs(account).await,
+        Options::new("mesh").prune(true),
+    )
+    .network(support::ec2::network(account))
+    .cloud_map(
+        ecs_deploy::CloudMap::from_client(support::cloud_map::client_at(&script.url, account))
+            .retries(ecs_deploy::Retries::none()),
+    )
+    .apply_options(ApplyOptions::no_wait().drain(ecs_deploy::WaitOptions::new(
+        std::time::Duration::from_secs(20),
+        std::time::Duration::from_millis(50),
+    )));
+    let stack = |discovery: &str, policy: &str| {
+        from_value::<Stack>(&json!({
+            "namespaces": [{"Name": names.private, "Vpc": "default"}],
+            "discoveryServices": [{
+                "Name": discovery, "NamespaceId": names.private,
+                "DnsConfig": {"RoutingPolicy": policy, "DnsRecords": [{"Type": "A", "TTL": 60}]}
+            }],
+            "clusters": [{"clusterName": "mesh"}],
+            "taskDefinitions": [{
+                "family": "api", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+                "cpu": "256", "memory": "512",
+                "containerDefinitions": [{"name": "api", "image": "nginx:1.27",
+                                          "portMappings": [{"containerPort": 80}]}]
+            }],
+            "services": [{
+                "serviceName": "api", "cluster": "mesh", "taskDefinition": "api",
+                "desiredCount": 1, "launchType": "FARGATE",
+                "networkConfiguration": {"awsvpcConfiguration": {
+                    "subnets": ["default"], "securityGroups": ["default"]
+                }},
+                "serviceRegistries": [{"registryArn": discovery}]
+            }]
+        }))
+        .value
+        .expect("a stack")
+    };
+    let old = format!("discovery service {}/api", names.private);
+    let new = format!("discovery service {}/api-v2", names.private);
+    let first = stack("api", "MULTIVALUE");
+    let plan = deployer.plan(&first).await.expect("plan");
+    deployer.apply(&plan, |_| {}).await.expect("apply");
+    let client = support::cloud_map::client(account);
+    let private = namespace(&client, &names.private)
+        .await
+        .expect("the namespace");
+    let namespace_id = private.id().expect("an id").to_owned();
+    let api = discovery_services(&client, &namespace_id).await;
+    let [api] = api.as_slice() else {
+        panic!("one discovery service: {api:?}");
+    };
+    let api_arn = api.arn().expect("an ARN").to_owned();
+    assert_eq!(registry_arn(account, "api").await, Some(api_arn.clone()));
+
+    // Through the layer, DeleteService is refused while the ECS service is registered in it.
+    let layer = support::cloud_map::client_at(&script.url, account);
+    let api_id = api.id().expect("an id").to_owned();
+    let refused = layer
+        .delete_service()
+        .id(&api_id)
+        .send()
+        .await
+        .expect_err("ResourceInUse");
+    assert!(
+        refused
+            .as_service_error()
+            .is_some_and(|e| e.is_resource_in_use()),
+        "{refused:?}"
+    );
+    assert!(!deployer.plan(&first).await.expect("plan").has_changes());
+
+    // A routing policy change would replace it: blocked, naming the ECS service; nothing is
+    // applied.
+    let weighted = stack("api", "WEIGHTED");
+    let plan = deployer.plan(&weighted).await.expect("plan the policy");
+    assert_eq!(changed(&plan), [(old.clone(), Action::Blocked)]);
+    let blocked = plan
+        .changes
+        .iter()
+        .find(|c| c.address.to_string() == old)
+        .expect("api");
+    assert_eq!(
+        blocked.reason,
+        Some(Reason::CloudMapInUse {
+            member: "DnsConfig.RoutingPolicy".into(),
+            users: vec!["service mesh/api".into()]
+        })
+    );
+    assert!(blocked.steps.is_empty());
+    deployer.apply(&plan, |_| {}).await.expect("apply nothing");
+    let still = discovery_services(&client, &namespace_id).await;
+    assert_eq!(still.len(), 1);
+    assert_eq!(still[0].arn(), Some(api_arn.as_str()));
+
+    // The fix: a new name, which the ECS service names too.
+    let renamed = stack("api-v2", "WEIGHTED");
+    let plan = deployer.plan(&renamed).await.expect("plan the rename");
+    assert_eq!(
+        changed(&plan),
+        [
+            (new.clone(), Action::Create),
+            ("service mesh/api".to_owned(), Action::UpdateAndDeploy),
+            (old.clone(), Action::Delete),
+        ]
+    );
+    let service = plan
+        .changes
+        .iter()
+        .find(|c| c.address.to_string() == "service mesh/api")
+        .expect("the ECS service");
+    let operations: Vec<Operation> = service.steps.iter().map(|s| s.operation()).collect();
+    assert_eq!(operations, [Operation::UpdateService]);
+    assert_eq!(
+        service.steps[0].input()["serviceRegistries"][0]["registryArn"],
+        json!(ecs_deploy::plan::KNOWN_AFTER_APPLY)
+    );
+    let mut calls = Vec::new();
+    let mut waited = 0;
+    deployer
+        .apply(&plan, |event| match event {
+            ecs_deploy::Event::Called {
+                address, operation, ..
+            } => calls.push((address.to_string(), operation)),
+            ecs_deploy::Event::Waiting {
+                reason: Waiting::InstancesRegistered,
+                ..
+            } => waited += 1,
+            _ => {}
+        })
+        .await
+        .expect("apply the rename");
+    let at = |address: &str, operation: Operation| {
+        calls
+            .iter()
+            .position(|(a, o)| a == address && *o == operation)
+            .unwrap_or_else(|| panic!("{address} {operation:?} in {calls:?}"))
+    };
+    let created = at(&new, Operation::CreateDiscoveryService);
+    let updated = at("service mesh/api", Operation::UpdateService);
+    let deleted = at(&old, Operation::DeleteDiscoveryService);
+    assert!(created < updated && updated < deleted, "{calls:?}");
+    // Refused while the old tasks were stopping, never while the ECS service named it.
+    assert_eq!(waited, 2, "one wait per refusal");
+    let refusals = script.refused_deletes();
+    let after_update: Vec<&Vec<String>> = refusals
+        .iter()
+        .filter(|(id, _)| *id == api_id)
+        .map(|(_, users)| users)
+        .collect();
+    assert_eq!(
+        after_update,
+        [
+            &vec!["service mesh/api".to_owned()],
+            &vec!["stopping tasks".to_owned()],
+            &vec!["stopping tasks".to_owned()]
+        ]
+    );
+
+    // Read back: registered in api-v2, api gone; nothing left to do.
+    let left = discovery_services(&client, &namespace_id).await;
+    let [v2] = left.as_slice() else {
+        panic!("one discovery service: {left:?}");
+    };
+    assert_eq!(v2.name(), Some("api-v2"));
+    assert_eq!(registry_arn(account, "api").await.as_deref(), v2.arn());
+    let again = deployer.plan(&renamed).await.expect("plan after");
+    assert!(!again.has_changes(), "{:?}", changed(&again));
+
+    // Clean up.
+    let plan = deployer.plan_destroy(&renamed).await.expect("plan destroy");
+    deployer.apply(&plan, |_| {}).await.expect("destroy");
+}

@@ -56,6 +56,21 @@ pub fn cloud_map(account: &str) -> CloudMap {
 ///   `Status: FAIL` with the `ErrorCode` (one of the values the Operation shape lists:
 ///   `ACCESS_DENIED`, `CANNOT_CREATE_HOSTED_ZONE`, `EXPIRED_TOKEN`, `HOSTED_ZONE_NOT_FOUND`,
 ///   `INTERNAL_FAILURE`, `INVALID_CHANGE_BATCH`, `THROTTLED_REQUEST`) and `ErrorMessage` given.
+/// - **A discovery service with instances cannot be deleted** (played once
+///   [`CloudMapScript::play_registered_instances`] is called). DeleteService "deletes a specified
+///   service ... If the service still contains one or more registered instances, the request
+///   fails" with `ResourceInUse` (HTTP 400, "you can't delete a service that contains any
+///   instances", <https://docs.aws.amazon.com/cloud-map/latest/api/API_DeleteService.html>);
+///   moto 5.2 deletes it anyway. The layer's model of "instances registered" is what ECS
+///   registers: ECS registers each running task of a service whose `serviceRegistries` name the
+///   discovery service and deregisters it when the task stops. So a DeleteService is refused
+///   while an ACTIVE ECS service of the account (moto's ListClusters, ListServices,
+///   DescribeServices) names the discovery service's ARN (GetService's `Arn`) in its
+///   `serviceRegistries` and has a desired or running count above 0, or while moto's
+///   ListInstances shows instances registered by hand. When the ECS services stop naming it,
+///   the tasks of the deployment they replace still run for a while: a discovery service the
+///   layer saw in use (at a GetService or a DeleteService) is refused for the next
+///   `deregistration_polls` DeleteService calls too, then deleted.
 #[derive(Debug, Clone)]
 pub struct CloudMapScript {
     /// Where the clients send their calls.
@@ -76,6 +91,15 @@ struct ScriptState {
     failing: std::collections::HashMap<String, (String, String, String)>,
     /// Every GetOperation answer's `Status`, in order, with the operation id.
     statuses: Vec<(String, String)>,
+    /// Whether DeleteService is refused while instances are registered, and for how many more
+    /// calls once the ECS services left (their old tasks stopping).
+    registered: Option<u32>,
+    /// Discovery services (by id) seen with instances, and the refusals left once they have
+    /// none.
+    draining: std::collections::HashMap<String, u32>,
+    /// Every DeleteService refused with `ResourceInUse`: the id, and what was registered
+    /// (`service CLUSTER/NAME`, `N instances`, or `stopping tasks`).
+    refused_deletes: Vec<(String, Vec<String>)>,
 }
 
 /// The target prefix of Cloud Map's awsJson1_1 calls (`X-Amz-Target`).
@@ -103,6 +127,19 @@ impl CloudMapScript {
     /// The `Status` of every GetOperation answer, in order, with the operation's id.
     pub fn statuses(&self) -> Vec<(String, String)> {
         self.lock().statuses.clone()
+    }
+
+    /// DeleteService is refused with `ResourceInUse` while instances are registered in the
+    /// discovery service (see the type's docs), and for `deregistration_polls` more calls once
+    /// the ECS services stopped naming it.
+    pub fn play_registered_instances(&self, deregistration_polls: u32) {
+        self.lock().registered = Some(deregistration_polls);
+    }
+
+    /// Every DeleteService refused with `ResourceInUse`, in order: the id sent and what was
+    /// registered.
+    pub fn refused_deletes(&self) -> Vec<(String, Vec<String>)> {
+        self.lock().refused_deletes.clone()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ScriptState> {
@@ -162,6 +199,50 @@ fn serve_cloud_map(
     if let Some(id) = failing {
         let body = json!({"OperationId": id}).to_string();
         return respond(&mut client, "200 OK", None, body.as_bytes());
+    }
+    let registered = lock().registered;
+    if let Some(polls) = registered
+        && matches!(operation.as_str(), "DeleteService" | "GetService")
+    {
+        let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let id = request
+            .get("Id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let users = registered_in(upstream, &head, &id)?;
+        let mut state = lock();
+        if !users.is_empty() {
+            state.draining.insert(id.clone(), polls);
+        }
+        if operation == "DeleteService" {
+            let stopping = users.is_empty()
+                && state.draining.get_mut(&id).is_some_and(|left| {
+                    let refuse = *left > 0;
+                    *left = left.saturating_sub(1);
+                    refuse
+                });
+            if !users.is_empty() || stopping {
+                let users = if stopping {
+                    vec!["stopping tasks".to_owned()]
+                } else {
+                    users
+                };
+                let message = format!(
+                    "scripted: the service {id} contains registered instances ({})",
+                    users.join(", ")
+                );
+                state.refused_deletes.push((id, users));
+                drop(state);
+                let body = json!({"__type": "ResourceInUse", "Message": message}).to_string();
+                return respond(
+                    &mut client,
+                    "400 Bad Request",
+                    Some("ResourceInUse"),
+                    body.as_bytes(),
+                );
+            }
+        }
     }
     if operation != "GetOperation" {
         let answer = forward(upstream, &head, &body)?;
@@ -236,4 +317,138 @@ fn serve_cloud_map(
         lock().statuses.push((id, status_of(&answer)));
     }
     respond(&mut client, &status, error.as_deref(), &out)
+}
+
+/// `head` (a Cloud Map request's: its account, credentials) for the call `target` of the
+/// service `scope` (the signing name moto routes by) with a body of `length` bytes.
+fn head_for(head: &str, target: &str, scope: &str, length: usize) -> String {
+    head.split("\r\n")
+        .filter(|line| !line.is_empty())
+        .map(|line| match line.split_once(':') {
+            Some((name, _)) if name.trim().eq_ignore_ascii_case("x-amz-target") => {
+                format!("X-Amz-Target: {target}")
+            }
+            Some((name, _)) if name.trim().eq_ignore_ascii_case("content-length") => {
+                format!("Content-Length: {length}")
+            }
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("authorization") => {
+                format!(
+                    "{name}:{}",
+                    value.replace("/servicediscovery/", &format!("/{scope}/"))
+                )
+            }
+            _ => line.to_owned(),
+        })
+        .map(|line| line + "\r\n")
+        .chain(std::iter::once("\r\n".to_owned()))
+        .collect()
+}
+
+/// Sends moto the call `operation` of `scope` (`ecs` or `servicediscovery`) with `input`, in
+/// the account of the request whose head is `head`; its JSON answer, `None` on an error.
+fn call(
+    upstream: &str,
+    head: &str,
+    scope: &str,
+    operation: &str,
+    input: &serde_json::Value,
+) -> std::io::Result<Option<serde_json::Value>> {
+    let target = match scope {
+        "ecs" => format!("AmazonEC2ContainerServiceV20141113.{operation}"),
+        _ => format!("{TARGET_PREFIX}{operation}"),
+    };
+    let body = input.to_string();
+    let head = head_for(head, &target, scope, body.len());
+    let answer = super::script::forward(upstream, &head, body.as_bytes())?;
+    if !answer.status.starts_with("200") {
+        return Ok(None);
+    }
+    Ok(serde_json::from_slice(&answer.body).ok())
+}
+
+/// What is registered in the discovery service `id`, as the layer models it (see
+/// [`CloudMapScript`]): `service CLUSTER/NAME` for each ACTIVE ECS service naming its ARN in
+/// `serviceRegistries` with a desired or running count above 0, and `N instances` for the
+/// instances moto's ListInstances shows. Nothing when moto does not know `id`.
+fn registered_in(upstream: &str, head: &str, id: &str) -> std::io::Result<Vec<String>> {
+    use serde_json::{Value, json};
+
+    let strings = |value: Option<&Value>| -> Vec<String> {
+        value
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    let described = call(
+        upstream,
+        head,
+        "servicediscovery",
+        "GetService",
+        &json!({"Id": id}),
+    )?;
+    let Some(arn) = described
+        .as_ref()
+        .and_then(|d| d.pointer("/Service/Arn"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return Ok(Vec::new());
+    };
+    let mut users = Vec::new();
+    let clusters = call(upstream, head, "ecs", "ListClusters", &json!({}))?;
+    for cluster in strings(clusters.as_ref().and_then(|c| c.get("clusterArns"))) {
+        let listed = call(
+            upstream,
+            head,
+            "ecs",
+            "ListServices",
+            &json!({"cluster": cluster}),
+        )?;
+        let services = strings(listed.as_ref().and_then(|l| l.get("serviceArns")));
+        for chunk in services.chunks(10) {
+            let input = json!({"cluster": cluster, "services": chunk});
+            let described = call(upstream, head, "ecs", "DescribeServices", &input)?;
+            let found = described
+                .as_ref()
+                .and_then(|d| d.get("services"))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for service in found {
+                let names_it = service["serviceRegistries"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|r| r["registryArn"].as_str() == Some(arn.as_str()));
+                let count = |member: &str| service[member].as_i64().unwrap_or(0);
+                if names_it
+                    && service["status"].as_str() == Some("ACTIVE")
+                    && (count("desiredCount") > 0 || count("runningCount") > 0)
+                {
+                    let cluster_name = cluster.rsplit('/').next().unwrap_or(&cluster);
+                    let name = service["serviceName"].as_str().unwrap_or_default();
+                    users.push(format!("service {cluster_name}/{name}"));
+                }
+            }
+        }
+    }
+    let instances = call(
+        upstream,
+        head,
+        "servicediscovery",
+        "ListInstances",
+        &json!({"ServiceId": id}),
+    )?;
+    let count = instances
+        .as_ref()
+        .and_then(|i| i.get("Instances"))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if count > 0 {
+        users.push(format!("{count} instances"));
+    }
+    Ok(users)
 }
