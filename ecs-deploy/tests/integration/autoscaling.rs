@@ -52,25 +52,9 @@ fn suspended(value: bool) -> Value {
            "ScheduledScalingSuspended": value})
 }
 
-/// The SDK's configuration for the endpoint at `url`, in moto account `account`.
-async fn config(url: &str) -> aws_types::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_types::region::Region::new("us-east-1"))
-        .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(
-            aws_credential_types::Credentials::new("test", "test", None, None, "ecs-rs tests"),
-        ))
-        .retry_config(
-            aws_config::retry::RetryConfig::standard()
-                .with_initial_backoff(Duration::from_millis(10)),
-        )
-        .load()
-        .await
-}
-
 /// The Application Auto Scaling SDK client of moto account `account`.
 async fn sdk(url: &str, account: &str) -> aws_sdk_applicationautoscaling::Client {
-    let config = config(url).await;
+    let config = support::clients::sdk_config(url).await;
     aws_sdk_applicationautoscaling::Client::from_conf(
         aws_sdk_applicationautoscaling::config::Builder::from(&config)
             .interceptor(support::MotoAccount(account.to_owned()))

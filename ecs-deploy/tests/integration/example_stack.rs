@@ -17,7 +17,6 @@
 //! follows them to the end, as the demo does.
 
 use std::path::Path;
-use std::time::Duration;
 
 use aws_sdk_applicationautoscaling::types::ServiceNamespace;
 
@@ -42,21 +41,6 @@ fn cli(url: &str, args: &[&str]) -> (Option<i32>, String) {
     (output.status.code(), text)
 }
 
-async fn sdk_config(url: &str) -> aws_types::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_types::region::Region::new("us-east-1"))
-        .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(
-            aws_credential_types::Credentials::new("test", "test", None, None, "ecs-rs tests"),
-        ))
-        .retry_config(
-            aws_config::retry::RetryConfig::standard()
-                .with_initial_backoff(Duration::from_millis(10)),
-        )
-        .load()
-        .await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     let moto = support::local_ecs::start_with(&[("MOTO_ECS_SERVICE_RUNNING", "1")]);
@@ -66,7 +50,7 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     scripted.play_autoscaling();
     scripted.task_exit("migrate", 3, "migration failed");
     let url = scripted.url.clone();
-    let config = sdk_config(&moto.url).await;
+    let config = support::clients::sdk_config(&moto.url).await;
     let listener_arn = make_load_balancer(&config).await;
 
     // 1. The plan shows every resource of the file.
@@ -262,17 +246,7 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     assert_eq!(services.services().len(), 2);
 
     // The target group, in the default VPC (the look-up `default` of its VpcId).
-    let default_vpc = ec2
-        .describe_vpcs()
-        .send()
-        .await
-        .expect("DescribeVpcs")
-        .vpcs()
-        .iter()
-        .find(|v| v.is_default() == Some(true))
-        .and_then(|v| v.vpc_id())
-        .expect("a default VPC")
-        .to_owned();
+    let default_vpc = support::ec2::default_vpc(&ec2).await;
     let groups = elb
         .describe_target_groups()
         .names("shop-web")
@@ -466,18 +440,7 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
 /// Makes the load balancer `shop-alb` in two default subnets and its HTTP listener on port 80,
 /// which the stack's listener rule looks up by name; returns the listener's ARN.
 async fn make_load_balancer(config: &aws_types::SdkConfig) -> String {
-    let ec2 = aws_sdk_ec2::Client::new(config);
-    let subnets = ec2
-        .describe_subnets()
-        .send()
-        .await
-        .expect("DescribeSubnets");
-    let subnets: Vec<String> = subnets
-        .subnets()
-        .iter()
-        .filter(|s| s.default_for_az() == Some(true))
-        .filter_map(|s| s.subnet_id().map(str::to_owned))
-        .collect();
+    let subnets = support::ec2::default_subnets_of(&aws_sdk_ec2::Client::new(config)).await;
     let elb = aws_sdk_elasticloadbalancingv2::Client::new(config);
     load_balancer(&elb, "shop-alb", &subnets).await.1
 }

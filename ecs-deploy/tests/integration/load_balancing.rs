@@ -61,14 +61,7 @@ async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
     let rules = TargetGroupRules::start(support::local_ecs::endpoint());
     let elb = client_at(&rules.url, account);
     let ec2 = support::ec2::client(account);
-    let vpcs = ec2.describe_vpcs().send().await.expect("DescribeVpcs");
-    let vpc = vpcs
-        .vpcs()
-        .iter()
-        .find(|v| v.is_default() == Some(true))
-        .and_then(|v| v.vpc_id())
-        .expect("a default VPC")
-        .to_owned();
+    let vpc = support::ec2::default_vpc(&ec2).await;
     let subnets = support::ec2::default_subnets(account).await;
     let alb_name: String = support::unique("alb").chars().take(32).collect();
     let (_, listener_arn) = load_balancer(&elb, &alb_name, &subnets).await;
@@ -120,22 +113,7 @@ async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
         "sent, not moto's 5"
     );
     assert_eq!(group.target_type(), Some(&t::TargetTypeEnum::Ip));
-    let tags = elb
-        .describe_tags()
-        .resource_arns(&group_arn)
-        .send()
-        .await
-        .expect("DescribeTags");
-    let tags: Vec<(String, String)> = tags.tag_descriptions()[0]
-        .tags()
-        .iter()
-        .map(|t| {
-            (
-                t.key().unwrap_or_default().to_owned(),
-                t.value().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
+    let tags = support::read_back::elb_tags(&elb, &group_arn).await;
     assert!(
         tags.contains(&("ecs-rs:stack".into(), "lbstack".into())),
         "{tags:?}"
@@ -177,14 +155,8 @@ async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
     assert_eq!(change(&plan, &group_address).action, Action::NoChange);
     assert_eq!(change(&plan, &service_address).action, Action::Create);
     deployer.apply(&plan, |_| {}).await.expect("the apply");
-    let services = ecs
-        .call(
-            Operation::DescribeServices,
-            &json!({"cluster": "lb", "services": ["web"]}),
-        )
-        .await
-        .expect("DescribeServices");
-    let bound = &services["services"][0]["loadBalancers"][0];
+    let service = support::read_back::service(&ecs, "lb", "web").await;
+    let bound = &service["loadBalancers"][0];
     assert_eq!(bound["targetGroupArn"], Value::from(group_arn.clone()));
     assert_eq!(bound["containerName"], "web");
     assert_eq!(bound["containerPort"], 80);
@@ -300,14 +272,7 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
     let rules = TargetGroupRules::start(&scripted.url);
     let elb = client_at(&rules.url, account);
     let ec2 = support::ec2::client(account);
-    let vpcs = ec2.describe_vpcs().send().await.expect("DescribeVpcs");
-    let vpc = vpcs
-        .vpcs()
-        .iter()
-        .find(|v| v.is_default() == Some(true))
-        .and_then(|v| v.vpc_id())
-        .expect("a default VPC")
-        .to_owned();
+    let vpc = support::ec2::default_vpc(&ec2).await;
     let subnets = support::ec2::default_subnets(account).await;
     // Only the load balancer and its listener are made outside the stack.
     let alb_name = short("f", &support::unique("front"));
@@ -390,39 +355,15 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
         rule.actions()[0].target_group_arn(),
         Some(group_arn.as_str())
     );
-    let tags = elb
-        .describe_tags()
-        .resource_arns(&rule_arn)
-        .send()
-        .await
-        .expect("DescribeTags");
-    let tags: Vec<(String, String)> = tags.tag_descriptions()[0]
-        .tags()
-        .iter()
-        .map(|t| {
-            (
-                t.key().unwrap_or_default().to_owned(),
-                t.value().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
+    let tags = support::read_back::elb_tags(&elb, &rule_arn).await;
     assert!(
         tags.contains(&("ecs-rs:stack".into(), "rulestack".into())),
         "{tags:?}"
     );
-    let services = ecs
-        .call(
-            Operation::DescribeServices,
-            &json!({"cluster": "lb", "services": ["web"]}),
-        )
-        .await
-        .expect("DescribeServices");
-    let bound = &services["services"][0]["loadBalancers"][0];
+    let service = support::read_back::service(&ecs, "lb", "web").await;
+    let bound = &service["loadBalancers"][0];
     assert_eq!(bound["targetGroupArn"], Value::from(group_arn.clone()));
-    assert_eq!(
-        services["services"][0]["healthCheckGracePeriodSeconds"],
-        json!(45)
-    );
+    assert_eq!(service["healthCheckGracePeriodSeconds"], json!(45));
 
     // 2. Nothing changed: no change (the grace period included).
     let plan = deployer.plan(&wanted).await.expect("a plan");
@@ -472,17 +413,8 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
         json!(90)
     );
     deployer.apply(&plan, |_| {}).await.expect("the apply");
-    let services = ecs
-        .call(
-            Operation::DescribeServices,
-            &json!({"cluster": "lb", "services": ["web"]}),
-        )
-        .await
-        .expect("DescribeServices");
-    assert_eq!(
-        services["services"][0]["healthCheckGracePeriodSeconds"],
-        json!(90)
-    );
+    let service = support::read_back::service(&ecs, "lb", "web").await;
+    assert_eq!(service["healthCheckGracePeriodSeconds"], json!(90));
     assert!(!deployer.plan(&moved).await.expect("a plan").has_changes());
 
     // 4. Destroy: the service, then the rule, then the group.

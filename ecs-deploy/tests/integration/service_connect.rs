@@ -139,14 +139,8 @@ async fn a_namespace_of_the_stack_named_by_the_cluster_and_the_service() {
         Some(&Value::from(arn.clone())),
         "{clusters}"
     );
-    let services = ecs
-        .call(
-            Operation::DescribeServices,
-            &json!({"cluster": "sc", "services": ["api"]}),
-        )
-        .await
-        .expect("DescribeServices");
-    let primary = services["services"][0]["deployments"]
+    let service = support::read_back::service(&ecs, "sc", "api").await;
+    let primary = service["deployments"]
         .as_array()
         .and_then(|d| d.iter().find(|d| d["status"] == "PRIMARY"))
         .cloned()
@@ -154,7 +148,7 @@ async fn a_namespace_of_the_stack_named_by_the_cluster_and_the_service() {
     assert_eq!(
         primary["serviceConnectConfiguration"]["namespace"],
         Value::from(arn.clone()),
-        "{services}"
+        "{service}"
     );
     assert_eq!(
         primary["serviceConnectConfiguration"]["services"][0]["portName"],

@@ -5,20 +5,7 @@ use ecs_deploy::network::Network;
 
 /// An EC2 client for `endpoint` in moto account `account`, with dummy credentials.
 pub fn client_at(endpoint: &str, account: &str) -> aws_sdk_ec2::Client {
-    let config = aws_sdk_ec2::Config::builder()
-        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_sdk_ec2::config::Region::new("us-east-1"))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "test",
-            "test",
-            None,
-            None,
-            "ecs-rs tests",
-        ))
-        .interceptor(super::MotoAccount(account.to_owned()))
-        .build();
-    aws_sdk_ec2::Client::from_conf(config)
+    super::clients::client_at!(aws_sdk_ec2, endpoint, account)
 }
 
 /// An EC2 client for the local endpoint, in moto account `account`.
@@ -34,7 +21,12 @@ pub fn network(account: &str) -> Network {
 /// The IDs of the default VPC's default subnets, by availability zone: what `default` stands
 /// for.
 pub async fn default_subnets(account: &str) -> Vec<String> {
-    let described = client(account)
+    default_subnets_of(&client(account)).await
+}
+
+/// The IDs of the default subnets `ec2` describes, by availability zone.
+pub async fn default_subnets_of(ec2: &aws_sdk_ec2::Client) -> Vec<String> {
+    let described = ec2
         .describe_subnets()
         .send()
         .await
@@ -52,4 +44,19 @@ pub async fn default_subnets(account: &str) -> Vec<String> {
         .collect();
     defaults.sort();
     defaults.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The ID of the default VPC `ec2` describes (what the look-up `default` of a VpcId stands
+/// for).
+pub async fn default_vpc(ec2: &aws_sdk_ec2::Client) -> String {
+    ec2.describe_vpcs()
+        .send()
+        .await
+        .expect("DescribeVpcs")
+        .vpcs()
+        .iter()
+        .find(|v| v.is_default() == Some(true))
+        .and_then(|v| v.vpc_id())
+        .expect("a default VPC")
+        .to_owned()
 }

@@ -2,10 +2,12 @@
 
 #![allow(dead_code)]
 
+pub mod clients;
 pub mod cloud_map;
 pub mod deployments;
 pub mod ec2;
 pub mod local_ecs;
+pub mod read_back;
 pub mod scheduler;
 pub mod script;
 
@@ -35,18 +37,7 @@ pub async fn ecs(account: &str) -> Ecs {
 /// it), in moto account `account`. Retries start after 10 ms instead of 1 s, so tests that
 /// throttle stay quick; the SDK makes its standard 3 attempts, and the engine 8 more tries.
 pub async fn ecs_at(url: &str, account: &str) -> Ecs {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_types::region::Region::new("us-east-1"))
-        .credentials_provider(aws_types::sdk_config::SharedCredentialsProvider::new(
-            aws_credential_types::Credentials::new("test", "test", None, None, "ecs-rs tests"),
-        ))
-        .retry_config(
-            aws_config::retry::RetryConfig::standard()
-                .with_initial_backoff(std::time::Duration::from_millis(10)),
-        )
-        .load()
-        .await;
+    let config = clients::sdk_config(url).await;
     let client = aws_sdk_ecs::Client::from_conf(
         aws_sdk_ecs::config::Builder::from(&config)
             .interceptor(MotoAccount(account.to_owned()))

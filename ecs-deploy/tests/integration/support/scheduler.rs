@@ -7,20 +7,7 @@ use ecs_deploy::Scheduler;
 /// An EventBridge Scheduler SDK client for `endpoint` in moto account `account`, with dummy
 /// credentials.
 pub fn client_at(endpoint: &str, account: &str) -> aws_sdk_scheduler::Client {
-    let config = aws_sdk_scheduler::Config::builder()
-        .behavior_version(aws_sdk_scheduler::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_sdk_scheduler::config::Region::new("us-east-1"))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "test",
-            "test",
-            None,
-            None,
-            "ecs-rs tests",
-        ))
-        .interceptor(super::MotoAccount(account.to_owned()))
-        .build();
-    aws_sdk_scheduler::Client::from_conf(config)
+    super::clients::client_at!(aws_sdk_scheduler, endpoint, account)
 }
 
 /// The engine's Scheduler client for `endpoint`, in moto account `account`, with the quick

@@ -31,22 +31,7 @@ use super::{header, listen, read_message, respond};
 
 /// An ELBv2 client for `endpoint` in moto account `account`, with dummy credentials.
 pub fn client_at(endpoint: &str, account: &str) -> aws_sdk_elasticloadbalancingv2::Client {
-    let config = aws_sdk_elasticloadbalancingv2::Config::builder()
-        .behavior_version(aws_sdk_elasticloadbalancingv2::config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_sdk_elasticloadbalancingv2::config::Region::new(
-            "us-east-1",
-        ))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "test",
-            "test",
-            None,
-            None,
-            "ecs-rs tests",
-        ))
-        .interceptor(crate::support::MotoAccount(account.to_owned()))
-        .build();
-    aws_sdk_elasticloadbalancingv2::Client::from_conf(config)
+    crate::support::clients::client_at!(aws_sdk_elasticloadbalancingv2, endpoint, account)
 }
 
 /// The proxy: point the ECS client at [`TargetGroupRules::url`]; every other call passes
