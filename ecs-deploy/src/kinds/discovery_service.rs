@@ -530,6 +530,57 @@ mod tests {
     }
 
     #[test]
+    fn a_rename_creates_the_new_one_moves_the_services_then_prunes_the_old_one() {
+        // The ECS service web is registered in api; the stack renames api to api-v2 and
+        // points web to it: Cloud Map refuses to delete api until web's tasks left it, so
+        // the plan's order (which apply keeps, deletions last) must be create, update, delete.
+        let mut actual = actual(mine(), 60);
+        let web: ecs_model::types::CreateServiceRequest = ecs_model::load::from_value(&json!({
+            "serviceName": "web", "cluster": "shop", "taskDefinition": "web",
+            "serviceRegistries": [{"registryArn": SRV_ARN}],
+            "tags": [{"key": "ecs-rs:stack", "value": "shop"}]
+        }))
+        .value
+        .expect("a service");
+        actual.services.insert(
+            ("shop".into(), "web".into()),
+            crate::state::Existing::new("arn:aws:ecs:us-east-1:1:service/shop/web", web),
+        );
+        let mut renamed = stack(json!([{"Type": "A", "TTL": 60}]));
+        renamed.discovery_services[0].name = Some("api-v2".into());
+        for registry in renamed.services[0].service_registries.iter_mut().flatten() {
+            registry.registry_arn = Some("api-v2".into());
+        }
+        let plan = crate::plan::plan(&renamed, &actual, &Options::new("shop").prune(true));
+        let at = |address: &str| {
+            plan.changes
+                .iter()
+                .position(|c| c.address.to_string() == address)
+                .unwrap_or_else(|| panic!("{address} in {:?}", plan.changes))
+        };
+        let (new, web, old) = (
+            at("discovery service internal/api-v2"),
+            at("service shop/web"),
+            at("discovery service internal/api"),
+        );
+        assert!(new < web && web < old, "{:?}", plan.changes);
+        assert_eq!(plan.changes[new].action, Action::Create);
+        assert_eq!(plan.changes[old].action, Action::Delete);
+        // web moves to the new ARN, known once api-v2 is created.
+        let Some(Step::Linked(step, links)) = plan.changes[web].steps.first() else {
+            panic!("{:?}", plan.changes[web]);
+        };
+        assert!(matches!(**step, Step::UpdateService(_)), "{step:?}");
+        assert_eq!(
+            links[0].value,
+            Created::DiscoveryServiceArn {
+                namespace: "internal".into(),
+                service: "api-v2".into()
+            }
+        );
+    }
+
+    #[test]
     fn resources_without_the_stack_tag_are_not_managed() {
         let desired = stack(json!([{"Type": "A", "TTL": 300}]));
         let theirs = json!([{"Key": "ecs-rs:stack", "Value": "other"}]);
