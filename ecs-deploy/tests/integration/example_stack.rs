@@ -27,14 +27,16 @@ use crate::support::script::scheduler::SchedulerScript;
 
 const FILE: &str = "examples/json/shop-stack.json";
 
-/// `ecs-deploy ARGS` run from the repository root against `url`: its exit code and stdout
-/// (stderr appended, for the assertion messages).
-fn cli(url: &str, args: &[&str]) -> (Option<i32>, String) {
+/// `ecs-deploy ARGS` run from the repository root against `url`, on a blocking thread (the
+/// scripted layers of this test answer on the runtime): its exit code and stdout (stderr
+/// appended, for the assertion messages).
+async fn cli(url: &str, args: &[&str]) -> (Option<i32>, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let output = support::cli_at(url)
-        .current_dir(root)
-        .args(args)
-        .output()
+    let mut command = support::cli_at(url);
+    command.current_dir(root).args(args);
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("the CLI ran")
         .expect("ecs-deploy runs");
     let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stderr));
@@ -54,12 +56,7 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     let listener_arn = make_load_balancer(&config).await;
 
     // 1. The plan shows every resource of the file.
-    let (code, plan) = tokio::task::spawn_blocking({
-        let url = url.clone();
-        move || cli(&url, &["plan", "--stack", FILE, "--name", "shop"])
-    })
-    .await
-    .expect("the CLI ran");
+    let (code, plan) = cli(&url, &["plan", "--stack", FILE, "--name", "shop"]).await;
     assert_eq!(code, Some(0), "{plan}");
     let blocks: Vec<&str> = plan.lines().filter(|l| l.starts_with("+ ")).collect();
     assert_eq!(
@@ -96,70 +93,52 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     }
 
     // 2. apply creates it and follows the deployments; 3. the plan after it has no change.
-    let (code, applied) = tokio::task::spawn_blocking({
-        let url = url.clone();
-        move || {
-            cli(
-                &url,
-                &[
-                    "apply",
-                    "--stack",
-                    FILE,
-                    "--name",
-                    "shop",
-                    "--auto-approve",
-                    "--wait-interval",
-                    "1",
-                ],
-            )
-        }
-    })
-    .await
-    .expect("the CLI ran");
+    let (code, applied) = cli(
+        &url,
+        &[
+            "apply",
+            "--stack",
+            FILE,
+            "--name",
+            "shop",
+            "--auto-approve",
+            "--wait-interval",
+            "1",
+        ],
+    )
+    .await;
     assert_eq!(code, Some(0), "{applied}");
-    let (code, again) = tokio::task::spawn_blocking({
-        let url = url.clone();
-        move || {
-            cli(
-                &url,
-                &[
-                    "plan",
-                    "--stack",
-                    FILE,
-                    "--name",
-                    "shop",
-                    "--detailed-exitcode",
-                ],
-            )
-        }
-    })
-    .await
-    .expect("the CLI ran");
+    let (code, again) = cli(
+        &url,
+        &[
+            "plan",
+            "--stack",
+            FILE,
+            "--name",
+            "shop",
+            "--detailed-exitcode",
+        ],
+    )
+    .await;
     assert_eq!(code, Some(0), "the second plan has changes:\n{again}");
 
     // 4. The migration runs and its exit code is the command's.
-    let (code, ran) = tokio::task::spawn_blocking({
-        let url = url.clone();
-        move || {
-            cli(
-                &url,
-                &[
-                    "run",
-                    "--stack",
-                    FILE,
-                    "--name",
-                    "shop",
-                    "--task",
-                    "migrate",
-                    "--wait",
-                    "--wait-interval",
-                    "1",
-                ],
-            )
-        }
-    })
-    .await
-    .expect("the CLI ran");
+    let (code, ran) = cli(
+        &url,
+        &[
+            "run",
+            "--stack",
+            FILE,
+            "--name",
+            "shop",
+            "--task",
+            "migrate",
+            "--wait",
+            "--wait-interval",
+            "1",
+        ],
+    )
+    .await;
     assert_eq!(code, Some(3), "{ran}");
     assert!(
         ran.lines()
@@ -370,26 +349,20 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     );
 
     // 6. destroy removes everything.
-    let (code, destroyed) = tokio::task::spawn_blocking({
-        let url = url.clone();
-        move || {
-            cli(
-                &url,
-                &[
-                    "destroy",
-                    "--stack",
-                    FILE,
-                    "--name",
-                    "shop",
-                    "--auto-approve",
-                    "--wait-interval",
-                    "1",
-                ],
-            )
-        }
-    })
-    .await
-    .expect("the CLI ran");
+    let (code, destroyed) = cli(
+        &url,
+        &[
+            "destroy",
+            "--stack",
+            FILE,
+            "--name",
+            "shop",
+            "--auto-approve",
+            "--wait-interval",
+            "1",
+        ],
+    )
+    .await;
     assert_eq!(code, Some(0), "{destroyed}");
     let left = ecs
         .describe_clusters()

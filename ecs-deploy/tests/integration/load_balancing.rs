@@ -54,6 +54,18 @@ fn change<'a>(plan: &'a ecs_deploy::Plan, address: &Address) -> &'a ecs_deploy::
         .unwrap_or_else(|| panic!("no change for {address}"))
 }
 
+/// The one change of `plan` that is not a no-change, which must be the change of `address`.
+fn only_change<'a>(plan: &'a ecs_deploy::Plan, address: &Address) -> &'a ecs_deploy::Change {
+    let changed: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoChange)
+        .collect();
+    assert_eq!(changed.len(), 1, "{plan:?}");
+    assert_eq!(&changed[0].address, address);
+    changed[0]
+}
+
 #[tokio::test]
 async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
     use aws_sdk_elasticloadbalancingv2::types as t;
@@ -169,14 +181,8 @@ async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
     // 4. A health check change: one ModifyTargetGroup, then no change.
     let faster = stack(&name, &vpc, &subnets, 15);
     let plan = deployer.plan(&faster).await.expect("a plan");
-    let changed: Vec<_> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::NoChange)
-        .collect();
-    assert_eq!(changed.len(), 1, "{plan:?}");
-    assert_eq!(changed[0].address, group_address);
-    let operations: Vec<Operation> = changed[0].steps.iter().map(|s| s.operation()).collect();
+    let only = only_change(&plan, &group_address);
+    let operations: Vec<Operation> = only.steps.iter().map(|s| s.operation()).collect();
     assert_eq!(operations, [Operation::ModifyTargetGroup]);
     deployer.apply(&plan, |_| {}).await.expect("the apply");
     let described = elb
@@ -372,14 +378,8 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
     // 3. A new path: one ModifyRule.
     let moved = ruled_stack(&group, (&alb_name, "/v2/*"), &vpc, &subnets, 45);
     let plan = deployer.plan(&moved).await.expect("a plan");
-    let changed: Vec<_> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::NoChange)
-        .collect();
-    assert_eq!(changed.len(), 1, "{plan:?}");
-    assert_eq!(changed[0].address, rule_address);
-    let operations: Vec<Operation> = changed[0].steps.iter().map(|s| s.operation()).collect();
+    let only = only_change(&plan, &rule_address);
+    let operations: Vec<Operation> = only.steps.iter().map(|s| s.operation()).collect();
     assert_eq!(operations, [Operation::ModifyRule]);
     deployer.apply(&plan, |_| {}).await.expect("the apply");
     let found = elb
@@ -399,17 +399,11 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
     // 3b. Another grace period: one UpdateService with it, and nothing else.
     let moved = ruled_stack(&group, (&alb_name, "/v2/*"), &vpc, &subnets, 90);
     let plan = deployer.plan(&moved).await.expect("a plan");
-    let changed: Vec<_> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::NoChange)
-        .collect();
-    assert_eq!(changed.len(), 1, "{plan:?}");
-    assert_eq!(changed[0].address, service_address);
-    assert_eq!(changed[0].steps.len(), 1, "{plan:?}");
-    assert_eq!(changed[0].steps[0].operation(), Operation::UpdateService);
+    let only = only_change(&plan, &service_address);
+    assert_eq!(only.steps.len(), 1, "{plan:?}");
+    assert_eq!(only.steps[0].operation(), Operation::UpdateService);
     assert_eq!(
-        changed[0].steps[0].input()["healthCheckGracePeriodSeconds"],
+        only.steps[0].input()["healthCheckGracePeriodSeconds"],
         json!(90)
     );
     deployer.apply(&plan, |_| {}).await.expect("the apply");

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::ServiceKey;
-use super::members::{KeptMembers, echo};
+use super::members::KeptMembers;
 
 /// The member.
 const MEMBER: &str = "healthCheckGracePeriodSeconds";
@@ -24,22 +24,6 @@ const MEMBER: &str = "healthCheckGracePeriodSeconds";
 /// The grace period each service holds, by service.
 #[derive(Debug, Default)]
 pub(super) struct GracePeriods(HashMap<ServiceKey, Value>);
-
-impl GracePeriods {
-    /// Remembers what a call that took effect sent (unless the answer was replayed), then
-    /// writes each service's grace period into the answer of CreateService, UpdateService,
-    /// DeleteService and DescribeServices.
-    pub(super) fn echo(
-        &mut self,
-        operation: &str,
-        account: &str,
-        request: &Value,
-        answer: &mut Value,
-        replay: bool,
-    ) {
-        echo(self, operation, account, request, answer, replay);
-    }
-}
 
 impl KeptMembers for GracePeriods {
     fn record(&mut self, operation: &str, key: &ServiceKey, request: &Value) {

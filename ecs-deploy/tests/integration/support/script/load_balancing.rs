@@ -111,12 +111,7 @@ fn serve(
 
 /// Sends the request to moto and copies its answer back byte for byte (ELBv2 answers XML).
 fn relay(client: &mut TcpStream, upstream: &str, head: &str, body: &[u8]) -> std::io::Result<()> {
-    let mut server = TcpStream::connect(upstream)?;
-    let head = head.replace("Connection: keep-alive", "Connection: close");
-    server.write_all(head.as_bytes())?;
-    server.write_all(body)?;
-    let mut raw = Vec::new();
-    server.read_to_end(&mut raw)?;
+    let raw = super::request_head::exchange(upstream, head, body)?;
     client.write_all(&raw)?;
     client.flush()
 }

@@ -15,28 +15,28 @@ pub(super) trait KeptMembers {
 
     /// Writes what the service `key` holds, if anything, into its `fields`.
     fn write(&self, key: &ServiceKey, fields: &mut Map<String, Value>);
-}
 
-/// Records what the call `operation` of `account` sent (unless its answer was replayed: the
-/// call did not take effect again), then writes what each service holds into the answer of
-/// CreateService, UpdateService, DeleteService and DescribeServices.
-pub(super) fn echo(
-    kept: &mut impl KeptMembers,
-    operation: &str,
-    account: &str,
-    request: &Value,
-    answer: &mut Value,
-    replay: bool,
-) {
-    for service in services_of(operation, answer) {
-        let Some(key) = answered(account, service) else {
-            continue;
-        };
-        if !replay {
-            kept.record(operation, &key, request);
-        }
-        if let Some(fields) = service.as_object_mut() {
-            kept.write(&key, fields);
+    /// Records what the call `operation` of `account` sent (unless its answer was replayed:
+    /// the call did not take effect again), then writes what each service holds into the
+    /// answer of CreateService, UpdateService, DeleteService and DescribeServices.
+    fn echo(
+        &mut self,
+        operation: &str,
+        account: &str,
+        request: &Value,
+        answer: &mut Value,
+        replay: bool,
+    ) {
+        for service in services_of(operation, answer) {
+            let Some(key) = answered(account, service) else {
+                continue;
+            };
+            if !replay {
+                self.record(operation, &key, request);
+            }
+            if let Some(fields) = service.as_object_mut() {
+                self.write(&key, fields);
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value, json};
 
 use super::ServiceKey;
-use super::members::{KeptMembers, echo};
+use super::members::KeptMembers;
 
 /// The members each service holds, by service.
 #[derive(Debug, Default)]
@@ -21,22 +21,6 @@ pub(super) struct Placements(HashMap<ServiceKey, [Value; 2]>);
 
 /// The two members, in the order of the arrays of [`Placements`].
 const MEMBERS: [&str; 2] = ["placementStrategy", "placementConstraints"];
-
-impl Placements {
-    /// Remembers what a call that took effect sent (unless the answer was replayed), then writes
-    /// each service's members into the answer of CreateService, UpdateService, DeleteService
-    /// and DescribeServices.
-    pub(super) fn echo(
-        &mut self,
-        operation: &str,
-        account: &str,
-        request: &Value,
-        answer: &mut Value,
-        replay: bool,
-    ) {
-        echo(self, operation, account, request, answer, replay);
-    }
-}
 
 impl KeptMembers for Placements {
     fn record(&mut self, operation: &str, key: &ServiceKey, request: &Value) {

@@ -4,6 +4,10 @@
 //! [`super::autoscaling`]. moto's server picks the AWS service of a JSON-protocol call by its
 //! `X-Amz-Target` header (and, for some services, the signing scope of `Authorization`); the
 //! account and credentials headers are kept, so the call lands in the same moto account.
+//! [`exchange`] is the one round trip to moto every forwarded request makes.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
 
 use serde_json::Value;
 
@@ -39,4 +43,16 @@ pub(super) fn call_as(
     }
     out.push_str("\r\n");
     forward(upstream, &out, body.as_bytes())
+}
+
+/// Sends moto one request (`head`, asked to close the connection after the answer, then
+/// `body`) and reads its whole answer, head and body, as moto wrote it.
+pub(super) fn exchange(upstream: &str, head: &str, body: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut server = TcpStream::connect(upstream)?;
+    let head = head.replace("Connection: keep-alive", "Connection: close");
+    server.write_all(head.as_bytes())?;
+    server.write_all(body)?;
+    let mut raw = Vec::new();
+    server.read_to_end(&mut raw)?;
+    Ok(raw)
 }
