@@ -43,6 +43,9 @@ mod request_head;
 pub mod scheduler;
 mod service_connect;
 
+/// The echo loop of the layers that keep service members, called as their method.
+use members::KeptMembers as _;
+
 /// What the next deployment of a service does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -695,12 +698,7 @@ pub(super) struct Answer {
 
 /// Sends one request to moto and reads its answer.
 pub(super) fn forward(upstream: &str, head: &str, body: &[u8]) -> std::io::Result<Answer> {
-    let mut server = TcpStream::connect(upstream)?;
-    let head = head.replace("Connection: keep-alive", "Connection: close");
-    server.write_all(head.as_bytes())?;
-    server.write_all(body)?;
-    let mut raw = Vec::new();
-    server.read_to_end(&mut raw)?;
+    let raw = request_head::exchange(upstream, head, body)?;
     let split = find(&raw, b"\r\n\r\n").map_or(raw.len(), |i| i + 4);
     let (response_head, response_body) = raw.split_at(split);
     let response_head = String::from_utf8_lossy(response_head).into_owned();
