@@ -27,6 +27,13 @@ use crate::support::script::scheduler::SchedulerScript;
 
 const FILE: &str = "examples/json/shop-stack.json";
 
+/// `ecs-deploy COMMAND --stack FILE --name shop MORE...` run as [`cli`] runs it.
+async fn shop(url: &str, command: &str, more: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec![command, "--stack", FILE, "--name", "shop"];
+    args.extend_from_slice(more);
+    cli(url, &args).await
+}
+
 /// `ecs-deploy ARGS` run from the repository root against `url`, on a blocking thread (the
 /// scripted layers of this test answer on the runtime): its exit code and stdout (stderr
 /// appended, for the assertion messages).
@@ -56,7 +63,7 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     let listener_arn = make_load_balancer(&config).await;
 
     // 1. The plan shows every resource of the file.
-    let (code, plan) = cli(&url, &["plan", "--stack", FILE, "--name", "shop"]).await;
+    let (code, plan) = shop(&url, "plan", &[]).await;
     assert_eq!(code, Some(0), "{plan}");
     let blocks: Vec<&str> = plan.lines().filter(|l| l.starts_with("+ ")).collect();
     assert_eq!(
@@ -93,50 +100,16 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     }
 
     // 2. apply creates it and follows the deployments; 3. the plan after it has no change.
-    let (code, applied) = cli(
-        &url,
-        &[
-            "apply",
-            "--stack",
-            FILE,
-            "--name",
-            "shop",
-            "--auto-approve",
-            "--wait-interval",
-            "1",
-        ],
-    )
-    .await;
+    let (code, applied) = shop(&url, "apply", &["--auto-approve", "--wait-interval", "1"]).await;
     assert_eq!(code, Some(0), "{applied}");
-    let (code, again) = cli(
-        &url,
-        &[
-            "plan",
-            "--stack",
-            FILE,
-            "--name",
-            "shop",
-            "--detailed-exitcode",
-        ],
-    )
-    .await;
+    let (code, again) = shop(&url, "plan", &["--detailed-exitcode"]).await;
     assert_eq!(code, Some(0), "the second plan has changes:\n{again}");
 
     // 4. The migration runs and its exit code is the command's.
-    let (code, ran) = cli(
+    let (code, ran) = shop(
         &url,
-        &[
-            "run",
-            "--stack",
-            FILE,
-            "--name",
-            "shop",
-            "--task",
-            "migrate",
-            "--wait",
-            "--wait-interval",
-            "1",
-        ],
+        "run",
+        &["--task", "migrate", "--wait", "--wait-interval", "1"],
     )
     .await;
     assert_eq!(code, Some(3), "{ran}");
@@ -349,20 +322,8 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     );
 
     // 6. destroy removes everything.
-    let (code, destroyed) = cli(
-        &url,
-        &[
-            "destroy",
-            "--stack",
-            FILE,
-            "--name",
-            "shop",
-            "--auto-approve",
-            "--wait-interval",
-            "1",
-        ],
-    )
-    .await;
+    let (code, destroyed) =
+        shop(&url, "destroy", &["--auto-approve", "--wait-interval", "1"]).await;
     assert_eq!(code, Some(0), "{destroyed}");
     let left = ecs
         .describe_clusters()

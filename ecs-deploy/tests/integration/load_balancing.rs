@@ -54,6 +54,43 @@ fn change<'a>(plan: &'a ecs_deploy::Plan, address: &Address) -> &'a ecs_deploy::
         .unwrap_or_else(|| panic!("no change for {address}"))
 }
 
+/// Plans `wanted` with `deployer`, checks that its one change is at `address` with the steps
+/// `expected` (in order), applies it and returns the plan.
+async fn apply_only_change(
+    deployer: &Deployer,
+    wanted: &Stack,
+    address: &Address,
+    expected: &[Operation],
+) -> ecs_deploy::Plan {
+    let plan = deployer.plan(wanted).await.expect("a plan");
+    assert_eq!(
+        operations(only_change(&plan, address)),
+        expected,
+        "{plan:?}"
+    );
+    deployer.apply(&plan, |_| {}).await.expect("the apply");
+    plan
+}
+
+/// Checks that DescribeTargetGroups does not find the group `name` (TargetGroupNotFound).
+async fn assert_group_deleted(elb: &aws_sdk_elasticloadbalancingv2::Client, name: &str) {
+    let gone = elb
+        .describe_target_groups()
+        .names(name)
+        .send()
+        .await
+        .expect_err("the group is deleted");
+    assert!(
+        gone.into_service_error()
+            .is_target_group_not_found_exception()
+    );
+}
+
+/// The operations of `change`'s steps, in order.
+fn operations(change: &ecs_deploy::Change) -> Vec<Operation> {
+    change.steps.iter().map(|s| s.operation()).collect()
+}
+
 /// The one change of `plan` that is not a no-change, which must be the change of `address`.
 fn only_change<'a>(plan: &'a ecs_deploy::Plan, address: &Address) -> &'a ecs_deploy::Change {
     let changed: Vec<_> = plan
@@ -79,16 +116,7 @@ async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
     let (_, listener_arn) = load_balancer(&elb, &alb_name, &subnets).await;
 
     let ecs = support::ecs_at(&rules.url, account).await;
-    let name = support::unique("tg").replace('_', "-");
-    let name: String = name
-        .chars()
-        .rev()
-        .take(28)
-        .collect::<String>()
-        .chars()
-        .rev()
-        .collect();
-    let name = format!("w{}", name.trim_start_matches('-'));
+    let name = short("w", &support::unique("tg"));
     let deployer = Deployer::new(ecs.clone(), Options::new("lbstack"))
         .network(support::ec2::network(account))
         .load_balancing(LoadBalancing::from_client(elb.clone()))
@@ -180,11 +208,13 @@ async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
 
     // 4. A health check change: one ModifyTargetGroup, then no change.
     let faster = stack(&name, &vpc, &subnets, 15);
-    let plan = deployer.plan(&faster).await.expect("a plan");
-    let only = only_change(&plan, &group_address);
-    let operations: Vec<Operation> = only.steps.iter().map(|s| s.operation()).collect();
-    assert_eq!(operations, [Operation::ModifyTargetGroup]);
-    deployer.apply(&plan, |_| {}).await.expect("the apply");
+    apply_only_change(
+        &deployer,
+        &faster,
+        &group_address,
+        &[Operation::ModifyTargetGroup],
+    )
+    .await;
     let described = elb
         .describe_target_groups()
         .target_group_arns(&group_arn)
@@ -220,16 +250,7 @@ async fn a_target_group_of_the_stack_bound_by_name_round_trips() {
         .expect("DeleteRule");
     let plan = deployer.plan_destroy(&faster).await.expect("a plan");
     deployer.apply(&plan, |_| {}).await.expect("the apply");
-    let gone = elb
-        .describe_target_groups()
-        .names(&name)
-        .send()
-        .await
-        .expect_err("the group is deleted");
-    assert!(
-        gone.into_service_error()
-            .is_target_group_not_found_exception()
-    );
+    assert_group_deleted(&elb, &name).await;
 }
 
 /// An ELBv2 name (32 characters at most, letters, digits and hyphens) ending with the unique
@@ -377,11 +398,7 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
 
     // 3. A new path: one ModifyRule.
     let moved = ruled_stack(&group, (&alb_name, "/v2/*"), &vpc, &subnets, 45);
-    let plan = deployer.plan(&moved).await.expect("a plan");
-    let only = only_change(&plan, &rule_address);
-    let operations: Vec<Operation> = only.steps.iter().map(|s| s.operation()).collect();
-    assert_eq!(operations, [Operation::ModifyRule]);
-    deployer.apply(&plan, |_| {}).await.expect("the apply");
+    apply_only_change(&deployer, &moved, &rule_address, &[Operation::ModifyRule]).await;
     let found = elb
         .describe_rules()
         .rule_arns(&rule_arn)
@@ -398,15 +415,17 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
 
     // 3b. Another grace period: one UpdateService with it, and nothing else.
     let moved = ruled_stack(&group, (&alb_name, "/v2/*"), &vpc, &subnets, 90);
-    let plan = deployer.plan(&moved).await.expect("a plan");
-    let only = only_change(&plan, &service_address);
-    assert_eq!(only.steps.len(), 1, "{plan:?}");
-    assert_eq!(only.steps[0].operation(), Operation::UpdateService);
+    let plan = apply_only_change(
+        &deployer,
+        &moved,
+        &service_address,
+        &[Operation::UpdateService],
+    )
+    .await;
     assert_eq!(
-        only.steps[0].input()["healthCheckGracePeriodSeconds"],
+        only_change(&plan, &service_address).steps[0].input()["healthCheckGracePeriodSeconds"],
         json!(90)
     );
-    deployer.apply(&plan, |_| {}).await.expect("the apply");
     let service = support::read_back::service(&ecs, "lb", "web").await;
     assert_eq!(service["healthCheckGracePeriodSeconds"], json!(90));
     assert!(!deployer.plan(&moved).await.expect("a plan").has_changes());
@@ -435,16 +454,7 @@ async fn one_apply_creates_the_group_the_rule_attaching_it_and_the_service() {
         .await
         .expect_err("the rule is deleted");
     assert!(gone.into_service_error().is_rule_not_found_exception());
-    let gone = elb
-        .describe_target_groups()
-        .names(&group)
-        .send()
-        .await
-        .expect_err("the group is deleted");
-    assert!(
-        gone.into_service_error()
-            .is_target_group_not_found_exception()
-    );
+    assert_group_deleted(&elb, &group).await;
     // The listener and its load balancer are not the stack's: they stay.
     let listeners = elb
         .describe_listeners()
