@@ -21,7 +21,9 @@ const TIME_OUT: Duration = Duration::from_millis(400);
 /// How long a script holds a bake: three times [`TIME_OUT`].
 const BAKE: Duration = Duration::from_millis(1200);
 
-fn stack(image: &str, deployment_configuration: &Value) -> Stack {
+/// The storefront stack (cluster shop, family storefront, two EC2 tasks) at `image`, its
+/// service deployed as `deployment_configuration` says; [`crate::rollout`] uses it too.
+pub(crate) fn stack(image: &str, deployment_configuration: &Value) -> Stack {
     from_value::<Stack>(&json!({
         "clusters": [{"clusterName": "shop"}],
         "taskDefinitions": [{

@@ -9,24 +9,15 @@ use crate::support::script::{Outcome, Scripted};
 use ecs_deploy::wait::{WaitError, WaitEvent, WaitOptions};
 use ecs_deploy::{ApplyOptions, Deployer, Event, Failure, Operation, Options};
 use ecs_model::Stack;
-use ecs_model::load::from_value;
 use serde_json::json;
 
+/// The storefront stack at `image`, its service with the deployment circuit breaker and
+/// rollback on.
 fn stack(image: &str) -> Stack {
-    from_value::<Stack>(&json!({
-        "clusters": [{"clusterName": "shop"}],
-        "taskDefinitions": [{
-            "family": "storefront",
-            "containerDefinitions": [{"name": "web", "image": image, "memory": 128}]
-        }],
-        "services": [{
-            "serviceName": "storefront", "cluster": "shop", "taskDefinition": "storefront",
-            "desiredCount": 2, "launchType": "EC2",
-            "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": true, "rollback": true}}
-        }]
-    }))
-    .value
-    .expect("a stack")
+    crate::deployment_strategies::stack(
+        image,
+        &json!({"deploymentCircuitBreaker": {"enable": true, "rollback": true}}),
+    )
 }
 
 fn quick() -> WaitOptions {
