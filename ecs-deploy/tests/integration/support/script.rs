@@ -35,8 +35,8 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 
 mod autoscaling;
-pub mod load_balancing;
 mod grace_period;
+pub mod load_balancing;
 mod members;
 mod placement;
 mod request_head;
