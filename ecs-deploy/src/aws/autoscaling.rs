@@ -8,7 +8,7 @@
 //! Every write of this API is an upsert or a deletion (RegisterScalableTarget, PutScalingPolicy
 //! and PutScheduledAction create or update by identity), so every call is safe to repeat; the
 //! errors its eventual consistency gives are classified by
-//! [`AwsError::is_not_yet_consistent`].
+//! [`AwsError::is_not_yet_consistent`](super::AwsError::is_not_yet_consistent).
 
 use super::{Api, Client, raw_json_client};
 
