@@ -51,3 +51,34 @@ fn corpus_task_definitions_have_no_rule_errors() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The corpus passes its secrets through `secrets` (`GITHUB_TOKEN`, `OFAC_API_KEY`) and keeps
+/// plain settings such as `API_URL` and `JAVA_OPTS` in `environment`: the secrets lint, a
+/// warning the test above does not look at, must not mistake one for the other.
+#[test]
+fn corpus_environments_hold_no_secret() {
+    let mut found = Vec::new();
+    let mut variables = 0;
+    for entry in std::fs::read_dir(Path::new(CORPUS)).expect("the corpus folder exists") {
+        let path = entry.expect("a readable entry").path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("a readable file");
+        variables += text.matches("\"environment\"").count();
+        let Some(document) = parse(&text, None).value else {
+            continue;
+        };
+        found.extend(
+            validate_document(&document)
+                .into_iter()
+                .filter(|d| d.code == "secret-in-environment")
+                .map(|d| format!("{}: {d}", path.display())),
+        );
+    }
+    assert!(
+        variables >= 3,
+        "the corpus has too few environments to say anything"
+    );
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

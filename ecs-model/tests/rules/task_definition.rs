@@ -999,6 +999,32 @@ fn secrets() -> Vec<Case> {
             "duplicate-environment-name",
             one(json!({"environment": [{"name": "A", "value": "1"}, {"name": "B", "value": "1"}]})),
         ),
+        breaks(
+            "secret-in-environment",
+            "containerDefinitions[0].environment[1].value",
+            one(json!({"environment": [
+                {"name": "MODE", "value": "production"},
+                {"name": "DB_PASSWORD", "value": "hunter2"}
+            ]})),
+        ),
+        breaks(
+            "secret-in-environment",
+            "containerDefinitions[0].environment[0].value",
+            one(json!({"environment": [{"name": "KEY_ID", "value": "AKIAIOSFODNN7EXAMPLE"}]})),
+        ),
+        keeps(
+            "secret-in-environment",
+            one(json!({
+                "environment": [
+                    {"name": "TOKEN_URL", "value": "https://auth.example.com/token"},
+                    {"name": "PASSWORD_FILE", "value": "/run/secrets/db"},
+                    {"name": "DB_SECRET_ARN", "value": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"},
+                    {"name": "API_KEY", "value": "${API_KEY}"},
+                    {"name": "DB_PASSWORD", "value": ""}
+                ],
+                "secrets": [secret("/app/db_password")]
+            })),
+        ),
     ]
 }
 

@@ -9,14 +9,16 @@
 //! The rules are grouped by what they look at, one module each, with each rule next to the
 //! code that checks it: [`containers`] (the container list), [`size`] (task and container cpu
 //! and memory), [`ports`], [`references`] (between containers and volumes), [`health_check`],
-//! [`platform`] (task-level options, Windows, awsvpc), [`logging`] and [`secrets`] (with the
-//! environment). This module holds [`RULES`], [`check`], which runs them all in a fixed order,
-//! and the [`TaskView`] they share. The Fargate-only rules live in [`super::fargate`], which
+//! [`platform`] (task-level options, Windows, awsvpc), [`logging`], [`secrets`] (with the
+//! environment) and [`plain_secrets`] (environment values that look like secrets). This module
+//! holds [`RULES`], [`check`], which runs them all in a fixed order, and the [`TaskView`] they
+//! share. The Fargate-only rules live in [`super::fargate`], which
 //! [`check`] runs too.
 
 mod containers;
 mod health_check;
 mod logging;
+mod plain_secrets;
 mod platform;
 mod ports;
 mod references;
@@ -127,6 +129,7 @@ pub(crate) const RULES: &[&Rule] = &[
     &secrets::SECRET_NAME,
     &secrets::DUPLICATE_SECRET_NAME,
     &secrets::DUPLICATE_ENVIRONMENT_NAME,
+    &plain_secrets::SECRET_IN_ENVIRONMENT,
 ];
 
 /// A task definition with what the rules derive from it once: its compatibilities, operating
@@ -245,6 +248,7 @@ pub(crate) fn check(td: &RegisterTaskDefinitionRequest, out: &mut Vec<Diagnostic
     for (i, container) in task.containers.iter().enumerate() {
         health_check::check(container, &container_path(i), out);
         secrets::check(container, &container_path(i), out);
+        plain_secrets::check(container, &container_path(i), out);
     }
     platform::check(&task, out);
     logging::check(&task, out);
