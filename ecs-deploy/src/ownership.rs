@@ -9,18 +9,53 @@ use crate::plan::{Options, Reason};
 /// name. Resources without it are never changed or deleted.
 pub const STACK_TAG: &str = "ecs-rs:stack";
 
+/// A tag of one of the APIs a stack uses: ECS's (`key`/`value`), Cloud Map's and ELBv2's
+/// (`Key`/`Value`); the generated types all name their fields `key` and `value`.
+pub(crate) trait ApiTag: Clone {
+    /// The tag's key.
+    fn key(&self) -> Option<&str>;
+    /// A tag `key` = `value`.
+    fn new(key: &str, value: &str) -> Self;
+}
+
+macro_rules! api_tag {
+    ($($tag:ty),+) => {$(
+        impl ApiTag for $tag {
+            fn key(&self) -> Option<&str> {
+                self.key.as_deref()
+            }
+
+            fn new(key: &str, value: &str) -> Self {
+                let mut tag = Self::default();
+                tag.key = Some(key.to_owned());
+                tag.value = Some(value.to_owned());
+                tag
+            }
+        }
+    )+};
+}
+
+api_tag!(
+    Tag,
+    ecs_model::cloud_map::Tag,
+    ecs_model::load_balancing::Tag
+);
+
 /// `tags` with the stack's ownership tag set.
-pub(crate) fn owned_tags(tags: &Option<Vec<Tag>>, options: &Options) -> Vec<Tag> {
-    let mut out: Vec<Tag> = tags
+pub(crate) fn owned_tags<T: ApiTag>(tags: &Option<Vec<T>>, options: &Options) -> Vec<T> {
+    with_tags(tags, &[(STACK_TAG, options.stack.as_str())])
+}
+
+/// `tags` with each of `set` (key, value) set: any tag of the stack's with one of those keys
+/// is replaced.
+pub(crate) fn with_tags<T: ApiTag>(tags: &Option<Vec<T>>, set: &[(&str, &str)]) -> Vec<T> {
+    let mut out: Vec<T> = tags
         .iter()
         .flatten()
-        .filter(|t| t.key.as_deref() != Some(STACK_TAG))
+        .filter(|t| !set.iter().any(|(key, _)| t.key() == Some(key)))
         .cloned()
         .collect();
-    let mut tag = Tag::default();
-    tag.key = Some(STACK_TAG.to_owned());
-    tag.value = Some(options.stack.clone());
-    out.push(tag);
+    out.extend(set.iter().map(|(key, value)| T::new(key, value)));
     out
 }
 

@@ -36,7 +36,7 @@ use ecs_model::cloud_map::{
 use ecs_model::types::CreateServiceRequest;
 use serde_json::{Value, json};
 
-use super::namespace::{creator_request_id, owned_cloud_map_tags, tag_steps};
+use super::namespace::{creator_request_id, tag_steps};
 use crate::diff::diff;
 use crate::ownership::ownership;
 use crate::plan::*;
@@ -152,7 +152,7 @@ pub(crate) fn plan(
         name: name.clone(),
     };
     let mut wanted = desired.clone();
-    wanted.tags = Some(owned_cloud_map_tags(&desired.tags, options));
+    wanted.tags = Some(crate::ownership::owned_tags(&desired.tags, options));
     wanted.creator_request_id.get_or_insert_with(|| {
         creator_request_id(
             &options.stack,

@@ -176,19 +176,10 @@ fn listener_arn(written: &str, actual: &Actual) -> Option<String> {
 
 /// `tags` with the stack's tag and the rule's key tag set.
 fn owned_tags(tags: &Option<Vec<Tag>>, key: &str, options: &Options) -> Vec<Tag> {
-    let mut out: Vec<Tag> = tags
-        .iter()
-        .flatten()
-        .filter(|t| !matches!(t.key.as_deref(), Some(STACK_TAG | RULE_TAG)))
-        .cloned()
-        .collect();
-    for (k, v) in [(STACK_TAG, options.stack.as_str()), (RULE_TAG, key)] {
-        let mut tag = Tag::default();
-        tag.key = Some(k.to_owned());
-        tag.value = Some(v.to_owned());
-        out.push(tag);
-    }
-    out
+    crate::ownership::with_tags(
+        tags,
+        &[(STACK_TAG, options.stack.as_str()), (RULE_TAG, key)],
+    )
 }
 
 /// Plans every listener rule of the stack; `changes` holds the target groups' changes.

@@ -26,7 +26,7 @@ use std::time::Instant;
 use ecs_model::Namespace;
 use ecs_model::cloud_map::{
     DeleteNamespaceRequest, HttpNamespaceChange, PrivateDnsNamespaceChange,
-    PrivateDnsNamespacePropertiesChange, PrivateDnsPropertiesMutableChange, SOAChange, Tag,
+    PrivateDnsNamespacePropertiesChange, PrivateDnsPropertiesMutableChange, SOAChange,
     UpdateHttpNamespaceRequest, UpdatePrivateDnsNamespaceRequest,
 };
 #[cfg(feature = "cloud-map")]
@@ -38,7 +38,7 @@ use crate::apply::{Failure, Waiting};
 use crate::aws::AwsError;
 use crate::aws::{Clients, Operation};
 use crate::diff::diff;
-use crate::ownership::{STACK_TAG, ownership};
+use crate::ownership::ownership;
 use crate::plan::*;
 #[cfg(any(feature = "cloud-map", test))]
 use crate::state::{CloudMapNamespace, DiscoveryService};
@@ -276,21 +276,6 @@ pub(crate) fn discovery_service_of(
     })
 }
 
-/// `tags` (Cloud Map's `Key`/`Value`) with the stack's ownership tag set.
-pub(crate) fn owned_cloud_map_tags(tags: &Option<Vec<Tag>>, options: &Options) -> Vec<Tag> {
-    let mut out: Vec<Tag> = tags
-        .iter()
-        .flatten()
-        .filter(|t| t.key.as_deref() != Some(STACK_TAG))
-        .cloned()
-        .collect();
-    let mut tag = Tag::default();
-    tag.key = Some(STACK_TAG.to_owned());
-    tag.value = Some(options.stack.clone());
-    out.push(tag);
-    out
-}
-
 /// A `CreatorRequestId` of the planner's: the same for the stack's resource every time, so a
 /// retried creation is recognized; [`crate::apply`] makes it its own per apply, as it does
 /// ECS's `clientToken`.
@@ -326,11 +311,11 @@ pub(crate) fn plan(desired: &Namespace, actual: &Actual, options: &Options) -> C
     let token = creator_request_id(&options.stack, "namespace", &name);
     match &mut wanted {
         Namespace::PrivateDns(input) => {
-            input.tags = Some(owned_cloud_map_tags(&input.tags, options));
+            input.tags = Some(crate::ownership::owned_tags(&input.tags, options));
             input.creator_request_id.get_or_insert(token);
         }
         Namespace::Http(input) => {
-            input.tags = Some(owned_cloud_map_tags(&input.tags, options));
+            input.tags = Some(crate::ownership::owned_tags(&input.tags, options));
             input.creator_request_id.get_or_insert(token);
         }
         _ => {}

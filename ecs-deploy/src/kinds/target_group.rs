@@ -68,7 +68,7 @@ use crate::apply::Failure;
 use crate::aws::AwsError;
 use crate::aws::{Clients, Operation};
 use crate::diff::diff;
-use crate::ownership::{STACK_TAG, ownership};
+use crate::ownership::ownership;
 use crate::plan::*;
 
 /// What a service's `targetGroupArn` starts with to look a target group up by name.
@@ -415,27 +415,12 @@ const HEALTH_CHECK_MEMBERS: &[&str] = &[
     "Matcher",
 ];
 
-/// `tags` with the stack's ownership tag set.
-fn owned_tags(tags: &Option<Vec<Tag>>, options: &Options) -> Vec<Tag> {
-    let mut out: Vec<Tag> = tags
-        .iter()
-        .flatten()
-        .filter(|t| t.key.as_deref() != Some(STACK_TAG))
-        .cloned()
-        .collect();
-    let mut tag = Tag::default();
-    tag.key = Some(STACK_TAG.to_owned());
-    tag.value = Some(options.stack.clone());
-    out.push(tag);
-    out
-}
-
 /// Plans one target group of the stack.
 pub(crate) fn plan(desired: &CreateTargetGroupInput, actual: &Actual, options: &Options) -> Change {
     let name = desired.name.clone().unwrap_or_default();
     let address = Address::TargetGroup { name: name.clone() };
     let mut wanted = with_defaults(desired);
-    wanted.tags = Some(owned_tags(&desired.tags, options));
+    wanted.tags = Some(crate::ownership::owned_tags(&desired.tags, options));
     let Some(existing) = actual.target_groups.get(&name) else {
         return creation(address, Step::CreateTargetGroup(wanted));
     };
@@ -737,7 +722,7 @@ mod tests {
     /// What AWS shows for the group the planner created from `stack_group`.
     fn as_created(options: &Options) -> Value {
         let mut wanted = with_defaults(&group(stack_group()));
-        wanted.tags = Some(owned_tags(&None, options));
+        wanted.tags = Some(crate::ownership::owned_tags(&None, options));
         to_json(&wanted)
     }
 
