@@ -131,19 +131,30 @@ fn a_bad_image_reference_is_an_error_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// `printed` (what example `name` printed) is the committed file `path`, byte for byte.
+fn assert_same_as_file(name: &str, printed: &str, path: &str) {
+    let file = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+        .unwrap_or_else(|err| panic!("{path} reads: {err}"));
+    assert_eq!(
+        printed, file,
+        "{path} differs from what `cargo run --example {name}` prints: run it and write its \
+         output to the file"
+    );
+}
+
+/// The README's quick start: the stack it writes in Rust is the file it deploys.
+#[test]
+fn hello_prints_its_stack_file() {
+    let printed = example("hello", &[]);
+    assert_clean("hello", &printed, Kind::Stack);
+    assert_same_as_file("hello", &printed, "examples/json/hello-stack.json");
+}
+
 #[test]
 fn shop_prints_its_stack_file() {
     let printed = example("shop", &[]);
     assert_clean("shop", &printed, Kind::Stack);
-    let file = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/json/shop-stack.json"),
-    )
-    .expect("examples/json/shop-stack.json reads");
-    assert_eq!(
-        printed, file,
-        "examples/json/shop-stack.json differs from what `cargo run --example shop` prints: \
-         run it and write its output to the file"
-    );
+    assert_same_as_file("shop", &printed, "examples/json/shop-stack.json");
     // The links the example is about, by name.
     for link in [
         "\"registryArn\": \"web\"",
