@@ -23,8 +23,10 @@ use super::report::{FileReport, write_stderr};
 #[derive(Debug, clap::Args)]
 pub(super) struct StackArgs {
     /// The stack file (JSON): a stack, or a single task definition, service or cluster.
-    #[arg(long, value_name = "FILE")]
-    pub(super) stack: PathBuf,
+    // Required on every command; `apply PLANFILE` alone lifts it (the stack is in the saved
+    // plan), hence the `Option`.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub(super) stack: Option<PathBuf>,
     /// The stack's name: the value of the `ecs-rs:stack` tag that marks the resources it
     /// manages [default: the file's name without its extension].
     #[arg(long, value_name = "NAME")]
@@ -63,12 +65,19 @@ pub(super) struct ChangeArgs {
         default_missing_value = "*"
     )]
     pub(super) force_new_deployment: Vec<String>,
+    /// Adopt the clusters, capacity providers, task definition families and services the stack
+    /// names that exist without any stack's ecs-rs:stack tag (made in the console or by
+    /// another tool, as `import` finds them): the plan shows each with the tag added, and
+    /// apply tags it, then makes the other changes. A resource carrying another stack's tag is
+    /// never adopted.
+    #[arg(long)]
+    pub(super) adopt: bool,
 }
 
 impl ChangeArgs {
     /// `options` with these changes.
     fn apply_to(&self, options: Options) -> Options {
-        let options = options.prune(self.prune);
+        let options = options.prune(self.prune).adopt(self.adopt);
         let options = match self.keep_revisions {
             Some(n) => options.keep_revisions(n.get()),
             None => options,
@@ -88,7 +97,7 @@ impl StackArgs {
     pub(super) fn options(&self) -> Result<Options, String> {
         let name = match &self.name {
             Some(name) => name.clone(),
-            None => file_stem(&self.stack),
+            None => self.stack.as_deref().map(file_stem).unwrap_or_default(),
         };
         check_name(&name, self.name.is_some())?;
         Ok(self
@@ -214,7 +223,11 @@ impl Session {
                 return None;
             }
         };
-        let stack = load_stack(&args.stack, lenient)?;
+        let Some(file) = &args.stack else {
+            eprintln!("error: the stack file is missing: give it with --stack FILE");
+            return None;
+        };
+        let stack = load_stack(file, lenient)?;
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -228,7 +241,7 @@ impl Session {
         let config = runtime.block_on(ecs_deploy::config::load());
         let deployer = Deployer::from_config(&config, options).concurrency(args.concurrency.get());
         Some(Self {
-            file: args.stack.clone(),
+            file: file.clone(),
             stack,
             runtime,
             deployer,
