@@ -61,10 +61,21 @@ use serde_json::Value;
 pub mod autoscaling;
 #[cfg(feature = "cloud-map")]
 pub mod cloud_map;
+#[cfg(feature = "ecr")]
+pub mod ecr;
+#[cfg(feature = "iam")]
+pub mod iam;
 #[cfg(feature = "load-balancing")]
 pub mod load_balancing;
+#[cfg(feature = "logs")]
+pub mod logs;
+pub mod readers;
 #[cfg(feature = "scheduler")]
 pub mod scheduler;
+#[cfg(feature = "secrets-manager")]
+pub mod secrets_manager;
+#[cfg(feature = "ssm")]
+pub mod ssm;
 
 /// The AWS API an [`Operation`] belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -80,6 +91,16 @@ pub enum Api {
     AutoScaling,
     /// Elastic Load Balancing v2 (`elasticloadbalancingv2`): target groups.
     LoadBalancing,
+    /// Amazon ECR (`ecr`): images, for `verify`.
+    Ecr,
+    /// AWS IAM (`iam`): roles, for `verify`.
+    Iam,
+    /// AWS Secrets Manager (`secretsmanager`): secrets' metadata, for `verify`.
+    SecretsManager,
+    /// AWS Systems Manager Parameter Store (`ssm`): parameters' metadata, for `verify`.
+    Ssm,
+    /// Amazon CloudWatch Logs (`logs`): log groups and log events.
+    Logs,
 }
 
 impl Api {
@@ -91,6 +112,11 @@ impl Api {
             Self::Scheduler => "EventBridge Scheduler",
             Self::AutoScaling => "Application Auto Scaling",
             Self::LoadBalancing => "Elastic Load Balancing",
+            Self::Ecr => "ECR",
+            Self::Iam => "IAM",
+            Self::SecretsManager => "Secrets Manager",
+            Self::Ssm => "SSM",
+            Self::Logs => "CloudWatch Logs",
         }
     }
 }
@@ -261,6 +287,26 @@ pub enum Operation {
     DescribeScheduledActions,
     /// Application Auto Scaling DeleteScheduledAction.
     DeleteScheduledAction,
+    /// ECR DescribeImages: images of one repository by tag or digest; `ImageNotFoundException`
+    /// when one named is not there, `RepositoryNotFoundException` without the repository
+    /// (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImages.html>).
+    DescribeImages,
+    /// IAM GetRole: a role by name, with its URL-encoded trust policy; `NoSuchEntity` when there
+    /// is none (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html>).
+    GetRole,
+    /// Secrets Manager DescribeSecret: a secret's metadata, never its value;
+    /// `ResourceNotFoundException` when there is none
+    /// (<https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html>).
+    DescribeSecret,
+    /// SSM DescribeParameters: parameters' metadata by filter, never their values
+    /// (<https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html>).
+    DescribeParameters,
+    /// CloudWatch Logs DescribeLogGroups: log groups by name prefix or pattern
+    /// (<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_DescribeLogGroups.html>).
+    DescribeLogGroups,
+    /// CloudWatch Logs GetLogEvents: the events of one log stream, newest last
+    /// (<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html>).
+    GetLogEvents,
 }
 
 impl Operation {
@@ -316,6 +362,11 @@ impl Operation {
             | Self::PutScheduledAction
             | Self::DescribeScheduledActions
             | Self::DeleteScheduledAction => Api::AutoScaling,
+            Self::DescribeImages => Api::Ecr,
+            Self::GetRole => Api::Iam,
+            Self::DescribeSecret => Api::SecretsManager,
+            Self::DescribeParameters => Api::Ssm,
+            Self::DescribeLogGroups | Self::GetLogEvents => Api::Logs,
             _ => Api::Ecs,
         }
     }
@@ -398,6 +449,12 @@ impl Operation {
             Self::PutScheduledAction => "PutScheduledAction",
             Self::DescribeScheduledActions => "DescribeScheduledActions",
             Self::DeleteScheduledAction => "DeleteScheduledAction",
+            Self::DescribeImages => "DescribeImages",
+            Self::GetRole => "GetRole",
+            Self::DescribeSecret => "DescribeSecret",
+            Self::DescribeParameters => "DescribeParameters",
+            Self::DescribeLogGroups => "DescribeLogGroups",
+            Self::GetLogEvents => "GetLogEvents",
         }
     }
 }
@@ -554,11 +611,22 @@ impl AwsError {
             // EventBridge Scheduler: a schedule or schedule group that does not exist
             // (<https://docs.aws.amazon.com/scheduler/latest/APIReference/API_GetSchedule.html>,
             // Errors).
-            Some("ResourceNotFoundException") => self.operation().api() == Api::Scheduler,
+            // Secrets Manager (API_DescribeSecret) and CloudWatch Logs (API_GetLogEvents: no
+            // such group or stream) say the same.
+            Some("ResourceNotFoundException") => matches!(
+                self.operation().api(),
+                Api::Scheduler | Api::SecretsManager | Api::Logs
+            ),
             // Application Auto Scaling: a scalable target, policy or scheduled action that does
             // not exist (`ObjectNotFoundException`, the Errors of DeregisterScalableTarget,
             // DeleteScalingPolicy and DeleteScheduledAction).
             Some("ObjectNotFoundException") => self.operation().api() == Api::AutoScaling,
+            // ECR: no such repository, or no such image in it (API_DescribeImages, Errors).
+            Some("RepositoryNotFoundException" | "ImageNotFoundException") => {
+                self.operation().api() == Api::Ecr
+            }
+            // IAM: no such role (API_GetRole, Errors: NoSuchEntity, HTTP 404).
+            Some("NoSuchEntity") => self.operation().api() == Api::Iam,
             Some("ClientException") => self.operation() == Operation::DescribeTaskDefinition,
             // ELBv2 (each operation's Errors section of its API reference).
             Some(
@@ -835,7 +903,14 @@ pub(crate) mod sealed {
 /// request body is the operation's input as `ecs-model` writes it: each listed [`Operation`] is
 /// sent through the SDK method named beside it with the [`RawJson`] interceptor; an operation of
 /// another API is [`AwsError::WrongClient`].
-#[cfg(any(feature = "cloud-map", feature = "autoscaling"))]
+#[cfg(any(
+    feature = "cloud-map",
+    feature = "autoscaling",
+    feature = "ecr",
+    feature = "secrets-manager",
+    feature = "ssm",
+    feature = "logs"
+))]
 macro_rules! raw_json_client {
     ($client:ty, $api:expr, { $($operation:ident => $method:ident),+ $(,)? }) => {
         impl $crate::aws::sealed::Sealed for $client {}
@@ -872,7 +947,14 @@ macro_rules! raw_json_client {
         }
     };
 }
-#[cfg(any(feature = "cloud-map", feature = "autoscaling"))]
+#[cfg(any(
+    feature = "cloud-map",
+    feature = "autoscaling",
+    feature = "ecr",
+    feature = "secrets-manager",
+    feature = "ssm",
+    feature = "logs"
+))]
 pub(crate) use raw_json_client;
 
 impl<S: RawSend> Client<S> {
@@ -1027,6 +1109,21 @@ pub struct Clients {
     /// The Application Auto Scaling client (the `autoscaling` feature).
     #[cfg(feature = "autoscaling")]
     pub autoscaling: Option<autoscaling::AutoScaling>,
+    /// The ECR client (the `ecr` feature).
+    #[cfg(feature = "ecr")]
+    pub ecr: Option<ecr::Ecr>,
+    /// The IAM client (the `iam` feature).
+    #[cfg(feature = "iam")]
+    pub iam: Option<iam::Iam>,
+    /// The Secrets Manager client (the `secrets-manager` feature).
+    #[cfg(feature = "secrets-manager")]
+    pub secrets_manager: Option<secrets_manager::SecretsManager>,
+    /// The SSM client (the `ssm` feature).
+    #[cfg(feature = "ssm")]
+    pub ssm: Option<ssm::Ssm>,
+    /// The CloudWatch Logs client (the `logs` feature).
+    #[cfg(feature = "logs")]
+    pub logs: Option<logs::Logs>,
 }
 
 impl Clients {
@@ -1042,6 +1139,16 @@ impl Clients {
             scheduler: None,
             #[cfg(feature = "autoscaling")]
             autoscaling: None,
+            #[cfg(feature = "ecr")]
+            ecr: None,
+            #[cfg(feature = "iam")]
+            iam: None,
+            #[cfg(feature = "secrets-manager")]
+            secrets_manager: None,
+            #[cfg(feature = "ssm")]
+            ssm: None,
+            #[cfg(feature = "logs")]
+            logs: None,
         }
     }
 
@@ -1095,6 +1202,31 @@ impl Clients {
             },
             #[cfg(feature = "load-balancing")]
             Api::LoadBalancing => match &self.load_balancing {
+                Some(client) => client.call(operation, input).await,
+                None => Err(AwsError::NoClient { operation }),
+            },
+            #[cfg(feature = "ecr")]
+            Api::Ecr => match &self.ecr {
+                Some(client) => client.call(operation, input).await,
+                None => Err(AwsError::NoClient { operation }),
+            },
+            #[cfg(feature = "iam")]
+            Api::Iam => match &self.iam {
+                Some(client) => client.call(operation, input).await,
+                None => Err(AwsError::NoClient { operation }),
+            },
+            #[cfg(feature = "secrets-manager")]
+            Api::SecretsManager => match &self.secrets_manager {
+                Some(client) => client.call(operation, input).await,
+                None => Err(AwsError::NoClient { operation }),
+            },
+            #[cfg(feature = "ssm")]
+            Api::Ssm => match &self.ssm {
+                Some(client) => client.call(operation, input).await,
+                None => Err(AwsError::NoClient { operation }),
+            },
+            #[cfg(feature = "logs")]
+            Api::Logs => match &self.logs {
                 Some(client) => client.call(operation, input).await,
                 None => Err(AwsError::NoClient { operation }),
             },

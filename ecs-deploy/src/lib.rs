@@ -103,6 +103,7 @@ pub struct Deployer {
     load_balancing: Option<LoadBalancing>,
     #[cfg(feature = "autoscaling")]
     autoscaling: Option<AutoScaling>,
+    readers: aws::readers::Readers,
     options: Options,
     concurrency: usize,
     apply_options: ApplyOptions,
@@ -126,6 +127,7 @@ impl Deployer {
             load_balancing: None,
             #[cfg(feature = "autoscaling")]
             autoscaling: None,
+            readers: aws::readers::Readers::default(),
             options,
             concurrency: 8,
             apply_options: ApplyOptions::default(),
@@ -152,7 +154,17 @@ impl Deployer {
         #[cfg(feature = "autoscaling")]
         let deployer =
             deployer.autoscaling(AutoScaling::new(config).retries(config::engine_retries()));
-        deployer
+        deployer.readers(aws::readers::Readers::from_config(
+            config,
+            config::engine_retries(),
+        ))
+    }
+
+    /// Reads ECR, IAM, Secrets Manager, SSM and CloudWatch Logs through `readers` (for the
+    /// pre-flight checks and failure reports; each client behind its feature).
+    pub fn readers(mut self, readers: aws::readers::Readers) -> Self {
+        self.readers = readers;
+        self
     }
 
     /// Deploys the stack's `scaling` (scalable targets, scaling policies, scheduled actions of
@@ -216,7 +228,7 @@ impl Deployer {
             Some(autoscaling) => clients.autoscaling(autoscaling.clone()),
             None => clients,
         };
-        clients
+        self.readers.add_to(clients)
     }
 
     /// Resolves the subnets and security groups written as lookups through `network` (see
