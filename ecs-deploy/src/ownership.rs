@@ -96,6 +96,17 @@ pub(crate) fn ownership(tags: &Option<Vec<Tag>>, options: &Options) -> Result<()
     }
 }
 
+/// [`ownership`] for a resource the stack names, which [`Options::adopt`] lets the plan adopt:
+/// a resource without any stack's tag passes when adopting (the plan then adds the tag); one
+/// carrying another stack's tag never does. Pruning and destroying keep to [`ownership`]: only
+/// what a stack names is adopted.
+pub(crate) fn adoptable(tags: &Option<Vec<Tag>>, options: &Options) -> Result<(), Reason> {
+    match ownership(tags, options) {
+        Err(Reason::Untagged) if options.adopt => Ok(()),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +143,22 @@ mod tests {
             })
         );
         assert_eq!(ownership(&None, &options), Err(Reason::Untagged));
+    }
+
+    #[test]
+    fn adopting_takes_untagged_resources_never_another_stacks() {
+        let adopting = Options::new("demo").adopt(true);
+        assert_eq!(adoptable(&None, &adopting), Ok(()));
+        assert_eq!(adoptable(&tags(&[("team", "web")]), &adopting), Ok(()));
+        assert_eq!(
+            adoptable(&tags(&[(STACK_TAG, "other")]), &adopting),
+            Err(Reason::OtherStack {
+                stack: "other".into()
+            })
+        );
+        assert_eq!(
+            adoptable(&None, &Options::new("demo")),
+            Err(Reason::Untagged)
+        );
     }
 }

@@ -66,6 +66,8 @@ fn reason_text(reason: &Reason) -> String {
     match reason {
         Reason::CapacityProviderMemberFixed { .. } => format!("{reason} (--prune)"),
         Reason::ForcedDeployment => format!("{reason} (--force-new-deployment)"),
+        Reason::Untagged => format!("{reason} (--adopt takes it over)"),
+        Reason::Adopted { .. } => format!("{reason} (--adopt)"),
         Reason::RolledBack {
             kept: Some(kept), ..
         } if **kept == Reason::KeptAsAsked => format!("{reason} (--no-deregister)"),
@@ -80,7 +82,10 @@ fn heading(change: &Change) -> String {
     match change.action {
         Action::Create => "create".to_owned(),
         Action::Register => reason.unwrap_or("a new revision is registered").to_owned(),
-        Action::Update => "update in place".to_owned(),
+        Action::Update => match reason {
+            Some(reason) => format!("update in place: {reason}"),
+            None => "update in place".to_owned(),
+        },
         Action::UpdateAndDeploy => match reason {
             Some(reason) => {
                 format!("update in place, which starts a new deployment of its tasks: {reason}")

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::aws::{AwsError, Ecs, Operation};
 use crate::observe::*;
-use crate::ownership::{owned_tags, ownership};
+use crate::ownership::{adoptable, owned_tags};
 use crate::plan::*;
 
 pub(crate) fn plan(
@@ -33,7 +33,7 @@ pub(crate) fn plan(
     let Some(existing) = actual.capacity_providers.get(&name) else {
         return creation(address, Step::CreateCapacityProvider(wanted));
     };
-    if let Err(reason) = ownership(&existing.input.tags, options) {
+    if let Err(reason) = adoptable(&existing.input.tags, options) {
         return not_managed(address, reason);
     }
     // A group given by name is the same group as its ARN, which AWS answers with.

@@ -12,7 +12,7 @@ use ecs_model::types::{
 
 use crate::aws::{AwsError, Ecs, Operation};
 use crate::observe::*;
-use crate::ownership::{owned_tags, ownership};
+use crate::ownership::{adoptable, owned_tags};
 use crate::plan::*;
 
 pub(crate) fn plan(desired: &CreateClusterRequest, actual: &Actual, options: &Options) -> Change {
@@ -23,7 +23,7 @@ pub(crate) fn plan(desired: &CreateClusterRequest, actual: &Actual, options: &Op
     let Some(existing) = actual.clusters.get(&name) else {
         return creation(address, Step::CreateCluster(wanted));
     };
-    if let Err(reason) = ownership(&existing.input.tags, options) {
+    if let Err(reason) = adoptable(&existing.input.tags, options) {
         return not_managed(address, reason);
     }
     // What the stack does not set is AWS's to decide: `settings` default to the account's

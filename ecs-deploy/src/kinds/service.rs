@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::aws::{AwsError, Ecs, Operation};
 use crate::observe::*;
-use crate::ownership::{owned_tags, ownership};
+use crate::ownership::{adoptable, owned_tags};
 use crate::plan::*;
 use crate::state::{Services, service_key};
 
@@ -329,7 +329,7 @@ pub(crate) fn plan(
         }
         return change;
     };
-    if let Err(reason) = ownership(&existing.input.tags, options) {
+    if let Err(reason) = adoptable(&existing.input.tags, options) {
         return not_managed(address, reason);
     }
 

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::aws::{AwsError, Ecs, Operation};
 use crate::observe::*;
-use crate::ownership::{owned_tags, ownership};
+use crate::ownership::{adoptable, owned_tags, owner};
 use crate::plan::*;
 
 pub(crate) fn plan(
@@ -30,7 +30,7 @@ pub(crate) fn plan(
     let Some(existing) = actual.task_definitions.get(&family) else {
         return creation(address, Step::RegisterTaskDefinition(wanted));
     };
-    if let Err(reason) = ownership(&existing.input.tags, options) {
+    if let Err(reason) = adoptable(&existing.input.tags, options) {
         return not_managed(address, reason);
     }
     let mut kept = leave_images(&mut wanted, &existing.input, &family, options);
@@ -43,6 +43,13 @@ pub(crate) fn plan(
     let fields = compared.fields;
     if fields.is_empty() {
         return updated(address, fields, kept, Vec::new(), false);
+    }
+    // Adopted (no stack's tag) and otherwise the same: the latest revision is tagged (each
+    // revision carries its own tags), rather than a copy registered and deployed.
+    let adopting = owner(existing.input.tags.as_deref()).is_none();
+    if adopting && fields.iter().all(|f| top(&f.path) == "tags") {
+        let steps = super::tag_steps(&existing.arn, &compared.have, &compared.wanted);
+        return updated(address, fields, kept, steps, false);
     }
     request.tags = wanted.tags.clone();
     Change {

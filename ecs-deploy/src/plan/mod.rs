@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use crate::aws::Operation;
 use crate::diff::{FieldDiff, diff, keep_unknown};
 
+mod adopt;
 mod prune;
 mod reason;
 mod step;
@@ -55,6 +56,9 @@ pub struct Options {
     /// being created gets the stack's `desiredCount`, or its target's `MinCapacity` when the
     /// stack sets none.
     pub force_desired_count: bool,
+    /// Adopt the resources the stack names that exist without any stack's tag: see
+    /// [`Options::adopt`].
+    pub adopt: bool,
 }
 
 impl Options {
@@ -67,7 +71,25 @@ impl Options {
             keep_revisions: None,
             force_new_deployment: Vec::new(),
             force_desired_count: false,
+            adopt: false,
         }
+    }
+
+    /// Adopts the clusters, capacity providers, task definition families and services the stack
+    /// names that exist without any stack's [`STACK_TAG`] (made in the console, by another
+    /// tool): instead of [`Action::NotManaged`], each is planned as one of the stack's, with
+    /// the reason [`Reason::Adopted`]; apply adds the tag (TagResource) and makes the other
+    /// differences. A family whose latest revision differs only in its tags has that revision
+    /// tagged, not a new one registered. A resource carrying another stack's tag is never
+    /// adopted, and pruning and destroying never touch an untagged resource.
+    ///
+    /// ```
+    /// let options = ecs_deploy::Options::new("shop").adopt(true);
+    /// assert!(options.adopt);
+    /// ```
+    pub fn adopt(mut self, adopt: bool) -> Self {
+        self.adopt = adopt;
+        self
     }
 
     /// Forces a new deployment of every service of the stack, or of one: its tasks are
@@ -584,6 +606,7 @@ pub fn plan(desired: &Stack, actual: &Actual, options: &Options) -> Plan {
             Removal::Pruned,
         ));
     }
+    adopt::mark(&mut changes, actual, options);
     Plan {
         stack: options.stack.clone(),
         changes,

@@ -56,6 +56,15 @@ pub enum Reason {
     },
     /// The resource exists without the ownership tag: another tool or person manages it.
     Untagged,
+    /// The resource exists without any stack's ownership tag, and the plan adopts it
+    /// ([`Options::adopt`](crate::plan::Options::adopt)): TagResource adds the stack's tag,
+    /// and the change makes the other differences as for a resource of the stack.
+    Adopted {
+        /// The stack's name: the value of the tag added.
+        stack: String,
+        /// The reason the change has besides the adoption (a new revision, a capacity move...).
+        then: Option<Box<Reason>>,
+    },
     /// The resource is deleted: the stack carries its tag but no longer names it and the
     /// plan prunes, or the stack is destroyed.
     Removed {
@@ -421,6 +430,13 @@ impl std::fmt::Display for Reason {
                 f,
                 "it exists without the {STACK_TAG} tag, so another tool or person manages it"
             ),
+            Self::Adopted { stack, then } => {
+                write!(f, "adopt (tag {STACK_TAG}={stack} added)")?;
+                match then {
+                    Some(then) => write!(f, "; {then}"),
+                    None => Ok(()),
+                }
+            }
             Self::Removed { removal } => write!(f, "{removal}"),
             Self::RevisionsRemoved {
                 removal,
