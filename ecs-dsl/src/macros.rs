@@ -71,6 +71,7 @@
 //!
 //! | key | entries | model type |
 //! |---|---|---|
+//! | `name` | the stack's name, the value of its ownership tag (a string; checked by `stack-name`) | `Option<String>` |
 //! | `clusters`, `capacity_providers`, `task_definitions`, `services` | ECS inputs | [`crate::model::types`] |
 //! | `namespaces` | Cloud Map CreatePrivateDnsNamespace or CreateHttpNamespace inputs | [`Namespace`](crate::model::Namespace) |
 //! | `discovery_services` | Cloud Map CreateService inputs | [`crate::model::cloud_map::CreateServiceRequest`] |
@@ -348,6 +349,7 @@ macro_rules! try_capacity_provider {
 ///
 /// ```
 /// let stack = ecs_dsl::stack! {
+///     name: "shop",
 ///     clusters: [{ cluster_name: "demo" }],
 ///     task_definitions: [{
 ///         family: "webserver",
@@ -421,6 +423,7 @@ macro_rules! try_capacity_provider {
 ///         },
 ///     }],
 /// };
+/// assert_eq!(stack.name.as_deref(), Some("shop"));
 /// assert_eq!(stack.services.len(), 1);
 /// assert_eq!(stack.scaling.scalable_targets[0].max_capacity, Some(4));
 /// ```

@@ -161,7 +161,10 @@ impl sealed::Sealed for Stack {
     }
 
     fn describe(&self) -> String {
-        "stack".to_owned()
+        match self.name.as_deref() {
+            Some(name) => format!("stack `{name}`"),
+            None => "stack".to_owned(),
+        }
     }
 }
 

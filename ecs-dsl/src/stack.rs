@@ -57,6 +57,25 @@ pub struct StackBuilder {
 }
 
 impl StackBuilder {
+    /// Names the stack: the value of the ownership tag (`ecs-rs:stack`) on every resource it
+    /// manages. `build` checks it with the rule `stack-name` (1 to 256 letters, digits, spaces
+    /// and `_ . : / = + - @`). A deploy tool given a name of its own (`ecs-deploy --name`,
+    /// `ecs_deploy::Options::new`) uses that one.
+    ///
+    /// ```
+    /// use ecs_dsl::prelude::*;
+    ///
+    /// let shop = stack().name("shop").cluster(cluster("demo")).build()?;
+    /// assert_eq!(shop.name.as_deref(), Some("shop"));
+    /// let invalid = stack().name("shop,prod").cluster(cluster("demo")).build().unwrap_err();
+    /// assert_eq!(invalid.codes(), ["stack-name"]);
+    /// # Ok::<(), ecs_dsl::Invalid>(())
+    /// ```
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.stack.name = Some(name.into());
+        self
+    }
+
     /// Adds a cluster (CreateCluster input).
     ///
     /// ```

@@ -657,26 +657,28 @@ fn score_for(object: &Map<String, Value>, kind: Kind) -> usize {
     }
 }
 
-/// A stack has at least one of its members, every list it has holds objects (`scaling` is an
-/// object), and no member that names a single resource (a cluster's `capacityProviders` is a
-/// list of strings).
+/// A stack has at least one of its resource members, every list it has holds objects
+/// (`scaling` is an object), and no member that names a single resource (a cluster's
+/// `capacityProviders` is a list of strings). A capacity provider's `name` is a stack's `name`
+/// too: a `name` is a capacity provider's only beside no resource member of a stack.
 fn looks_like_stack(object: &Map<String, Value>) -> bool {
     const RESOURCE_KEYS: &[&str] = &[
         "clusterName",
         "family",
         "containerDefinitions",
         "serviceName",
-        "name",
         "defaultCapacityProviderStrategy",
+        "autoScalingGroupProvider",
+        "managedInstancesProvider",
     ];
-    let lists: Vec<&Value> = Stack::MEMBERS
+    let lists: Vec<&Value> = Stack::RESOURCE_MEMBERS
         .iter()
         .filter_map(|k| non_null(object, k))
         .collect();
     let scaling_is_object = non_null(object, "scaling").is_none_or(Value::is_object);
     !lists.is_empty()
         && scaling_is_object
-        && Stack::MEMBERS
+        && Stack::RESOURCE_MEMBERS
             .iter()
             .filter(|k| **k != "scaling")
             .filter_map(|k| non_null(object, k))

@@ -312,6 +312,14 @@ static STACK_SHAPES: &[ShapeInfo] = &[
         api: Api::Stack,
         name: "Stack",
         members: &[
+            MemberInfo {
+                json: "name",
+                rust: "name",
+                ty: Ty::String,
+                required: false,
+                unit: None,
+                api: Api::Stack,
+            },
             list_of(
                 "clusters",
                 "clusters",

@@ -44,9 +44,19 @@ use crate::types::{
 ///   action's target group the name of one of `targetGroups`);
 /// - `scaling`: Application Auto Scaling inputs for services ([`Scaling`]);
 /// - `scheduledTasks`: EventBridge Scheduler CreateSchedule inputs.
+///
+/// A stack may also carry its own `name` (`"name": "shop"`): the value of the ownership tag
+/// that marks the resources it manages, so that the same stack applied from two files (a
+/// `stack.json` and a generated `build/stack.json`) is one stack. The rule `stack-name` checks
+/// that it can be a tag value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Stack {
+    /// The stack's name: the value of the ownership tag on every resource the stack manages
+    /// (`ecs-rs:stack`). Optional in the file; a deploy tool that is given a name of its own
+    /// (the CLI's `--name`, `ecs_deploy::Options::new`) uses that one.
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// CreateCluster inputs.
     #[serde(rename = "clusters", skip_serializing_if = "Vec::is_empty")]
     pub clusters: Vec<CreateClusterRequest>,
@@ -201,6 +211,7 @@ impl<'de> serde::Deserialize<'de> for Scaling {
 impl Stack {
     /// The JSON member names of a stack file.
     pub const MEMBERS: &'static [&'static str] = &[
+        "name",
         "clusters",
         "capacityProviders",
         "taskDefinitions",
@@ -213,7 +224,17 @@ impl Stack {
         "scheduledTasks",
     ];
 
-    /// Whether the stack holds no resource.
+    /// The JSON members of a stack file that hold resources: every member but `name`.
+    pub const RESOURCE_MEMBERS: &'static [&'static str] = Self::MEMBERS.split_at(1).1;
+
+    /// The stack with this name ([`Stack::name`]).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Whether the stack holds no resource (its name does not count).
     pub fn is_empty(&self) -> bool {
         self.clusters.is_empty()
             && self.capacity_providers.is_empty()
@@ -234,6 +255,7 @@ impl FromJson for Stack {
         let mut out = Self::default();
         for (key, value) in object {
             match key.as_str() {
+                "name" => cx.member(key, value, &mut out.name, &mut out.extra),
                 "clusters" => cx.list(key, value, &mut out.clusters, &mut out.extra),
                 "capacityProviders" => {
                     cx.list(key, value, &mut out.capacity_providers, &mut out.extra)
@@ -324,6 +346,28 @@ mod tests {
         );
         assert!(!stack.is_empty());
         assert_eq!(serde_json::to_value(&stack).expect("serialize"), file);
+    }
+
+    #[test]
+    fn the_name_loads_writes_back_and_is_no_resource() {
+        assert_eq!(Stack::MEMBERS[0], "name");
+        assert!(!Stack::RESOURCE_MEMBERS.contains(&"name"));
+        let file = json!({ "name": "shop", "clusters": [ { "clusterName": "demo" } ] });
+        let loaded = crate::document::parse(&file.to_string(), None);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let stack = loaded.value.expect("a document").to_stack();
+        assert_eq!(stack.name.as_deref(), Some("shop"));
+        assert_eq!(serde_json::to_value(&stack).expect("serialize"), file);
+        assert!(Stack::default().with_name("shop").is_empty());
+
+        // A capacity provider's `name` still makes a capacity provider.
+        let provider = json!({ "name": "fleet", "autoScalingGroupProvider": {
+            "autoScalingGroupArn": "arn:aws:autoscaling:us-east-1:1:autoScalingGroup:1:autoScalingGroupName/a" } });
+        let loaded = crate::document::parse(&provider.to_string(), None);
+        assert_eq!(
+            loaded.value.map(|d| d.kind()),
+            Some(crate::document::Kind::CapacityProvider)
+        );
     }
 
     #[test]

@@ -67,7 +67,8 @@ fn readme_counts_the_rules() {
 #[test]
 fn rules_across_members_and_resources_say_so() {
     for rule in rules() {
-        if rule.code.starts_with("stack-") {
+        // The stack's own `name` is a scalar of the stack, judged on its own.
+        if rule.code.starts_with("stack-") && rule.code != "stack-name" {
             assert!(rule.cross_field, "{} relates resources", rule.code);
         }
     }

@@ -208,13 +208,14 @@ impl Gen<'_> {
             }
             Typed::Struct { api, shape, fields } => {
                 let local = Ident::new("__ecs_dsl_value", Span::mixed_site());
-                // The stack file's structures hold lists and structures, not options.
+                // The stack file's structures hold lists and structures, not options; their
+                // one scalar, the stack's `name`, is an option.
                 let bare = *api == Api::Stack;
                 let path = self.type_path(*api, shape);
                 let assignments = fields.iter().map(|(member, value)| {
                     let field = field_ident(member.rust);
                     let value = self.value(value);
-                    if bare {
+                    if bare && !matches!(member.ty, Ty::String) {
                         quote!(#local.#field = #value;)
                     } else {
                         quote!(#local.#field = ::core::option::Option::Some(#value);)

@@ -89,7 +89,22 @@ pub fn cases() -> Vec<Case> {
     cases.extend(capacity_cases());
     cases.extend(networking_cases());
     cases.extend(duplicate_cases());
+    cases.extend(name_cases());
     cases
+}
+
+/// The stack's `name`, the value of its ownership tag.
+fn name_cases() -> Vec<Case> {
+    let named = |name: &str| json!({ "name": name, "clusters": [{ "clusterName": "demo" }] });
+    vec![
+        breaks("stack-name", "name", named("shop,prod")),
+        breaks("stack-name", "name", named(" ")),
+        keeps("stack-name", named("shop-prod/eu-west-1 @team+ops")),
+        keeps(
+            "stack-name",
+            json!({ "clusters": [{ "clusterName": "demo" }] }),
+        ),
+    ]
 }
 
 fn reference_cases() -> Vec<Case> {

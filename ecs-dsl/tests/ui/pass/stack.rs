@@ -1,6 +1,7 @@
 //! A stack checked as a whole: a Fargate service behind a load balancer and an EC2 daemon.
 fn main() {
     let stack = ecs_dsl::stack! {
+        name: "shop",
         clusters: [{ cluster_name: "demo", capacity_providers: ["FARGATE"] }],
         task_definitions: [
             {
@@ -50,6 +51,7 @@ fn main() {
             },
         ],
     };
+    assert_eq!(stack.name.as_deref(), Some("shop"));
     assert_eq!(stack.task_definitions.len(), 2);
     assert_eq!(stack.services.len(), 2);
 }

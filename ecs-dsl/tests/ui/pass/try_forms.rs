@@ -43,6 +43,20 @@ fn main() -> Result<(), Invalid> {
     };
     assert_eq!(stack?.services.len(), 1);
 
+    // The stack's name may be computed; the `try_` form checks it at run time.
+    let environment = String::from("prod");
+    let named: Result<Stack, Invalid> = ecs_dsl::try_stack! {
+        name: (format!("shop-{environment}")),
+        clusters: [{ cluster_name: "demo" }],
+    };
+    assert_eq!(named?.name.as_deref(), Some("shop-prod"));
+    let bad = String::from("shop,prod");
+    let refused: Result<Stack, Invalid> = ecs_dsl::try_stack! {
+        name: (bad.clone()),
+        clusters: [{ cluster_name: "demo" }],
+    };
+    assert_eq!(refused.map(|_| ()).map_err(|e| e.codes().join(",")), Err("stack-name".to_owned()));
+
     // The plain and the `try_` form of the same literals give the same value.
     let plain = ecs_dsl::cluster! { cluster_name: "demo", settings: [{ name: containerInsights, value: "enabled" }] };
     let tried = ecs_dsl::try_cluster! { cluster_name: "demo", settings: [{ name: containerInsights, value: "enabled" }] }?;

@@ -19,6 +19,7 @@ mod compatibility;
 mod discovery;
 mod duplicates;
 mod listener_rules;
+pub(crate) mod name;
 mod references;
 mod routing;
 mod scaling;
@@ -37,6 +38,7 @@ const CREATE_SERVICE_DOC: &str =
 
 /// Every rule of this module.
 pub(crate) const RULES: &[&Rule] = &[
+    &name::STACK_NAME,
     &references::UNKNOWN_TASK_DEFINITION,
     &references::UNKNOWN_CLUSTER,
     &compatibility::LAUNCH_TYPE_COMPATIBILITY,
@@ -97,6 +99,7 @@ pub(crate) const UNRESOLVED_REFERENCES: [&str; 6] = [
 
 /// Checks one stack file, with paths from its root.
 pub(crate) fn check(stack: &Stack, out: &mut Vec<Diagnostic>) {
+    name::check(stack, out);
     duplicates::check_duplicates(stack, out);
     let index = references::Index::new(stack);
     let discovery_services = discovery::by_name(stack);
