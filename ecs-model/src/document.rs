@@ -437,19 +437,31 @@ fn to_input<O: Shape, I: Shape>(output: &O, renames: &[(&str, &str)]) -> I {
 /// assert!(loaded.diagnostics.is_empty());
 /// ```
 pub fn parse(text: &str, kind: Option<Kind>) -> Loaded<Document> {
+    match parse_value(text) {
+        Ok((value, duplicates)) => load_with(&value, kind, duplicates),
+        Err(syntax) => Loaded {
+            value: None,
+            diagnostics: vec![*syntax],
+        },
+    }
+}
+
+/// The JSON value of `text` and its `duplicate-key` diagnostics, or its `json-syntax`
+/// diagnostic.
+pub(crate) fn parse_value(text: &str) -> Result<(Value, Vec<Diagnostic>), Box<Diagnostic>> {
     // Editors on Windows often save a byte order mark, which JSON parsers reject; it carries
     // no content, so it is skipped (columns on the first line then count from after it).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let (value, duplicates) = match load::parse_json(text) {
-        Ok(parsed) => parsed,
-        Err(error) => {
-            return Loaded {
-                value: None,
-                diagnostics: vec![syntax_diagnostic(&error)],
-            };
-        }
-    };
-    let mut loaded = load(&value, kind);
+    load::parse_json(text).map_err(|error| Box::new(syntax_diagnostic(&error)))
+}
+
+/// [`load`], with the diagnostics of the text (`duplicate-key`) first.
+pub(crate) fn load_with(
+    value: &Value,
+    kind: Option<Kind>,
+    duplicates: Vec<Diagnostic>,
+) -> Loaded<Document> {
+    let mut loaded = load(value, kind);
     if !duplicates.is_empty() {
         loaded.diagnostics.splice(0..0, duplicates);
     }
@@ -471,6 +483,12 @@ pub fn parse(text: &str, kind: Option<Kind>) -> Loaded<Document> {
 /// ```
 pub fn check(text: &str, kind: Option<Kind>) -> Loaded<Document> {
     let mut loaded = parse(text, kind);
+    judge(&mut loaded);
+    loaded
+}
+
+/// Adds the rule set's diagnostics about the loaded document, as [`check`] does.
+pub(crate) fn judge(loaded: &mut Loaded<Document>) {
     if let Some(document) = &loaded.value {
         let mistyped: Vec<JsonPath> = loaded
             .diagnostics
@@ -483,7 +501,6 @@ pub fn check(text: &str, kind: Option<Kind>) -> Loaded<Document> {
             .filter(|d| !mistyped.iter().any(|bad| overlaps(&d.path, bad)));
         loaded.diagnostics.extend(judged);
     }
-    loaded
 }
 
 /// Whether a rule's `path` is the mistyped value, lies inside it, or is its parent object.

@@ -10,6 +10,8 @@
 //!   path.
 //! - [`file`](mod@file): reading a file as UTF-8 text and checking it; [`file::read_stack`]
 //!   gives the stack of a file, or every error it has.
+//! - [`vars`]: `${NAME}` and `${NAME:-default}` in a file's string values, replaced before it is
+//!   loaded ([`vars::read_stack`], [`vars::check_file`]).
 //! - [`validate`](mod@validate): the rule set; [`normalize`]: the form that two definitions AWS
 //!   treats as equal share. Both read task-level cpu and memory with [`units`].
 //!
@@ -38,6 +40,7 @@ mod stack;
 mod timestamp;
 pub mod units;
 pub mod validate;
+pub mod vars;
 
 /// The generated wire types, one per AWS shape, grouped by resource and re-exported flat.
 pub mod types {
