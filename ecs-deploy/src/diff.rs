@@ -2,10 +2,10 @@
 
 use ecs_model::JsonPath;
 use ecs_model::reflect::{self, Ty};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// One member or element that differs.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 #[non_exhaustive]
 pub struct FieldDiff {
     /// Where, from the resource's root: `containerDefinitions[0].image`.
@@ -15,6 +15,77 @@ pub struct FieldDiff {
     pub before: Option<Value>,
     /// The value after the change (`None`: removed).
     pub after: Option<Value>,
+    /// The containers on the way, one per segment of `path`, the resource's root first: what a
+    /// view shows around the difference. Not serialized: a plan read back has none.
+    #[serde(skip)]
+    containers: Vec<Container>,
+}
+
+/// An object or list on the way to a [`FieldDiff`], as a view shows around it: how many of its
+/// members are unchanged, and which one it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Container {
+    /// How many members (an object: both sides' keys together) or elements (a list: the same
+    /// length on both sides) it holds. A view subtracts the differences it shows to tell how
+    /// many are unchanged.
+    pub size: usize,
+    /// For an object, the member that names it and its value, when that value is the same text
+    /// on both sides: the first of `name`, `containerName` and `key` (a container, an
+    /// environment variable, a tag), so that the view can say which element of a list changes.
+    pub named: Option<(String, String)>,
+}
+
+/// The members that name an object of a list, first found first.
+const NAMING_MEMBERS: [&str; 3] = ["name", "containerName", "key"];
+
+impl Container {
+    fn of_object(before: &Map<String, Value>, after: &Map<String, Value>) -> Self {
+        let size = after.len()
+            + before
+                .keys()
+                .filter(|key| !after.contains_key(*key))
+                .count();
+        let named = NAMING_MEMBERS.iter().find_map(|member| {
+            match (before.get(*member), after.get(*member)) {
+                (Some(Value::String(b)), Some(Value::String(a))) if a == b => {
+                    Some(((*member).to_owned(), a.clone()))
+                }
+                _ => None,
+            }
+        });
+        Self { size, named }
+    }
+}
+
+/// Two differences are equal when their path and values are: the containers are what a
+/// view shows around them, not part of the change.
+impl PartialEq for FieldDiff {
+    fn eq(&self, other: &Self) -> bool {
+        self.path == other.path && self.before == other.before && self.after == other.after
+    }
+}
+
+impl FieldDiff {
+    /// The containers on the way to this difference, one per segment of [`path`](Self::path),
+    /// the resource's root first; empty when not known (a plan read back from JSON).
+    ///
+    /// ```
+    /// use ecs_deploy::diff::diff;
+    /// use serde_json::json;
+    /// let changes = diff(
+    ///     &json!({"family": "web", "containerDefinitions": [{"name": "a", "image": "x:1"}]}),
+    ///     &json!({"family": "web", "containerDefinitions": [{"name": "a", "image": "x:2"}]}),
+    /// );
+    /// let sizes: Vec<usize> = changes[0].containers().iter().map(|c| c.size).collect();
+    /// // The root has 2 members, the list 1 element, the container 2 members.
+    /// assert_eq!(sizes, [2, 1, 2]);
+    /// // The container is named by its unchanged `name`.
+    /// assert_eq!(changes[0].containers()[2].named, Some(("name".into(), "a".into())));
+    /// ```
+    pub fn containers(&self) -> &[Container] {
+        &self.containers
+    }
 }
 
 fn path_string<S: serde::Serializer>(path: &JsonPath, serializer: S) -> Result<S::Ok, S::Error> {
@@ -41,31 +112,64 @@ fn path_string<S: serde::Serializer>(path: &JsonPath, serializer: S) -> Result<S
 /// ```
 pub fn diff(before: &Value, after: &Value) -> Vec<FieldDiff> {
     let mut out = Vec::new();
-    walk(JsonPath::root(), Some(before), Some(after), &mut out);
+    walk(
+        JsonPath::root(),
+        &mut Vec::new(),
+        Some(before),
+        Some(after),
+        &mut out,
+    );
     out
 }
 
-fn walk(path: JsonPath, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<FieldDiff>) {
+/// Walks both sides at `path`; `containers` holds the containers above it.
+fn walk(
+    path: JsonPath,
+    containers: &mut Vec<Container>,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    out: &mut Vec<FieldDiff>,
+) {
     match (before, after) {
         (Some(Value::Object(b)), Some(Value::Object(a))) => {
+            containers.push(Container::of_object(b, a));
             for (key, value) in a {
-                walk(path.clone().key(key.clone()), b.get(key), Some(value), out);
+                walk(
+                    path.clone().key(key.clone()),
+                    containers,
+                    b.get(key),
+                    Some(value),
+                    out,
+                );
             }
             for (key, value) in b {
                 if !a.contains_key(key) {
-                    walk(path.clone().key(key.clone()), Some(value), None, out);
+                    walk(
+                        path.clone().key(key.clone()),
+                        containers,
+                        Some(value),
+                        None,
+                        out,
+                    );
                 }
             }
+            containers.pop();
         }
         (Some(Value::Array(b)), Some(Value::Array(a))) if a.len() == b.len() => {
+            containers.push(Container {
+                size: a.len(),
+                named: None,
+            });
             for (index, (b, a)) in b.iter().zip(a).enumerate() {
-                walk(path.clone().index(index), Some(b), Some(a), out);
+                walk(path.clone().index(index), containers, Some(b), Some(a), out);
             }
+            containers.pop();
         }
         (b, a) if b != a => out.push(FieldDiff {
             path,
             before: b.cloned(),
             after: a.cloned(),
+            containers: containers.clone(),
         }),
         _ => {}
     }

@@ -5,6 +5,7 @@
 //! - [`aws`]: calls to Amazon ECS through `aws-sdk-ecs`, with the AWS JSON of `ecs-model` as
 //!   request and response bodies.
 //! - [`diff`]: field-level differences of JSON values.
+//! - [`graph`]: a picture of a stack (DOT or Mermaid), marked with what a plan would change.
 //! - [`network`]: subnets and security groups written as `default` or `name:NAME`, resolved to
 //!   IDs through EC2.
 //! - [`observe`](mod@observe): the actual state, with the fewest describe calls (the crate's
@@ -38,6 +39,7 @@ pub mod apply;
 pub mod aws;
 pub mod config;
 pub mod diff;
+pub mod graph;
 mod kinds;
 pub mod network;
 pub mod observe;

@@ -5,6 +5,7 @@ mod check;
 mod deploy;
 mod destroy;
 mod plan;
+mod plan_markdown;
 mod plan_view;
 mod render;
 mod report;
@@ -290,6 +291,9 @@ enum PlanFormat {
     /// The plan as one JSON object (`stack`, `changes` with each one's `address`, `action`,
     /// `fields`, `kept`, `reason` and `steps`), secret values redacted.
     Json,
+    /// Markdown for a pull request comment: a summary table, a table of the resources that
+    /// change, and a collapsed diff per resource; secret values redacted, no colors.
+    Markdown,
 }
 
 #[derive(Debug, clap::Args)]

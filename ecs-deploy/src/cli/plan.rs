@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::PlanFormat;
 use super::deploy::{ChangeArgs, Session, StackArgs};
+use super::plan_markdown::write_markdown;
 use super::plan_view::write_plan;
 use super::report::Style;
 
@@ -31,6 +32,7 @@ pub(super) fn run(
         PlanFormat::Json => serde_json::to_writer_pretty(&mut out, &shown)
             .map_err(io::Error::from)
             .and_then(|()| writeln!(out)),
+        PlanFormat::Markdown => write_markdown(&mut out, &shown),
     }
     .and_then(|()| out.flush());
     if let Err(err) = written {

@@ -57,8 +57,8 @@ impl Style {
         Self::detect(io::stderr().is_terminal())
     }
 
-    /// No color, whatever the terminal: for tests.
-    #[cfg(test)]
+    /// No color, whatever the terminal: for tests, and for output that is not for a terminal
+    /// (`plan --format markdown`).
     pub(super) fn plain() -> Self {
         Self { color: false }
     }

@@ -136,7 +136,7 @@ pub(crate) fn listener_lookups(stack: &ecs_model::Stack) -> BTreeSet<String> {
 }
 
 /// The target groups the rules' forward actions name: `(action, tuple, written)`.
-fn forwards(rule: &CreateRuleInput) -> Vec<(usize, Option<usize>, String)> {
+pub(crate) fn forwards(rule: &CreateRuleInput) -> Vec<(usize, Option<usize>, String)> {
     let mut out = Vec::new();
     for (a, action) in rule.actions.iter().flatten().enumerate() {
         if let Some(arn) = &action.target_group_arn {

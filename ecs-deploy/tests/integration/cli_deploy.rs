@@ -193,12 +193,16 @@ fn an_image_bump_is_one_field_line() {
     assert_eq!(code, Some(2), "{stdout}\n{stderr}");
     let changed: Vec<&str> = stdout
         .lines()
-        .filter(|l| l.starts_with("  ~ containerDefinitions"))
+        .filter(|l| l.contains(" -> ") && !l.contains("taskDefinition: "))
         .collect();
     assert_eq!(
         changed,
-        ["  ~ containerDefinitions[0].image: \"nginx:1.26\" -> \"nginx:1.27\""],
+        ["          ~ image: \"nginx:1.26\" -> \"nginx:1.27\""],
         "{stdout}"
+    );
+    expect_in(
+        &stdout,
+        "  ~ containerDefinitions: [\n      ~ {\n            name: \"web\"\n          ~ image: ",
     );
     expect_in(
         &stdout,
