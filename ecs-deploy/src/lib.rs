@@ -5,6 +5,8 @@
 //! - [`aws`]: calls to Amazon ECS through `aws-sdk-ecs`, with the AWS JSON of `ecs-model` as
 //!   request and response bodies.
 //! - [`diff`]: field-level differences of JSON values.
+//! - [`import`](mod@import): a stack written from what exists in AWS, as JSON or as Rust code
+//!   using the `ecs-dsl` macros.
 //! - [`graph`]: a picture of a stack (DOT or Mermaid), marked with what a plan would change.
 //! - [`network`]: subnets and security groups written as `default` or `name:NAME`, resolved to
 //!   IDs through EC2.
@@ -39,6 +41,7 @@ pub mod apply;
 pub mod aws;
 pub mod config;
 pub mod diff;
+pub mod import;
 pub mod graph;
 mod kinds;
 pub mod network;
@@ -522,6 +525,27 @@ impl Deployer {
     ) -> Result<Plan, RollbackError> {
         let state = rollback::observe(&self.ecs, stack, &self.options.stack, options).await?;
         rollback::plan(&state, options)
+    }
+
+    /// Writes a stack from the clusters, services, task definitions and capacity providers
+    /// that exist in AWS (see [`import`](mod@import)); nothing is changed.
+    ///
+    /// ```no_run
+    /// # async fn run(deployer: ecs_deploy::Deployer) -> Result<(), Box<dyn std::error::Error>> {
+    /// use ecs_deploy::import::ImportRequest;
+    /// let imported = deployer.import(&ImportRequest::new("shop")).await?;
+    /// println!("{}", serde_json::to_string_pretty(&imported.stack)?);
+    /// for note in &imported.notes {
+    ///     eprintln!("note: {note}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn import(
+        &self,
+        request: &import::ImportRequest,
+    ) -> Result<import::Imported, import::ImportError> {
+        import::import(&self.ecs, request).await
     }
 
     /// The clusters and services of `stack` as AWS has them now: see [`status::status`].

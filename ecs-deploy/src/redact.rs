@@ -234,6 +234,13 @@ fn scrub_variable(variable: &mut Value) {
     }
 }
 
+/// Whether the environment variable `name` = `value` is one a plan shows as (sensitive): its
+/// name says it holds a secret ([`is_secret_name`]) or its value is a URL with a password. The
+/// one decision, used by the plan's redaction and by `import`.
+pub fn is_secret_variable(name: &str, value: &str) -> bool {
+    is_secret_name(name) || secret_value(&Value::String(value.to_owned()))
+}
+
 /// Whether a value is a URL with a password: `scheme://user:password@host`.
 fn secret_value(value: &Value) -> bool {
     let Some(text) = value.as_str() else {

@@ -4,6 +4,7 @@ mod apply;
 mod check;
 mod deploy;
 mod destroy;
+mod import;
 mod plan;
 mod plan_markdown;
 mod plan_view;
@@ -101,6 +102,12 @@ enum Command {
     /// prints why and each container's exit code, and exits with the essential container's
     /// exit code (1 when none exited, or on an error; 2 on a usage error).
     Run(RunArgs),
+    /// Write a stack from existing clusters, their services, the task definitions they run and
+    /// the clusters' capacity providers, as a stack file or as Rust code (see `import --help`).
+    ///
+    /// Nothing is changed in AWS; plan and apply the stack with --adopt to put its tag on what
+    /// it names. Exits 0 when written, 1 on an error, 2 on a usage error.
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -358,6 +365,7 @@ pub fn run() -> ExitCode {
         Command::Status(args) => status::run(&args.stack),
         Command::Rollback(args) => rollback::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Import(args) => import::run(&args),
     }
 }
 

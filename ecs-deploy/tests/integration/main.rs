@@ -19,6 +19,7 @@ mod deploy;
 mod deployment_strategies;
 mod example_deploy;
 mod example_stack;
+mod import;
 mod interrupted;
 mod library;
 mod load_balancing;

@@ -36,6 +36,7 @@ use serde_json::{Value, json};
 
 mod autoscaling;
 mod grace_period;
+mod list_pages;
 pub mod load_balancing;
 mod members;
 mod placement;
@@ -115,6 +116,9 @@ struct State {
     service_connect: Option<service_connect::Connect>,
     /// The grace period of each service, when [`Scripted::echo_grace_period`] is on.
     grace_periods: Option<grace_period::GracePeriods>,
+    /// ListServices answered in pages of at most this many, when
+    /// [`Scripted::paginate_list_services`] is on.
+    list_pages: Option<usize>,
     /// Application Auto Scaling as AWS plays it, when [`Scripted::play_autoscaling`] is on.
     autoscaling: Option<Arc<Mutex<autoscaling::Scaling>>>,
 }
@@ -336,6 +340,13 @@ impl Scripted {
         self.lock()
             .service_connect
             .get_or_insert_with(service_connect::Connect::default);
+    }
+
+    /// ListServices answers in AWS's pages (10 services, or `maxResults` up to 100, then a
+    /// `nextToken`), and never more than `cap` per page (AWS may answer fewer than asked),
+    /// where moto answers every service at once: see `script/list_pages.rs`.
+    pub fn paginate_list_services(&self, cap: usize) {
+        self.lock().list_pages = Some(cap);
     }
 
     /// Service answers show the `healthCheckGracePeriodSeconds` the service was created or last
@@ -664,6 +675,9 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
         }
         if let Some(periods) = state.grace_periods.as_mut() {
             periods.echo(&operation, &account, &request, json, replay);
+        }
+        if let (Some(cap), "ListServices") = (state.list_pages, operation.as_str()) {
+            list_pages::page(&request, json, cap);
         }
         shown(&mut state, &operation, &account, json);
     }
