@@ -26,6 +26,7 @@
 //! - [`run`](mod@run): a task definition of the stack run once (a migration), followed until it
 //!   stops, with its exit code.
 //! - [`redact`]: secret values, left out of what a plan shows ([`Plan::redacted`]).
+//! - [`saved`]: a plan saved to a file for review, applied only if AWS still matches it.
 //! - [`stack_name`]: the stack's name, checked before any call.
 //!
 //! [`Deployer`] gathers them: everything the `ecs-deploy` command line does, a program can do
@@ -51,6 +52,7 @@ pub mod plan;
 pub mod redact;
 pub mod rollback;
 pub mod run;
+pub mod saved;
 pub mod stack_name;
 pub mod state;
 pub mod status;
@@ -71,6 +73,7 @@ pub use network::Network;
 pub use network::NetworkError;
 pub use plan::{Action, Address, Change, Leave, Options, Plan};
 pub use rollback::{RollbackError, RollbackOptions, RollbackState};
+pub use saved::{SavedPlan, SavedPlanError};
 pub use stack_name::{StackNameError, check_stack_name};
 pub use status::StackStatus;
 pub use wait::WaitOptions;

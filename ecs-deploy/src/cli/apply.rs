@@ -70,12 +70,27 @@ pub(super) fn confirmed(confirm: &Confirm) -> bool {
 }
 
 pub(super) fn run(args: &ApplyArgs) -> ExitCode {
+    if let Some(file) = &args.plan {
+        return super::saved::apply(file, args);
+    }
     let Some(session) = Session::start_with(&args.stack, &args.changes) else {
         return ExitCode::FAILURE;
     };
     let Some(plan) = session.plan() else {
         return ExitCode::FAILURE;
     };
+    apply_plan(&session, &plan, args, &CONFIRM_APPLY)
+}
+
+/// Shows `plan`, asks with `confirm` (unless `--auto-approve`), applies it, follows the
+/// deployments it starts as `args` says, and reports: what `apply` does once it has a plan,
+/// whether planned from the stack file or a saved plan checked against AWS.
+pub(super) fn apply_plan(
+    session: &Session,
+    plan: &Plan,
+    args: &ApplyArgs,
+    confirm: &Confirm,
+) -> ExitCode {
     let style = Style::for_stdout();
     let stdout = io::stdout();
     if let Err(err) = write_plan(&mut stdout.lock(), &plan.redacted(), style) {
@@ -95,7 +110,7 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
         println!("Nothing to apply.");
         return ExitCode::SUCCESS;
     }
-    if !args.auto_approve && !confirmed(&CONFIRM_APPLY) {
+    if !args.auto_approve && !confirmed(confirm) {
         return ExitCode::FAILURE;
     }
     println!();
@@ -104,13 +119,13 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
         None => ApplyOptions::no_wait(),
     };
     let deployer = session.deployer.clone().apply_options(options);
-    let mut progress = Progress::new(&plan, style);
+    let mut progress = Progress::new(plan, style);
     match session
         .runtime
-        .block_on(deployer.apply(&plan, |event| progress.show(event)))
+        .block_on(deployer.apply(plan, |event| progress.show(event)))
     {
         Ok(done) => {
-            println!("\nApply complete: {}.", applied_summary(&plan, &done));
+            println!("\nApply complete: {}.", applied_summary(plan, &done));
             let deployed = plan
                 .changes
                 .iter()
@@ -129,7 +144,7 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
         }
         Err(err) => {
             report_failure(
-                &plan,
+                plan,
                 &err,
                 "`ecs-deploy plan` shows what is left and `ecs-deploy apply` finishes it",
             );

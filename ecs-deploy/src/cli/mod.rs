@@ -12,6 +12,7 @@ mod render;
 mod report;
 mod rollback;
 mod run;
+mod saved;
 mod status;
 
 use std::path::PathBuf;
@@ -188,10 +189,24 @@ struct PlanArgs {
     /// Exit 0 when there is nothing to change, 2 when there is, 1 on an error.
     #[arg(long)]
     detailed_exitcode: bool,
+    /// Also save the plan to PLANFILE, for `ecs-deploy apply PLANFILE` to apply exactly it
+    /// once reviewed. The file holds the stack's values, secrets included, as the stack file
+    /// does (only the plan shown inside is redacted): keep it where the stack file is kept.
+    #[arg(long, value_name = "PLANFILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("stack", |stack| stack.required(false).required_unless_present("plan")))]
 struct ApplyArgs {
+    /// A plan saved by `ecs-deploy plan --out PLANFILE`, instead of --stack: its stack is
+    /// planned again with its options, and applied only if that gives exactly the saved
+    /// changes; otherwise nothing is applied, and what changed in AWS since is printed.
+    #[arg(
+        value_name = "PLANFILE",
+        conflicts_with_all = ["stack", "leave", "prune", "keep_revisions", "force_new_deployment"]
+    )]
+    plan: Option<PathBuf>,
     #[command(flatten)]
     stack: deploy::StackArgs,
     #[command(flatten)]
@@ -359,6 +374,7 @@ pub fn run() -> ExitCode {
             &args.changes,
             args.format,
             args.detailed_exitcode,
+            args.out.as_deref(),
         ),
         Command::Destroy(args) => destroy::run(&args),
         Command::Apply(args) => apply::run(&args),

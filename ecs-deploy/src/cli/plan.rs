@@ -1,6 +1,7 @@
 //! `ecs-deploy plan`.
 
 use std::io::{self, Write as _};
+use std::path::Path;
 use std::process::ExitCode;
 
 use super::PlanFormat;
@@ -17,6 +18,7 @@ pub(super) fn run(
     changes: &ChangeArgs,
     format: PlanFormat,
     detailed_exitcode: bool,
+    save_to: Option<&Path>,
 ) -> ExitCode {
     let Some(session) = Session::start_with(args, changes) else {
         return ExitCode::FAILURE;
@@ -37,6 +39,11 @@ pub(super) fn run(
     .and_then(|()| out.flush());
     if let Err(err) = written {
         eprintln!("error: cannot write the plan: {err}");
+        return ExitCode::FAILURE;
+    }
+    if let Some(path) = save_to
+        && !super::saved::save(&session, &plan, path, format)
+    {
         return ExitCode::FAILURE;
     }
     if detailed_exitcode && plan.has_changes() {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use ecs_model::types::Tag;
 use ecs_model::{JsonPath, Shape, Stack};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::aws::Operation;
@@ -35,7 +35,11 @@ use crate::state::service_key;
 use prune::{in_use, prune, retire_revisions};
 
 /// How to plan.
-#[derive(Debug, Clone, Default)]
+///
+/// It serializes as a JSON object of its members in camelCase (a [saved plan](crate::saved)
+/// holds the options it was planned with); a member left out reads as its default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Options {
     /// The stack's name: the value of the [`STACK_TAG`] on every resource it creates.
@@ -158,7 +162,8 @@ impl Options {
 
 /// Which services get a new deployment even if nothing changes: see
 /// [`Options::force_new_deployment`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum ForceDeployment {
     /// Every service of the stack.
@@ -168,7 +173,8 @@ pub enum ForceDeployment {
 }
 
 /// A member the stack leaves to someone else: planning keeps its actual value and says so.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Leave {
     /// Services' `desiredCount`, owned by Application Auto Scaling: every service, or the one
@@ -188,7 +194,7 @@ pub enum Leave {
 }
 
 /// Which resource a change is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Address {
@@ -292,7 +298,7 @@ impl std::fmt::Display for Address {
 }
 
 /// What happens to a resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Action {

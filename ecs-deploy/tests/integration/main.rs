@@ -30,6 +30,7 @@ mod resilience;
 mod rollback;
 mod rollout;
 mod run_task;
+mod saved_plans;
 mod schedules;
 mod scripted;
 mod service_connect;
