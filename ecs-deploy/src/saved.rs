@@ -13,9 +13,11 @@
 //! # The file
 //!
 //! One JSON object (`"format": 1`): the ecs-deploy version that wrote it, the stack's name, the
-//! [`Options`] it was planned with, the stack document as planned (variables resolved), per
-//! change its address, action and digest, and the plan itself as `plan --format json` prints it,
-//! for people and CI to read. A file of another format version is refused; plan again.
+//! [`Options`] it was planned with, the stack document as planned (variables resolved), where
+//! in it the values of secret variables went (`sensitive`, JSON paths: hidden again when the
+//! plan is applied), per change its address, action and digest, and the plan itself as
+//! `plan --format json` prints it, for people and CI to read. A file of another format version
+//! is refused; plan again.
 //!
 //! **The file holds the stack's values as the stack file does, secret environment values
 //! included** (a Terraform plan file does too): only its `plan` member is
@@ -77,6 +79,7 @@ pub struct SavedPlan {
     written_by: String,
     options: Options,
     stack: Stack,
+    sensitive: Vec<JsonPath>,
     changes: Vec<SavedChange>,
     plan: Value,
 }
@@ -114,10 +117,49 @@ impl SavedPlan {
             written_by: WRITTEN_BY.to_owned(),
             options: options.clone(),
             stack: stack.clone(),
+            sensitive: Vec::new(),
             changes: plan.changes.iter().map(SavedChange::of).collect(),
             // Serializing a plan shows it redacted.
             plan: serde_json::to_value(plan).unwrap_or(Value::Null),
         }
+    }
+
+    /// Shows `shown` as the plan in the file instead of [`Plan::redacted`]: the same plan with
+    /// more hidden, such as the values of secret variables (the CLI's `${DB_PASSWORD}`).
+    #[must_use]
+    pub fn shown_as(mut self, shown: &Plan) -> Self {
+        self.plan = serde_json::to_value(shown).unwrap_or(Value::Null);
+        self
+    }
+
+    /// Marks the members of the stack at `paths` (from the stack's root) as secrets beyond what
+    /// [`redact`](crate::redact) tells from names: the CLI marks where the values of
+    /// secret-named `${VARIABLES}` went. Their values are hidden from what a [`Drift`] shows,
+    /// and [`sensitive_values`](Self::sensitive_values) gives them to a reader that shows more.
+    #[must_use]
+    pub fn with_sensitive(mut self, paths: Vec<JsonPath>) -> Self {
+        self.sensitive = paths;
+        self
+    }
+
+    /// The members of the stack marked as secrets ([`with_sensitive`](Self::with_sensitive)).
+    pub fn sensitive(&self) -> &[JsonPath] {
+        &self.sensitive
+    }
+
+    /// The values of the members marked as secrets: the strings at
+    /// [`sensitive`](Self::sensitive) in the stack, longest first, without duplicates.
+    pub fn sensitive_values(&self) -> Vec<String> {
+        let stack = plain(&self.stack);
+        let mut values: Vec<String> = self
+            .sensitive
+            .iter()
+            .filter_map(|path| path.lookup(&stack)?.as_str().map(str::to_owned))
+            .filter(|value| !value.is_empty())
+            .collect();
+        values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        values.dedup();
+        values
     }
 
     /// The stack's name: the value of its ownership tag.
@@ -168,9 +210,12 @@ impl SavedPlan {
             stack_name: &'a str,
             options: &'a Options,
             stack: &'a Stack,
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            sensitive: &'a [String],
             changes: &'a [SavedChange],
             plan: &'a Value,
         }
+        let sensitive: Vec<String> = self.sensitive.iter().map(ToString::to_string).collect();
         serde_json::to_value(File {
             format: FORMAT,
             written_by: &self.written_by,
@@ -178,6 +223,7 @@ impl SavedPlan {
             stack_name: self.stack_name(),
             options: &self.options,
             stack: &self.stack,
+            sensitive: &sensitive,
             changes: &self.changes,
             plan: &self.plan,
         })
@@ -312,6 +358,24 @@ impl SavedPlan {
                 });
             }
         };
+        let mut sensitive = Vec::new();
+        if let Some(paths) = object.get("sensitive") {
+            let at = JsonPath::root().key("sensitive");
+            let Value::Array(paths) = paths else {
+                return Err(invalid(at, "must be a list of JSON paths".to_owned()));
+            };
+            for (index, path) in paths.iter().enumerate() {
+                let parsed = path.as_str().and_then(JsonPath::parse).ok_or_else(|| {
+                    invalid(
+                        at.clone().index(index),
+                        "must be a JSON path into the stack, such as \
+                         `taskDefinitions[0].containerDefinitions[0].environment[1].value`"
+                            .to_owned(),
+                    )
+                })?;
+                sensitive.push(parsed);
+            }
+        }
         let Value::Array(items) = member("changes")? else {
             return Err(invalid(
                 JsonPath::root().key("changes"),
@@ -342,6 +406,7 @@ impl SavedPlan {
             written_by: written_by.unwrap_or_default(),
             options,
             stack,
+            sensitive,
             changes,
             plan,
         })
@@ -385,7 +450,11 @@ impl SavedPlan {
                     address: change.address.clone(),
                     then: before.action,
                     now: change.action,
-                    members: members(self.shown_change(*index, &change.address), change),
+                    members: members(
+                        self.shown_change(*index, &change.address),
+                        change,
+                        &self.sensitive_values(),
+                    ),
                 }),
             }
         }
@@ -518,10 +587,12 @@ fn canonical(value: &Value, out: &mut String) {
 /// What differs, member by member, between the change saved (`then`, as the saved plan showed
 /// it) and `now`, both redacted. The members that change come first; when none of them
 /// differs, the other parts of the change (calls, rollback, reason, members kept).
-fn members(then: Option<&Value>, now: &Change) -> Vec<MemberDrift> {
-    let now = serde_json::to_value(now).unwrap_or(Value::Null);
-    let empty = Value::Object(Map::new());
-    let then = then.unwrap_or(&empty);
+fn members(then: Option<&Value>, now: &Change, secrets: &[String]) -> Vec<MemberDrift> {
+    let mut now = serde_json::to_value(now).unwrap_or(Value::Null);
+    hide(&mut now, secrets);
+    let mut then = then.cloned().unwrap_or_else(|| Value::Object(Map::new()));
+    hide(&mut then, secrets);
+    let then = &then;
     let (before, after) = (fields_of(then), fields_of(&now));
     let mut out = Vec::new();
     let mut paths: Vec<&String> = before.iter().map(|(path, _)| path).collect();
@@ -565,6 +636,23 @@ fn members(then: Option<&Value>, now: &Change) -> Vec<MemberDrift> {
         }
     }
     out
+}
+
+/// Replaces each of `secrets` (longest first) wherever it is in the strings of `value` with
+/// [`SENSITIVE`](crate::redact::SENSITIVE).
+fn hide(value: &mut Value, secrets: &[String]) {
+    match value {
+        Value::String(text) => {
+            for secret in secrets {
+                if text.contains(secret.as_str()) {
+                    *text = text.replace(secret.as_str(), crate::redact::SENSITIVE);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| hide(item, secrets)),
+        Value::Object(members) => members.values_mut().for_each(|v| hide(v, secrets)),
+        _ => {}
+    }
 }
 
 /// The members that change of a change as a plan's JSON shows it, with their values.
@@ -1089,6 +1177,51 @@ mod tests {
         assert_eq!(
             diagnostics[0].path.to_string(),
             "stack.services[0].desiredCount"
+        );
+    }
+
+    #[test]
+    fn values_marked_sensitive_are_kept_and_never_shown_in_a_drift() {
+        let with_dsn = |image: &str| {
+            stack(
+                json!({"taskDefinitions": [{"family": "web", "containerDefinitions": [{
+                    "name": "web", "image": image, "memory": 128,
+                    "environment": [{"name": "DSN", "value": "postgres://app:abc-secret@db/app"}]
+                }]}]}),
+            )
+        };
+        let before = with_dsn("nginx:1.26");
+        let path =
+            JsonPath::parse("taskDefinitions[0].containerDefinitions[0].environment[0].value")
+                .expect("a path");
+        let saved = SavedPlan::new(
+            &before,
+            &options(),
+            &plan(&before, &Actual::default(), &options()),
+        )
+        .with_sensitive(vec![path.clone()]);
+        let back = read_back(&saved).expect("reads back");
+        assert_eq!(back.sensitive(), [path]);
+        assert_eq!(
+            back.sensitive_values(),
+            ["postgres://app:abc-secret@db/app"]
+        );
+        // DSN's name is not a secret's, so only the mark hides it.
+        let now = plan(&with_dsn("nginx:1.27"), &Actual::default(), &options());
+        let stale = back.compare(&now).expect_err("another image");
+        let shown = stale.drifts[0].to_string();
+        assert!(
+            shown.contains("nginx:1.27") && shown.contains("(sensitive)"),
+            "{shown}"
+        );
+        assert!(!shown.contains("abc-secret"), "{shown}");
+        let mut json = saved.to_json();
+        json["sensitive"] = json!(["taskDefinitions[0"]);
+        let err = SavedPlan::from_json(Path::new("p.json"), &json).expect_err("not a path");
+        assert!(
+            err.to_string()
+                .starts_with("p.json: sensitive[0]: must be a JSON path"),
+            "{err}"
         );
     }
 
