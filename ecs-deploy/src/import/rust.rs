@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 /// .value
 /// .unwrap_or_default();
 /// let code = ecs_deploy::import::to_rust(&stack);
-/// assert!(code.contains("cluster_name: \"shop\","));
+/// assert!(code.contains("clusters: [{ cluster_name: \"shop\" }],"));
 /// ```
 pub fn to_rust(stack: &Stack) -> String {
     let json = crate::plan::to_json(stack);
@@ -107,6 +107,16 @@ fn write_value(out: &mut String, value: &Value, api: Api, ty: &Ty, depth: usize)
         }
         (Ty::List(inner), Value::Array(items)) => {
             let nested = items.iter().any(|i| i.is_object() || i.is_array());
+            if nested && items.len() == 1 {
+                // One element: on the list's line when it fits there.
+                let mut one = String::new();
+                write_value(&mut one, &items[0], api, inner, depth);
+                let column = out.len() - out.rfind('\n').map_or(0, |i| i + 1);
+                if !one.contains('\n') && column + one.len() + 2 < LINE {
+                    out.push_str(&format!("[{one}]"));
+                    return;
+                }
+            }
             if !nested {
                 let items: Vec<String> = items.iter().map(|i| scalar(i, api, inner)).collect();
                 out.push_str(&format!("[{}]", items.join(", ")));
@@ -125,10 +135,33 @@ fn write_value(out: &mut String, value: &Value, api: Api, ty: &Ty, depth: usize)
     }
 }
 
+/// How wide a line may get with a small object written on it (`{ key: "team", value: "shop" }`).
+const LINE: usize = 96;
+
 fn write_object(out: &mut String, members: &Map<String, Value>, shape: &ShapeInfo, depth: usize) {
     if members.is_empty() {
         out.push_str("{}");
         return;
+    }
+    // An object of a few known scalar members fits on its line.
+    let inline: Option<Vec<String>> = members
+        .iter()
+        .map(|(key, value)| {
+            let member = shape.member(key)?;
+            let scalar = !value.is_object() && !value.is_array();
+            scalar.then(|| {
+                let name = field_name(member.rust);
+                format!("{name}: {}", self::scalar(value, member.api, &member.ty))
+            })
+        })
+        .collect();
+    if let Some(parts) = inline {
+        let line = format!("{{ {} }}", parts.join(", "));
+        let column = out.len() - out.rfind('\n').map_or(0, |i| i + 1);
+        if column + line.len() < LINE {
+            out.push_str(&line);
+            return;
+        }
     }
     out.push_str("{\n");
     write_members(out, members, shape, depth + 1);
@@ -229,12 +262,11 @@ mod tests {
             "task_definitions: [",
             "network_mode: awsvpc,",
             "requires_compatibilities: [FARGATE],",
-            "port_mappings: [\n",
-            "container_port: 80,",
-            r#"value: "say \"hi\"\\né","#,
+            "port_mappings: [{ container_port: 80 }],",
+            r#"value: "say \"hi\"\\né" }"#,
             r#""awslogs-group": "/ecs/web","#,
             "log_driver: awslogs,",
-            "r#type: spread,",
+            "{ r#type: spread, field: \"attribute:ecs.availability-zone\" },",
             "desired_count: 1,",
         ] {
             assert!(code.contains(expected), "{expected} in\n{code}");
