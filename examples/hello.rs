@@ -16,6 +16,8 @@ use ecs_rs::dsl::stack;
 
 fn main() -> Result<(), serde_json::Error> {
     let hello = stack! {
+        // The value of the ecs-rs:stack tag on everything the stack manages.
+        name: "hello",
         clusters: [{ cluster_name: "hello" }],
         task_definitions: [{
             family: "hello",

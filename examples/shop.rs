@@ -6,7 +6,7 @@
 //!
 //! ```sh
 //! cargo run --example shop > shop-stack.json
-//! ecs-deploy plan --stack shop-stack.json --name shop
+//! ecs-deploy plan --stack shop-stack.json
 //! ```
 //!
 //! Every value is a literal, so the whole rule set ran while this file compiled, across
@@ -26,6 +26,7 @@ use ecs_rs::dsl::stack;
 
 fn main() -> Result<(), serde_json::Error> {
     let shop = stack! {
+        name: "shop",
         clusters: [{
             cluster_name: "shop",
             capacity_providers: ["FARGATE", "FARGATE_SPOT"],

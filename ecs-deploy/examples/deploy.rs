@@ -3,8 +3,11 @@
 //! on a multi-threaded runtime while printing the typed events, then plan again: no changes.
 //!
 //! ```text
-//! cargo run -p ecs-deploy --example deploy -- examples/json/webserver-stack.json demo
+//! cargo run -p ecs-deploy --example deploy -- examples/json/webserver-stack.json [NAME]
 //! ```
+//!
+//! The stack's name (the value of its ownership tag) is NAME when given, else the file's
+//! `name`: `Options::new` takes the one the program decides on, and the library uses it.
 //!
 //! The AWS configuration (region, credentials, `AWS_ENDPOINT_URL`) comes from the environment,
 //! as for the CLI; `eval "$(scripts/local-ecs start)"` points it at the local endpoint.
@@ -39,7 +42,7 @@ async fn deploy() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let file = args
         .next()
         .unwrap_or_else(|| "examples/json/webserver-stack.json".to_owned());
-    let name = args.next().unwrap_or_else(|| "demo".to_owned());
+    let name = args.next();
 
     // Every problem of the file, with its JSON path, or the stack: never an empty stack.
     let stack = match read_stack(&file) {
@@ -50,6 +53,10 @@ async fn deploy() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             }
             return Err(error.into());
         }
+    };
+
+    let Some(name) = name.or_else(|| stack.name.clone()) else {
+        return Err(format!("{file} has no \"name\": add one, or give the stack's name").into());
     };
 
     // Region, credentials and endpoint from the environment, with retries tuned for deploying;

@@ -363,6 +363,25 @@ pub fn check_text(
     kind: Option<Kind>,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Checked {
+    read_text(text, kind, lookup, true)
+}
+
+/// Parses `text`, replaces its references through `lookup`, then loads the document as
+/// [`document::parse`] does, without the rule set: what `ecs-deploy render` shows.
+pub fn parse_text(
+    text: &str,
+    kind: Option<Kind>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Checked {
+    read_text(text, kind, lookup, false)
+}
+
+fn read_text(
+    text: &str,
+    kind: Option<Kind>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    judged: bool,
+) -> Checked {
     let (original, duplicates) = match document::parse_value(text) {
         Ok(parsed) => parsed,
         Err(syntax) => {
@@ -377,8 +396,10 @@ pub fn check_text(
     };
     let substituted = substitute(&original, lookup);
     let mut loaded = document::load_with(&substituted.value, kind, duplicates);
-    document::judge(&mut loaded);
-    settle(&mut loaded, &substituted, &original, kind);
+    if judged {
+        document::judge(&mut loaded);
+    }
+    settle(&mut loaded, &substituted, judged.then_some(&original), kind);
     Checked {
         loaded,
         substitutions: substituted.substitutions,
@@ -392,7 +413,7 @@ pub fn check_text(
 fn settle(
     loaded: &mut Loaded<Document>,
     substituted: &Substituted,
-    original: &Value,
+    original: Option<&Value>,
     kind: Option<Kind>,
 ) {
     let substituted_at =
@@ -414,7 +435,7 @@ fn settle(
         SECRET_IN_ENVIRONMENT => !substituted_at(&d.path),
         _ => true,
     });
-    if !substituted.substitutions.is_empty() {
+    if let Some(original) = original.filter(|_| !substituted.substitutions.is_empty()) {
         let mut as_written = document::load(original, kind);
         document::judge(&mut as_written);
         loaded.diagnostics.extend(

@@ -73,7 +73,7 @@ pub(super) fn run(args: &ApplyArgs) -> ExitCode {
     if let Some(file) = &args.plan {
         return super::saved::apply(file, args);
     }
-    let Some(session) = Session::start_with(&args.stack, &args.changes) else {
+    let Some(session) = Session::start_named(&args.stack, &args.changes, "apply") else {
         return ExitCode::FAILURE;
     };
     let Some(plan) = session.plan() else {
@@ -93,7 +93,7 @@ pub(super) fn apply_plan(
 ) -> ExitCode {
     let style = Style::for_stdout();
     let stdout = io::stdout();
-    if let Err(err) = write_plan(&mut stdout.lock(), &plan.redacted(), style) {
+    if let Err(err) = write_plan(&mut stdout.lock(), &super::vars::shown(plan), style) {
         eprintln!("error: cannot write the plan: {err}");
         return ExitCode::FAILURE;
     }

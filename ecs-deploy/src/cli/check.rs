@@ -4,39 +4,30 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use ecs_model::{Document, Kind, Severity};
+use ecs_model::{Kind, Severity};
 
 use super::Format;
 use super::report::{FileReport, Style, write_json, write_text};
+use super::vars::{VarArgs, load_file};
 
-/// Loads and validates one file ([`ecs_model::file::check_file`]): the file's own problems
-/// (`io-error`, `encoding`, `empty-file`), or the loader's diagnostics then the rule set's.
-pub(super) fn check_file(path: &Path, kind: Option<Kind>, deny_unknown: bool) -> FileReport {
-    load_file(path, kind, deny_unknown).0
-}
-
-/// [`check_file`], with the document when the file holds one (even one with errors: the
-/// caller decides from the report whether to use it).
-pub(super) fn load_file(
+/// Loads and validates one file with its variables replaced ([`super::vars::load_file`]): the
+/// file's own problems (`io-error`, `encoding`, `empty-file`), or the variables' errors, the
+/// loader's diagnostics then the rule set's.
+pub(super) fn check_file(
     path: &Path,
     kind: Option<Kind>,
     deny_unknown: bool,
-) -> (FileReport, Option<Document>) {
-    let checked = ecs_model::file::check_file(path, kind);
-    let mut diagnostics = checked.diagnostics;
+    vars: &VarArgs,
+) -> FileReport {
+    let (mut report, _) = load_file(path, kind, vars);
     if deny_unknown {
-        for diagnostic in &mut diagnostics {
+        for diagnostic in &mut report.diagnostics {
             if diagnostic.is_unknown_field() {
                 diagnostic.severity = Severity::Error;
             }
         }
     }
-    let report = FileReport {
-        file: path.display().to_string(),
-        kind: checked.value.as_ref().map(|d| d.kind()),
-        diagnostics,
-    };
-    (report, checked.value)
+    report
 }
 
 pub(super) fn run(
@@ -44,10 +35,11 @@ pub(super) fn run(
     kind: Option<Kind>,
     format: Format,
     deny_unknown: bool,
+    vars: &VarArgs,
 ) -> ExitCode {
     let reports: Vec<FileReport> = files
         .iter()
-        .map(|file| check_file(file, kind, deny_unknown))
+        .map(|file| check_file(file, kind, deny_unknown, vars))
         .collect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

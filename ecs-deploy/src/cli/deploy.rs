@@ -3,7 +3,15 @@
 //!
 //! The stack file is read and checked exactly as `validate` checks it, before anything talks to
 //! AWS: a file with an error stops there, with the same diagnostics and exit code 1, so an
-//! invalid stack never reaches an ECS endpoint.
+//! invalid stack never reaches an ECS endpoint. Its `${NAME}` variables are replaced first
+//! (`--var`, then the environment; [`super::vars`]).
+//!
+//! The stack's name, the value of the ownership tag, is `--name`, else the file's `name`. A
+//! stack with neither is refused by the commands that change or delete what carries the tag
+//! (`apply`, `--prune`, `destroy`, `rollback`): two projects can both have a `stack.json`, and
+//! the same stack applied from `stack.json` and from `build/stack.json` must be one stack. The
+//! commands that only read (`plan`, `status`, `run`...) go on with the file's name without its
+//! extension, and say so.
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -16,8 +24,8 @@ use ecs_deploy::{
 };
 use ecs_model::{Kind, Stack};
 
-use super::check::load_file;
 use super::report::{FileReport, write_stderr};
+use super::vars::{VarArgs, has_variable_errors, load_file};
 
 /// The arguments every deploy command takes.
 #[derive(Debug, clap::Args)]
@@ -28,9 +36,13 @@ pub(super) struct StackArgs {
     #[arg(long, value_name = "FILE", required = true)]
     pub(super) stack: Option<PathBuf>,
     /// The stack's name: the value of the `ecs-rs:stack` tag that marks the resources it
-    /// manages [default: the file's name without its extension].
+    /// manages, instead of the file's `name` [default: the file's `name`; without one, `apply`,
+    /// `--prune`, `destroy` and `rollback` refuse, and the other commands take the file's name
+    /// without its extension].
     #[arg(long, value_name = "NAME")]
     pub(super) name: Option<String>,
+    #[command(flatten)]
+    pub(super) vars: VarArgs,
     /// Leave a member to someone else and keep its value in AWS: `desired-count[=SERVICE]`
     /// (Application Auto Scaling) or `image[=FAMILY[/CONTAINER]]` (a CI pipeline; `*/CONTAINER`
     /// for that container in every family). Repeatable.
@@ -47,8 +59,8 @@ pub(super) struct ChangeArgs {
     /// Also delete what carries this stack's tag but the stack file no longer names: services,
     /// task definition families (their ACTIVE revisions that no service runs are deregistered),
     /// clusters (kept while they hold services that stay) and capacity providers (kept while a
-    /// cluster uses them). Needs --name. Finding them lists the account's clusters, services
-    /// and task definition families.
+    /// cluster uses them). Needs the stack's name (the file's `name` or --name). Finding them
+    /// lists the account's clusters, services and task definition families.
     #[arg(long)]
     pub(super) prune: bool,
     /// Keep only the newest N ACTIVE revisions of each family of the stack, plus the ones its
@@ -92,14 +104,77 @@ impl ChangeArgs {
     }
 }
 
+/// Whether a command may go on without a stack name of the file's or `--name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Naming {
+    /// It only reads: the file's name without its extension will do, with a note.
+    FileStem,
+    /// It changes or deletes what carries the stack's tag: refused without a name. The text is
+    /// the command, for the error (`apply`, `--prune`...).
+    Required(&'static str),
+}
+
+/// Where the stack's name came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Whence {
+    Flag,
+    File,
+    Stem,
+}
+
 impl StackArgs {
-    /// The planner's options: the stack's name and the members left to others.
-    pub(super) fn options(&self) -> Result<Options, String> {
-        let name = match &self.name {
-            Some(name) => name.clone(),
-            None => self.stack.as_deref().map(file_stem).unwrap_or_default(),
-        };
-        check_name(&name, self.name.is_some())?;
+    /// The name of the stack read from `file`: `--name` (with a note when the file's `name`
+    /// differs), else the file's `name`, else (when `naming` allows it, with a note) the file's
+    /// name without its extension. The error says what to do.
+    fn stack_name(
+        &self,
+        file: &Path,
+        stack: &Stack,
+        naming: Naming,
+    ) -> Result<(String, Whence), String> {
+        let shown = file.display();
+        match (&self.name, stack.name.as_deref()) {
+            (Some(flag), file_name) => {
+                if let Some(file_name) = file_name.filter(|n| n != flag) {
+                    eprintln!(
+                        "note: the stack's name is `{flag}` (--name), not `{file_name}` as \
+                         {shown} names it"
+                    );
+                }
+                Ok((flag.clone(), Whence::Flag))
+            }
+            (None, Some(file_name)) => Ok((file_name.to_owned(), Whence::File)),
+            (None, None) => {
+                let stem = file_stem(file);
+                match naming {
+                    Naming::Required(what) => Err(format!(
+                        "{what} changes what carries the stack's {STACK_TAG} tag, so the stack \
+                         needs a name, and {shown} has none: add \"name\": \"{stem}\" to \
+                         {shown}, or pass --name (the name it was applied with)"
+                    )),
+                    Naming::FileStem => {
+                        eprintln!(
+                            "note: {shown} has no \"name\": the stack's name `{stem}` is taken \
+                             from the file's name (add \"name\": \"{stem}\" to it, or pass \
+                             --name)"
+                        );
+                        Ok((stem, Whence::Stem))
+                    }
+                }
+            }
+        }
+    }
+
+    /// The planner's options for `stack`, read from `file`: its name (see [`Naming`]) and the
+    /// members left to others. The error is to be printed as is.
+    pub(super) fn options(
+        &self,
+        file: &Path,
+        stack: &Stack,
+        naming: Naming,
+    ) -> Result<Options, String> {
+        let (name, whence) = self.stack_name(file, stack, naming)?;
+        check_name(&name, whence)?;
         Ok(self
             .leave
             .iter()
@@ -115,12 +190,15 @@ fn file_stem(path: &Path) -> String {
 }
 
 /// Checks the stack's name with the library's rule ([`check_stack_name`]), saying where the
-/// name came from: `--name`, or the file's name.
-fn check_name(name: &str, given: bool) -> Result<(), String> {
-    let whence = if given {
-        "--name"
-    } else {
-        "the stack's name (the file's name without its extension; give another with --name)"
+/// name came from: `--name`, the file's `name` (which the rule set checked already), or the
+/// file's name.
+fn check_name(name: &str, whence: Whence) -> Result<(), String> {
+    let whence = match whence {
+        Whence::Flag => "--name",
+        Whence::File => "the stack's `name`",
+        Whence::Stem => {
+            "the stack's name (the file's name without its extension; give another with --name)"
+        }
     };
     check_stack_name(name).map_err(|err| match err {
         StackNameError::Empty => format!("{whence} is empty"),
@@ -189,45 +267,71 @@ pub(super) struct Session {
 
 impl Session {
     /// Loads and checks the stack file, then prepares the AWS client (configured from the
-    /// environment: `AWS_REGION`, `AWS_ENDPOINT_URL`, credentials, profiles...). On failure the
-    /// problem is printed and `None` comes back; no AWS call was made.
+    /// environment: `AWS_REGION`, `AWS_ENDPOINT_URL`, credentials, profiles...), for a command
+    /// that only reads ([`Naming::FileStem`]). On failure the problem is printed and `None`
+    /// comes back; no AWS call was made.
     pub(super) fn start(args: &StackArgs) -> Option<Self> {
         Self::start_with(args, &ChangeArgs::default())
     }
 
-    /// [`start`](Self::start), with the options of `changes`.
+    /// [`start`](Self::start), with the options of `changes` (`plan`): `--prune` needs the
+    /// stack's name.
     pub(super) fn start_with(args: &StackArgs, changes: &ChangeArgs) -> Option<Self> {
-        if changes.prune && args.name.is_none() {
-            eprintln!("error: {}", named_for("--prune"));
-            return None;
-        }
-        Self::open(args, changes, false)
+        let naming = if changes.prune {
+            Naming::Required("--prune")
+        } else {
+            Naming::FileStem
+        };
+        Self::open(args, changes, false, naming)
     }
 
-    /// For `destroy`: the stack must be named with `--name`, and a file that no longer passes
-    /// the rule set is taken as long as it loads (its problems are printed), since deleting
-    /// needs only the names it holds.
+    /// For a command that changes what carries the stack's tag (`what`: `apply`, `rollback`):
+    /// the stack must have a name, the file's or `--name`.
+    pub(super) fn start_named(
+        args: &StackArgs,
+        changes: &ChangeArgs,
+        what: &'static str,
+    ) -> Option<Self> {
+        let naming = if changes.prune {
+            Naming::Required("--prune")
+        } else {
+            Naming::Required(what)
+        };
+        Self::open(args, changes, false, naming)
+    }
+
+    /// For `destroy`: the stack must have a name, the file's or `--name`, and a file that no
+    /// longer passes the rule set is taken as long as it loads (its problems are printed),
+    /// since deleting needs only the names it holds.
     pub(super) fn start_for_destroy(args: &StackArgs) -> Option<Self> {
-        if args.name.is_none() {
-            eprintln!("error: {}", named_for("destroy"));
-            return None;
-        }
-        Self::open(args, &ChangeArgs::default(), true)
+        Self::open(
+            args,
+            &ChangeArgs::default(),
+            true,
+            Naming::Required("destroy"),
+        )
     }
 
-    fn open(args: &StackArgs, changes: &ChangeArgs, lenient: bool) -> Option<Self> {
-        let options = match args.options() {
+    fn open(args: &StackArgs, changes: &ChangeArgs, lenient: bool, naming: Naming) -> Option<Self> {
+        // A bad --name is refused before the file is read.
+        if let Some(name) = &args.name
+            && let Err(message) = check_name(name, Whence::Flag)
+        {
+            eprintln!("error: {message}");
+            return None;
+        }
+        let Some(file) = &args.stack else {
+            eprintln!("error: the stack file is missing: give it with --stack FILE");
+            return None;
+        };
+        let stack = load_stack(file, lenient, &args.vars)?;
+        let options = match args.options(file, &stack, naming) {
             Ok(options) => changes.apply_to(options),
             Err(message) => {
                 eprintln!("error: {message}");
                 return None;
             }
         };
-        let Some(file) = &args.stack else {
-            eprintln!("error: the stack file is missing: give it with --stack FILE");
-            return None;
-        };
-        let stack = load_stack(file, lenient)?;
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -294,23 +398,15 @@ impl Session {
     }
 }
 
-/// What `--prune` and `destroy` say when the stack has no `--name`.
-fn named_for(what: &str) -> String {
-    format!(
-        "{what} deletes what carries the stack's {STACK_TAG} tag, so it needs the stack's name \
-         given with --name, not taken from the file's name (two projects can both have a \
-         stack.json): run it again with --name NAME, NAME being the name the stack was applied \
-         with"
-    )
-}
-
-/// Reads the file as `validate` does and prints its diagnostics (warnings too) on stderr; the
-/// stack when the file has no error, or when `lenient` and the file loads at all.
-fn load_stack(path: &Path, lenient: bool) -> Option<Stack> {
-    let (report, document) = load_file(path, None, false);
+/// Reads the file as `validate` does (its variables replaced) and prints its diagnostics
+/// (warnings too) on stderr; the stack when the file has no error, or when `lenient` and the
+/// file loads at all with its variables set.
+pub(super) fn load_stack(path: &Path, lenient: bool, vars: &VarArgs) -> Option<Stack> {
+    let (report, document) = load_file(path, None, vars);
     if !report.diagnostics.is_empty() {
         write_stderr(&report);
     }
+    let lenient = lenient && !has_variable_errors(&report);
     let document = match document {
         Some(document) if lenient || !report.has_errors() => document,
         _ => {
@@ -402,12 +498,13 @@ mod tests {
 
     #[test]
     fn the_name_must_fit_in_a_tag_value() {
-        assert!(check_name("demo-prod_1.2:a/b=c+d@e f", true).is_ok());
+        assert!(check_name("demo-prod_1.2:a/b=c+d@e f", Whence::Flag).is_ok());
         assert!(
-            check_name("", false).is_err_and(|e| e.starts_with("the stack's name (the file's"))
+            check_name("", Whence::Stem)
+                .is_err_and(|e| e.starts_with("the stack's name (the file's"))
         );
         assert_eq!(
-            check_name("a,b", true),
+            check_name("a,b", Whence::Flag),
             Err(
                 "--name `a,b` holds `,`, which AWS does not allow in the ecs-rs:stack tag's \
                  value (letters, digits, spaces and _ . : / = + - @ are allowed)"
@@ -415,7 +512,7 @@ mod tests {
             )
         );
         assert_eq!(
-            check_name(&"x".repeat(257), true),
+            check_name(&"x".repeat(257), Whence::Flag),
             Err(
                 "--name is longer than 256 characters, AWS's limit for the ecs-rs:stack tag's \
                  value"
@@ -423,5 +520,41 @@ mod tests {
             )
         );
         assert_eq!(file_stem(Path::new("stacks/demo.json")), "demo");
+    }
+
+    fn args(name: Option<&str>) -> StackArgs {
+        StackArgs {
+            stack: Some(PathBuf::from("stacks/demo.json")),
+            name: name.map(str::to_owned),
+            vars: VarArgs::default(),
+            leave: Vec::new(),
+            concurrency: NonZeroUsize::MIN,
+        }
+    }
+
+    #[test]
+    fn the_name_is_the_flag_s_then_the_file_s_then_refused_or_the_stem() {
+        let named = Stack::default().with_name("shop");
+        let unnamed = Stack::default();
+        let required = Naming::Required("apply");
+        let file = Path::new("stacks/demo.json");
+        let name = |args: &StackArgs, stack: &Stack, naming| {
+            args.stack_name(file, stack, naming).map(|(name, _)| name)
+        };
+        assert_eq!(
+            name(&args(Some("flag")), &named, required),
+            Ok("flag".into())
+        );
+        assert_eq!(name(&args(None), &named, required), Ok("shop".into()));
+        assert_eq!(
+            name(&args(None), &unnamed, Naming::FileStem),
+            Ok("demo".into())
+        );
+        let refused = name(&args(None), &unnamed, required).expect_err("refused");
+        assert!(
+            refused.starts_with("apply changes what carries the stack's ecs-rs:stack tag")
+                && refused.contains("add \"name\": \"demo\" to stacks/demo.json, or pass --name"),
+            "{refused}"
+        );
     }
 }

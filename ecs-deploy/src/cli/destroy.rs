@@ -40,7 +40,7 @@ pub(super) fn run(args: &DestroyArgs) -> ExitCode {
         }
     };
     let style = Style::for_stdout();
-    if let Err(err) = write_plan(&mut io::stdout().lock(), &plan.redacted(), style) {
+    if let Err(err) = write_plan(&mut io::stdout().lock(), &super::vars::shown(&plan), style) {
         eprintln!("error: cannot write the plan: {err}");
         return ExitCode::FAILURE;
     }

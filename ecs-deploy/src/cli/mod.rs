@@ -14,6 +14,7 @@ mod rollback;
 mod run;
 mod saved;
 mod status;
+mod vars;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,8 +68,8 @@ enum Command {
     /// Delete every resource carrying the stack's tag: its services, task definition families
     /// (every ACTIVE revision is deregistered) and clusters.
     ///
-    /// Needs --name: the stack's name, not taken from the file's (two projects can both have
-    /// a stack.json). Finds them as `--prune` does (the resources the file names, and the ones
+    /// Needs the stack's name: the file's `name`, or --name (not the file's name: two projects
+    /// can both have a stack.json). Finds them as `--prune` does (the resources the file names, and the ones
     /// it no longer names), shows them, and asks for 'yes' on a terminal (without one, destroys only with
     /// --auto-approve). Resources without the tag are shown with ! and left alone. A cluster is
     /// deleted once its services have drained, waiting up to --wait-timeout. Exits 0 when
@@ -329,6 +330,8 @@ struct ValidateArgs {
     /// Report members that are not in the AWS model as errors instead of warnings.
     #[arg(long)]
     deny_unknown_fields: bool,
+    #[command(flatten)]
+    vars: vars::VarArgs,
     /// The files to check.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -339,6 +342,8 @@ struct RenderArgs {
     /// What the file holds; told from the content when not given.
     #[arg(long, value_parser = kind_parser())]
     kind: Option<Kind>,
+    #[command(flatten)]
+    vars: vars::VarArgs,
     /// The file to render.
     file: PathBuf,
 }
@@ -367,8 +372,9 @@ pub fn run() -> ExitCode {
             args.kind,
             args.format,
             args.deny_unknown_fields,
+            &args.vars,
         ),
-        Command::Render(args) => render::run(&args.file, args.kind),
+        Command::Render(args) => render::run(&args.file, args.kind, &args.vars),
         Command::Plan(args) => plan::run(
             &args.stack,
             &args.changes,

@@ -26,7 +26,7 @@ pub(super) fn run(
     let Some(plan) = session.plan() else {
         return ExitCode::FAILURE;
     };
-    let shown = plan.redacted();
+    let shown = super::vars::shown(&plan);
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let written = match format {

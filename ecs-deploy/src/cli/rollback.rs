@@ -11,7 +11,7 @@ use ecs_deploy::{Action, Address, ApplyError, ApplyOptions, Failure, Plan};
 
 use super::RollbackArgs;
 use super::apply::{Confirm, Progress, confirmed, listed};
-use super::deploy::{Session, report_aws_error};
+use super::deploy::{ChangeArgs, Session, report_aws_error};
 use super::plan_view::write_plan;
 use super::report::Style;
 
@@ -25,7 +25,8 @@ const CONFIRM: Confirm = Confirm {
 };
 
 pub(super) fn run(args: &RollbackArgs) -> ExitCode {
-    let Some(session) = Session::start(&args.stack) else {
+    let Some(session) = Session::start_named(&args.stack, &ChangeArgs::default(), "rollback")
+    else {
         return ExitCode::FAILURE;
     };
     let mut options = RollbackOptions::default().deregister(!args.no_deregister);
@@ -44,7 +45,7 @@ pub(super) fn run(args: &RollbackArgs) -> ExitCode {
         }
     };
     let style = Style::for_stdout();
-    if let Err(err) = write_plan(&mut io::stdout().lock(), &plan.redacted(), style) {
+    if let Err(err) = write_plan(&mut io::stdout().lock(), &super::vars::shown(&plan), style) {
         eprintln!("error: cannot write the plan: {err}");
         return ExitCode::FAILURE;
     }

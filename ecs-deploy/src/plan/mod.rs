@@ -42,7 +42,9 @@ use prune::{in_use, prune, retire_revisions};
 #[serde(default, rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Options {
-    /// The stack's name: the value of the [`STACK_TAG`] on every resource it creates.
+    /// The stack's name: the value of the [`STACK_TAG`] on every resource it creates. It wins
+    /// over the `name` a stack file may hold ([`ecs_model::Stack::name`]), which the planner
+    /// does not read: the caller decides (the CLI takes `--name`, else the file's `name`).
     pub stack: String,
     /// Members whose actual value is kept, because someone else owns them.
     pub leave: Vec<Leave>,

@@ -25,14 +25,15 @@ fn unique(test: &str) -> String {
     support::unique(&format!("cli-{test}"))
 }
 
-/// A cluster, a task definition family and a service of one container, all named `name`
-/// (the service `web`), written to `<name>.json`: the stack's name is the file's.
+/// A stack `name`: a cluster, a task definition family and a service of one container, all
+/// named `name` (the service `web`), written to `<name>.json`.
 fn stack_file(name: &str, image: &str) -> PathBuf {
     write_stack(name, &stack_value(name, image))
 }
 
 fn stack_value(name: &str, image: &str) -> Value {
     json!({
+        "name": name,
         "clusters": [{"clusterName": name}],
         "taskDefinitions": [{
             "family": name,
@@ -325,6 +326,62 @@ fn an_invalid_stack_never_reaches_aws() {
     );
 }
 
+#[test]
+fn the_stack_s_name_is_the_file_s_and_name_overrides_it() {
+    let name = unique("named");
+    let mut value = stack_value(&name, "nginx:1.26");
+    value.as_object_mut().expect("an object").remove("name");
+    let file = write_stack(&name, &value);
+    let file = path_arg(&file).to_owned();
+
+    // Without a name, apply refuses before any call.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let endpoint = format!("http://{}", listener.local_addr().expect("an address"));
+    let (code, stdout, stderr) = outcome(&run_at(
+        &endpoint,
+        &["apply", "--stack", &file, "--auto-approve"],
+    ));
+    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    expect_in(
+        &stderr,
+        format!(
+            "error: apply changes what carries the stack's ecs-rs:stack tag, so the stack needs \
+             a name, and {file} has none: add \"name\": \"{name}\" to {file}, or pass --name"
+        ),
+    );
+    assert!(
+        matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the CLI connected to AWS"
+    );
+
+    // plan goes on with the file's name, and says so.
+    let (code, stdout, stderr) = outcome(&run(&["plan", "--stack", &file, "--detailed-exitcode"]));
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    expect_in(
+        &stderr,
+        format!(
+            "note: {file} has no \"name\": the stack's name `{name}` is taken from the file's \
+             name"
+        ),
+    );
+    expect_in(&stdout, format!("Plan for stack \"{name}\""));
+
+    // --name wins over the file's `name`, with a note.
+    value["name"] = json!("another-stack");
+    write_stack(&name, &value);
+    let (code, stdout, stderr) = outcome(&run(&["plan", "--stack", &file, "--name", &name]));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    expect_in(
+        &stderr,
+        format!(
+            "note: the stack's name is `{name}` (--name), not `another-stack` as {file} names it"
+        ),
+    );
+    expect_in(&stdout, format!("Plan for stack \"{name}\""));
+}
+
 /// Creates the stack of `test` at nginx:1.26 (without waiting), then applies it at `image`
 /// through the scripted layer, whose next deployment of the service has `outcome`.
 fn redeploy(test: &str, image: &str, outcome: Outcome) -> (String, Output) {
@@ -388,10 +445,20 @@ fn prune_deletes_what_left_the_file_and_destroy_deletes_the_rest() {
     write_stack(&name, &smaller);
     let (code, stdout, stderr) = outcome(&run(&["plan", "--stack", &file, "--detailed-exitcode"]));
     assert_eq!(code, Some(0), "without --prune: {stdout}\n{stderr}");
-    // Pruning needs the stack's name given, not taken from the file's.
+    // Pruning needs the stack's name, the file's or --name, not taken from the file's name.
+    let mut unnamed = smaller.clone();
+    unnamed.as_object_mut().expect("an object").remove("name");
+    write_stack(&name, &unnamed);
     let (code, _, stderr) = outcome(&run(&["plan", "--stack", &file, "--prune"]));
     assert_eq!(code, Some(1), "{stderr}");
-    expect_in(&stderr, "needs the stack's name given with --name");
+    expect_in(
+        &stderr,
+        "error: --prune changes what carries the stack's ecs-rs:stack tag",
+    );
+    expect_in(
+        &stderr,
+        format!("add \"name\": \"{name}\" to {file}, or pass --name"),
+    );
     let (code, stdout, stderr) = outcome(&run(&[
         "plan",
         "--stack",
@@ -410,12 +477,12 @@ fn prune_deletes_what_left_the_file_and_destroy_deletes_the_rest() {
         &stdout,
         "Plan: 0 to create, 0 to register, 0 to update, 0 to replace, 1 to delete.",
     );
+    // The file's name does too.
+    write_stack(&name, &smaller);
     let (code, stdout, stderr) = outcome(&run(&[
         "apply",
         "--stack",
         &file,
-        "--name",
-        &name,
         "--prune",
         "--auto-approve",
         "--no-wait",
@@ -430,11 +497,16 @@ fn prune_deletes_what_left_the_file_and_destroy_deletes_the_rest() {
         "Apply complete: 0 created, 0 registered, 0 updated, 0 replaced, 1 deleted.",
     );
 
-    // destroy asks first, and without a terminal refuses.
+    // destroy needs the stack's name too, asks first, and without a terminal refuses.
+    write_stack(&name, &unnamed);
     let (code, _, stderr) = outcome(&run(&["destroy", "--stack", &file, "--auto-approve"]));
     assert_eq!(code, Some(1), "{stderr}");
-    expect_in(&stderr, "needs the stack's name given with --name");
-    let (code, stdout, stderr) = outcome(&run(&["destroy", "--stack", &file, "--name", &name]));
+    expect_in(
+        &stderr,
+        "destroy changes what carries the stack's ecs-rs:stack tag, so the stack needs a name",
+    );
+    write_stack(&name, &smaller);
+    let (code, stdout, stderr) = outcome(&run(&["destroy", "--stack", &file]));
     assert_eq!(code, Some(1), "{stdout}\n{stderr}");
     expect_in(&stderr, "not destroyed: stdin is not a terminal");
     let (code, stdout, stderr) = outcome(&run(&[
@@ -491,6 +563,7 @@ fn a_change_no_call_can_make_is_shown_and_fails_the_apply() {
     let name = unique("blocked");
     let provider = |group: &str| {
         json!({
+            "name": name,
             "capacityProviders": [{
                 "name": name,
                 "autoScalingGroupProvider": {

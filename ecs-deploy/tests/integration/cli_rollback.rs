@@ -33,6 +33,7 @@ fn stack_file(name: &str, image: &str, services: &[&str]) -> PathBuf {
         })
         .collect();
     let stack = json!({
+        "name": name,
         "clusters": [{"clusterName": name}],
         "taskDefinitions": [{
             "family": name,

@@ -21,6 +21,7 @@ fn a_killed_apply_converges_when_run_again() {
     std::fs::write(
         &stack,
         json!({
+            "name": "interrupted",
             "clusters": [{"clusterName": "interrupted"}],
             "taskDefinitions": [{
                 "family": "interrupted",

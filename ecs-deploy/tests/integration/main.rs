@@ -12,6 +12,7 @@ mod cli_files;
 mod cli_render;
 mod cli_rollback;
 mod cli_validate;
+mod cli_vars;
 mod cloud_map;
 mod corpus_no_perpetual_diff;
 mod daemons;

@@ -408,7 +408,8 @@ fn the_cli_waits_for_the_task_and_exits_with_its_exit_code() {
     let folder = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("run_task");
     std::fs::create_dir_all(&folder).expect("a folder for the stack file");
     let file = folder.join(format!("{name}.json"));
-    let value = stack_value(&name, &prefix);
+    let mut value = stack_value(&name, &prefix);
+    value["name"] = json!(name);
     std::fs::write(&file, serde_json::to_string_pretty(&value).expect("json")).expect("written");
     let file = file.to_str().expect("a UTF-8 path");
     let web = format!("{prefix}web");
