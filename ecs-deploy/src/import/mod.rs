@@ -153,8 +153,9 @@ pub enum Note {
         /// The one imported.
         imported: String,
     },
-    /// A resource carries another stack's ownership tag: importing it does not make it this
-    /// stack's, and adopting never takes it.
+    /// A resource carries the ownership tag of a stack other than the one named in the request
+    /// (of any stack when none is named): importing it does not make it this stack's, and
+    /// adopting never takes it.
     OtherStack {
         /// The resource (`service shop/web`).
         resource: String,
@@ -209,8 +210,8 @@ impl std::fmt::Display for Note {
             ),
             Self::OtherStack { resource, stack } => write!(
                 f,
-                "{resource} carries the {STACK_TAG} tag of the stack `{stack}`: it stays that \
-                 stack's, and adopting never takes it"
+                "{resource} already belongs to the stack `{stack}` ({STACK_TAG} tag): plan it as \
+                 that stack (--name {stack}); another stack never adopts it"
             ),
         }
     }
@@ -354,9 +355,15 @@ pub async fn import(ecs: &Ecs, request: &ImportRequest) -> Result<Imported, Impo
         crate::kinds::capacity_provider::observe(ecs, &providers, concurrency).await?
     };
 
+    let ours = request.name.as_deref();
     let mut stack = Stack::default();
     for (name, existing) in &clusters {
-        other_stack(&existing.input.tags, format!("cluster {name}"), &mut notes);
+        other_stack(
+            &existing.input.tags,
+            ours,
+            format!("cluster {name}"),
+            &mut notes,
+        );
         let mut input = existing.input.clone();
         input.tags = kept_tags(&input.tags);
         stack
@@ -366,6 +373,7 @@ pub async fn import(ecs: &Ecs, request: &ImportRequest) -> Result<Imported, Impo
     for (name, existing) in &capacity_providers {
         other_stack(
             &existing.input.tags,
+            ours,
             format!("capacity provider {name}"),
             &mut notes,
         );
@@ -373,7 +381,12 @@ pub async fn import(ecs: &Ecs, request: &ImportRequest) -> Result<Imported, Impo
     }
     for td in task_definitions {
         let family = td.family.clone().unwrap_or_default();
-        other_stack(&td.tags, format!("task definition {family}"), &mut notes);
+        other_stack(
+            &td.tags,
+            ours,
+            format!("task definition {family}"),
+            &mut notes,
+        );
         let mut input = td;
         input.tags = kept_tags(&input.tags);
         hide_secrets(&mut input, &mut notes);
@@ -384,6 +397,7 @@ pub async fn import(ecs: &Ecs, request: &ImportRequest) -> Result<Imported, Impo
     for ((cluster, name), existing) in services.iter() {
         other_stack(
             &existing.input.tags,
+            ours,
             format!("service {cluster}/{name}"),
             &mut notes,
         );
@@ -480,9 +494,16 @@ fn kept_tags(tags: &Option<Vec<Tag>>) -> Option<Vec<Tag>> {
     (!kept.is_empty()).then_some(kept)
 }
 
-/// Notes a resource carrying another stack's tag.
-fn other_stack(tags: &Option<Vec<Tag>>, resource: String, notes: &mut Vec<Note>) {
-    if let Some(stack) = owner(tags.as_deref()) {
+/// Notes a resource carrying the tag of a stack other than `ours`.
+fn other_stack(
+    tags: &Option<Vec<Tag>>,
+    ours: Option<&str>,
+    resource: String,
+    notes: &mut Vec<Note>,
+) {
+    if let Some(stack) = owner(tags.as_deref())
+        && Some(stack) != ours
+    {
         notes.push(Note::OtherStack {
             resource,
             stack: stack.to_owned(),
@@ -608,7 +629,9 @@ mod tests {
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].key.as_deref(), Some("team"));
         let mut notes = Vec::new();
-        other_stack(&tags, "service shop/web".into(), &mut notes);
+        other_stack(&tags, Some("other"), "service shop/web".into(), &mut notes);
+        assert!(notes.is_empty(), "the stack's own: {notes:?}");
+        other_stack(&tags, Some("shop"), "service shop/web".into(), &mut notes);
         assert_eq!(
             notes,
             [Note::OtherStack {

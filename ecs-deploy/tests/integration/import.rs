@@ -24,6 +24,9 @@ const ACCOUNT: &str = "123456789012";
 /// The value of an environment variable named like a secret: it must never print, nor be
 /// written into the imported stack.
 const SECRET: &str = "hunter2-do-not-print";
+/// The Auto Scaling group of the capacity provider (moto does not check it exists).
+const ASG: &str =
+    "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0b1c:autoScalingGroupName/web";
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -77,10 +80,24 @@ fn task_definition(family: &str, environment: Value) -> Value {
 /// What the console would have made: a cluster, two task definition families and two
 /// services, without any ecs-rs:stack tag; and a third service another stack owns.
 async fn made_by_hand(ecs: &ecs_deploy::Ecs, cluster: &str) {
+    // An Auto Scaling group capacity provider of the cluster, with AWS's managed scaling
+    // defaults written out, as the console writes them.
+    call(
+        ecs,
+        Operation::CreateCapacityProvider,
+        json!({"name": format!("{cluster}-asg"), "autoScalingGroupProvider": {
+            "autoScalingGroupArn": ASG,
+            "managedScaling": {"status": "ENABLED", "targetCapacity": 90,
+                               "minimumScalingStepSize": 1, "instanceWarmupPeriod": 300},
+            "managedTerminationProtection": "DISABLED"
+        }}),
+    )
+    .await;
     call(
         ecs,
         Operation::CreateCluster,
-        json!({"clusterName": cluster, "tags": [{"key": "team", "value": "shop"}]}),
+        json!({"clusterName": cluster, "tags": [{"key": "team", "value": "shop"}],
+               "capacityProviders": ["FARGATE", format!("{cluster}-asg")]}),
     )
     .await;
     let web = format!("{cluster}-web");
@@ -137,14 +154,15 @@ async fn imported_services_compile_as_rust_are_adopted_and_then_plan_no_change()
     assert!(notes.contains("`billing`"), "{notes}");
     assert!(
         notes.contains(
-            "imported 1 cluster(s), 0 capacity provider(s), 2 task definition(s), 3 service(s)"
+            "imported 1 cluster(s), 1 capacity provider(s), 2 task definition(s), 3 service(s)"
         ),
         "{notes}"
     );
     let stack: Value = serde_json::from_str(&json_text).expect("the stack is JSON");
     let (web, worker) = (format!("{cluster}-web"), format!("{cluster}-worker"));
     // Written as a person would: names, no ARN, no default, no ownership tag, no secret.
-    assert!(!json_text.contains("arn:aws"), "{json_text}");
+    // (The Auto Scaling group's ARN stays: CreateCapacityProvider takes the group as an ARN.)
+    assert!(!json_text.contains("arn:aws:ecs"), "{json_text}");
     for absent in [
         "essential",
         "deploymentConfiguration",
@@ -158,7 +176,16 @@ async fn imported_services_compile_as_rust_are_adopted_and_then_plan_no_change()
     assert_eq!(
         stack["clusters"],
         json!([{"clusterName": cluster, "tags": [{"key": "team", "value": "shop"}],
-                "settings": [{"name": "containerInsights", "value": "disabled"}]}])
+                "settings": [{"name": "containerInsights", "value": "disabled"}],
+                "capacityProviders": ["FARGATE", format!("{cluster}-asg")]}])
+    );
+    // The provider without the defaults AWS fills in; FARGATE is AWS's, not imported.
+    assert_eq!(
+        stack["capacityProviders"],
+        json!([{"name": format!("{cluster}-asg"), "autoScalingGroupProvider": {
+            "autoScalingGroupArn": ASG,
+            "managedScaling": {"status": "ENABLED", "targetCapacity": 90}
+        }}])
     );
     let services = stack["services"].as_array().expect("services");
     assert_eq!(services.len(), 3, "{json_text}");
@@ -288,6 +315,17 @@ async fn imported_services_compile_as_rust_are_adopted_and_then_plan_no_change()
         owner(&described["clusters"][0]["tags"]),
         Some(json!("shop"))
     );
+    let provider = call(
+        &ecs,
+        Operation::DescribeCapacityProviders,
+        json!({"capacityProviders": [format!("{cluster}-asg")], "include": ["TAGS"]}),
+    )
+    .await;
+    assert_eq!(
+        owner(&provider["capacityProviders"][0]["tags"]),
+        Some(json!("shop")),
+        "{provider}"
+    );
     for family in [&web, &worker] {
         let td = call(
             &ecs,
@@ -374,4 +412,96 @@ fn run_rust(source: &Path) -> String {
         text(&output.stderr)
     );
     text(&output.stdout)
+}
+
+#[test]
+fn import_names_what_it_cannot_find_and_takes_only_the_services_asked() {
+    let endpoint = support::local_ecs::endpoint();
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let cluster = support::unique("import-some");
+    let family = format!("{cluster}-app");
+    runtime.block_on(async {
+        let ecs = support::ecs_at(endpoint, ACCOUNT).await;
+        call(
+            &ecs,
+            Operation::CreateCluster,
+            json!({"clusterName": cluster}),
+        )
+        .await;
+        call(
+            &ecs,
+            Operation::RegisterTaskDefinition,
+            task_definition(&family, json!([])),
+        )
+        .await;
+        // Two revisions: the service runs the first, the family's latest is the second.
+        let mut second = task_definition(&family, json!([]));
+        second["containerDefinitions"][0]["image"] = json!("nginx:1.28");
+        call(&ecs, Operation::RegisterTaskDefinition, second).await;
+        for name in ["api", "web"] {
+            call(
+                &ecs,
+                Operation::CreateService,
+                json!({"cluster": cluster, "serviceName": name,
+                       "taskDefinition": format!("{family}:1"), "desiredCount": 0,
+                       "launchType": "EC2"}),
+            )
+            .await;
+        }
+    });
+
+    let only_web = cli(
+        endpoint,
+        &[
+            "import",
+            "--cluster",
+            &cluster,
+            "--service",
+            "web",
+            "--name",
+            "shop",
+        ],
+        &[],
+    );
+    let stack: Value = serde_json::from_str(&succeeded(&only_web)).expect("JSON");
+    assert_eq!(stack["name"], "shop");
+    let services: Vec<&Value> = stack["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .collect();
+    assert_eq!(services.len(), 1);
+    assert_eq!(services[0]["serviceName"], "web");
+    // The definition it runs, with a note that a plan would register and deploy it.
+    assert_eq!(
+        stack["taskDefinitions"][0]["containerDefinitions"][0]["image"],
+        "nginx:1.27"
+    );
+    let notes = text(&only_web.stderr);
+    assert!(
+        notes.contains(&format!(
+            "runs {family}:1, older than the family's latest ACTIVE revision 2"
+        )),
+        "{notes}"
+    );
+
+    for (args, error) in [
+        (
+            vec!["import", "--cluster", "no-such-cluster"],
+            "error: the cluster `no-such-cluster` does not exist or is not ACTIVE",
+        ),
+        (
+            vec!["import", "--cluster", &cluster, "--service", "nope"],
+            "error: the service `nope` is not an ACTIVE service of the clusters imported",
+        ),
+    ] {
+        let output = cli(endpoint, &args, &[]);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(output.stdout.is_empty(), "nothing written");
+        assert!(
+            text(&output.stderr).contains(error),
+            "{}",
+            text(&output.stderr)
+        );
+    }
 }
