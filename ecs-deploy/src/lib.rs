@@ -56,6 +56,7 @@ pub mod saved;
 pub mod stack_name;
 pub mod state;
 pub mod status;
+pub mod verify;
 pub mod wait;
 
 pub use apply::{ApplyError, ApplyOptions, ApplyStream, Event, Failure, Waiting};

@@ -22,6 +22,13 @@ raw_json_client!(aws_sdk_ecr::Client, Api::Ecr, {
     DescribeImages => describe_images,
 });
 
+impl Ecr {
+    /// The region the client calls, when its configuration names one.
+    pub fn region(&self) -> Option<String> {
+        self.sdk.config().region().map(|r| r.as_ref().to_owned())
+    }
+}
+
 impl Clients {
     /// Calls ECR through `ecr`.
     pub fn ecr(mut self, ecr: Ecr) -> Self {

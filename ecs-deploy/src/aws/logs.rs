@@ -28,6 +28,13 @@ raw_json_client!(aws_sdk_cloudwatchlogs::Client, Api::Logs, {
     GetLogEvents => get_log_events,
 });
 
+impl Logs {
+    /// The region the client calls, when its configuration names one.
+    pub fn region(&self) -> Option<String> {
+        self.sdk.config().region().map(|r| r.as_ref().to_owned())
+    }
+}
+
 impl Clients {
     /// Calls CloudWatch Logs through `logs`.
     pub fn logs(mut self, logs: Logs) -> Self {

@@ -23,6 +23,13 @@ raw_json_client!(aws_sdk_secretsmanager::Client, Api::SecretsManager, {
     DescribeSecret => describe_secret,
 });
 
+impl SecretsManager {
+    /// The region the client calls, when its configuration names one.
+    pub fn region(&self) -> Option<String> {
+        self.sdk.config().region().map(|r| r.as_ref().to_owned())
+    }
+}
+
 impl Clients {
     /// Calls Secrets Manager through `secrets_manager`.
     pub fn secrets_manager(mut self, secrets_manager: SecretsManager) -> Self {

@@ -24,6 +24,13 @@ raw_json_client!(aws_sdk_ssm::Client, Api::Ssm, {
     DescribeParameters => describe_parameters,
 });
 
+impl Ssm {
+    /// The region the client calls, when its configuration names one.
+    pub fn region(&self) -> Option<String> {
+        self.sdk.config().region().map(|r| r.as_ref().to_owned())
+    }
+}
+
 impl Clients {
     /// Calls SSM through `ssm`.
     pub fn ssm(mut self, ssm: Ssm) -> Self {

@@ -14,6 +14,7 @@ mod rollback;
 mod run;
 mod saved;
 mod status;
+mod verify;
 mod vars;
 
 use std::path::PathBuf;
@@ -104,6 +105,16 @@ enum Command {
     /// prints why and each container's exit code, and exits with the essential container's
     /// exit code (1 when none exited, or on an error; 2 on a usage error).
     Run(RunArgs),
+    /// Check, without changing anything, that what the stack names and does not create exists:
+    /// ECR images, the execution and task roles (and that they trust ecs-tasks.amazonaws.com),
+    /// Secrets Manager secrets and SSM parameters (never their values), awslogs log groups,
+    /// target groups and Cloud Map namespaces.
+    ///
+    /// Prints one line per check grouped by kind: ✓ ok, ✗ failed (with where the stack names it
+    /// and a hint), - skipped (with why: another registry, another region, created by this
+    /// stack...). Exits 0 when no check failed, 1 when one did or on an error, 2 on a usage
+    /// error.
+    Verify(verify::VerifyArgs),
     /// Write a stack from existing clusters, their services, the task definitions they run and
     /// the clusters' capacity providers, as a stack file or as Rust code (see `import --help`).
     ///
@@ -387,6 +398,7 @@ pub fn run() -> ExitCode {
         Command::Status(args) => status::run(&args.stack),
         Command::Rollback(args) => rollback::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Verify(args) => verify::run(&args),
         Command::Import(args) => import::run(&args),
     }
 }

@@ -35,3 +35,4 @@ mod saved_plans;
 mod schedules;
 mod scripted;
 mod service_connect;
+mod verify;

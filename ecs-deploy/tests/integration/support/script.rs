@@ -40,6 +40,7 @@ mod list_pages;
 pub mod load_balancing;
 mod members;
 mod placement;
+pub mod pre_flight;
 mod request_head;
 pub mod scheduler;
 mod service_connect;
