@@ -192,6 +192,23 @@ mod tests {
     }
 
     #[test]
+    fn a_service_cloudformation_made_is_adopted_once_and_then_plans_no_change() {
+        let cdk = json!([{"key": "aws:cloudformation:stack-name", "value": "ShopStack"}]);
+        let adopted = plan(&stack(), &actual(cdk), &Options::new("shop").adopt(true));
+        for change in &adopted.changes {
+            // Only our tag: AWS's own are neither removed nor shown.
+            assert_eq!(change.steps.len(), 1, "{}", change.address);
+            assert_eq!(tag_keys(&change.steps[0]), [STACK_TAG]);
+        }
+        let tagged = json!([
+            {"key": "aws:cloudformation:stack-name", "value": "ShopStack"},
+            {"key": STACK_TAG, "value": "shop"}
+        ]);
+        let again = plan(&stack(), &actual(tagged), &Options::new("shop").adopt(true));
+        assert!(!again.has_changes(), "{again:?}");
+    }
+
+    #[test]
     fn another_stacks_resources_are_never_adopted() {
         let theirs = actual(json!([{"key": STACK_TAG, "value": "billing"}]));
         let adopted = plan(&stack(), &theirs, &Options::new("shop").adopt(true));

@@ -806,9 +806,18 @@ pub(crate) fn keep_picked<T: Clone + Serialize>(
     }
 }
 
-/// Sorts `tags` by key so their order never shows as a change.
+/// Sorts `tags` by key so their order never shows as a change, and leaves out the tags whose
+/// key has AWS's reserved prefix `aws:` (CloudFormation's `aws:cloudformation:stack-name` on
+/// what CDK made): AWS sets them, refuses them in requests and never removes them on
+/// request, so they are no difference a stack can make (an adopted CDK service would otherwise
+/// plan a change forever).
 pub(crate) fn sort_tags(value: &mut Value) {
     if let Some(Value::Array(tags)) = value.get_mut("tags") {
+        tags.retain(|t| {
+            !t.get("key")
+                .and_then(Value::as_str)
+                .is_some_and(crate::kinds::aws_reserved)
+        });
         tags.sort_by(|a, b| {
             a.get("key")
                 .map(Value::to_string)
