@@ -4,7 +4,8 @@
 //! A variable's value is taken from the last `--var NAME=...`, else from the process
 //! environment. A variable whose name says it holds a secret (the plan's redaction test,
 //! [`is_secret_name`]: PASSWORD, SECRET, TOKEN, KEY...) has its value replaced by
-//! `(sensitive)` wherever the CLI prints something the file's values reach: `render`'s output,
+//! `(sensitive)` wherever the CLI prints something the file's values reach (a value shorter
+//! than 4 characters only where it is a whole string): `render`'s output,
 //! the diagnostics of `validate`, `render` and the deploy commands, and the plan that `plan` and
 //! `apply` show (the members that change, the values kept, and the calls' inputs), in every
 //! format. The calls sent to AWS hold the values, of course. Not covered: text that AWS itself
@@ -115,12 +116,19 @@ fn sensitive_values() -> Vec<String> {
         .clone()
 }
 
-/// `text` with every secret value replaced by `(sensitive)`.
+/// Secret values shorter than this are replaced only where they are a whole string: a `2`
+/// replaced inside every string would make the output unreadable (`nginx:1.(sensitive)7`).
+const SHORTEST_REPLACED_INSIDE: usize = 4;
+
+/// `text` with every secret value replaced by `(sensitive)`; `None` when it holds none.
 fn scrub_text(text: &str, values: &[String]) -> Option<String> {
     let mut out = None::<String>;
     for value in values {
         let current = out.as_deref().unwrap_or(text);
-        if current.contains(value.as_str()) {
+        if current == value {
+            return Some(SENSITIVE.to_owned());
+        }
+        if value.chars().count() >= SHORTEST_REPLACED_INSIDE && current.contains(value.as_str()) {
             out = Some(current.replace(value.as_str(), SENSITIVE));
         }
     }
@@ -242,5 +250,9 @@ mod tests {
             serde_json::json!({"image": "r/x:(sensitive)", "cmd": ["a (sensitive) b", 5]})
         );
         assert_eq!(scrub_text("nothing", &values), None);
+        // A short value is replaced where it is the whole string only.
+        let short = vec!["42".to_owned()];
+        assert_eq!(scrub_text("42", &short).as_deref(), Some(SENSITIVE));
+        assert_eq!(scrub_text("nginx:1.42", &short), None);
     }
 }
