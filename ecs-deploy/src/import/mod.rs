@@ -432,6 +432,11 @@ async fn list_services(ecs: &Ecs, cluster: &str) -> Result<Vec<String>, AwsError
 
 /// The revision `reference` (`family:N`), whatever its status, as its RegisterTaskDefinition
 /// input with its tags; `None` when ECS does not have it.
+///
+/// A service may run a revision deregistered since: DescribeTaskDefinition
+/// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTaskDefinition.html>)
+/// describes "INACTIVE task definitions while an active task or service references them", and
+/// answers `ClientException` for a revision it does not have (which `is_not_found` reads).
 async fn describe_revision(
     ecs: &Ecs,
     reference: &str,

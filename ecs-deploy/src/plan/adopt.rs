@@ -3,7 +3,14 @@
 //!
 //! The kinds plan an adopted resource as one of the stack's (their ownership check is
 //! `ownership::adoptable`): the stack's tag is among the differences, and the tag steps of the
-//! kind add it. Here the changes are only marked, so the plan says which resources it takes
+//! kind add it with TagResource, which leaves the resource's other tags as they are
+//! (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TagResource.html>: "If
+//! existing tags on a resource aren't specified in the request parameters, they aren't
+//! changed"; capacity providers, services, task definition revisions and clusters take tags).
+//! Tags the stack does not set are then removed as for any resource of the stack; an import
+//! writes the tags it finds into the stack, so none are. The ownership check is made when the
+//! plan is, from what AWS showed then: a stack that tags the resource between the plan and the
+//! apply has its tag overwritten, so adopt from a plan just made. Here the changes are only marked, so the plan says which resources it takes
 //! over. Only the kinds an import writes are adopted (capacity providers, clusters, task
 //! definition families, services); the others stay not managed without their tag.
 
