@@ -332,16 +332,7 @@ impl Session {
                 return None;
             }
         };
-        let runtime = match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(err) => {
-                eprintln!("error: cannot start the async runtime: {err}");
-                return None;
-            }
-        };
+        let runtime = runtime()?;
         let config = runtime.block_on(ecs_deploy::config::load());
         let deployer = Deployer::from_config(&config, options).concurrency(args.concurrency.get());
         Some(Self {
@@ -418,6 +409,21 @@ pub(super) fn load_stack(path: &Path, lenient: bool, vars: &VarArgs) -> Option<S
         }
     };
     Some(document.to_stack())
+}
+
+/// The commands' async runtime, on this thread; `None` when it cannot start (and why is
+/// printed).
+pub(super) fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => Some(runtime),
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            None
+        }
+    }
 }
 
 /// Prints a failed call with what to check.

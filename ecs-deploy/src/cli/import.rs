@@ -56,15 +56,8 @@ pub(super) fn run(args: &ImportArgs) -> ExitCode {
         eprintln!("error: --name: {err}");
         return ExitCode::from(2);
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+    let Some(runtime) = super::deploy::runtime() else {
+        return ExitCode::FAILURE;
     };
     let mut request = ImportRequest::default();
     request.clusters = args.clusters.clone();
