@@ -175,6 +175,15 @@ pub enum Event {
         /// What it waits for.
         reason: Waiting,
     },
+    /// A deployment failed (or did not settle in time): its stopped tasks, why they stopped,
+    /// and the last lines of their logs ([`crate::failure`]). Sent before the service is put
+    /// back ([`Event::RolledBack`]), when it is.
+    TasksStopped {
+        /// The service.
+        address: Address,
+        /// The stopped tasks of the failed deployment.
+        report: crate::failure::FailureReport,
+    },
     /// A failed deployment's service was put back on the revision it ran before.
     RolledBack {
         /// The service.
@@ -465,7 +474,6 @@ async fn run(
     options: &ApplyOptions,
     emit: &Emit,
 ) -> Result<(), ApplyError> {
-    let ecs = &clients.ecs;
     // What the changes made for the ones after them: see `Step::Linked`.
     let mut created: BTreeMap<Created, String> = BTreeMap::new();
     // The ARN of each revision registered by this apply, by family: a service of the same plan
@@ -480,7 +488,7 @@ async fn run(
         // The deployments started are followed before anything is deleted: old revisions stay
         // ACTIVE (a failed deployment can go back to them) until the new ones have settled.
         if phase.first().is_some_and(|c| c.action == Action::Delete) {
-            let settled = settle(ecs, &mut rollouts, options, emit).await;
+            let settled = settle(clients, &mut rollouts, options, emit).await;
             let unresumed = resume_scaling(clients, &mut resumes, emit).await;
             finish(settled, unresumed, done.clone())?;
         }
@@ -535,7 +543,7 @@ async fn run(
             let mut rolled_back_to = None;
             if let Some(wait_options) = options.wait
                 && !rollouts.is_empty()
-                && let Err(failure) = follow(ecs, &rollouts, wait_options, options, emit).await
+                && let Err(failure) = follow(clients, &rollouts, wait_options, options, emit).await
             {
                 rolled_back_to = failure.rolled_back_to;
                 others.push((failure.address, failure.source));
@@ -551,7 +559,7 @@ async fn run(
             });
         }
     }
-    let settled = settle(ecs, &mut rollouts, options, emit).await;
+    let settled = settle(clients, &mut rollouts, options, emit).await;
     let unresumed = resume_scaling(clients, &mut resumes, emit).await;
     finish(settled, unresumed, done)
 }
@@ -631,14 +639,14 @@ async fn send_scaling(
 
 /// Follows the deployments started so far, when the apply waits, and forgets them.
 async fn settle(
-    ecs: &Ecs,
+    clients: &Clients,
     rollouts: &mut Vec<(Rollout, &Change)>,
     options: &ApplyOptions,
     emit: &Emit,
 ) -> Result<(), Unsettled> {
     let started = std::mem::take(rollouts);
     match options.wait {
-        Some(wait_options) => follow(ecs, &started, wait_options, options, emit).await,
+        Some(wait_options) => follow(clients, &started, wait_options, options, emit).await,
         None => Ok(()),
     }
 }
@@ -674,7 +682,7 @@ impl Unsettled {
 /// revision it ran before, and follows that deployment too. A rollback that AWS refuses, or
 /// whose deployment does not settle, is one more failure.
 async fn follow(
-    ecs: &Ecs,
+    clients: &Clients,
     rollouts: &[(Rollout, &Change)],
     wait_options: WaitOptions,
     options: &ApplyOptions,
@@ -683,6 +691,7 @@ async fn follow(
     if rollouts.is_empty() {
         return Ok(());
     }
+    let ecs = &clients.ecs;
     let followed: Vec<Rollout> = rollouts.iter().map(|(r, _)| r.clone()).collect();
     let failures = follow_all(ecs, &followed, wait_options, false, |e| {
         emit.send(Event::Wait(e));
@@ -706,6 +715,28 @@ async fn follow(
             .unwrap_or(Address::Cluster {
                 name: String::new(),
             });
+        // Why it failed: the stopped tasks of the failed deployment (see `crate::failure`).
+        if let WaitError::Failed {
+            service,
+            deployment,
+            ..
+        }
+        | WaitError::TimedOut {
+            service,
+            deployment,
+            ..
+        } = &failure
+            && let Some((rollout, _)) = rollouts
+                .iter()
+                .find(|(r, _)| &r.service == service && &r.deployment == deployment)
+        {
+            let reader = crate::failure::LogReader::from_clients(clients, wait_options.log_lines);
+            let report = crate::failure::deployment_report(ecs, &reader, rollout).await;
+            emit.send(Event::TasksStopped {
+                address: address.clone(),
+                report,
+            });
+        }
         let by_ecs = match &failure {
             WaitError::Failed {
                 rolled_back_by_ecs, ..

@@ -173,6 +173,9 @@ pub enum Operation {
     RunTask,
     /// DescribeTasks.
     DescribeTasks,
+    /// ListTasks: a service's stopped tasks, for the report of a failed deployment
+    /// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html>).
+    ListTasks,
     /// DescribeServiceDeployments: a service deployment's lifecycle stage and status, which
     /// DescribeServices does not show
     /// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceDeployments.html>).
@@ -399,6 +402,7 @@ impl Operation {
             Self::UntagResource => "UntagResource",
             Self::RunTask => "RunTask",
             Self::DescribeTasks => "DescribeTasks",
+            Self::ListTasks => "ListTasks",
             Self::DescribeServiceDeployments => "DescribeServiceDeployments",
             Self::CreatePrivateDnsNamespace => "CreatePrivateDnsNamespace",
             Self::CreateHttpNamespace => "CreateHttpNamespace",
@@ -984,6 +988,19 @@ impl<S: RawSend> Client<S> {
         tokio::time::sleep(self.retries.backoff(attempt)).await;
     }
 
+    /// The SDK client (a failure report makes a CloudWatch Logs client of another region from
+    /// its configuration).
+    #[cfg_attr(not(feature = "logs"), allow(dead_code))]
+    pub(crate) fn sdk(&self) -> &S {
+        &self.sdk
+    }
+
+    /// The [`Retries`] this client tries calls again with.
+    #[cfg_attr(not(feature = "logs"), allow(dead_code))]
+    pub(crate) fn retries_of(&self) -> Retries {
+        self.retries
+    }
+
     /// How many calls were made, per operation, since this client was made (the SDK's retries
     /// of one call count once; the tries of [`Retries`] count each).
     pub fn calls(&self) -> BTreeMap<Operation, u64> {
@@ -1080,6 +1097,7 @@ impl RawSend for aws_sdk_ecs::Client {
             Operation::UntagResource => send!(untag_resource),
             Operation::RunTask => send!(run_task),
             Operation::DescribeTasks => send!(describe_tasks),
+            Operation::ListTasks => send!(list_tasks),
             Operation::DescribeServiceDeployments => send!(describe_service_deployments),
             other => Err(AwsError::WrongClient {
                 operation: other,

@@ -25,6 +25,8 @@
 //! - [`status`](mod@status): the stack's clusters and services as AWS has them now.
 //! - [`run`](mod@run): a task definition of the stack run once (a migration), followed until it
 //!   stops, with its exit code.
+//! - [`failure`]: why a deployment or a task failed: its stopped tasks, their containers' exit
+//!   codes and reasons, and the last lines of their logs.
 //! - [`redact`]: secret values, left out of what a plan shows ([`Plan::redacted`]).
 //! - [`saved`]: a plan saved to a file for review, applied only if AWS still matches it.
 //! - [`stack_name`]: the stack's name, checked before any call.
@@ -42,6 +44,7 @@ pub mod apply;
 pub mod aws;
 pub mod config;
 pub mod diff;
+pub mod failure;
 pub mod import;
 pub mod graph;
 mod kinds;
@@ -610,7 +613,11 @@ impl Deployer {
             Some(wait) => run::follow(&self.ecs, &cluster, &task_arn, wait, &mut on_event).await?,
             None => task,
         };
-        Ok(run::outcome(&task, &cluster, td))
+        let mut outcome = run::outcome(&task, &cluster, td);
+        if let Some(wait) = options.wait {
+            outcome.report = run::report(&self.clients(), &task, td, &outcome, wait).await;
+        }
+        Ok(outcome)
     }
 }
 

@@ -29,7 +29,8 @@ use ecs_model::types::{
 use serde_json::{Value, json};
 
 use crate::apply::{self, ApplyOptions, Event};
-use crate::aws::{AwsError, Ecs, Operation};
+use crate::aws::{AwsError, Clients, Ecs, Operation};
+use crate::failure::{self, FailureReport, LogReader};
 use crate::ownership::STACK_TAG;
 use crate::plan::{Action, Plan, Reason};
 use crate::wait::WaitOptions;
@@ -153,6 +154,10 @@ pub struct TaskRun {
     pub stop_code: Option<String>,
     /// Its containers.
     pub containers: Vec<ContainerExit>,
+    /// Why it failed, when it was followed until it stopped and its essential container did
+    /// not exit 0: the task, its essential containers and the last lines of their awslogs
+    /// streams ([`crate::failure`]).
+    pub report: Option<FailureReport>,
 }
 
 impl TaskRun {
@@ -510,7 +515,26 @@ pub(crate) fn outcome(task: &Task, cluster: &str, td: &RegisterTaskDefinitionReq
                 }
             })
             .collect(),
+        report: None,
     }
+}
+
+/// The failure report of `run`, a task followed until it stopped as `task` (with `wait`'s
+/// number of log lines), when its essential container did not exit 0; `None` when it did, or
+/// it has not stopped.
+pub(crate) async fn report(
+    clients: &Clients,
+    task: &Task,
+    td: &RegisterTaskDefinitionRequest,
+    run: &TaskRun,
+    wait: WaitOptions,
+) -> Option<FailureReport> {
+    if run.last_status != "STOPPED" || run.exit_code() == Some(0) {
+        return None;
+    }
+    let reader = LogReader::from_clients(clients, wait.log_lines);
+    let containers = td.container_definitions.as_deref().unwrap_or_default();
+    Some(failure::task_report(task, containers, &reader).await)
 }
 
 #[cfg(test)]

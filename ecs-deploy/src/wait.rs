@@ -110,23 +110,38 @@ pub struct WaitOptions {
     pub timeout: Duration,
     /// Time between polls.
     pub interval: Duration,
+    /// How many of the last lines of each stopped task's awslogs stream a failure report shows
+    /// ([`crate::failure`]; 10 by default, 0 reads none).
+    pub log_lines: usize,
 }
 
 impl WaitOptions {
-    /// Give up after `timeout`, polling every `interval`.
+    /// Give up after `timeout`, polling every `interval`; failure reports with the last
+    /// [`DEFAULT_LOG_LINES`] log lines.
     pub fn new(timeout: Duration, interval: Duration) -> Self {
-        Self { timeout, interval }
+        Self {
+            timeout,
+            interval,
+            log_lines: DEFAULT_LOG_LINES,
+        }
+    }
+
+    /// Failure reports show the last `n` lines of each stopped container's awslogs stream (0:
+    /// none, and no CloudWatch Logs call).
+    pub fn log_lines(mut self, n: usize) -> Self {
+        self.log_lines = n;
+        self
     }
 }
+
+/// How many log lines a failure report shows unless told otherwise.
+pub const DEFAULT_LOG_LINES: usize = 10;
 
 impl Default for WaitOptions {
     /// 15 minutes, polling every 6 seconds (the AWS CLI's `services-stable` waiter polls every
     /// 15 s for 40 attempts; a deploy wants to hear sooner).
     fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(15 * 60),
-            interval: Duration::from_secs(6),
-        }
+        Self::new(Duration::from_secs(15 * 60), Duration::from_secs(6))
     }
 }
 

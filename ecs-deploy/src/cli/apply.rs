@@ -213,6 +213,14 @@ impl Progress {
             Event::ScalingResumed { address } => {
                 println!("  {address}: autoscaling resumed");
             }
+            Event::TasksStopped { address, report } => {
+                let _ = super::failure_report::write(
+                    &mut io::stdout().lock(),
+                    &address.to_string(),
+                    &report,
+                    "  ",
+                );
+            }
             Event::RolledBack {
                 address,
                 task_definition,

@@ -4,6 +4,7 @@ mod apply;
 mod check;
 mod deploy;
 mod destroy;
+mod failure_report;
 mod import;
 mod plan;
 mod plan_markdown;
@@ -164,6 +165,10 @@ struct RunWaitArgs {
     /// How often to look at the task, in seconds.
     #[arg(long, value_name = "SECONDS", default_value = "6", requires = "wait")]
     wait_interval: std::num::NonZeroU64,
+    /// When the task fails, how many of the last lines of each essential container's awslogs
+    /// stream to print (0: none). Printed as the application wrote them, cut when long.
+    #[arg(long, value_name = "N", default_value_t = ecs_deploy::wait::DEFAULT_LOG_LINES, requires = "wait")]
+    log_lines: usize,
 }
 
 impl RunWaitArgs {
@@ -177,6 +182,7 @@ impl RunWaitArgs {
                 std::time::Duration::from_secs(self.wait_timeout),
                 std::time::Duration::from_secs(self.wait_interval.get()),
             )
+            .log_lines(self.log_lines)
         })
     }
 }
@@ -256,6 +262,16 @@ struct WaitArgs {
         conflicts_with = "no_wait"
     )]
     wait_interval: std::num::NonZeroU64,
+    /// When a deployment fails, how many of the last lines of each stopped task's essential
+    /// containers' awslogs streams to print (0: none). Printed as the application wrote them,
+    /// cut when long.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = ecs_deploy::wait::DEFAULT_LOG_LINES,
+        conflicts_with = "no_wait"
+    )]
+    log_lines: usize,
 }
 
 impl WaitArgs {
@@ -266,6 +282,7 @@ impl WaitArgs {
                 std::time::Duration::from_secs(self.wait_timeout),
                 std::time::Duration::from_secs(self.wait_interval.get()),
             )
+            .log_lines(self.log_lines)
         })
     }
 }

@@ -73,20 +73,20 @@ fn report(run: &TaskRun) -> ExitCode {
         run.stopped_reason.as_deref().unwrap_or("no reason given")
     );
     for container in &run.containers {
-        let code = container
-            .exit_code
-            .map_or_else(|| "no exit code".to_owned(), |c| format!("exit code {c}"));
-        let reason = container
-            .reason
-            .as_deref()
-            .map(|r| format!(": {r}"))
-            .unwrap_or_default();
+        let exit = super::failure_report::exit(container.exit_code, container.reason.as_deref());
         let essential = if container.essential {
             ""
         } else {
             " (not essential)"
         };
-        println!("  container {}{essential}: {code}{reason}", container.name);
+        println!("  container {}{essential}: {exit}", container.name);
+    }
+    if let Some(report) = &run.report {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        for container in report.tasks.iter().flat_map(|t| &t.containers) {
+            let _ = super::failure_report::write_container_logs(&mut out, container, "  ");
+        }
     }
     match run.exit_code() {
         Some(code) => ExitCode::from(u8::try_from(code.clamp(0, 255)).unwrap_or(1)),

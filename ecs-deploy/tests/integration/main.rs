@@ -20,6 +20,7 @@ mod deploy;
 mod deployment_strategies;
 mod example_deploy;
 mod example_stack;
+mod failure_reports;
 mod import;
 mod interrupted;
 mod library;

@@ -388,7 +388,7 @@ async fn the_layer_replays_a_token_refuses_it_with_other_parameters_and_stops_sc
 }
 
 /// `ecs-deploy ARGS` against the layer; its exit code, stdout and stderr.
-fn cli(scripted: &Scripted, args: &[&str]) -> (Option<i32>, String, String) {
+pub(crate) fn cli(scripted: &Scripted, args: &[&str]) -> (Option<i32>, String, String) {
     let output = support::cli_at(&scripted.url)
         .args(args)
         .output()

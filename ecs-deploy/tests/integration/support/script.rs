@@ -44,6 +44,7 @@ pub mod pre_flight;
 mod request_head;
 pub mod scheduler;
 mod service_connect;
+pub mod stopped_tasks;
 
 /// The echo loop of the layers that keep service members, called as their method.
 use members::KeptMembers as _;
@@ -122,6 +123,9 @@ struct State {
     list_pages: Option<usize>,
     /// Application Auto Scaling as AWS plays it, when [`Scripted::play_autoscaling`] is on.
     autoscaling: Option<Arc<Mutex<autoscaling::Scaling>>>,
+    /// The stopped tasks of failed deployments and the log lines of tasks: see
+    /// `support/script/stopped_tasks.rs`.
+    stopped: stopped_tasks::Stopped,
 }
 
 /// A task started by RunTask whose family the test scripted with [`Scripted::task_exit`].
@@ -583,6 +587,10 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
         });
         (verdict, lose)
     };
+    let call = (operation.as_str(), account.as_str());
+    if let Some(answer) = stopped_tasks::before_forward(state, upstream, &head, call, &request)? {
+        return respond(&mut client, &answer.status, None, &answer.body);
+    }
     match &verdict {
         Verdict::Refuse(message) => {
             return refuse(
@@ -659,6 +667,7 @@ fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io
             "UpdateService" => started(&mut state, json),
             "DescribeServices" => moved(&mut state, json),
             "RunTask" if !replay => ran(&mut state, &account, &request, json, scripted_containers),
+            "GetLogEvents" => stopped_tasks::short_page(&mut state.stopped, &request, json),
             _ => {}
         }
         if matches!(operation.as_str(), "RunTask" | "DescribeTasks") {
@@ -1399,6 +1408,15 @@ fn moved(state: &mut State, answer: &mut Value) {
         if let Some(deployment) = state.deployments.get_mut(name) {
             deployment.polls += 1;
             write_deployments(service, deployment);
+            // Its tasks have stopped once it failed (see `stopped_tasks`).
+            let failed = match deployment.outcome {
+                Outcome::Fail(after) | Outcome::RollBack(after) => deployment.polls >= after,
+                _ => false,
+            };
+            if failed {
+                let (id, previous) = (deployment.id.clone(), format!("{}-old", deployment.id));
+                stopped_tasks::deployment_failed(&mut state.stopped, service, &id, &previous);
+            }
         }
     }
 }
