@@ -24,6 +24,8 @@ struct Made {
     exec_role: String,
     ec2_role: String,
     secret: String,
+    /// A secret scheduled for deletion.
+    deleted_secret: String,
     target_group: String,
     namespace: String,
 }
@@ -48,6 +50,20 @@ async fn role(iam: &aws_sdk_iam::Client, name: &str, path: &str, service: &str) 
         .role()
         .expect("the role")
         .arn()
+        .to_owned()
+}
+
+/// Makes the secret `name` (its value is never read back); its ARN.
+async fn create_secret(secrets: &aws_sdk_secretsmanager::Client, name: &str) -> String {
+    secrets
+        .create_secret()
+        .name(name)
+        .secret_string(r#"{"password": "not read"}"#)
+        .send()
+        .await
+        .expect("a secret")
+        .arn()
+        .expect("its ARN")
         .to_owned()
 }
 
@@ -78,16 +94,16 @@ async fn make(moto: &str) -> Made {
     )
     .await;
     let ec2_role = role(&iam, &format!("{tag}-ec2"), "/", "ec2.amazonaws.com").await;
-    let secret = aws_sdk_secretsmanager::Client::new(&config)
-        .create_secret()
-        .name(format!("{tag}/db"))
-        .secret_string(r#"{"password": "not read"}"#)
+    let secrets = aws_sdk_secretsmanager::Client::new(&config);
+    let secret = create_secret(&secrets, &format!("{tag}/db")).await;
+    let deleted_secret = create_secret(&secrets, &format!("{tag}/old")).await;
+    secrets
+        .delete_secret()
+        .secret_id(&deleted_secret)
+        .recovery_window_in_days(7)
         .send()
         .await
-        .expect("a secret")
-        .arn()
-        .expect("its ARN")
-        .to_owned();
+        .expect("scheduled for deletion");
     aws_sdk_ssm::Client::new(&config)
         .put_parameter()
         .name(format!("/{tag}/api-key"))
@@ -143,6 +159,7 @@ async fn make(moto: &str) -> Made {
         exec_role,
         ec2_role,
         secret,
+        deleted_secret,
         target_group,
         namespace,
     }
@@ -260,7 +277,17 @@ async fn verify_reports_what_exists_and_what_does_not() {
             "serviceConnectConfiguration": {"enabled": true, "namespace": format!("{tag}.absent")}
         }]
     });
-    stack["services"][0]["desiredCount"] = json!(1);
+    // A secret scheduled for deletion, and a version stage the secret does not have.
+    if let Some(definitions) = stack["taskDefinitions"].as_array_mut() {
+        definitions.push(json!({
+            "family": format!("{tag}-jobs"), "executionRoleArn": made.exec_role,
+            "containerDefinitions": [{"name": "job", "image": "busybox", "memory": 64,
+                "secrets": [
+                    {"name": "OLD", "valueFrom": made.deleted_secret},
+                    {"name": "NEXT", "valueFrom": format!("{}:password:AWSPENDING:", made.secret)}
+                ]}]
+        }));
+    }
     let stack = ecs_model::load::from_value::<Stack>(&stack)
         .value
         .expect("a stack");
@@ -403,8 +430,31 @@ async fn verify_reports_what_exists_and_what_does_not() {
         ),
         "no Cloud Map service",
     );
-    assert_eq!(verification.checks.len(), 21, "{verification:#?}");
-    assert_eq!(verification.failed().count(), 9);
+    assert_failed(
+        outcome_of(&verification, CheckKind::Secret, &made.deleted_secret),
+        "is scheduled for deletion",
+    );
+    assert_failed(
+        outcome_of(
+            &verification,
+            CheckKind::Secret,
+            &format!("{}:password:AWSPENDING:", made.secret),
+        ),
+        "has no version staged AWSPENDING",
+    );
+    assert_skipped(
+        outcome_of(&verification, CheckKind::Image, "busybox"),
+        "not in ECR (registry docker.io)",
+    );
+    // The execution role named twice is looked at once, with both places.
+    let exec = verification
+        .checks
+        .iter()
+        .find(|c| c.subject == made.exec_role)
+        .expect("the execution role's check");
+    assert_eq!(exec.paths.len(), 2, "{exec:?}");
+    assert_eq!(verification.checks.len(), 24, "{verification:#?}");
+    assert_eq!(verification.failed().count(), 11);
     // Where the stack names a failed thing, and a hint.
     let missing_image = verification
         .checks
