@@ -4,6 +4,7 @@ mod apply;
 mod check;
 mod deploy;
 mod destroy;
+mod graph;
 mod failure_report;
 mod import;
 mod plan;
@@ -106,6 +107,16 @@ enum Command {
     /// prints why and each container's exit code, and exits with the essential container's
     /// exit code (1 when none exited, or on an error; 2 on a usage error).
     Run(RunArgs),
+    /// Draw the stack: its clusters, capacity providers, task definition families, services,
+    /// target groups, listener rules, Cloud Map namespaces and discovery services, scaling and
+    /// scheduled tasks, with an arrow for each reference, as Graphviz DOT or a Mermaid
+    /// flowchart.
+    ///
+    /// What the stack refers to but does not hold is drawn dashed. Without --plan nothing is
+    /// sent to AWS; with --plan, AWS is read and the stack planned as `plan` does, and each
+    /// resource shows what the plan does to it: a color and (+ create), (~ update), (-/+
+    /// replace)... Exits 0 when drawn, 1 on an error, 2 on a usage error.
+    Graph(graph::GraphArgs),
     /// Check, without changing anything, that what the stack names and does not create exists:
     /// ECR images, the execution and task roles (and that they trust ecs-tasks.amazonaws.com),
     /// Secrets Manager secrets and SSM parameters (never their values), awslogs log groups,
@@ -415,6 +426,7 @@ pub fn run() -> ExitCode {
         Command::Status(args) => status::run(&args.stack),
         Command::Rollback(args) => rollback::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Graph(args) => graph::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Import(args) => import::run(&args),
     }

@@ -9,6 +9,7 @@ mod aws_passthrough;
 mod capacity_providers;
 mod cli_deploy;
 mod cli_files;
+mod cli_graph;
 mod cli_render;
 mod cli_rollback;
 mod cli_validate;

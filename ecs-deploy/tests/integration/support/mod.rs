@@ -58,6 +58,25 @@ pub fn cli_at(url: &str) -> std::process::Command {
     program_at(env!("CARGO_BIN_EXE_ecs-deploy"), url)
 }
 
+/// Runs `ecs-deploy ARGS` as [`cli_at`] does: its exit code, stdout and stderr.
+pub fn cli_outcome(url: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = cli_at(url).args(args).output().expect("ecs-deploy runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Writes `value` as `<name>.json` in the folder `folder` of the tests' temporary directory.
+pub fn write_json(folder: &str, name: &str, value: &serde_json::Value) -> std::path::PathBuf {
+    let folder = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(folder);
+    std::fs::create_dir_all(&folder).expect("a folder for the files");
+    let path = folder.join(format!("{name}.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(value).expect("json")).expect("written");
+    path
+}
+
 /// `program` run as [`cli_at`] runs the CLI: against the endpoint at `url`, with dummy
 /// credentials and no AWS configuration file.
 pub fn program_at(program: impl AsRef<std::ffi::OsStr>, url: &str) -> std::process::Command {
