@@ -74,6 +74,7 @@ fn webserver_matches_the_guide_json() -> TestResult {
 #[test]
 fn the_example_stack_builds_from_code() -> TestResult {
     let built = stack()
+        .name("demo")
         .cluster(cluster("demo"))
         .task_definition(
             task_definition("webserver")
