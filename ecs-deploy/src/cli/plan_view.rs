@@ -81,7 +81,6 @@ pub(super) fn reason_text(reason: &Reason) -> String {
     match reason {
         Reason::CapacityProviderMemberFixed { .. } => format!("{reason} (--prune)"),
         Reason::ForcedDeployment => format!("{reason} (--force-new-deployment)"),
-        Reason::Untagged => format!("{reason} (--adopt takes it over)"),
         Reason::Adopted { .. } => format!("{reason} (--adopt)"),
         Reason::RolledBack {
             kept: Some(kept), ..

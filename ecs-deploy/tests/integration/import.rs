@@ -250,8 +250,12 @@ async fn imported_services_compile_as_rust_are_adopted_and_then_plan_no_change()
         &envs,
     );
     assert_eq!(plain.status.code(), Some(0), "{}", text(&plain.stdout));
+    let untagged = format!(
+        "! service {cluster}/web: not changed: it exists without the ecs-rs:stack tag, so \
+         another tool or person manages it"
+    );
     assert!(
-        text(&plain.stdout).contains("--adopt takes it over"),
+        text(&plain.stdout).contains(&untagged),
         "{}",
         text(&plain.stdout)
     );
