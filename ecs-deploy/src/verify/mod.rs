@@ -22,6 +22,27 @@
 //! deployer made without it) makes its checks [`Outcome::Skipped`]; an AWS error other than
 //! "not found" (access denied...) fails the check it belongs to, with AWS's code; a call that
 //! gets no answer at all stops the verification ([`VerifyError`]).
+//!
+//! ```no_run
+//! # async fn run(stack: ecs_model::Stack) -> Result<(), Box<dyn std::error::Error>> {
+//! use ecs_deploy::verify::Outcome;
+//! use ecs_deploy::{Deployer, Options};
+//!
+//! let config = ecs_deploy::config::load().await;
+//! let deployer = Deployer::from_config(&config, Options::new("shop"));
+//! let verification = deployer.verify(&stack).await?;
+//! for check in &verification.checks {
+//!     if let Outcome::Failed(reason) = &check.outcome {
+//!         let at = check.paths.first().map(ToString::to_string).unwrap_or_default();
+//!         eprintln!("{} {}: {reason} (at {at})", check.kind.name(), check.subject);
+//!     }
+//! }
+//! if !verification.passed() {
+//!     return Err("the stack names what does not exist".into());
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod image;
 pub mod log_group;
