@@ -517,6 +517,7 @@ async fn stopped_task(
 /// Logs client.
 #[derive(Debug, Clone)]
 pub struct LogReader {
+    #[cfg_attr(not(feature = "logs"), allow(dead_code))]
     lines: usize,
     source: Source,
 }
@@ -566,6 +567,7 @@ impl LogReader {
     }
 
     /// The last lines of the stream of the container `container` of the task `task_id`.
+    #[cfg_attr(not(feature = "logs"), allow(unused_variables))]
     async fn last_lines(
         &self,
         awslogs: &AwsLogs,
@@ -573,23 +575,20 @@ impl LogReader {
         task_id: &str,
         runtime_id: Option<&str>,
     ) -> Logs {
-        if let Source::None(why) = &self.source {
-            return Logs::NotRead(*why);
-        }
-        let Some(group) = awslogs.group.clone() else {
-            return Logs::UnknownStream {
-                missing: "awslogs-group".to_owned(),
-            };
-        };
-        let Some(stream) = awslogs.stream(container, task_id, runtime_id) else {
-            return Logs::UnknownStream {
-                missing: "awslogs-stream-prefix".to_owned(),
-            };
-        };
         match &self.source {
             Source::None(why) => Logs::NotRead(*why),
             #[cfg(feature = "logs")]
             Source::Client(logs) => {
+                let Some(group) = awslogs.group.clone() else {
+                    return Logs::UnknownStream {
+                        missing: "awslogs-group".to_owned(),
+                    };
+                };
+                let Some(stream) = awslogs.stream(container, task_id, runtime_id) else {
+                    return Logs::UnknownStream {
+                        missing: "awslogs-stream-prefix".to_owned(),
+                    };
+                };
                 let logs = in_region(logs, awslogs.region.as_deref());
                 match read_last(&logs, &group, &stream, self.lines).await {
                     Ok(lines) => Logs::Lines {

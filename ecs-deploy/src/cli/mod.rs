@@ -64,7 +64,9 @@ enum Command {
     /// Asks for 'yes' on a terminal; without one, applies only with --auto-approve. A
     /// deployment that fails, is rolled back by the circuit breaker or does not settle in
     /// --wait-timeout fails the apply, and its service is put back on the revision it ran
-    /// before (unless --no-rollback). Exits 0 when applied (or nothing to change), 1 when
+    /// before (unless --no-rollback). A failed deployment's stopped tasks are listed: why each
+    /// stopped, its essential containers' exit codes and reasons, and the last --log-lines
+    /// lines of their awslogs streams. Exits 0 when applied (or nothing to change), 1 when
     /// refused, cancelled or failed (what was done and what was not is printed; apply again to
     /// finish), 2 on a usage error.
     Apply(ApplyArgs),
@@ -104,8 +106,9 @@ enum Command {
     /// Registers the stack's revision first when AWS's latest differs. --command and --env
     /// override the container's (--container, or the first essential one); put --command last.
     /// Without --wait, exits 0 once the task is started. With --wait, follows it until it stops,
-    /// prints why and each container's exit code, and exits with the essential container's
-    /// exit code (1 when none exited, or on an error; 2 on a usage error).
+    /// prints why and each container's exit code (and, when it failed, the last --log-lines
+    /// lines of its essential containers' awslogs streams), and exits with the essential
+    /// container's exit code (1 when none exited, or on an error; 2 on a usage error).
     Run(RunArgs),
     /// Draw the stack: its clusters, capacity providers, task definition families, services,
     /// target groups, listener rules, Cloud Map namespaces and discovery services, scaling and
