@@ -15,6 +15,7 @@ use ecs_rs::dsl::stack;
 
 fn main() -> Result<(), serde_json::Error> {
     let stack = stack! {
+        name: "linux-fleet",
         capacity_providers: [{
             name: "linux-fleet",
             auto_scaling_group_provider: {

@@ -16,6 +16,7 @@ use ecs_rs::dsl::try_stack;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tag = std::env::var("IMAGE_TAG").unwrap_or_else(|_| "1.27".to_owned());
     let stack = try_stack! {
+        name: "shop",
         clusters: [{
             cluster_name: "shop",
             capacity_providers: ["FARGATE", "FARGATE_SPOT"],

@@ -76,6 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
 
     let stack = stack()
+        .name("api")
         .cluster(cluster("api"))
         .task_definition(
             task_definition("api")
