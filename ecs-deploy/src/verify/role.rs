@@ -39,6 +39,14 @@ pub fn role_name(arn_or_name: &str) -> Option<&str> {
     path_and_name.rsplit('/').next().filter(|n| !n.is_empty())
 }
 
+/// The account of an ARN (its fifth field), when it has one.
+fn account_of(arn: &str) -> Option<&str> {
+    arn.strip_prefix("arn:")?
+        .split(':')
+        .nth(3)
+        .filter(|account| !account.is_empty())
+}
+
 /// What a trust policy says of ECS tasks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -184,6 +192,18 @@ pub(crate) async fn check(clients: &Clients, target: &Target) -> Result<Found, A
     };
     let role = answer.get("Role").unwrap_or(&Value::Null);
     let arn = text(role, "Arn").unwrap_or(name);
+    if let (Some(wanted), Some(found)) = (account_of(&target.subject), account_of(arn))
+        && wanted != found
+    {
+        // GetRole reads the caller's account: a role of that name there is another role.
+        return Ok((
+            Outcome::Skipped(format!(
+                "in account {wanted}, and verify reads account {found}: a role of another \
+                 account cannot be read"
+            )),
+            None,
+        ));
+    }
     if target.subject.starts_with("arn:") && arn != target.subject {
         return Ok((
             Outcome::Failed(format!("the role {name} is {arn}, not {}", target.subject)),
@@ -257,6 +277,12 @@ mod tests {
         assert_eq!(role_name("web-task"), Some("web-task"));
         assert_eq!(role_name("arn:aws:iam::123456789012:user/bob"), None);
         assert_eq!(role_name("arn:aws:s3:::bucket"), None);
+        assert_eq!(
+            account_of("arn:aws:iam::123456789012:role/x"),
+            Some("123456789012")
+        );
+        assert_eq!(account_of("x"), None);
+        assert_eq!(account_of("arn:aws:s3:::bucket"), None);
     }
 
     #[test]

@@ -277,10 +277,12 @@ async fn verify_reports_what_exists_and_what_does_not() {
             "serviceConnectConfiguration": {"enabled": true, "namespace": format!("{tag}.absent")}
         }]
     });
-    // A secret scheduled for deletion, and a version stage the secret does not have.
+    // A secret scheduled for deletion, a version stage the secret does not have, and a task
+    // role of another account.
     if let Some(definitions) = stack["taskDefinitions"].as_array_mut() {
         definitions.push(json!({
             "family": format!("{tag}-jobs"), "executionRoleArn": made.exec_role,
+            "taskRoleArn": format!("arn:aws:iam::999999999999:role/{tag}-exec"),
             "containerDefinitions": [{"name": "job", "image": "busybox", "memory": 64,
                 "secrets": [
                     {"name": "OLD", "valueFrom": made.deleted_secret},
@@ -453,7 +455,15 @@ async fn verify_reports_what_exists_and_what_does_not() {
         .find(|c| c.subject == made.exec_role)
         .expect("the execution role's check");
     assert_eq!(exec.paths.len(), 2, "{exec:?}");
-    assert_eq!(verification.checks.len(), 24, "{verification:#?}");
+    assert_skipped(
+        outcome_of(
+            &verification,
+            CheckKind::TaskRole,
+            &format!("arn:aws:iam::999999999999:role/{tag}-exec"),
+        ),
+        "in account 999999999999, and verify reads account 123456789012",
+    );
+    assert_eq!(verification.checks.len(), 25, "{verification:#?}");
     assert_eq!(verification.failed().count(), 11);
     // Where the stack names a failed thing, and a hint.
     let missing_image = verification
