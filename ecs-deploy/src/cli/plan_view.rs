@@ -558,9 +558,20 @@ impl Lines {
         );
     }
 
-    /// A member kept at its actual value: `= desiredCount: 5 (left to autoscaling)`.
+    /// A member kept at its actual value: `= desiredCount: 5 (left to autoscaling)`. It does
+    /// not change, so a short object or list stays on its line as compact JSON
+    /// (`= settings: [{"name":"containerInsights","value":"disabled"}] (left to AWS, ...)`);
+    /// a longer one is a block.
     fn kept(&mut self, kept: &Kept) {
         let suffix = format!(" (left to {})", kept.owner);
+        let compact = kept.value.to_string();
+        if is_container(&kept.value) && compact.chars().count() <= KEPT_INLINE_WIDTH {
+            self.push(
+                0,
+                LineKind::Kept(format!("{}: {compact}{suffix}", kept.path)),
+            );
+            return;
+        }
         self.value(
             &format!("{}: ", kept.path),
             &kept.value,
@@ -570,6 +581,9 @@ impl Lines {
         );
     }
 }
+
+/// The widest object or list, as compact JSON, that a kept member shows on its own line.
+const KEPT_INLINE_WIDTH: usize = 80;
 
 /// How two lists line up, element by element.
 enum Align<'v> {
@@ -1070,6 +1084,35 @@ mod tests {
              \n\
              = service demo/web (no change)\n\
              \x20 = desiredCount: 5 (left to autoscaling)\n\
+             \n\
+             No changes. AWS matches the stack.\n"
+        );
+    }
+
+    #[test]
+    fn a_short_member_left_to_aws_stays_on_its_line() {
+        let mut actual = Actual::default();
+        let cluster = from_value(&json!({
+            "clusterName": "demo",
+            "settings": [{"name": "containerInsights", "value": "disabled"}]
+        }))
+        .value
+        .expect("cluster");
+        let mut cluster: ecs_model::types::CreateClusterRequest = cluster;
+        cluster.tags = ours();
+        actual.clusters.insert(
+            "demo".into(),
+            Existing::new("arn:aws:ecs:us-east-1:123456789012:cluster/demo", cluster),
+        );
+        let desired = stack(json!({"clusters": [{"clusterName": "demo"}]}));
+        let plan = planner::plan(&desired, &actual, &Options::new("demo"));
+        assert_eq!(
+            text(&plan),
+            "Plan for stack \"demo\" (tag ecs-rs:stack=demo):\n\
+             \n\
+             = cluster demo (no change)\n\
+             \x20 = settings: [{\"name\":\"containerInsights\",\"value\":\"disabled\"}] (left to \
+             AWS, which picks it when the stack does not set it)\n\
              \n\
              No changes. AWS matches the stack.\n"
         );
