@@ -183,8 +183,9 @@ pub(crate) async fn check(clients: &Clients, target: &Target) -> Result<Found, A
             return Ok((
                 Outcome::Failed(format!("no role {name} in the account")),
                 Some(format!(
-                    "create the role {name} with a trust policy for {ECS_TASKS} (a role of \
-                     another account cannot be read from this one), or correct the ARN"
+                    "create the role {name} with a trust policy for {ECS_TASKS}, or correct the \
+                     ARN (IAM is eventually consistent: a role made seconds ago may not be seen \
+                     yet, verify again)"
                 )),
             ));
         }
