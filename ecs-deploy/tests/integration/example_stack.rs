@@ -27,9 +27,10 @@ use crate::support::script::scheduler::SchedulerScript;
 
 const FILE: &str = "examples/json/shop-stack.json";
 
-/// `ecs-deploy COMMAND --stack FILE --name shop MORE...` run as [`cli`] runs it.
+/// `ecs-deploy COMMAND --stack FILE MORE...` run as [`cli`] runs it: the stack's name, `shop`,
+/// is the file's `name`.
 async fn shop(url: &str, command: &str, more: &[&str]) -> (Option<i32>, String) {
-    let mut args = vec![command, "--stack", FILE, "--name", "shop"];
+    let mut args = vec![command, "--stack", FILE];
     args.extend_from_slice(more);
     cli(url, &args).await
 }
@@ -65,6 +66,10 @@ async fn the_shop_example_plans_applies_runs_reads_back_and_destroys() {
     // 1. The plan shows every resource of the file.
     let (code, plan) = shop(&url, "plan", &[]).await;
     assert_eq!(code, Some(0), "{plan}");
+    assert!(
+        plan.starts_with("Plan for stack \"shop\" (tag ecs-rs:stack=shop):"),
+        "the file's name: {plan}"
+    );
     let blocks: Vec<&str> = plan.lines().filter(|l| l.starts_with("+ ")).collect();
     assert_eq!(
         blocks,
