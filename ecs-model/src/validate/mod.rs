@@ -25,11 +25,11 @@ use crate::types::{
 };
 
 pub use crate::units::{parse_task_cpu, parse_task_memory};
-pub use stack::name::{StackNameProblem, TAG_VALUE_MAX, check_stack_name};
 pub use fargate::{
     FARGATE_SIZES, FargateOs, FargateSize, fargate_cpu_values, fargate_memory_values, fargate_size,
     fargate_size_on,
 };
+pub use stack::name::{StackNameProblem, TAG_VALUE_MAX, check_stack_name};
 
 /// One validity rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
