@@ -55,8 +55,9 @@ enum Command {
     /// resource: + create, ~ update or new revision, -/+ replace, = no change, ! not managed by
     /// this stack. Values of environment variables named like secrets (PASSWORD, SECRET, TOKEN,
     /// KEY...) print as (sensitive). The stack file is validated first; with an error, nothing
-    /// is sent to AWS. Exits 0 on success, 1 on an error, 2 on a usage error; with
-    /// --detailed-exitcode, 0 when there is nothing to change and 2 when there is.
+    /// is sent to AWS. With --out PLANFILE, the plan is also saved for `apply PLANFILE`. Exits 0
+    /// on success, 1 on an error, 2 on a usage error; with --detailed-exitcode, 0 when there is
+    /// nothing to change and 2 when there is.
     Plan(PlanArgs),
     /// Make AWS match the stack: plan, show the plan, ask, call ECS, then follow the
     /// deployments started until they complete.
@@ -69,6 +70,11 @@ enum Command {
     /// lines of their awslogs streams. Exits 0 when applied (or nothing to change), 1 when
     /// refused, cancelled or failed (what was done and what was not is printed; apply again to
     /// finish), 2 on a usage error.
+    ///
+    /// `apply PLANFILE` applies a plan saved by `plan --out PLANFILE` exactly: AWS is read
+    /// again and the saved stack planned again with the saved options; when a change differs
+    /// from the saved one (AWS changed since), nothing is applied, what differs is printed on
+    /// stderr, and the exit code is 1.
     Apply(ApplyArgs),
     /// Delete every resource carrying the stack's tag: its services, task definition families
     /// (every ACTIVE revision is deregistered) and clusters.
@@ -236,7 +242,9 @@ struct ApplyArgs {
     /// changes; otherwise nothing is applied, and what changed in AWS since is printed.
     #[arg(
         value_name = "PLANFILE",
-        conflicts_with_all = ["stack", "leave", "prune", "keep_revisions", "force_new_deployment"]
+        conflicts_with_all = [
+            "stack", "vars", "leave", "prune", "keep_revisions", "force_new_deployment", "adopt"
+        ]
     )]
     plan: Option<PathBuf>,
     #[command(flatten)]

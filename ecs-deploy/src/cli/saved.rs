@@ -21,10 +21,21 @@ const CONFIRM_SAVED: Confirm = Confirm {
 };
 
 /// Saves `plan`, planned in `session`, to `path`, and says how to apply it: on stdout after a
-/// text plan, on stderr after JSON or Markdown (stdout stays the one document). Whether it was
-/// saved; the error is printed.
+/// text plan, on stderr after JSON or Markdown (stdout stays the one document). The plan in the
+/// file is the one shown, and the members of the stack that hold values of secret variables are
+/// marked, so that `apply PLANFILE` hides them as `plan` did. Whether it was saved; the error is
+/// printed.
 pub(super) fn save(session: &Session, plan: &Plan, path: &Path, format: PlanFormat) -> bool {
-    let saved = SavedPlan::new(&session.stack, session.deployer.options(), plan);
+    let stack = serde_json::to_value(&session.stack).unwrap_or_default();
+    let mut scrubbed = stack.clone();
+    super::vars::scrub_json(&mut scrubbed);
+    let sensitive = ecs_deploy::diff::diff(&stack, &scrubbed)
+        .into_iter()
+        .map(|field| field.path)
+        .collect();
+    let saved = SavedPlan::new(&session.stack, session.deployer.options(), plan)
+        .shown_as(&super::vars::shown(plan))
+        .with_sensitive(sensitive);
     if let Err(err) = saved.write(path) {
         print_error(&err);
         return false;
@@ -58,6 +69,8 @@ pub(super) fn apply(file: &Path, args: &ApplyArgs) -> ExitCode {
         print_error(&err);
         return ExitCode::FAILURE;
     }
+    // The values of secret variables, hidden from the plan shown as when it was saved.
+    super::vars::remember(saved.sensitive_values());
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -90,8 +103,8 @@ pub(super) fn apply(file: &Path, args: &ApplyArgs) -> ExitCode {
                 }
             }
             eprintln!(
-                "Nothing was applied.\n  = hint: run `ecs-deploy plan --out {}` again, review \
-                 that plan, and apply it",
+                "Nothing was applied.\n  = hint: plan again (`ecs-deploy plan --stack FILE --out \
+                 {}`), review that plan, and apply it",
                 file.display()
             );
             return ExitCode::FAILURE;
@@ -114,13 +127,13 @@ pub(super) fn apply(file: &Path, args: &ApplyArgs) -> ExitCode {
         }
     };
     println!(
-        "{}: planned again against AWS: the same {} as saved for the stack \"{}\".",
+        "{}: planned again against AWS: the plan saved for the stack \"{}\", unchanged ({}).",
         file.display(),
+        saved.stack_name(),
         match plan.changes.len() {
-            1 => "change".to_owned(),
-            n => format!("{n} changes"),
+            1 => "1 resource".to_owned(),
+            n => format!("{n} resources"),
         },
-        saved.stack_name()
     );
     apply_plan(&session, &plan, args, &CONFIRM_SAVED)
 }
@@ -167,6 +180,8 @@ mod tests {
             &["shop.plan.json", "--keep-revisions", "3"],
             &["shop.plan.json", "--leave", "image"],
             &["shop.plan.json", "--force-new-deployment"],
+            &["shop.plan.json", "--adopt"],
+            &["shop.plan.json", "--var", "TAG=1"],
             &["--auto-approve"],
         ] {
             let err = apply_args(wrong).expect_err("refused");

@@ -21,6 +21,10 @@ const ACCOUNT: &str = "123456789012";
 /// An environment value named like a secret: the plan shown never prints it.
 const SECRET: &str = "pw-81c2f4-saved-plan";
 
+/// The value of the variable `DB_PASSWORD`, in a variable whose name is not a secret's: only
+/// the variable's name says it is one.
+const VARIABLE_SECRET: &str = "var-5d09e1-saved-plan";
+
 /// A cluster, a task definition family and a service `web` of one container, all named `name`.
 fn stack(name: &str, image: &str) -> Value {
     json!({
@@ -69,17 +73,21 @@ fn run(args: &[&str]) -> (Option<i32>, String, String) {
         .expect("ecs-deploy runs");
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
-    assert!(
-        !stdout.contains(SECRET) && !stderr.contains(SECRET),
-        "a secret was printed:\n{stdout}\n{stderr}"
-    );
+    for secret in [SECRET, VARIABLE_SECRET] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "a secret was printed:\n{stdout}\n{stderr}"
+        );
+    }
     (output.status.code(), stdout, stderr)
 }
 
-/// Plans `stack_file` as the stack `name` and saves the plan to `plan_file`; stdout.
+/// Plans `stack_file` as the stack `name` (with `DB_PASSWORD` set) and saves the plan to
+/// `plan_file`; stdout.
 fn plan_out(stack_file: &str, name: &str, plan_file: &str) -> String {
+    let variable = format!("DB_PASSWORD={VARIABLE_SECRET}");
     let (code, stdout, stderr) = run(&[
-        "plan", "--stack", stack_file, "--name", name, "--out", plan_file,
+        "plan", "--stack", stack_file, "--name", name, "--out", plan_file, "--var", &variable,
     ]);
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     assert!(
@@ -126,7 +134,13 @@ fn expect_in(text: &str, part: impl AsRef<str>) {
 #[test]
 fn a_saved_plan_is_applied_as_reviewed_then_is_stale() {
     let name = support::unique("saved-apply");
-    let stack_file = write(&format!("{name}.json"), &stack(&name, "nginx:1.26"));
+    // A value holding the variable DB_PASSWORD, under a name that is not a secret's.
+    let mut value = stack(&name, "nginx:1.26");
+    value["taskDefinitions"][0]["containerDefinitions"][0]["environment"]
+        .as_array_mut()
+        .expect("the environment")
+        .push(json!({"name": "DB_AUTH", "value": "app:${DB_PASSWORD}"}));
+    let stack_file = write(&format!("{name}.json"), &value);
     let plan_file = text_of(&path(&format!("{name}.plan.json")));
     let stdout = plan_out(&stack_file, &name, &plan_file);
     expect_in(
@@ -147,13 +161,20 @@ fn a_saved_plan_is_applied_as_reviewed_then_is_stale() {
         "{changes:?}"
     );
     assert!(!saved["plan"].to_string().contains(SECRET));
+    // The variable's value is in the stack (it is applied) and marked, not in the plan shown.
+    assert!(saved["stack"].to_string().contains(VARIABLE_SECRET));
+    assert!(!saved["plan"].to_string().contains(VARIABLE_SECRET));
+    assert_eq!(
+        saved["sensitive"],
+        json!(["taskDefinitions[0].containerDefinitions[0].environment[1].value"])
+    );
 
     let (code, stdout, stderr) = run(&["apply", &plan_file, "--auto-approve", "--no-wait"]);
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     for line in [
         format!(
-            "{plan_file}: planned again against AWS: the same 3 changes as saved for the stack \
-             \"{name}\"."
+            "{plan_file}: planned again against AWS: the plan saved for the stack \"{name}\", \
+             unchanged (3 resources)."
         ),
         format!("+ cluster {name}: CreateCluster ... done (ACTIVE)"),
         format!("+ service {name}/web: CreateService ... done (ACTIVE, {name}:1)"),
@@ -181,6 +202,8 @@ fn a_saved_plan_is_applied_as_reviewed_then_is_stale() {
         "--name",
         &name,
         "--detailed-exitcode",
+        "--var",
+        &format!("DB_PASSWORD={VARIABLE_SECRET}"),
     ]);
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
 
@@ -245,7 +268,7 @@ fn a_saved_plan_is_refused_once_aws_changed_and_aws_stays_as_it_is() {
     expect_in(&stderr, expected);
     expect_in(
         &stderr,
-        format!("hint: run `ecs-deploy plan --out {plan_file}` again"),
+        format!("hint: plan again (`ecs-deploy plan --stack FILE --out {plan_file}`)"),
     );
     assert!(!stdout.contains("... done"), "nothing was called: {stdout}");
     // AWS is as the hand left it: no revision registered, the service not updated.
