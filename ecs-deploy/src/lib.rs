@@ -5,9 +5,9 @@
 //! - [`aws`]: calls to Amazon ECS through `aws-sdk-ecs`, with the AWS JSON of `ecs-model` as
 //!   request and response bodies.
 //! - [`diff`]: field-level differences of JSON values.
+//! - [`graph`]: a picture of a stack (DOT or Mermaid), marked with what a plan would change.
 //! - [`import`](mod@import): a stack written from what exists in AWS, as JSON or as Rust code
 //!   using the `ecs-dsl` macros.
-//! - [`graph`]: a picture of a stack (DOT or Mermaid), marked with what a plan would change.
 //! - [`network`]: subnets and security groups written as `default` or `name:NAME`, resolved to
 //!   IDs through EC2.
 //! - [`observe`](mod@observe): the actual state, with the fewest describe calls (the crate's
@@ -45,8 +45,8 @@ pub mod aws;
 pub mod config;
 pub mod diff;
 pub mod failure;
-pub mod import;
 pub mod graph;
+pub mod import;
 mod kinds;
 pub mod network;
 pub mod observe;

@@ -12,7 +12,8 @@
 //!
 //! # The file
 //!
-//! One JSON object (`"format": 1`): the ecs-deploy version that wrote it, the stack's name, the
+//! One JSON object (`"format": 1`): the ecs-deploy version that wrote it, the AWS region it was
+//! planned against (refused in another: [`SavedPlan::check_region`]), the stack's name, the
 //! [`Options`] it was planned with, the stack document as planned (variables resolved), where
 //! in it the values of secret variables went (`sensitive`, JSON paths: hidden again when the
 //! plan is applied), per change its address, action and digest, and the plan itself as
@@ -34,7 +35,7 @@
 //! let deployer = Deployer::from_config(&config, Options::new("shop"));
 //! let stack = ecs_deploy::ecs_model::file::read_stack("stack.json")?;
 //! let plan = deployer.plan(&stack).await?;
-//! SavedPlan::new(&stack, deployer.options(), &plan).write("shop.plan.json")?;
+//! deployer.saved_plan(&stack, &plan).write("shop.plan.json")?;
 //!
 //! // Later, after review: applies only what was saved, or says what changed in AWS.
 //! let saved = SavedPlan::read("shop.plan.json")?;
@@ -77,6 +78,7 @@ const PLAN_AGAIN: &str = "run `ecs-deploy plan --out FILE` again, review that pl
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedPlan {
     written_by: String,
+    region: Option<String>,
     options: Options,
     stack: Stack,
     sensitive: Vec<JsonPath>,
@@ -115,6 +117,7 @@ impl SavedPlan {
     pub fn new(stack: &Stack, options: &Options, plan: &Plan) -> Self {
         Self {
             written_by: WRITTEN_BY.to_owned(),
+            region: None,
             options: options.clone(),
             stack: stack.clone(),
             sensitive: Vec::new(),
@@ -140,6 +143,33 @@ impl SavedPlan {
     pub fn with_sensitive(mut self, paths: Vec<JsonPath>) -> Self {
         self.sensitive = paths;
         self
+    }
+
+    /// Records the AWS region the plan was made against (the CLI's, from the environment), so
+    /// that it is not applied to another: see [`check_region`](Self::check_region).
+    #[must_use]
+    pub fn with_region(mut self, region: Option<String>) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// The AWS region the plan was made against, when recorded.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// Refuses the plan when it was made against another region than `region` (the one it is
+    /// about to be applied to): in an empty account a plan of creations plans the same in any
+    /// region, so the digests alone cannot tell. A plan without a recorded region, or a
+    /// deployer without one, is not refused.
+    pub fn check_region(&self, region: Option<&str>) -> Result<(), SavedPlanError> {
+        match (self.region(), region) {
+            (Some(saved), Some(given)) if saved != given => Err(SavedPlanError::Region {
+                saved: saved.to_owned(),
+                given: given.to_owned(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// The members of the stack marked as secrets ([`with_sensitive`](Self::with_sensitive)).
@@ -207,6 +237,8 @@ impl SavedPlan {
             format: u64,
             written_by: &'a str,
             note: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            region: Option<&'a str>,
             stack_name: &'a str,
             options: &'a Options,
             stack: &'a Stack,
@@ -220,6 +252,7 @@ impl SavedPlan {
             format: FORMAT,
             written_by: &self.written_by,
             note: NOTE,
+            region: self.region(),
             stack_name: self.stack_name(),
             options: &self.options,
             stack: &self.stack,
@@ -330,6 +363,16 @@ impl SavedPlan {
                 )
             })?
             .to_owned();
+        let region = match object.get("region") {
+            None => None,
+            Some(Value::String(region)) => Some(region.clone()),
+            Some(_) => {
+                return Err(invalid(
+                    JsonPath::root().key("region"),
+                    "must be a string: the AWS region the plan was made against".to_owned(),
+                ));
+            }
+        };
         let options: Options = serde_json::from_value(member("options")?.clone())
             .map_err(|err| invalid(JsonPath::root().key("options"), err.to_string()))?;
         if options.stack != stack_name {
@@ -404,6 +447,7 @@ impl SavedPlan {
         }
         Ok(Self {
             written_by: written_by.unwrap_or_default(),
+            region,
             options,
             stack,
             sensitive,
@@ -957,6 +1001,17 @@ pub enum SavedPlanError {
         /// The name given.
         given: String,
     },
+    /// The plan was made against another AWS region than the one it is being applied to.
+    #[error(
+        "the saved plan was made against the region {saved}, and AWS is configured for {given} \
+         (hint: set AWS_REGION={saved} to apply it, or plan again against {given})"
+    )]
+    Region {
+        /// The region in the file.
+        saved: String,
+        /// The region configured now.
+        given: String,
+    },
     /// Planning again failed.
     #[error(transparent)]
     Plan(#[from] PlanError),
@@ -969,12 +1024,25 @@ pub enum SavedPlanError {
 }
 
 impl Deployer {
+    /// The AWS region this deployer's ECS client calls, when it has one.
+    pub fn region(&self) -> Option<String> {
+        self.ecs.sdk().config().region().map(ToString::to_string)
+    }
+
+    /// `plan`, made by this deployer from `stack`, to be saved: with this deployer's options
+    /// and region.
+    pub fn saved_plan(&self, stack: &Stack, plan: &Plan) -> SavedPlan {
+        SavedPlan::new(stack, &self.options, plan).with_region(self.region())
+    }
+
     /// Plans the stack of `saved` again, with its options (the stack's name among them; this
     /// deployer's clients, concurrency and apply options), reading AWS as it is now, and
     /// compares: the plan made again when each change is the one saved, which is then the
     /// plan reviewed, to [`apply`](Self::apply); otherwise [`SavedPlanError::Stale`] with what
-    /// differs. Nothing is changed.
+    /// differs. A plan made against another region is refused before any call
+    /// ([`SavedPlan::check_region`]). Nothing is changed.
     pub async fn plan_saved(&self, saved: &SavedPlan) -> Result<Plan, SavedPlanError> {
+        saved.check_region(self.region().as_deref())?;
         let deployer = Deployer {
             options: saved.options.clone(),
             ..self.clone()
@@ -1222,6 +1290,29 @@ mod tests {
             err.to_string()
                 .starts_with("p.json: sensitive[0]: must be a JSON path"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn another_region_is_refused() {
+        let saved = saved_of(&shop(1, "nginx:1.27")).with_region(Some("us-east-1".into()));
+        let back = read_back(&saved).expect("reads back");
+        assert_eq!(back.region(), Some("us-east-1"));
+        assert!(back.check_region(Some("us-east-1")).is_ok());
+        assert!(back.check_region(None).is_ok());
+        let err = back
+            .check_region(Some("eu-west-1"))
+            .expect_err("another region");
+        assert_eq!(
+            err.to_string(),
+            "the saved plan was made against the region us-east-1, and AWS is configured for \
+             eu-west-1 (hint: set AWS_REGION=us-east-1 to apply it, or plan again against \
+             eu-west-1)"
+        );
+        assert!(
+            saved_of(&shop(1, "nginx:1.27"))
+                .check_region(Some("eu-west-1"))
+                .is_ok()
         );
     }
 

@@ -33,7 +33,9 @@ pub(super) fn save(session: &Session, plan: &Plan, path: &Path, format: PlanForm
         .into_iter()
         .map(|field| field.path)
         .collect();
-    let saved = SavedPlan::new(&session.stack, session.deployer.options(), plan)
+    let saved = session
+        .deployer
+        .saved_plan(&session.stack, plan)
         .shown_as(&super::vars::shown(plan))
         .with_sensitive(sensitive);
     if let Err(err) = saved.write(path) {
