@@ -101,18 +101,18 @@ pub(super) fn run(args: &ImportArgs) -> ExitCode {
         eprintln!("error: cannot write {path}: {err}");
         return ExitCode::FAILURE;
     }
-    summarize(&imported.stack, &imported.notes);
+    summarize(&imported.stack, &imported.notes, args);
     ExitCode::SUCCESS
 }
 
-/// What was imported and the notes, on stderr.
-fn summarize(stack: &ecs_deploy::ecs_model::Stack, notes: &[Note]) {
+/// What was imported and the notes, on stderr, then the command that adopts it.
+fn summarize(stack: &ecs_deploy::ecs_model::Stack, notes: &[Note], args: &ImportArgs) {
     eprintln!(
-        "imported {} cluster(s), {} capacity provider(s), {} task definition(s), {} service(s)",
-        stack.clusters.len(),
-        stack.capacity_providers.len(),
-        stack.task_definitions.len(),
-        stack.services.len()
+        "imported {}, {}, {}, {}",
+        count(stack.clusters.len(), "cluster"),
+        count(stack.capacity_providers.len(), "capacity provider"),
+        count(stack.task_definitions.len(), "task definition"),
+        count(stack.services.len(), "service")
     );
     for note in notes {
         eprintln!("note: {note}");
@@ -130,8 +130,26 @@ fn summarize(stack: &ecs_deploy::ecs_model::Stack, notes: &[Note]) {
             variables.join(", ")
         );
     }
+    let file = args
+        .out
+        .as_ref()
+        .map_or_else(|| "FILE".to_owned(), |path| path.display().to_string());
+    let name = if args.name.is_some() {
+        ""
+    } else {
+        " --name NAME"
+    };
     eprintln!(
-        "next: ecs-deploy plan --adopt --stack FILE --name NAME, then apply --adopt to put the \
-         stack's tag on these resources"
+        "next: ecs-deploy plan --adopt --stack {file}{name}, then apply --adopt with the same \
+         options to put the stack's tag on these resources"
     );
+}
+
+/// `1 service`, `2 services`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }

@@ -153,9 +153,11 @@ async fn imported_services_compile_as_rust_are_adopted_and_then_plan_no_change()
     assert!(notes.contains("DB_PASSWORD"), "{notes}");
     assert!(notes.contains("`billing`"), "{notes}");
     assert!(
-        notes.contains(
-            "imported 1 cluster(s), 1 capacity provider(s), 2 task definition(s), 3 service(s)"
-        ),
+        notes.contains("imported 1 cluster, 1 capacity provider, 2 task definitions, 3 services"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("next: ecs-deploy plan --adopt --stack FILE --name NAME,"),
         "{notes}"
     );
     let stack: Value = serde_json::from_str(&json_text).expect("the stack is JSON");
