@@ -37,8 +37,7 @@ fn main() -> Result<(), serde_json::Error> {
             task_definition: "hello",
             desired_count: 1,
             launch_type: FARGATE,
-            // `default`: the account's default VPC's subnets and security group, looked up
-            // through EC2 when the stack is planned.
+            // `default`: the default VPC's subnets and security group, looked up through EC2.
             network_configuration: {
                 awsvpc_configuration: {
                     subnets: ["default"],

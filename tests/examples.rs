@@ -150,6 +150,32 @@ fn hello_prints_its_stack_file() {
     assert_same_as_file("hello", &printed, "examples/json/hello-stack.json");
 }
 
+/// The quick start in the README shows the code of `examples/hello.rs` as it is (from its `use`
+/// on), and the compile error its one changed value gives.
+#[test]
+fn the_readme_shows_the_hello_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md reads");
+    let hello = std::fs::read_to_string(root.join("examples/hello.rs")).expect("hello.rs reads");
+    let code = hello
+        .find("use ecs_rs::dsl::stack;")
+        .map(|start| &hello[start..])
+        .expect("hello.rs uses stack!");
+    assert!(
+        readme.contains(&format!("```rust\n{code}```\n")),
+        "the README's quick start does not show examples/hello.rs as it is"
+    );
+    let line = hello
+        .lines()
+        .position(|l| l.trim() == "memory: \"512\",")
+        .map(|index| index + 1)
+        .expect("hello.rs sets memory 512");
+    assert!(
+        readme.contains(&format!("--> examples/hello.rs:{line}:21")),
+        "the README's compile error does not point at hello.rs line {line}"
+    );
+}
+
 #[test]
 fn shop_prints_its_stack_file() {
     let printed = example("shop", &[]);

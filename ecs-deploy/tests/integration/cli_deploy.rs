@@ -646,3 +646,54 @@ fn force_new_deployment_redeploys_an_unchanged_service() {
         format!("~ service {name}/web: UpdateService ... done"),
     );
 }
+
+/// The README's quick start: the stack `examples/hello.rs` prints (the committed
+/// `examples/json/hello-stack.json`, which a test keeps equal to it), applied as the README runs
+/// it, on an endpoint of its own reporting the service's task running: the apply waits for the
+/// deployment, and the plan after it has nothing to do. The stack's name is the file's.
+#[test]
+fn the_quick_start_deploys_and_then_plans_no_changes() {
+    let moto = support::local_ecs::start_with(&[("MOTO_ECS_SERVICE_RUNNING", "1")]);
+    let file =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/json/hello-stack.json");
+    let file = path_arg(&file);
+    let (code, stdout, stderr) = outcome(&run_at(
+        &moto.url,
+        &["apply", "--stack", file, "--auto-approve"],
+    ));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    expect_line(
+        &stdout,
+        "Plan for stack \"hello\" (tag ecs-rs:stack=hello):",
+    );
+    expect_line(
+        &stdout,
+        "+ service hello/hello: CreateService ... done (ACTIVE, hello:1)",
+    );
+    assert!(
+        stdout.lines().any(
+            |l| l.starts_with("  service hello/hello: deployment ecs-svc/")
+                && l.contains(" completed ")
+        ),
+        "{stdout}"
+    );
+    expect_line(
+        &stdout,
+        "Apply complete: 3 created, 0 registered, 0 updated, 0 replaced.",
+    );
+    // The look-ups of `default` went through EC2 (the service runs in the default subnets).
+    expect_in(
+        &stderr,
+        "lookup: service hello, subnets \"default\" -> subnet-",
+    );
+
+    let (code, stdout, stderr) = outcome(&run_at(
+        &moto.url,
+        &["plan", "--stack", file, "--detailed-exitcode"],
+    ));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.ends_with("No changes. AWS matches the stack.\n"),
+        "{stdout}"
+    );
+}
