@@ -75,11 +75,7 @@ fn run_with(endpoint: &str, args: &[&str], envs: &[(&str, &str)]) -> Output {
         .envs(envs.iter().copied())
         .output()
         .expect("ecs-deploy runs");
-    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
-    assert!(
-        !stdout.contains(SECRET) && !stderr.contains(SECRET),
-        "a secret was printed:\n{stdout}\n{stderr}"
-    );
+    support::assert_never_printed(&output, &[SECRET]);
     output
 }
 

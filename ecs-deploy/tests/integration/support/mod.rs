@@ -68,6 +68,19 @@ pub fn cli_outcome(url: &str, args: &[&str]) -> (Option<i32>, String, String) {
     )
 }
 
+/// Asserts that none of `secrets` shows in what a command printed, on stdout or stderr (the
+/// values the tests put in variables named like secrets: they must never print).
+pub fn assert_never_printed(output: &std::process::Output, secrets: &[&str]) {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for secret in secrets {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "a secret was printed:\n{stdout}\n{stderr}"
+        );
+    }
+}
+
 /// Writes `value` as `<name>.json` in the folder `folder` of the tests' temporary directory.
 pub fn write_json(folder: &str, name: &str, value: &serde_json::Value) -> std::path::PathBuf {
     let folder = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(folder);
