@@ -844,21 +844,6 @@ impl fmt::Display for MemberDrift {
     }
 }
 
-/// How an action reads in a drift.
-fn verb(action: Action) -> &'static str {
-    match action {
-        Action::NoChange => "no change",
-        Action::Create => "create",
-        Action::Register => "register a new revision",
-        Action::Update => "update",
-        Action::UpdateAndDeploy => "update and deploy",
-        Action::Replace => "replace",
-        Action::Delete => "delete",
-        Action::NotManaged => "not managed",
-        Action::Blocked => "blocked",
-    }
-}
-
 impl fmt::Display for Drift {
     /// One line for the change, then one indented line per member that differs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -866,12 +851,12 @@ impl fmt::Display for Drift {
             Self::New { address, action } => write!(
                 f,
                 "{address}: not in the saved plan; planning again gives: {}",
-                verb(*action)
+                action.as_str()
             ),
             Self::Gone { address, action } => write!(
                 f,
                 "{address}: planned: {}; planning again no longer gives it",
-                verb(*action)
+                action.as_str()
             ),
             Self::Differs {
                 address,
@@ -880,13 +865,13 @@ impl fmt::Display for Drift {
                 members,
             } => {
                 if then == now {
-                    write!(f, "{address}: {} differs", verb(*then))?;
+                    write!(f, "{address}: {} differs", then.as_str())?;
                 } else {
                     write!(
                         f,
                         "{address}: planned: {}; now: {}",
-                        verb(*then),
-                        verb(*now)
+                        then.as_str(),
+                        now.as_str()
                     )?;
                 }
                 if members.is_empty() && then == now {

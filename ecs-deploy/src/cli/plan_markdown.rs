@@ -65,7 +65,12 @@ pub(super) fn write_markdown(out: &mut impl Write, plan: &Plan) -> io::Result<()
     writeln!(out, "| Action | Resources |")?;
     writeln!(out, "| --- | ---: |")?;
     for (action, count) in plan.summary() {
-        writeln!(out, "| `{}` {} | {count} |", symbol(action), word(action))?;
+        writeln!(
+            out,
+            "| `{}` {} | {count} |",
+            action.symbol(),
+            action.as_str()
+        )?;
     }
     writeln!(out)?;
     writeln!(out, "| | Resource | Action | Why |")?;
@@ -79,9 +84,9 @@ pub(super) fn write_markdown(out: &mut impl Write, plan: &Plan) -> io::Result<()
         writeln!(
             out,
             "| `{}` | {} | {} | {why} |",
-            symbol(change.action),
+            change.action.symbol(),
             escape(&change.address.to_string()),
-            word(change.action),
+            change.action.as_str(),
         )?;
     }
     for change in listed {
@@ -93,7 +98,7 @@ pub(super) fn write_markdown(out: &mut impl Write, plan: &Plan) -> io::Result<()
         writeln!(
             out,
             "<details><summary><code>{}</code> {}: {}</summary>",
-            symbol(change.action),
+            change.action.symbol(),
             html(&change.address.to_string()),
             html(&heading(change))
         )?;
@@ -150,34 +155,6 @@ fn fence(body: &[String]) -> String {
         .max()
         .unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
-}
-
-/// The symbol of an action, without colors.
-fn symbol(action: Action) -> &'static str {
-    match action {
-        Action::Create => "+",
-        Action::Register | Action::Update | Action::UpdateAndDeploy => "~",
-        Action::Replace => "-/+",
-        Action::Delete => "-",
-        Action::Blocked | Action::NotManaged => "!",
-        _ => "=",
-    }
-}
-
-/// An action in a word or two.
-fn word(action: Action) -> &'static str {
-    match action {
-        Action::NoChange => "no change",
-        Action::Create => "create",
-        Action::Register => "register",
-        Action::Update => "update",
-        Action::UpdateAndDeploy => "update and deploy",
-        Action::Replace => "replace",
-        Action::Delete => "delete",
-        Action::NotManaged => "not managed",
-        Action::Blocked => "blocked",
-        _ => "other",
-    }
 }
 
 /// Text for a table cell or a paragraph: `|`, `\`, `<`, `>`, `*`, `_` and backticks escaped,

@@ -329,6 +329,37 @@ pub enum Action {
     Blocked,
 }
 
+impl Action {
+    /// The action in a word or two, as plans and messages name it: `create`, `register`,
+    /// `update and deploy`, `not managed`...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoChange => "no change",
+            Self::Create => "create",
+            Self::Register => "register",
+            Self::Update => "update",
+            Self::UpdateAndDeploy => "update and deploy",
+            Self::Replace => "replace",
+            Self::Delete => "delete",
+            Self::NotManaged => "not managed",
+            Self::Blocked => "blocked",
+        }
+    }
+
+    /// The mark plans put before a resource: `+` create, `~` register or update, `-/+`
+    /// replace, `-` delete, `!` not managed or blocked, `=` no change.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::NoChange => "=",
+            Self::Create => "+",
+            Self::Register | Self::Update | Self::UpdateAndDeploy => "~",
+            Self::Replace => "-/+",
+            Self::Delete => "-",
+            Self::NotManaged | Self::Blocked => "!",
+        }
+    }
+}
+
 /// A member kept at its actual value because someone else owns it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]

@@ -211,6 +211,56 @@ fn an_image_bump_is_one_field_line() {
     );
 }
 
+/// `plan --format markdown` against the endpoint, for a pull request comment: the counts, a
+/// table of what changes (the unchanged cluster only counted), and a collapsed diff per
+/// resource with the image's old and new lines; the secret, changed too, stays redacted.
+#[test]
+fn the_markdown_plan_is_a_table_and_a_collapsed_diff_per_resource() {
+    let name = unique("markdown");
+    applied(path_arg(&stack_file(&name, "nginx:1.26")));
+    let mut bumped = stack_value(&name, "nginx:1.27");
+    bumped["taskDefinitions"][0]["containerDefinitions"][0]["environment"][1]["value"] =
+        json!(format!("{SECRET}-rotated"));
+    let file = write_stack(&format!("{name}-bumped"), &bumped);
+    let (code, stdout, stderr) = outcome(&run(&[
+        "plan",
+        "--stack",
+        path_arg(&file),
+        "--format",
+        "markdown",
+        "--detailed-exitcode",
+    ]));
+    assert_eq!(code, Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with(&format!("### Plan for stack `{name}`\n")),
+        "{stdout}"
+    );
+    for line in [
+        "Plan: 0 to create, 1 to register, 1 to update, 0 to replace.".to_owned(),
+        "| `=` no change | 1 |".to_owned(),
+        "| `~` register | 1 |".to_owned(),
+        "| `~` update and deploy | 1 |".to_owned(),
+        format!(
+            "| `~` | task definition {name} | register | revision 1 differs; a new revision is \
+             registered |"
+        ),
+        format!(
+            "<details><summary><code>~</code> task definition {name}: revision 1 differs; a \
+             new revision is registered</summary>"
+        ),
+        "```diff".to_owned(),
+        "-         image: \"nginx:1.26\"".to_owned(),
+        "+         image: \"nginx:1.27\"".to_owned(),
+        "-                 value: (sensitive)".to_owned(),
+        "+                 value: (sensitive)".to_owned(),
+        "</details>".to_owned(),
+    ] {
+        expect_line(&stdout, line);
+    }
+    assert!(!stdout.contains(&format!("| cluster {name} |")), "{stdout}");
+    assert!(!stdout.contains("\x1b["), "no colors: {stdout}");
+}
+
 #[test]
 fn apply_without_a_terminal_or_approval_refuses() {
     let name = unique("refuse");
