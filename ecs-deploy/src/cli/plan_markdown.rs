@@ -76,11 +76,13 @@ pub(super) fn write_markdown(out: &mut impl Write, plan: &Plan) -> io::Result<()
     writeln!(out, "| | Resource | Action | Why |")?;
     writeln!(out, "| --- | --- | --- | --- |")?;
     for change in &listed {
-        let why = change
-            .reason
-            .as_ref()
-            .map(|reason| escape(&reason_text(reason)))
-            .unwrap_or_default();
+        // Without a reason, what a reviewer should know of the action itself: that the
+        // service's tasks are replaced.
+        let why = match (&change.reason, change.action) {
+            (Some(reason), _) => escape(&reason_text(reason)),
+            (None, Action::UpdateAndDeploy) => "starts a new deployment of its tasks".to_owned(),
+            (None, _) => String::new(),
+        };
         writeln!(
             out,
             "| `{}` | {} | {} | {why} |",

@@ -248,6 +248,10 @@ fn the_markdown_plan_is_a_table_and_a_collapsed_diff_per_resource() {
             "<details><summary><code>~</code> task definition {name}: revision 1 differs; a \
              new revision is registered</summary>"
         ),
+        format!(
+            "| `~` | service {name}/web | update and deploy | starts a new deployment of its \
+             tasks |"
+        ),
         "```diff".to_owned(),
         "-         image: \"nginx:1.26\"".to_owned(),
         "+         image: \"nginx:1.27\"".to_owned(),
