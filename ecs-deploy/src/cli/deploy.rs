@@ -77,11 +77,12 @@ pub(super) struct ChangeArgs {
         default_missing_value = "*"
     )]
     pub(super) force_new_deployment: Vec<String>,
-    /// Adopt the clusters, capacity providers, task definition families and services the stack
-    /// names that exist without any stack's ecs-rs:stack tag (made in the console or by
-    /// another tool, as `import` finds them): the plan shows each with the tag added, and
-    /// apply tags it, then makes the other changes. A resource carrying another stack's tag is
-    /// never adopted.
+    /// Adopt the clusters, capacity providers, task definition families, services, target
+    /// groups, listener rules, Cloud Map namespaces and discovery services the stack names
+    /// that exist without any stack's ecs-rs:stack tag (made in the console or by another
+    /// tool, as `import` finds them): the plan shows each with the tag added, and apply tags
+    /// it, then makes the other changes. A resource carrying another stack's tag is never
+    /// adopted; schedules, schedule groups and scaling are not adopted.
     #[arg(long)]
     pub(super) adopt: bool,
 }

@@ -38,7 +38,7 @@ use serde_json::{Value, json};
 
 use super::namespace::{creator_request_id, tag_steps};
 use crate::diff::diff;
-use crate::ownership::ownership;
+use crate::ownership::adoptable;
 use crate::plan::*;
 
 /// Where a discovery service's namespace is: known (its name and id), or created by this apply
@@ -101,7 +101,7 @@ pub(crate) fn namespace_ref(
 /// shows it) and the deprecated `DnsConfig.NamespaceId` left out, the failure threshold of the
 /// custom health check (always 1) left out, the routing policy at its default (MULTIVALUE:
 /// "if you don't specify a value for RoutingPolicy, AWS Cloud Map assigns MULTIVALUE"), an
-/// empty description as none, tags in key order.
+/// empty description as none, tags in key order ([`super::sort_api_tags`]).
 fn comparable(service: &CreateDiscoveryServiceRequest) -> Value {
     let mut value = to_json(service);
     if let Some(object) = value.as_object_mut() {
@@ -119,12 +119,12 @@ fn comparable(service: &CreateDiscoveryServiceRequest) -> Value {
         {
             custom.remove("FailureThreshold");
         }
-        if let Some(Value::Array(tags)) = object.get_mut("Tags") {
-            tags.sort_by(|a, b| a["Key"].to_string().cmp(&b["Key"].to_string()));
-        }
-        if object.get("Tags") == Some(&json!([])) {
-            object.remove("Tags");
-        }
+    }
+    super::sort_api_tags(&mut value);
+    if let Some(object) = value.as_object_mut()
+        && object.get("Tags") == Some(&json!([]))
+    {
+        object.remove("Tags");
     }
     value
 }
@@ -194,7 +194,7 @@ pub(crate) fn plan(
     let Some(existing) = existing else {
         return creation(address, create());
     };
-    if let Err(reason) = ownership(&existing.tags(), options) {
+    if let Err(reason) = adoptable(&existing.tags(), options) {
         return not_managed(address, reason);
     }
     let (have, want) = (comparable(&existing.input), comparable(&wanted));

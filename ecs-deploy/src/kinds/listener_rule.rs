@@ -26,8 +26,19 @@
 //! carries two tags, sent in CreateRule's `Tags`: the stack's ([`STACK_TAG`]) and
 //! [`RULE_TAG`], whose value is the rule's key: its `Name` tag when the stack gives one, its
 //! priority otherwise. A rule is then found again on its listener by that key. Only rules
-//! carrying the stack's tag are ever modified or deleted; a rule of the listener at the same
-//! priority without it makes CreateRule fail (`PriorityInUse`) and is never touched.
+//! carrying the stack's tag are ever modified or deleted.
+//!
+//! A rule without [`RULE_TAG`] (made in the console, by CDK) is found by the key the stack
+//! would give it: its `Name` tag, else its priority ([`ObservedRule::identity`]). The stack's
+//! rule of that key shows it as not managed (instead of a creation that CreateRule would refuse
+//! with `PriorityInUse`), and adopts it with [`Options::adopt`] when it carries no stack's tag:
+//! AddTags adds the stack's tag and the key tag, leaving the rule's other tags as they are
+//! ("If a resource already has a tag with the same key, AddTags updates its value",
+//! <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_AddTags.html>),
+//! then RemoveTags removes those the stack does not set. A rule named otherwise than the
+//! stack's rule at its priority (a `Name` tag the stack's rule does not have) is not found: its
+//! priority stays in use, and CreateRule fails until the stack's rule takes its `Name` tag.
+//! Pruning and destroying delete only rules carrying the stack's tag.
 //!
 //! With a `Name` tag, a new priority is the same rule moved: SetRulePriorities
 //! (<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetRulePriorities.html>).
@@ -60,7 +71,7 @@ use ecs_model::load_balancing::{
 use serde_json::{Value, json};
 
 use crate::diff::diff;
-use crate::ownership::{STACK_TAG, ownership};
+use crate::ownership::{STACK_TAG, adoptable, ownership};
 use crate::plan::*;
 
 /// The tag holding a stack rule's key (its `Name` tag, or its priority).
@@ -100,6 +111,16 @@ impl ObservedRule {
     /// Its key: the value of its `ecs-rs:rule` tag.
     pub fn key(&self) -> Option<&str> {
         tag_value(&self.input.tags, RULE_TAG)
+    }
+
+    /// The key a rule of the stack is matched with: its `ecs-rs:rule` tag ([`key`](Self::key));
+    /// for a rule without one (made by another tool), the key the stack would give it
+    /// ([`key_of`]: its `Name` tag, else its priority), so that a rule the stack names is
+    /// found, shown as not managed, and adopted with [`Options::adopt`].
+    pub(crate) fn identity(&self) -> String {
+        self.key()
+            .map(str::to_owned)
+            .unwrap_or_else(|| key_of(&self.input))
     }
 }
 
@@ -166,7 +187,7 @@ pub(crate) fn target_group_lookups(stack: &ecs_model::Stack) -> BTreeSet<String>
 }
 
 /// The ARN of the listener `written` names, when known.
-fn listener_arn(written: &str, actual: &Actual) -> Option<String> {
+pub(crate) fn listener_arn(written: &str, actual: &Actual) -> Option<String> {
     if written.starts_with("arn:") {
         Some(written.to_owned())
     } else {
@@ -263,14 +284,10 @@ fn plan(
         };
         set_target_group(&mut wanted, a, tuple, resolved);
     }
-    let existing = actual
-        .listener_rules
-        .iter()
-        .find(|r| r.listener_arn == listener && r.key() == Some(key.as_str()));
-    let Some(existing) = existing else {
+    let Some(existing) = find(actual, &listener, &key) else {
         return with_links(creation(address, Step::CreateRule(wanted)), links);
     };
-    if let Err(reason) = ownership(&existing.tags(), options) {
+    if let Err(reason) = adoptable(&existing.tags(), options) {
         return not_managed(address, reason);
     }
     let (have, want) = (comparable(&existing.input), comparable(&wanted));
@@ -332,8 +349,8 @@ fn with_links(mut change: Change, links: Vec<Link>) -> Change {
 
 /// A rule as JSON in one form for comparison: conditions with their values in their
 /// `*Config`, forward actions to one group as `TargetGroupArn`, every action with its `Order`
-/// and in that order, no empty lists, tags in key order. The listener is not compared (it is
-/// the rule's identity).
+/// and in that order, no empty lists, tags in key order ([`super::sort_api_tags`]). The
+/// listener is not compared (it is the rule's identity).
 pub(crate) fn comparable(rule: &CreateRuleInput) -> Value {
     let mut value = to_json(rule);
     let Some(o) = value.as_object_mut() else {
@@ -354,9 +371,7 @@ pub(crate) fn comparable(rule: &CreateRuleInput) -> Value {
         }
         actions.sort_by_key(|a| a.get("Order").and_then(Value::as_i64).unwrap_or(0));
     }
-    if let Some(Value::Array(tags)) = o.get_mut("Tags") {
-        tags.sort_by(|a, b| a["Key"].to_string().cmp(&b["Key"].to_string()));
-    }
+    super::sort_api_tags(&mut value);
     value
 }
 
@@ -480,6 +495,21 @@ pub(crate) fn link_target_groups(
 }
 
 /// DeleteRule of `arn`.
+/// The rule of the listener `listener` (an ARN) whose [`identity`](ObservedRule::identity)
+/// is `key`: the stack's rule of that key, or a rule another tool made that the stack names.
+/// A rule carrying the key tag is preferred to one matched by its `Name` tag or priority.
+pub(crate) fn find<'a>(actual: &'a Actual, listener: &str, key: &str) -> Option<&'a ObservedRule> {
+    let on_listener = || {
+        actual
+            .listener_rules
+            .iter()
+            .filter(move |r| r.listener_arn == listener)
+    };
+    on_listener()
+        .find(|r| r.key() == Some(key))
+        .or_else(|| on_listener().find(|r| r.key().is_none() && r.identity() == key))
+}
+
 fn delete_step(arn: &str) -> Step {
     let mut request = DeleteRuleInput::default();
     request.rule_arn = Some(arn.to_owned());
@@ -506,14 +536,11 @@ pub(crate) fn prune(
         .listener_rules
         .iter()
         .filter(|r| ownership(&r.tags(), options).is_ok())
-        .filter(|r| {
-            let key = r.key().unwrap_or_default().to_owned();
-            !kept.contains(&(r.listener_arn.clone(), key))
-        })
+        .filter(|r| !kept.contains(&(r.listener_arn.clone(), r.identity())))
         .map(|r| Change {
             address: Address::ListenerRule {
                 listener: r.listener_arn.clone(),
-                key: r.key().unwrap_or_default().to_owned(),
+                key: r.identity(),
             },
             action: Action::Delete,
             fields: diff(&to_json(&r.input), &Value::Null),

@@ -109,6 +109,22 @@ pub(crate) fn tag_steps(arn: &str, have: &Value, wanted: &Value) -> Vec<Step> {
     steps
 }
 
+/// The `Tags` (`Key`/`Value`, ELBv2's and Cloud Map's) of the resource JSON `value` as they
+/// compare: in key order, without the keys AWS reserves ([`aws_reserved`]), which AWS sets
+/// itself and a stack cannot set or remove (a target group CDK made carries
+/// `aws:cloudformation:stack-name`; once adopted, it would otherwise plan a change forever).
+/// What [`crate::plan::sort_tags`] does for ECS's `tags`.
+pub(crate) fn sort_api_tags(value: &mut Value) {
+    if let Some(Value::Array(tags)) = value.get_mut("Tags") {
+        tags.retain(|t| {
+            !t.get("Key")
+                .and_then(Value::as_str)
+                .is_some_and(aws_reserved)
+        });
+        tags.sort_by(|a, b| a["Key"].to_string().cmp(&b["Key"].to_string()));
+    }
+}
+
 /// Whether a tag key has AWS's reserved prefix `aws:`, in any case.
 pub(crate) fn aws_reserved(key: &str) -> bool {
     key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))

@@ -17,6 +17,22 @@
 //! - ListNamespaces answers no VPC for a private DNS namespace (its `Properties` hold the hosted
 //!   zone and SOA): the VPC is not compared, and a namespace moved to another VPC must get
 //!   another name.
+//! - TagResource adds the tags it is given and leaves the resource's others as they are ("Adds
+//!   one or more tags to the specified resource",
+//!   <https://docs.aws.amazon.com/cloud-map/latest/api/API_TagResource.html>; "Add or
+//!   overwrite one or more tags", <https://docs.aws.amazon.com/cloud-map/latest/dg/tag-resources-api-sdk.html>);
+//!   UntagResource removes the keys it names
+//!   (<https://docs.aws.amazon.com/cloud-map/latest/api/API_UntagResource.html>).
+//!
+//! # Ownership
+//!
+//! A namespace, and a discovery service, is the stack's when it carries the stack's tag. One the
+//! stack names without it is not managed, unless the plan adopts it ([`Options::adopt`]: it
+//! carries no stack's tag; the observation reads the namespaces the stack names, and every
+//! discovery service of those, whatever their tags): it is then planned as the stack's, and
+//! its tag steps add the stack's tag with TagResource, then remove the tags the stack does not
+//! set, as for any resource of the stack. Pruning and destroying delete only what carries the
+//! stack's tag.
 
 #[cfg(feature = "cloud-map")]
 use std::collections::BTreeMap;
@@ -38,7 +54,7 @@ use crate::apply::{Failure, Waiting};
 use crate::aws::AwsError;
 use crate::aws::{Clients, Operation};
 use crate::diff::diff;
-use crate::ownership::ownership;
+use crate::ownership::{adoptable, ownership};
 use crate::plan::*;
 #[cfg(any(feature = "cloud-map", test))]
 use crate::state::{CloudMapNamespace, DiscoveryService};
@@ -285,7 +301,8 @@ pub(crate) fn creator_request_id(stack: &str, kind: &str, name: &str) -> String 
 }
 
 /// The JSON of a namespace entry, normalized for comparison: the VPC and `CreatorRequestId`
-/// (which no answer shows) left out, an empty description as none, tags in key order.
+/// (which no answer shows) left out, an empty description as none, tags in key order
+/// ([`super::sort_api_tags`]).
 fn comparable(namespace: &Namespace) -> Value {
     let mut value = to_json(namespace);
     if let Some(object) = value.as_object_mut() {
@@ -294,12 +311,12 @@ fn comparable(namespace: &Namespace) -> Value {
         if object.get("Description") == Some(&json!("")) {
             object.remove("Description");
         }
-        if let Some(Value::Array(tags)) = object.get_mut("Tags") {
-            tags.sort_by(|a, b| a["Key"].to_string().cmp(&b["Key"].to_string()));
-        }
-        if object.get("Tags") == Some(&json!([])) {
-            object.remove("Tags");
-        }
+    }
+    super::sort_api_tags(&mut value);
+    if let Some(object) = value.as_object_mut()
+        && object.get("Tags") == Some(&json!([]))
+    {
+        object.remove("Tags");
     }
     value
 }
@@ -336,7 +353,7 @@ pub(crate) fn plan(desired: &Namespace, actual: &Actual, options: &Options) -> C
         };
         return creation(address, step);
     };
-    if let Err(reason) = ownership(&existing.tags(), options) {
+    if let Err(reason) = adoptable(&existing.tags(), options) {
         return not_managed(address, reason);
     }
     let mut kept = Vec::new();

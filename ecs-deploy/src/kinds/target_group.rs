@@ -13,7 +13,14 @@
 //!
 //! A target group is the stack's when it carries the stack's tag ([`STACK_TAG`], set in
 //! CreateTargetGroup's `Tags`). A group of the stack's name without it is reported as not
-//! managed and never modified, tagged or deleted.
+//! managed and never modified, tagged or deleted, unless the plan adopts it
+//! ([`Options::adopt`]: a group the stack names that carries no stack's tag, which the
+//! observation reads by name whatever its tags). An adopted group is planned as the stack's:
+//! AddTags adds the stack's tag, which leaves the group's other tags as they are ("If a
+//! resource already has a tag with the same key, AddTags updates its value",
+//! <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_AddTags.html>),
+//! then RemoveTags removes the ones the stack does not set, as for any group of the stack.
+//! Pruning and destroying delete only groups carrying the stack's tag.
 //!
 //! # Defaults, and no perpetual diff
 //!
@@ -68,7 +75,7 @@ use crate::apply::Failure;
 use crate::aws::AwsError;
 use crate::aws::{Clients, Operation};
 use crate::diff::diff;
-use crate::ownership::ownership;
+use crate::ownership::{adoptable, ownership};
 use crate::plan::*;
 
 /// What a service's `targetGroupArn` starts with to look a target group up by name.
@@ -382,12 +389,11 @@ pub(crate) fn with_defaults(group: &CreateTargetGroupInput) -> CreateTargetGroup
     g
 }
 
-/// The JSON of a target group for comparison: defaults filled in, tags in key order.
+/// The JSON of a target group for comparison: defaults filled in, tags in key order
+/// ([`super::sort_api_tags`]).
 fn comparable(group: &CreateTargetGroupInput) -> Value {
     let mut value = to_json(&with_defaults(group));
-    if let Some(Value::Array(tags)) = value.get_mut("Tags") {
-        tags.sort_by(|a, b| a["Key"].to_string().cmp(&b["Key"].to_string()));
-    }
+    super::sort_api_tags(&mut value);
     value
 }
 
@@ -424,7 +430,7 @@ pub(crate) fn plan(desired: &CreateTargetGroupInput, actual: &Actual, options: &
     let Some(existing) = actual.target_groups.get(&name) else {
         return creation(address, Step::CreateTargetGroup(wanted));
     };
-    if let Err(reason) = ownership(&existing.tags(), options) {
+    if let Err(reason) = adoptable(&existing.tags(), options) {
         return not_managed(address, reason);
     }
     let (have, want) = (comparable(&existing.input), comparable(&wanted));

@@ -81,13 +81,17 @@ impl Options {
         }
     }
 
-    /// Adopts the clusters, capacity providers, task definition families and services the stack
-    /// names that exist without any stack's [`STACK_TAG`] (made in the console, by another
-    /// tool): instead of [`Action::NotManaged`], each is planned as one of the stack's, with
-    /// the reason [`Reason::Adopted`]; apply adds the tag (TagResource) and makes the other
-    /// differences. A family whose latest revision differs only in its tags has that revision
-    /// tagged, not a new one registered. A resource carrying another stack's tag is never
-    /// adopted, and pruning and destroying never touch an untagged resource.
+    /// Adopts the clusters, capacity providers, task definition families, services, target
+    /// groups, listener rules, Cloud Map namespaces and discovery services the stack names
+    /// that exist without any stack's [`STACK_TAG`] (made in the console, by another tool):
+    /// instead of [`Action::NotManaged`], each is planned as one of the stack's, with the
+    /// reason [`Reason::Adopted`]; apply adds the tag (ECS's and Cloud Map's TagResource,
+    /// ELBv2's AddTags, which keep the other tags) and makes the other differences, removing
+    /// the tags the stack does not set as for any resource of the stack. A family whose latest
+    /// revision differs only in its tags has that revision tagged, not a new one registered.
+    /// A resource carrying another stack's tag is never adopted, and pruning and destroying
+    /// never touch an untagged resource. Schedules (which take no tags), schedule groups and
+    /// the scaling of services (which follows the service's tag) are not adopted.
     ///
     /// ```
     /// let options = ecs_deploy::Options::new("shop").adopt(true);
