@@ -4,6 +4,7 @@
 
 mod support;
 
+mod adopt_more;
 mod autoscaling;
 mod aws_passthrough;
 mod capacity_providers;
