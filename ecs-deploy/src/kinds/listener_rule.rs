@@ -917,6 +917,66 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_another_tool_made_is_found_by_its_name_tag_or_priority_and_adopted() {
+        let name = |value: &str| {
+            let mut tag = Tag::default();
+            tag.key = Some(NAME_TAG.into());
+            tag.value = Some(value.into());
+            tag
+        };
+        // Made in the console: a Name tag, no key tag, no stack's tag, at priority 10.
+        let mut actual = actual(true);
+        actual.listener_rules.push(described(
+            "/api/*",
+            json!([{"Key": NAME_TAG, "Value": "api"}, {"Key": "team", "Value": "web"}]),
+        ));
+        // The stack's rule of that Name, at priority 20.
+        let mut named = stack("/api/*");
+        named.listener_rules[0].priority = Some(20);
+        named.listener_rules[0].tags = Some(vec![name("api")]);
+        let plain = plan_all(&named, &actual, &Options::new("demo"), &[]);
+        assert_eq!(plain[0].action, Action::NotManaged);
+        assert_eq!(plain[0].reason, Some(Reason::Untagged));
+        let adopting = Options::new("demo").adopt(true);
+        let adopted = plan_all(&named, &actual, &adopting, &[]);
+        assert_eq!(adopted[0].action, Action::Update);
+        let operations: Vec<_> = adopted[0].steps.iter().map(Step::operation).collect();
+        assert_eq!(
+            operations,
+            [
+                crate::aws::Operation::SetRulePriorities,
+                crate::aws::Operation::AddTags,
+                crate::aws::Operation::RemoveTags
+            ]
+        );
+        assert_eq!(
+            adopted[0].steps[1].input()["Tags"],
+            json!([{"Key": RULE_TAG, "Value": "api"}, {"Key": STACK_TAG, "Value": "demo"}])
+        );
+        assert_eq!(adopted[0].steps[2].input()["TagKeys"], json!(["team"]));
+        // Under another Name the priority is no match: a creation (CreateRule then fails with
+        // PriorityInUse until the stack's rule takes the Name).
+        named.listener_rules[0].priority = Some(10);
+        named.listener_rules[0].tags = Some(vec![name("v2")]);
+        let other = plan_all(&named, &actual, &adopting, &[]);
+        assert_eq!(other[0].action, Action::Create);
+        // An unnamed stack rule finds the console's unnamed rule by priority.
+        actual.listener_rules[0].input.tags = None;
+        let by_priority = plan_all(&stack("/api/*"), &actual, &adopting, &[]);
+        assert_eq!(by_priority[0].action, Action::Update);
+        // Prune never deletes it: it carries no stack's tag.
+        assert!(
+            prune(
+                &ecs_model::Stack::default(),
+                &actual,
+                &adopting,
+                Removal::Pruned
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
     fn a_rule_the_stack_no_longer_holds_is_pruned() {
         let options = Options::new("demo");
         let mut actual = actual(true);
