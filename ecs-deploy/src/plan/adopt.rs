@@ -21,7 +21,10 @@
 //! tags are its tags. An import writes the tags it finds into the stack, so none are; `aws:`
 //! keys (CloudFormation's) are never removed nor compared. The ownership check is made when
 //! the plan is, from what AWS showed then: a stack that tags the resource between the plan and
-//! the apply has its tag overwritten, so adopt from a plan just made. Here the changes are only
+//! the apply has its tag overwritten, so adopt from a plan just made. An adopted resource whose
+//! fixed members differ from the stack's is replaced as any resource of the stack is (an ECS
+//! service, a Cloud Map discovery service nothing is registered in): the replacement deletes
+//! the resource AWS has, and the plan shows it with both reasons. Here the changes are only
 //! marked, so the plan says which resources it takes over.
 //!
 //! # Kinds adopted
