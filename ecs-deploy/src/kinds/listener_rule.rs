@@ -494,7 +494,6 @@ pub(crate) fn link_target_groups(
     (out, links)
 }
 
-/// DeleteRule of `arn`.
 /// The rule of the listener `listener` (an ARN) whose [`identity`](ObservedRule::identity)
 /// is `key`: the stack's rule of that key, or a rule another tool made that the stack names.
 /// A rule carrying the key tag is preferred to one matched by its `Name` tag or priority.
@@ -510,6 +509,7 @@ pub(crate) fn find<'a>(actual: &'a Actual, listener: &str, key: &str) -> Option<
         .or_else(|| on_listener().find(|r| r.key().is_none() && r.identity() == key))
 }
 
+/// DeleteRule of `arn`.
 fn delete_step(arn: &str) -> Step {
     let mut request = DeleteRuleInput::default();
     request.rule_arn = Some(arn.to_owned());
