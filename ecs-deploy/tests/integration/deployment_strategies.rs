@@ -218,12 +218,17 @@ async fn ecs_rolling_a_blue_green_deployment_back_fails_the_apply() {
 #[tokio::test]
 async fn a_blue_green_deployment_still_baking_at_the_extended_deadline_times_out() {
     // No bake time configured: the deadline is the time-out alone, and a bake the layer holds
-    // longer is a time-out, not a success.
+    // longer is a time-out, not a success. The stages before the bake take one answer each:
+    // the time-out leaves them room on a loaded machine, and the bake outlasts it by far.
     let configuration = json!({"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0});
     let (layer, deployer) = deployed("410000000005", &configuration).await;
-    layer.next_deployment("storefront", Play::new(&blue_green(), BAKE, End::Succeed));
+    let time_out = Duration::from_secs(3);
+    layer.next_deployment(
+        "storefront",
+        Play::new(&blue_green(), Duration::from_secs(60), End::Succeed),
+    );
     let deployer = deployer.apply_options(ApplyOptions::wait(
-        WaitOptions::new(TIME_OUT, Duration::from_millis(20)),
+        WaitOptions::new(time_out, Duration::from_millis(20)),
         false,
     ));
     let (result, stages, _) = deploy(&deployer, &configuration).await;
@@ -231,7 +236,7 @@ async fn a_blue_green_deployment_still_baking_at_the_extended_deadline_times_out
     assert!(
         matches!(
             error.source,
-            Failure::Rollout(WaitError::TimedOut { timeout, .. }) if timeout == TIME_OUT
+            Failure::Rollout(WaitError::TimedOut { timeout, .. }) if timeout == time_out
         ),
         "{error}"
     );

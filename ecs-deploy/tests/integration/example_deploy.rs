@@ -25,9 +25,11 @@ fn example_binary() -> PathBuf {
 fn the_library_example_deploys_and_plans_no_change_after() {
     let binary = example_binary();
     if !binary.exists() {
-        // `cargo test --test integration` alone does not build the examples.
+        // `cargo test --test integration` alone does not build the examples (scripts/test
+        // does, first). With the workspace's features, as the tests were built, so that the
+        // dependencies are not built again with other ones.
         let built = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "ecs-deploy", "--example", "deploy"])
+            .args(["build", "-q", "--workspace", "--example", "deploy"])
             .status()
             .expect("cargo runs");
         assert!(built.success(), "the example builds");

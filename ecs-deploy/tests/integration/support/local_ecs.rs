@@ -23,7 +23,15 @@ pub struct LocalEcs {
 impl Drop for LocalEcs {
     fn drop(&mut self) {
         if let Some(child) = &mut self.child {
-            let _ = child.kill();
+            // SIGTERM, which the watchdog shell traps to stop the server: a SIGKILL would end
+            // the shell alone and leave the server running.
+            let stopped = Command::new("sh")
+                .args(["-c", "kill -TERM \"$0\"", &child.id().to_string()])
+                .status()
+                .is_ok_and(|status| status.success());
+            if !stopped {
+                let _ = child.kill();
+            }
             let _ = child.wait();
         }
     }
@@ -69,6 +77,7 @@ fn spawn(envs: &[(&str, &str)]) -> LocalEcs {
         "$1" -H 127.0.0.1 -p "$2" >/dev/null 2>&1 &
         server=$!
         trap 'kill "$server" 2>/dev/null' EXIT
+        trap 'exit 0' TERM
         while kill -0 "$3" 2>/dev/null && kill -0 "$server" 2>/dev/null; do sleep 0.5; done
     "#;
     let child = Command::new("sh")
