@@ -74,22 +74,7 @@ async fn elb_tags(
     elb: &aws_sdk_elasticloadbalancingv2::Client,
     arn: &str,
 ) -> Vec<(String, String)> {
-    let described = elb
-        .describe_tags()
-        .resource_arns(arn)
-        .send()
-        .await
-        .expect("DescribeTags");
-    let mut tags: Vec<(String, String)> = described.tag_descriptions()[0]
-        .tags()
-        .iter()
-        .map(|t| {
-            (
-                t.key().unwrap_or_default().to_owned(),
-                t.value().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
+    let mut tags = support::read_back::elb_tags(elb, arn).await;
     tags.sort();
     tags
 }
